@@ -1,0 +1,61 @@
+// The pure state machine: which status an event asks for, and whether it wins over the
+// key's current state. No I/O, no clock: the live writer, `rebuild` and `replay` all call it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/commit_status.h"
+#include "core/flux_event.h"
+#include "core/revision.h"
+#include "core/route_profile.h"
+
+namespace fluxstatus::core {
+
+// What an event means for commit statuses.
+struct NoStatusChange {  // trace events: logged, never folded
+  std::string why;
+};
+struct NoCommit {  // logged and marked, never dispatched
+  std::string why;
+};
+using Derivation = std::variant<StatusCandidate, NoCommit, NoStatusChange>;
+
+// Severity/reason -> state, the route's templates -> context and target URL, the commit ref.
+Derivation DeriveStatus(const FluxEvent& event, const CommitRef& commit, const RouteProfile& route);
+
+// The state that currently holds a key, and which logged event set it.
+struct KeyState {
+  StatusState state = StatusState::kPending;
+  std::string description;
+  std::string target_url;
+  std::int64_t event_id = 0;
+  std::int64_t event_time_ms = 0;
+
+  friend bool operator==(const KeyState&, const KeyState&) = default;
+};
+
+enum class FoldOutcome {
+  kCreated,    // first status for the key
+  kChanged,    // state, description or target URL changed
+  kRefreshed,  // a newer event said the same thing: the key now points at it
+  kStale,      // older than the event that set the current state: ignored (still logged)
+};
+
+struct FoldResult {
+  FoldOutcome outcome;
+  KeyState next;  // equals the current state when kStale
+
+  bool Changed() const { return outcome == FoldOutcome::kCreated || outcome == FoldOutcome::kChanged; }
+};
+
+// Out-of-order rule: an event older (by event time) than the one that set the current state
+// never overwrites it; equal times are broken by log order (the later id wins).
+FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& candidate,
+                std::int64_t event_id, std::int64_t event_time_ms);
+
+}  // namespace fluxstatus::core

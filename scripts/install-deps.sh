@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages fluxstatus builds and tests with; a no-op when all are present.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config sqlite3
+  libsqlite3-dev libsqlitecpp-dev libcereal-dev rapidjson-dev libconcurrentqueue-dev
+  libboost-dev libboost-test-dev libcurl4-openssl-dev libssl-dev
+  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(curl ca-certificates nodejs npm)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
