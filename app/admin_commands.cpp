@@ -1,0 +1,68 @@
+// `rebuild [--check]`, `migrate [--check]`, `check-config`.
+#include <filesystem>
+#include <iostream>
+
+#include <SQLiteCpp/Database.h>
+
+#include "app/cli_context.h"
+#include "store/database.h"
+#include "store/event_store.h"
+#include "store/migrator.h"
+
+namespace fluxstatus::app {
+
+int RunRebuild(const CliContext& ctx, bool check_only) {
+  auto db = store::OpenForWriting(ctx.db_path, ctx.config.durability);
+  store::EventStore events(*db, ctx.config.Catalog());
+  if (check_only) {
+    const auto check = events.CheckRebuild();
+    if (check.equal) {
+      std::cout << "derived tables match a fresh fold of the event log\n";
+      return 0;
+    }
+    std::cout << "derived tables differ from a fresh fold of the event log:\n";
+    for (const auto& line : check.diff) std::cout << line << "\n";
+    return 1;
+  }
+  const auto report = events.Rebuild();
+  std::cout << "rebuilt from " << report.events << " events: " << report.statuses << " statuses, "
+            << report.changes << " status changes\n";
+  return 0;
+}
+
+int RunMigrate(const CliContext& ctx, bool check_only) {
+  const bool exists = std::filesystem::exists(ctx.db_path);
+  if (check_only) {
+    if (!exists) {
+      std::cout << "database " << ctx.db_path << " does not exist; all " << store::Migrator::LatestVersion()
+                << " migration(s) are pending\n";
+      return 1;
+    }
+    SQLite::Database db(ctx.db_path, SQLite::OPEN_READONLY);
+    const auto pending = store::Migrator::Pending(db);
+    std::cout << "schema version " << store::Migrator::CurrentVersion(db) << " of "
+              << store::Migrator::LatestVersion() << "\n";
+    for (const auto& m : pending) std::cout << "pending: " << m.name << "\n";
+    return pending.empty() ? 0 : 1;
+  }
+  SQLite::Database db(ctx.db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const auto applied = store::Migrator::Apply(db);
+  for (const auto& m : applied) std::cout << "applied: " << m.name << "\n";
+  std::cout << "schema version " << store::Migrator::CurrentVersion(db) << " (up to date)\n";
+  return 0;
+}
+
+int RunCheckConfig(const CliContext& ctx) {
+  const auto& c = ctx.config;
+  std::cout << "config " << c.source << " is valid: listen " << c.listen << ", database " << c.database
+            << ", " << c.routes.size() << " route(s)\n";
+  for (const auto& r : c.routes) {
+    std::cout << "  route " << r.name << ": "
+              << (r.provider.empty() ? std::string("no provider (statuses are folded, not sent)")
+                                     : r.provider + " " + r.repo)
+              << "\n";
+  }
+  return 0;
+}
+
+}  // namespace fluxstatus::app

@@ -1,0 +1,40 @@
+// What every verb gets: the loaded configuration and the database path (--config, --db).
+#pragma once
+
+#include <string>
+
+#include "app/config.h"
+
+namespace fluxstatus::app {
+
+struct CliContext {
+  Config config;
+  std::string db_path;  // --db, else the config's database
+};
+
+// The verbs, one file each. Each returns the process exit code; messages go to stdout/stderr.
+struct IngestOptions {
+  std::string route;
+  std::vector<std::string> files;  // "-" is stdin
+};
+int RunIngest(const CliContext& ctx, const IngestOptions& opts);
+
+struct StatusOptions {
+  std::string route;
+  std::string commit;
+  bool json = false;
+};
+int RunStatus(const CliContext& ctx, const StatusOptions& opts);
+
+struct SqlOptions {
+  std::string query;
+  bool json = false;
+  bool csv = false;
+};
+int RunSql(const CliContext& ctx, const SqlOptions& opts);
+
+int RunRebuild(const CliContext& ctx, bool check_only);
+int RunMigrate(const CliContext& ctx, bool check_only);
+int RunCheckConfig(const CliContext& ctx);
+
+}  // namespace fluxstatus::app

@@ -1,0 +1,202 @@
+#include "app/config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/duration.h"
+#include "core/git_address.h"
+#include "core/status_template.h"
+
+namespace fluxstatus::app {
+namespace {
+
+// Builds "fluxstatus.yaml:12: <what>" messages and checks keys against a known set.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void Fail(const YAML::Node& at, const std::string& what) const {
+    std::string where = source_;
+    if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+    throw ConfigError(where + ": " + what);
+  }
+
+  void KnownKeys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> keys) const {
+    if (!map.IsMap()) Fail(map, where + " must be a mapping");
+    const std::set<std::string> known(keys.begin(), keys.end());
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>();
+      if (!known.count(key)) Fail(kv.first, "unknown key '" + key + "' in " + where);
+    }
+  }
+
+  std::string String(const YAML::Node& map, const char* key, const std::string& fallback) const {
+    const YAML::Node n = map[key];
+    if (!n.IsDefined() || n.IsNull()) return fallback;
+    if (!n.IsScalar()) Fail(n, std::string(key) + " must be a string");
+    return n.as<std::string>();
+  }
+
+  long long Integer(const YAML::Node& map, const char* key, long long fallback, long long min, long long max) const {
+    const YAML::Node n = map[key];
+    if (!n.IsDefined() || n.IsNull()) return fallback;
+    long long v = 0;
+    try {
+      v = n.as<long long>();
+    } catch (const YAML::Exception&) {
+      Fail(n, std::string(key) + " must be a whole number");
+    }
+    if (v < min || v > max) {
+      Fail(n, std::string(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return v;
+  }
+
+  std::chrono::milliseconds Duration(const YAML::Node& map, const char* key, std::chrono::milliseconds fallback) const {
+    const YAML::Node n = map[key];
+    if (!n.IsDefined() || n.IsNull()) return fallback;
+    auto d = core::ParseDuration(n.as<std::string>());
+    if (!d) Fail(n, std::string(key) + " is not a duration (250ms, 90s, 15m, 2h, 7d)");
+    return *d;
+  }
+
+ private:
+  std::string source_;
+};
+
+RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
+  const std::string where = "routes[" + std::to_string(index) + "]";
+  r.KnownKeys(n, where,
+              {"name", "provider", "address", "token_file", "token_env", "username", "hmac_key_file",
+               "hmac_key_env", "bearer_token_file", "bearer_token_env", "cluster", "context",
+               "target_url", "ca_file", "match"});
+  RouteConfig rc;
+  rc.name = r.String(n, "name", "");
+  if (rc.name.empty()) r.Fail(n, where + ".name is required");
+  if (rc.name.find_first_of("/?# ") != std::string::npos) {
+    r.Fail(n["name"], "route name '" + rc.name + "' may not contain '/', '?', '#' or spaces");
+  }
+  const std::string rw = "route '" + rc.name + "'";
+  rc.provider = r.String(n, "provider", "");
+  if (!rc.provider.empty() &&
+      std::find_if(std::begin(kProviderKinds), std::end(kProviderKinds),
+                   [&](const char* k) { return rc.provider == k; }) == std::end(kProviderKinds)) {
+    r.Fail(n["provider"], rw + ": unknown provider '" + rc.provider +
+                              "' (github, gitlab, gitea, bitbucket, bitbucketserver, azuredevops)");
+  }
+  rc.address = r.String(n, "address", "");
+  if (!rc.provider.empty() && rc.address.empty()) r.Fail(n, rw + ": provider needs an address");
+  if (!rc.address.empty()) {
+    auto parsed = core::ParseGitAddress(rc.address);
+    if (auto* err = std::get_if<core::AddressError>(&parsed)) r.Fail(n["address"], rw + ": " + err->message);
+    rc.repo = std::get<core::GitAddress>(parsed).path;
+  }
+  rc.token_file = r.String(n, "token_file", "");
+  rc.token_env = r.String(n, "token_env", "");
+  rc.username = r.String(n, "username", "");
+  rc.hmac_key_file = r.String(n, "hmac_key_file", "");
+  rc.hmac_key_env = r.String(n, "hmac_key_env", "");
+  rc.bearer_token_file = r.String(n, "bearer_token_file", "");
+  rc.bearer_token_env = r.String(n, "bearer_token_env", "");
+  if ((!rc.hmac_key_file.empty() || !rc.hmac_key_env.empty()) &&
+      (!rc.bearer_token_file.empty() || !rc.bearer_token_env.empty())) {
+    r.Fail(n, rw + ": choose one of hmac_key_* and bearer_token_*");
+  }
+  rc.cluster = r.String(n, "cluster", "");
+  rc.context = r.String(n, "context", "");
+  rc.target_url = r.String(n, "target_url", "");
+  rc.ca_file = r.String(n, "ca_file", "");
+  for (auto [key, tmpl] : {std::pair{"context", &rc.context}, std::pair{"target_url", &rc.target_url}}) {
+    if (auto problem = core::ValidateTemplate(*tmpl)) r.Fail(n[key], rw + ": " + key + ": " + *problem);
+  }
+  if (const YAML::Node m = n["match"]; m.IsDefined() && !m.IsNull()) {
+    if (!m.IsSequence()) r.Fail(m, rw + ": match must be a list");
+    for (size_t i = 0; i < m.size(); ++i) {
+      r.KnownKeys(m[i], rw + " match[" + std::to_string(i) + "]", {"kind", "name", "namespace"});
+      EventSourceMatch em;
+      em.kind = r.String(m[i], "kind", "*");
+      em.name = r.String(m[i], "name", "*");
+      em.namespace_ = r.String(m[i], "namespace", "*");
+      rc.match.push_back(em);
+    }
+  }
+  return rc;
+}
+
+}  // namespace
+
+core::RouteCatalog Config::Catalog() const {
+  if (routes.empty()) return core::RouteCatalog();
+  std::vector<core::RouteProfile> profiles;
+  for (const auto& rc : routes) {
+    core::RouteProfile p;
+    p.name = rc.name;
+    p.repo = rc.repo;
+    if (!rc.context.empty()) p.context_template = rc.context;
+    p.cluster = rc.cluster;
+    p.target_url_template = rc.target_url;
+    p.has_provider = !rc.provider.empty();
+    profiles.push_back(std::move(p));
+  }
+  return core::RouteCatalog(profiles);
+}
+
+Config ParseConfig(const std::string& text, const std::string& source) {
+  Reader r(source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  Config c;
+  c.source = source;
+  if (!root.IsDefined() || root.IsNull()) return c;
+  r.KnownKeys(root, "the top level", {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch"});
+  c.listen = r.String(root, "listen", c.listen);
+  c.database = r.String(root, "database", c.database);
+  const std::string durability = r.String(root, "durability", "full");
+  if (durability == "full") c.durability = store::Durability::kFull;
+  else if (durability == "normal") c.durability = store::Durability::kNormal;
+  else r.Fail(root["durability"], "durability must be full or normal, not '" + durability + "'");
+  c.max_body_bytes = static_cast<size_t>(r.Integer(root, "max_body_bytes", 1048576, 1024, 64LL << 20));
+  if (const YAML::Node routes = root["routes"]; routes.IsDefined() && !routes.IsNull()) {
+    if (!routes.IsSequence()) r.Fail(routes, "routes must be a list");
+    std::set<std::string> names;
+    for (size_t i = 0; i < routes.size(); ++i) {
+      RouteConfig rc = ParseRoute(r, routes[i], i);
+      if (!names.insert(rc.name).second) r.Fail(routes[i], "route '" + rc.name + "' is defined twice");
+      c.routes.push_back(std::move(rc));
+    }
+  }
+  if (const YAML::Node d = root["dispatch"]; d.IsDefined() && !d.IsNull()) {
+    r.KnownKeys(d, "dispatch", {"workers", "max_attempts", "initial_backoff", "max_backoff"});
+    c.dispatch.workers = static_cast<int>(r.Integer(d, "workers", 4, 1, 64));
+    c.dispatch.max_attempts = static_cast<int>(r.Integer(d, "max_attempts", 10, 1, 1000));
+    c.dispatch.initial_backoff = r.Duration(d, "initial_backoff", c.dispatch.initial_backoff);
+    c.dispatch.max_backoff = r.Duration(d, "max_backoff", c.dispatch.max_backoff);
+  }
+  return c;
+}
+
+Config LoadConfig(const std::string& path, bool explicitly_named) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (!explicitly_named && !std::filesystem::exists(path)) {
+      Config c;
+      c.source = "embedded defaults";
+      return c;
+    }
+    throw ConfigError("cannot read config file " + path);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path);
+}
+
+}  // namespace fluxstatus::app

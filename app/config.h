@@ -1,0 +1,73 @@
+// fluxstatus.yaml: the service's configuration (contract "Configuration"). Every key is
+// optional; an unknown key is an error naming the key and its line.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/route_catalog.h"
+#include "store/database.h"
+
+namespace fluxstatus::app {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct EventSourceMatch {  // direct mode: Flux Alert eventSources semantics
+  std::string kind = "*";
+  std::string name = "*";
+  std::string namespace_ = "*";
+};
+
+struct RouteConfig {
+  std::string name;
+  std::string provider;  // empty: statuses are folded but never dispatched
+  std::string address;
+  std::string token_file, token_env, username;
+  std::string hmac_key_file, hmac_key_env;
+  std::string bearer_token_file, bearer_token_env;
+  std::string cluster;
+  std::string context;  // template; empty = "{kind}/{name}"
+  std::string target_url;
+  std::string ca_file;
+  std::vector<EventSourceMatch> match;
+  std::string repo;  // derived from address
+};
+
+struct DispatchConfig {
+  int workers = 4;
+  int max_attempts = 10;
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{600000};
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:9595";
+  std::string database = "fluxstatus.db";
+  store::Durability durability = store::Durability::kFull;
+  std::size_t max_body_bytes = 1048576;
+  std::vector<RouteConfig> routes;
+  DispatchConfig dispatch;
+  std::string source;  // the file it came from, or "embedded defaults"
+
+  core::RouteCatalog Catalog() const;
+};
+
+inline constexpr const char* kDefaultConfigPath = "fluxstatus.yaml";
+inline constexpr const char* kProviderKinds[] = {"github",          "gitlab",     "gitea", "bitbucket",
+                                                 "bitbucketserver", "azuredevops"};
+
+// Loads path. When path is the default and the file does not exist, returns the embedded
+// defaults; an explicitly named missing file is an error. Throws ConfigError.
+Config LoadConfig(const std::string& path, bool explicitly_named);
+
+// Parses YAML text (source names it in messages). Throws ConfigError.
+Config ParseConfig(const std::string& yaml_text, const std::string& source);
+
+}  // namespace fluxstatus::app

@@ -1,0 +1,88 @@
+#include "store/event_log.h"
+
+#include <array>
+
+#include <openssl/evp.h>
+
+#include "core/rfc3339.h"
+
+namespace fluxstatus::store {
+namespace {
+
+constexpr const char* kInsert =
+    "INSERT INTO event_log (received_at, route, kind, namespace, name, severity, reason, message,"
+    " revision, commit_sha, no_commit_reason, event_time, event_time_ms, body_sha256, body)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT (route, body_sha256) DO NOTHING";
+constexpr const char* kFindDuplicate =
+    "SELECT id FROM event_log WHERE route = ? AND body_sha256 = ?";
+constexpr const char* kForEach =
+    "SELECT id, route, received_at, body FROM event_log WHERE id >= ? ORDER BY id";
+constexpr const char* kCount = "SELECT count(*) FROM event_log";
+
+using Sha256 = std::array<unsigned char, 32>;
+
+Sha256 HashBody(const std::string& body) {
+  Sha256 out{};
+  unsigned int len = 0;
+  if (EVP_Digest(body.data(), body.size(), out.data(), &len, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_Digest(sha256) failed");
+  }
+  return out;
+}
+
+}  // namespace
+
+EventLog::EventLog(SQLite::Database& db)
+    : db_(db), insert_(db, kInsert), find_duplicate_(db, kFindDuplicate) {}
+
+std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
+  const Sha256 hash = HashBody(e.body);
+  const auto& ev = e.event;
+  insert_.reset();
+  insert_.clearBindings();
+  insert_.bind(1, core::FormatRfc3339Millis(e.received_at_ms));
+  insert_.bind(2, e.route);
+  insert_.bind(3, ev.object.kind);
+  insert_.bind(4, ev.object.namespace_);
+  insert_.bind(5, ev.object.name);
+  insert_.bind(6, ev.severity);
+  insert_.bind(7, ev.reason);
+  insert_.bind(8, ev.message);
+  if (!e.commit.revision.empty()) insert_.bind(9, e.commit.revision);
+  if (e.commit.sha) insert_.bind(10, *e.commit.sha);
+  else insert_.bind(11, e.commit.no_commit_reason);
+  insert_.bind(12, core::FormatRfc3339Millis(ev.time_ms));
+  insert_.bind(13, static_cast<int64_t>(ev.time_ms));
+  insert_.bind(14, hash.data(), static_cast<int>(hash.size()));
+  insert_.bind(15, e.body);
+  insert_.exec();
+  if (db_.getChanges() == 0) return std::nullopt;
+  return db_.getLastInsertRowid();
+}
+
+std::optional<std::int64_t> EventLog::DuplicateOf(const std::string& route, const std::string& body) {
+  const Sha256 hash = HashBody(body);
+  find_duplicate_.reset();
+  find_duplicate_.bind(1, route);
+  find_duplicate_.bind(2, hash.data(), static_cast<int>(hash.size()));
+  if (!find_duplicate_.executeStep()) return std::nullopt;
+  return find_duplicate_.getColumn(0).getInt64();
+}
+
+void EventLog::ForEach(std::int64_t from_id, const std::function<void(const LogRow&)>& fn) {
+  SQLite::Statement q(db_, kForEach);
+  q.bind(1, static_cast<int64_t>(from_id));
+  LogRow row;
+  while (q.executeStep()) {
+    row.id = q.getColumn(0).getInt64();
+    row.route = q.getColumn(1).getString();
+    row.received_at = q.getColumn(2).getString();
+    row.body = q.getColumn(3).getString();
+    fn(row);
+  }
+}
+
+std::int64_t EventLog::Count() { return db_.execAndGet(kCount).getInt64(); }
+
+}  // namespace fluxstatus::store

@@ -1,0 +1,96 @@
+// The write side of the store: append events and fold them in the same transaction, record
+// rejections, and rebuild the derived tables from the log. Used by the single writer thread
+// (serve) and by the CLI; every path calls the same core::DeriveStatus + core::Fold.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+#include "core/flux_event.h"
+#include "core/fold.h"
+#include "core/route_catalog.h"
+#include "store/event_log.h"
+#include "store/rejected_log.h"
+#include "store/status_table.h"
+
+namespace fluxstatus::store {
+
+// An accepted, parsed event on its way into the log.
+struct IncomingEvent {
+  std::string route;
+  std::int64_t received_at_ms = 0;
+  std::string body;
+  core::FluxEvent event;
+};
+
+// What happened to one event.
+struct AppendResult {
+  std::int64_t id = 0;
+  bool duplicate = false;
+  std::optional<core::FoldOutcome> fold;  // nullopt: duplicate, trace or no commit
+  std::string commit_sha;                 // empty when the event names no commit
+  std::string context;
+  std::string note;  // no-commit reason, or why nothing changed
+};
+
+// A failure of one item of a batch (the others still commit).
+struct AppendFailure {
+  std::string error;
+};
+using AppendOutcome = std::variant<AppendResult, AppendFailure>;
+
+struct RebuildReport {
+  std::int64_t events = 0;
+  std::int64_t statuses = 0;
+  std::int64_t changes = 0;
+};
+
+struct RebuildCheck {
+  bool equal = true;
+  std::vector<std::string> diff;  // "- current: …" / "+ rebuilt: …" lines
+};
+
+// Not thread-safe: one instance per connection, on the connection's thread.
+class EventStore {
+ public:
+  EventStore(SQLite::Database& db, core::RouteCatalog routes);
+
+  // Appends and folds one event in its own transaction. Throws on I/O failure.
+  AppendResult Append(const IncomingEvent& e);
+
+  // Appends and folds a batch in ONE transaction (one fsync): the group commit. An item that
+  // fails rolls back alone (savepoint). Throws when the commit itself fails: then nothing of
+  // the batch is written.
+  std::vector<AppendOutcome> AppendBatch(std::span<const IncomingEvent> batch);
+
+  // Keeps a rejected authenticated request.
+  void Reject(const std::string& route, std::int64_t received_at_ms, const std::string& reason,
+              std::string_view body, std::size_t max_body_bytes);
+
+  // Recomputes commit_statuses and status_changes from the log, keeping dispatch progress of
+  // keys whose status is unchanged. One transaction.
+  RebuildReport Rebuild();
+
+  // Verifies that the derived tables equal a fresh fold of the log; writes nothing.
+  RebuildCheck CheckRebuild();
+
+ private:
+  AppendResult AppendOne(const IncomingEvent& e);
+  AppendResult FoldEvent(std::int64_t id, const std::string& route, const core::FluxEvent& ev,
+                         const core::CommitRef& commit, const std::string& received_at);
+  RebuildReport RebuildInTransaction();
+
+  SQLite::Database& db_;
+  core::RouteCatalog routes_;
+  EventLog log_;
+  StatusTable statuses_;
+  RejectedLog rejected_;
+};
+
+}  // namespace fluxstatus::store

@@ -1,0 +1,34 @@
+#include "store/rejected_log.h"
+
+#include <algorithm>
+
+#include "core/rfc3339.h"
+
+namespace fluxstatus::store {
+namespace {
+
+constexpr const char* kInsert =
+    "INSERT INTO rejected_events (received_at, route, reason, body) VALUES (?,?,?,?)";
+constexpr const char* kCount = "SELECT count(*) FROM rejected_events";
+
+}  // namespace
+
+RejectedLog::RejectedLog(SQLite::Database& db) : db_(db), insert_(db, kInsert) {}
+
+std::int64_t RejectedLog::Record(const std::string& route, std::int64_t received_at_ms,
+                                 const std::string& reason, std::string_view body,
+                                 std::size_t max_body_bytes) {
+  const auto kept = body.substr(0, std::min(body.size(), max_body_bytes));
+  insert_.reset();
+  insert_.bind(1, core::FormatRfc3339Millis(received_at_ms));
+  insert_.bind(2, route);
+  insert_.bind(3, reason);
+  // A blob: the body may be invalid UTF-8, which is one of the reasons to reject it.
+  insert_.bind(4, kept.data(), static_cast<int>(kept.size()));
+  insert_.exec();
+  return db_.getLastInsertRowid();
+}
+
+std::int64_t RejectedLog::Count() { return db_.execAndGet(kCount).getInt64(); }
+
+}  // namespace fluxstatus::store

@@ -1,0 +1,46 @@
+#include "store/status_query.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "core/commit_status.h"
+
+namespace fluxstatus::store {
+namespace {
+
+const std::string kQueryStatus =
+    std::string("SELECT ") + kStatusColumns +
+    " FROM commit_statuses"
+    " WHERE (?1 IS NULL OR route = ?1) AND (?2 IS NULL OR commit_sha LIKE ?2 || '%')"
+    " ORDER BY event_time_ms DESC, route, commit_sha, context";
+
+}  // namespace
+
+std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& filter) {
+  SQLite::Statement q(db, kQueryStatus);
+  if (filter.route) q.bind(1, *filter.route);
+  if (filter.commit_prefix) q.bind(2, *filter.commit_prefix);
+  std::vector<StatusRow> rows;
+  while (q.executeStep()) rows.push_back(ReadStatusRow(q));
+  return rows;
+}
+
+QueryResult RunQuery(SQLite::Database& db, const std::string& sql) {
+  SQLite::Statement q(db, sql);
+  QueryResult out;
+  for (int i = 0; i < q.getColumnCount(); ++i) out.columns.emplace_back(q.getColumnName(i));
+  while (q.executeStep()) {
+    std::vector<Cell> row;
+    for (int i = 0; i < q.getColumnCount(); ++i) {
+      const SQLite::Column c = q.getColumn(i);
+      if (c.isNull()) row.emplace_back(nullptr);
+      else if (c.isInteger()) row.emplace_back(static_cast<std::int64_t>(c.getInt64()));
+      else if (c.isFloat()) row.emplace_back(c.getDouble());
+      else if (c.isBlob()) row.emplace_back(Blob{std::string(static_cast<const char*>(c.getBlob()), static_cast<size_t>(c.getBytes()))});
+      else row.emplace_back(c.getString());
+    }
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace fluxstatus::store
