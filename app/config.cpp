@@ -118,7 +118,7 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
     if (!m.IsSequence()) r.Fail(m, rw + ": match must be a list");
     for (size_t i = 0; i < m.size(); ++i) {
       r.KnownKeys(m[i], rw + " match[" + std::to_string(i) + "]", {"kind", "name", "namespace"});
-      EventSourceMatch em;
+      core::EventSourceMatch em;
       em.kind = r.String(m[i], "kind", "*");
       em.name = r.String(m[i], "name", "*");
       em.namespace_ = r.String(m[i], "namespace", "*");

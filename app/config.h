@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/event_source_match.h"
 #include "core/route_catalog.h"
 #include "store/database.h"
 
@@ -17,12 +18,6 @@ namespace fluxstatus::app {
 class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-struct EventSourceMatch {  // direct mode: Flux Alert eventSources semantics
-  std::string kind = "*";
-  std::string name = "*";
-  std::string namespace_ = "*";
 };
 
 struct RouteConfig {
@@ -36,7 +31,7 @@ struct RouteConfig {
   std::string context;  // template; empty = "{kind}/{name}"
   std::string target_url;
   std::string ca_file;
-  std::vector<EventSourceMatch> match;
+  std::vector<core::EventSourceMatch> match;
   std::string repo;  // derived from address
 };
 

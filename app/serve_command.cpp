@@ -1,12 +1,135 @@
 #include "app/serve_command.h"
 
+#include <csignal>
+#include <filesystem>
 #include <iostream>
 
-namespace fluxstatus::app {
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
-int RunServe(const CliContext&, const ServeOptions&) {
-  std::cerr << "fluxstatus serve: the HTTP service is not built yet\n";
-  return 1;
+#include "core/structured_log.h"
+#include "ingest/ack_deadlines.h"
+#include "ingest/http_server.h"
+#include "ingest/ingest_handler.h"
+#include "ingest/secret.h"
+#include "store/database.h"
+#include "store/event_writer.h"
+
+namespace fluxstatus::app {
+namespace {
+
+// Time allowed for in-flight requests to get their commits after SIGTERM; the whole
+// shutdown stays under Kubernetes' default 30 s grace and the 10 s.
+constexpr std::chrono::milliseconds kShutdownGrace{7000};
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Log(spdlog::level::level_enum level, const std::string& msg, const core::LogFields& fields) {
+  spdlog::log(level, core::FormatLogLine(NowMs(), spdlog::level::to_string_view(level).data(), msg, fields));
+}
+
+std::pair<std::string, std::uint16_t> SplitListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) throw ConfigError("listen '" + listen + "' is not host:port");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) throw ConfigError("listen '" + listen + "' has no valid port");
+  return {host.empty() ? "0.0.0.0" : host, static_cast<std::uint16_t>(port)};
+}
+
+// Secrets come from files or the environment and go only into memory, never to logs.
+std::optional<std::string> LoadSecret(const std::string& file, const std::string& env, bool trim,
+                                      const std::string& route, const char* what) {
+  std::optional<std::string> value;
+  if (!file.empty()) value = ingest::ReadSecretFile(file, trim);
+  else if (!env.empty()) {
+    value = ingest::ReadSecretEnv(env, trim);
+    if (!value) throw ConfigError("route '" + route + "': environment variable " + env + " (" + what + ") is not set");
+  }
+  if (value && value->empty()) throw ConfigError("route '" + route + "': the " + std::string(what) + " is empty");
+  return value;
+}
+
+std::uintmax_t FileSize(const std::string& path) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
+}  // namespace
+
+int RunServe(const CliContext& ctx, const ServeOptions& opts) {
+  auto logger = spdlog::stdout_logger_mt("fluxstatus");
+  logger->set_pattern("%v");
+  logger->set_level(spdlog::level::from_str(opts.log_level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+
+  const Config& config = ctx.config;
+  ingest::IngestSettings settings;
+  settings.max_body_bytes = config.max_body_bytes;
+  for (const auto& rc : config.routes) {
+    ingest::IngestRoute route;
+    route.name = rc.name;
+    route.hmac_key = LoadSecret(rc.hmac_key_file, rc.hmac_key_env, false, rc.name, "HMAC key");
+    route.bearer_token = LoadSecret(rc.bearer_token_file, rc.bearer_token_env, true, rc.name, "bearer token");
+    route.match = rc.match;
+    settings.routes.push_back(std::move(route));
+  }
+  const auto [host, port] = SplitListen(opts.listen.empty() ? config.listen : opts.listen);
+
+  // SIGTERM/SIGINT are taken by sigwait below, never by a worker thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  store::EventWriter writer(store::OpenForWriting(ctx.db_path, config.durability), config.Catalog(), {});
+  ingest::IngestMetrics metrics;
+  ingest::AckDeadlines deadlines;
+  const std::string db_path = ctx.db_path;
+  settings.gauges = [&writer, db_path] {
+    return std::vector<ingest::Gauge>{
+        {"fluxstatus_writer_queue_depth", "Events waiting for the writer.", static_cast<double>(writer.QueueDepth())},
+        {"fluxstatus_writer_healthy", "1 when the last commit succeeded.", writer.Healthy() ? 1.0 : 0.0},
+        {"fluxstatus_database_size_bytes", "Database file plus its write-ahead log.",
+         static_cast<double>(FileSize(db_path) + FileSize(db_path + "-wal"))}};
+  };
+  ingest::IngestHandler handler(std::move(settings), writer, metrics, deadlines);
+
+  ingest::HttpServerOptions server_opts;
+  server_opts.host = host;
+  server_opts.port = port;
+  // Bodies up to this size are read so that an authenticated oversized event can be kept in
+  // rejected_events; the handler answers 413 above max_body_bytes.
+  server_opts.max_body_bytes = std::max<std::size_t>(config.max_body_bytes * 2, 4u << 20);
+  ingest::HttpServer server(server_opts, [&handler](ingest::HttpRequest&& req, ingest::Responder respond) {
+    handler(std::move(req), std::move(respond));
+  });
+  writer.Start();
+  server.Start();
+  Log(spdlog::level::info, "fluxstatus started",
+      {{"version", std::string(FLUXSTATUS_VERSION)}, {"listen", host + ":" + std::to_string(server.port())},
+       {"database", db_path}, {"config", config.source}, {"routes", static_cast<std::int64_t>(config.routes.size())}});
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  Log(spdlog::level::info, "shutting down", {{"signal", std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT")}});
+  handler.SetDraining();
+  server.Stop(kShutdownGrace);  // in-flight requests still get their commits and answers
+  writer.Stop();                // commits whatever is queued
+  Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"commits", writer.commits()}});
+  return 0;
 }
 
 }  // namespace fluxstatus::app

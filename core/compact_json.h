@@ -7,6 +7,8 @@
 #include <string>
 
 #include <cereal/archives/json.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/vector.hpp>
 
 namespace fluxstatus::core {
 

@@ -85,6 +85,7 @@ CommitRef ResolveCommit(const FluxEvent& ev) {
     if (auto sha = ExtractCommitSha(*value, sha256_ok)) {
       ref.sha = std::move(sha);
       ref.revision = *value;
+      ref.no_commit_reason.clear();  // a higher-precedence key that named no commit set it
       return ref;
     }
     if (ref.revision.empty()) {

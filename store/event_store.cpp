@@ -37,7 +37,8 @@ AppendResult EventStore::Append(const IncomingEvent& e) {
   return r;
 }
 
-std::vector<AppendOutcome> EventStore::AppendBatch(std::span<const IncomingEvent> batch) {
+std::vector<AppendOutcome> EventStore::AppendBatch(std::span<const IncomingEvent> batch,
+                                                   std::span<const Rejection> rejections) {
   std::vector<AppendOutcome> out;
   out.reserve(batch.size());
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -50,13 +51,13 @@ std::vector<AppendOutcome> EventStore::AppendBatch(std::span<const IncomingEvent
       out.emplace_back(AppendFailure{ex.what()});
     }
   }
+  for (const auto& r : rejections) Reject(r);
   tx.commit();
   return out;
 }
 
-void EventStore::Reject(const std::string& route, std::int64_t received_at_ms, const std::string& reason,
-                        std::string_view body, std::size_t max_body_bytes) {
-  rejected_.Record(route, received_at_ms, reason, body, max_body_bytes);
+void EventStore::Reject(const Rejection& r) {
+  rejected_.Record(r.route, r.received_at_ms, r.reason, r.body, r.max_body_bytes);
 }
 
 AppendResult EventStore::AppendOne(const IncomingEvent& e) {
@@ -76,6 +77,7 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
                                    const core::CommitRef& commit, const std::string& received_at) {
   AppendResult result;
   result.id = id;
+  result.revision = commit.revision;
   // A route removed from the configuration still folds, as a route without a provider.
   core::RouteProfile profile = routes_.Find(route).value_or(core::RouteProfile{});
   profile.name = route;

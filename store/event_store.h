@@ -29,12 +29,22 @@ struct IncomingEvent {
   core::FluxEvent event;
 };
 
+// A rejected authenticated request to keep in rejected_events.
+struct Rejection {
+  std::string route;
+  std::int64_t received_at_ms = 0;
+  std::string reason;
+  std::string body;
+  std::size_t max_body_bytes = 0;
+};
+
 // What happened to one event.
 struct AppendResult {
   std::int64_t id = 0;
   bool duplicate = false;
   std::optional<core::FoldOutcome> fold;  // nullopt: duplicate, trace or no commit
   std::string commit_sha;                 // empty when the event names no commit
+  std::string revision;                   // the revision metadata the commit came from
   std::string context;
   std::string note;  // no-commit reason, or why nothing changed
 };
@@ -65,13 +75,13 @@ class EventStore {
   AppendResult Append(const IncomingEvent& e);
 
   // Appends and folds a batch in ONE transaction (one fsync): the group commit. An item that
-  // fails rolls back alone (savepoint). Throws when the commit itself fails: then nothing of
-  // the batch is written.
-  std::vector<AppendOutcome> AppendBatch(std::span<const IncomingEvent> batch);
+  // fails rolls back alone (savepoint). Rejections are kept in the same transaction. Throws
+  // when the commit itself fails: then nothing of the batch is written.
+  std::vector<AppendOutcome> AppendBatch(std::span<const IncomingEvent> batch,
+                                         std::span<const Rejection> rejections = {});
 
   // Keeps a rejected authenticated request.
-  void Reject(const std::string& route, std::int64_t received_at_ms, const std::string& reason,
-              std::string_view body, std::size_t max_body_bytes);
+  void Reject(const Rejection& rejection);
 
   // Recomputes commit_statuses and status_changes from the log, keeping dispatch progress of
   // keys whose status is unchanged. One transaction.

@@ -1,0 +1,24 @@
+#include "core/event_source_match.h"
+
+#include <fnmatch.h>
+
+namespace fluxstatus::core {
+namespace {
+
+bool Glob(const std::string& pattern, const std::string& value) {
+  return fnmatch(pattern.c_str(), value.c_str(), 0) == 0;
+}
+
+}  // namespace
+
+bool MatchesAny(const std::vector<EventSourceMatch>& match, const FluxEvent& ev) {
+  for (const auto& m : match) {
+    if (Glob(m.kind, ev.object.kind) && Glob(m.name, ev.object.name) &&
+        Glob(m.namespace_, ev.object.namespace_)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace fluxstatus::core

@@ -1,0 +1,322 @@
+#include "ingest/ingest_handler.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <spdlog/spdlog.h>
+
+#include "core/compact_json.h"
+#include "core/flux_json.h"
+#include "core/structured_log.h"
+#include "ingest/json_error.h"
+#include "ingest/request_auth.h"
+
+namespace fluxstatus::ingest {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse Error(int status, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = JsonErrorBody(message);
+  return r;
+}
+
+HttpResponse Unavailable(const std::string& message) {
+  HttpResponse r = Error(503, message);
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+std::string Path(const std::string& target) { return target.substr(0, target.find('?')); }
+
+// Names usable in /hook/{route} when no routes are configured (they become metric labels
+// and database values, so keep them tame).
+bool ValidRouteName(const std::string& name) {
+  return !name.empty() && name.size() <= 128 && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+// JSON bodies only; curl's default form type is tolerated because `curl -d @event.json` is
+// how people try a service by hand, and the body is still checked as JSON.
+bool AcceptableContentType(const std::string* header) {
+  if (!header) return true;
+  std::string type = header->substr(0, header->find(';'));
+  type.erase(std::remove_if(type.begin(), type.end(), [](unsigned char c) { return std::isspace(c); }), type.end());
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  return type.empty() || type == "application/json" || type == "text/json" ||
+         (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0) ||
+         type == "application/x-www-form-urlencoded";
+}
+
+std::string AcceptedBody(std::optional<std::int64_t> id, bool duplicate, const std::vector<std::string>* routes) {
+  return core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+    ar.setNextName("id");
+    ar.writeName();
+    if (id) ar.saveValue(*id);
+    else ar.saveValue(nullptr);
+    ar(cereal::make_nvp("duplicate", duplicate));
+    if (routes) ar(cereal::make_nvp("routes", *routes));
+  });
+}
+
+void LogEvent(const std::string& route, const core::FluxEvent& ev, const store::AppendResult& r, double latency_ms) {
+  spdlog::info(core::FormatLogLine(
+      NowMs(), "info", r.duplicate ? "event duplicate" : "event accepted",
+      {{"route", route},
+       {"object", ev.object.kind + "/" + ev.object.namespace_ + "/" + ev.object.name},
+       {"reason", ev.reason},
+       {"severity", ev.severity},
+       {"revision", r.revision},
+       {"commit", r.commit_sha},
+       {"id", r.id},
+       {"latency_ms", latency_ms}}));
+}
+
+void LogRejected(const std::string& route, int status, const std::string& reason, const std::string& remote) {
+  spdlog::warn(core::FormatLogLine(NowMs(), "warn", "request rejected",
+                                   {{"route", route}, {"status", std::int64_t{status}}, {"error", reason}, {"remote", remote}}));
+}
+
+}  // namespace
+
+IngestHandler::IngestHandler(IngestSettings settings, store::EventWriter& writer, IngestMetrics& metrics,
+                             AckDeadlines& deadlines)
+    : settings_(std::move(settings)), writer_(writer), metrics_(metrics), deadlines_(deadlines) {
+  for (const auto& r : settings_.routes) routes_.emplace(r.name, r);
+}
+
+void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
+  const std::string path = Path(req.target);
+  static constexpr std::string_view kHook = "/hook/";
+  if (path.rfind(kHook, 0) == 0) {
+    const std::string route = path.substr(kHook.size());
+    if (req.method != "POST") {
+      metrics_.Rejected(route, "method_not_allowed");
+      HttpResponse r = Error(405, "method " + req.method + " is not allowed on " + path + "; use POST");
+      r.headers.emplace_back("Allow", "POST");
+      return respond(std::move(r));
+    }
+    return Hook(route, std::move(req), std::move(respond));
+  }
+  if (path == "/" || path == "/events") {
+    if (req.method != "POST") {
+      HttpResponse r = Error(405, "method " + req.method + " is not allowed on " + path + "; use POST");
+      r.headers.emplace_back("Allow", "POST");
+      return respond(std::move(r));
+    }
+    return Direct(std::move(req), std::move(respond));
+  }
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+    if (req.method != "GET" && req.method != "HEAD") {
+      HttpResponse r = Error(405, "method " + req.method + " is not allowed on " + path + "; use GET");
+      r.headers.emplace_back("Allow", "GET");
+      return respond(std::move(r));
+    }
+    if (path == "/healthz") return respond(Health(true));
+    if (path == "/readyz") return respond(Health(writer_.Healthy() && !draining_));
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics_.Render(settings_.gauges ? settings_.gauges() : std::vector<Gauge>{});
+    return respond(std::move(r));
+  }
+  respond(Error(404, "no such path " + path + " (events go to POST /hook/{route}, or POST / in direct mode)"));
+}
+
+HttpResponse IngestHandler::Health(bool ready) const {
+  HttpResponse r;
+  r.status = ready ? 200 : 503;
+  r.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+    ar(cereal::make_nvp("status", std::string(ready ? "ok" : draining_ ? "draining" : "database unavailable")));
+  });
+  if (!ready) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+void IngestHandler::Hook(const std::string& route_name, HttpRequest&& req, Responder respond) {
+  const auto started = Clock::now();
+  const std::int64_t received_at = NowMs();
+  const IngestRoute* route = nullptr;
+  if (!routes_.empty()) {
+    auto it = routes_.find(route_name);
+    if (it == routes_.end()) {
+      metrics_.Rejected("", "unknown_route");
+      return respond(Error(404, "unknown route '" + route_name + "'"));
+    }
+    route = &it->second;
+  } else if (!ValidRouteName(route_name)) {
+    metrics_.Rejected("", "unknown_route");
+    return respond(Error(404, "invalid route name (letters, digits, '-', '_' and '.', at most 128)"));
+  }
+
+  // Authenticate over the raw bytes before looking at them.
+  if (route && (route->hmac_key || route->bearer_token)) {
+    AuthVerdict verdict;
+    if (route->hmac_key) {
+      const std::string* sig = req.Header("x-signature");
+      verdict = CheckHmacSignature(req.body, sig ? std::optional<std::string_view>(*sig) : std::nullopt, *route->hmac_key);
+    } else {
+      const std::string* auth = req.Header("authorization");
+      verdict = CheckBearer(auth ? std::optional<std::string_view>(*auth) : std::nullopt, *route->bearer_token);
+    }
+    if (!verdict) {
+      metrics_.Rejected(route_name, "unauthorized");
+      LogRejected(route_name, 401, verdict.reason, req.remote);
+      HttpResponse r = Error(401, verdict.reason);
+      r.headers.emplace_back("WWW-Authenticate", route->hmac_key ? "HMAC" : "Bearer");
+      return respond(std::move(r));
+    }
+  }
+  if (!AcceptableContentType(req.Header("content-type"))) {
+    metrics_.Rejected(route_name, "unsupported_media_type");
+    return respond(Error(415, "Content-Type " + *req.Header("content-type") + " is not JSON; send application/json"));
+  }
+
+  // Authenticated from here on: a rejected body is kept, since Flux never resends a 4xx.
+  auto reject = [&](int status, const std::string& label, const std::string& reason) {
+    metrics_.Rejected(route_name, label);
+    LogRejected(route_name, status, reason, req.remote);
+    writer_.SubmitRejection({route_name, received_at, reason, req.body, settings_.max_body_bytes});
+    respond(Error(status, reason));
+  };
+  if (req.body.size() > settings_.max_body_bytes) {
+    return reject(413, "too_large", "body is " + std::to_string(req.body.size()) + " bytes, over the limit of " +
+                                        std::to_string(settings_.max_body_bytes) + " bytes");
+  }
+  auto parsed = core::ParseFluxEvent(req.body, settings_.max_body_bytes);
+  if (auto* err = std::get_if<core::ParseError>(&parsed)) return reject(400, "invalid_event", err->message);
+
+  core::FluxEvent event = std::move(std::get<core::FluxEvent>(parsed));
+  auto log_copy = std::make_shared<core::FluxEvent>(event);
+  CommitForRoutes({route_name}, received_at, std::move(req.body), std::move(event),
+                  [this, respond = std::move(respond), route_name, started, log_copy](const std::vector<store::WriteOutcome>* outcomes) {
+                    if (!outcomes) {
+                      metrics_.Rejected(route_name, "timeout");
+                      LogRejected(route_name, 503, "commit did not complete in time", "");
+                      return respond(Unavailable("the event store did not commit in time; retry"));
+                    }
+                    const store::WriteOutcome& out = outcomes->front();
+                    if (!out.ok) {
+                      metrics_.Rejected(route_name, "unavailable");
+                      LogRejected(route_name, 503, out.error, "");
+                      return respond(Unavailable("event store unavailable: " + out.error));
+                    }
+                    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+                    metrics_.AckLatency(seconds);
+                    out.result.duplicate ? metrics_.Duplicate(route_name) : metrics_.Accepted(route_name);
+                    LogEvent(route_name, *log_copy, out.result, seconds * 1000);
+                    HttpResponse r;
+                    r.status = 202;
+                    r.body = AcceptedBody(out.result.id, out.result.duplicate, nullptr);
+                    respond(std::move(r));
+                  });
+}
+
+void IngestHandler::Direct(HttpRequest&& req, Responder respond) {
+  const auto started = Clock::now();
+  const std::int64_t received_at = NowMs();
+  if (!AcceptableContentType(req.Header("content-type"))) {
+    metrics_.Rejected("", "unsupported_media_type");
+    return respond(Error(415, "Content-Type " + *req.Header("content-type") + " is not JSON; send application/json"));
+  }
+  if (req.body.size() > settings_.max_body_bytes) {
+    metrics_.Rejected("", "too_large");
+    return respond(Error(413, "body is " + std::to_string(req.body.size()) + " bytes, over the limit of " +
+                                  std::to_string(settings_.max_body_bytes) + " bytes"));
+  }
+  auto parsed = core::ParseFluxEvent(req.body, settings_.max_body_bytes);
+  if (auto* err = std::get_if<core::ParseError>(&parsed)) {
+    // Direct mode has no authentication, so a bad body is only counted (contract).
+    metrics_.Rejected("", "invalid_event");
+    LogRejected("", 400, err->message, req.remote);
+    return respond(Error(400, err->message));
+  }
+  core::FluxEvent event = std::move(std::get<core::FluxEvent>(parsed));
+  std::vector<std::string> targets;
+  if (routes_.empty()) {
+    targets.push_back("default");
+  } else {
+    for (const auto& [name, route] : routes_) {
+      if (core::MatchesAny(route.match, event)) targets.push_back(name);
+    }
+  }
+  if (targets.empty()) {
+    metrics_.Unmatched();
+    spdlog::info(core::FormatLogLine(NowMs(), "info", "event matched no route",
+                                     {{"object", event.object.kind + "/" + event.object.namespace_ + "/" + event.object.name},
+                                      {"reason", event.reason}}));
+    HttpResponse r;
+    r.status = 202;
+    r.body = AcceptedBody(std::nullopt, false, &targets);
+    return respond(std::move(r));
+  }
+  auto log_copy = std::make_shared<core::FluxEvent>(event);
+  CommitForRoutes(targets, received_at, std::move(req.body), std::move(event),
+                  [this, respond = std::move(respond), targets, started, log_copy](const std::vector<store::WriteOutcome>* outcomes) {
+                    if (!outcomes) {
+                      for (const auto& t : targets) metrics_.Rejected(t, "timeout");
+                      return respond(Unavailable("the event store did not commit in time; retry"));
+                    }
+                    for (std::size_t i = 0; i < outcomes->size(); ++i) {
+                      if (!(*outcomes)[i].ok) {
+                        metrics_.Rejected(targets[i], "unavailable");
+                        LogRejected(targets[i], 503, (*outcomes)[i].error, "");
+                        // Flux resends after a 503; routes that did commit see a duplicate then.
+                        return respond(Unavailable("event store unavailable: " + (*outcomes)[i].error));
+                      }
+                    }
+                    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+                    metrics_.AckLatency(seconds);
+                    bool all_duplicate = true;
+                    for (std::size_t i = 0; i < outcomes->size(); ++i) {
+                      const auto& res = (*outcomes)[i].result;
+                      res.duplicate ? metrics_.Duplicate(targets[i]) : metrics_.Accepted(targets[i]);
+                      all_duplicate = all_duplicate && res.duplicate;
+                      LogEvent(targets[i], *log_copy, res, seconds * 1000);
+                    }
+                    HttpResponse r;
+                    r.status = 202;
+                    r.body = AcceptedBody(outcomes->front().result.id, all_duplicate, &targets);
+                    respond(std::move(r));
+                  });
+}
+
+void IngestHandler::CommitForRoutes(std::vector<std::string> routes, std::int64_t received_at, std::string body,
+                                    core::FluxEvent event, CommitFinish finish) {
+  struct Batch {
+    std::vector<store::WriteOutcome> outcomes;
+    std::atomic<std::size_t> remaining;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->outcomes.resize(routes.size());
+  batch->remaining = routes.size();
+  auto answer = std::make_shared<PendingAck>(
+      [batch, finish = std::move(finish)](bool timed_out) { finish(timed_out ? nullptr : &batch->outcomes); });
+  auto one_done = [batch, answer] {
+    if (batch->remaining.fetch_sub(1) == 1) answer->Finish(false);
+  };
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    const bool last = i + 1 == routes.size();
+    store::IncomingEvent incoming{routes[i], received_at, last ? std::move(body) : body,
+                                  last ? std::move(event) : event};
+    const bool queued = writer_.Submit(std::move(incoming), [batch, one_done, i](const store::WriteOutcome& out) {
+      batch->outcomes[i] = out;
+      one_done();
+    });
+    if (!queued) {
+      batch->outcomes[i].error = "the write queue is full or the service is stopping";
+      one_done();
+    }
+  }
+  deadlines_.Watch(answer, Clock::now() + settings_.ack_timeout);
+}
+
+}  // namespace fluxstatus::ingest

@@ -1,0 +1,67 @@
+// The ingest endpoints (contract "HTTP"): POST /hook/{route}, POST / and /events (direct mode),
+// GET /healthz, /readyz, /metrics. Authenticates, validates and parses on the HTTP thread, then
+// hands the event to the writer and answers 202 only after its commit.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/event_source_match.h"
+#include "ingest/ack_deadlines.h"
+#include "ingest/http_server.h"
+#include "ingest/ingest_metrics.h"
+#include "store/event_writer.h"
+
+namespace fluxstatus::ingest {
+
+struct IngestRoute {
+  std::string name;
+  std::optional<std::string> hmac_key;      // as read from its file: X-Signature required
+  std::optional<std::string> bearer_token;  // trimmed: Authorization: Bearer required
+  std::vector<core::EventSourceMatch> match;
+};
+
+struct IngestSettings {
+  std::vector<IngestRoute> routes;  // empty: every /hook/{name} is an open route
+  std::size_t max_body_bytes = 1048576;
+  // Longest wait for the commit before answering 503 (Flux's sender gives up after 15 s; an
+  // event committed after the 503 is deduplicated when Flux resends it).
+  std::chrono::milliseconds ack_timeout{10000};
+  std::function<std::vector<Gauge>()> gauges;  // sampled on each /metrics scrape
+};
+
+// Thread-safe: called concurrently by the HTTP server's I/O threads.
+class IngestHandler {
+ public:
+  IngestHandler(IngestSettings settings, store::EventWriter& writer, IngestMetrics& metrics,
+                AckDeadlines& deadlines);
+
+  void operator()(HttpRequest&& request, Responder respond);
+
+  // After this, /readyz answers 503 (the service is draining).
+  void SetDraining() { draining_ = true; }
+
+ private:
+  void Hook(const std::string& route_name, HttpRequest&& request, Responder respond);
+  void Direct(HttpRequest&& request, Responder respond);
+  HttpResponse Health(bool ready) const;
+  // Submits the event once per route; `finish` runs exactly once, with every route's outcome
+  // (in order) after their commits, or with nullptr when ack_timeout passed first.
+  using CommitFinish = std::function<void(const std::vector<store::WriteOutcome>*)>;
+  void CommitForRoutes(std::vector<std::string> routes, std::int64_t received_at, std::string body,
+                       core::FluxEvent event, CommitFinish finish);
+
+  IngestSettings settings_;
+  std::map<std::string, IngestRoute> routes_;
+  store::EventWriter& writer_;
+  IngestMetrics& metrics_;
+  AckDeadlines& deadlines_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace fluxstatus::ingest

@@ -1,0 +1,23 @@
+// Reading secrets (HMAC keys, bearer tokens) from files or environment variables.
+// Secret values never appear in the errors these functions raise.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace fluxstatus::ingest {
+
+// Returns the whole content of the file at `path`. With `trim`, surrounding whitespace
+// (spaces, tabs, CR, LF, VT, FF) is removed: token files are trimmed, while HMAC key files are
+// read as-is because Flux uses its secret's bytes verbatim (see VerifyHmacSignature).
+// An empty file yields an empty string; deciding whether that is acceptable is the caller's job.
+// Throws std::runtime_error("cannot read secret file <path>: <reason>") when the file cannot be
+// opened or read. Thread-safe.
+std::string ReadSecretFile(const std::string& path, bool trim);
+
+// Returns the value of the environment variable `name`, trimmed like ReadSecretFile when `trim`
+// is set, or std::nullopt when the variable is not set. Reads the process environment, so it must
+// not race with setenv()/putenv(): call it during start-up.
+std::optional<std::string> ReadSecretEnv(const std::string& name, bool trim);
+
+}  // namespace fluxstatus::ingest

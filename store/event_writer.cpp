@@ -1,0 +1,115 @@
+#include "store/event_writer.h"
+
+#include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
+
+namespace fluxstatus::store {
+namespace {
+
+std::string DescribeFailure(const std::exception& e) {
+  if (const auto* sq = dynamic_cast<const SQLite::Exception*>(&e)) {
+    if (sq->getErrorCode() == SQLITE_FULL) return "database is full";
+  }
+  return std::string("database error: ") + e.what();
+}
+
+}  // namespace
+
+EventWriter::EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options)
+    : db_(std::move(db)), store_(*db_, std::move(routes)), options_(options) {
+  if (options_.max_page_count) db_->exec("PRAGMA max_page_count = " + std::to_string(*options_.max_page_count));
+}
+
+EventWriter::~EventWriter() { Stop(); }
+
+void EventWriter::Start() {
+  accepting_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void EventWriter::Stop() {
+  accepting_ = false;
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+bool EventWriter::Submit(IncomingEvent event, WriteCompletion done) {
+  Item item;
+  item.event = std::move(event);
+  item.done = std::move(done);
+  return Enqueue(std::move(item));
+}
+
+bool EventWriter::SubmitRejection(Rejection rejection) {
+  Item item;
+  item.rejection = std::move(rejection);
+  return Enqueue(std::move(item));
+}
+
+bool EventWriter::Enqueue(Item item) {
+  if (!accepting_) return false;
+  if (queued_.fetch_add(1) >= options_.max_queued) {
+    queued_.fetch_sub(1);
+    return false;
+  }
+  queue_.enqueue(std::move(item));
+  return true;
+}
+
+void EventWriter::Run() {
+  std::vector<Item> batch(options_.max_batch);
+  while (true) {
+    const std::size_t n = queue_.wait_dequeue_bulk_timed(batch.begin(), options_.max_batch,
+                                                          std::chrono::milliseconds(50));
+    if (n == 0) {
+      // Stop only once nothing is queued: every accepted submission gets its commit.
+      if (stop_ && queued_.load() == 0) break;
+      continue;
+    }
+    std::vector<Item> taken(std::make_move_iterator(batch.begin()),
+                            std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(n)));
+    queued_.fetch_sub(n);
+    CommitBatch(taken);
+  }
+}
+
+void EventWriter::CommitBatch(std::vector<Item>& items) {
+  std::vector<IncomingEvent> events;
+  std::vector<Rejection> rejections;
+  std::vector<std::size_t> event_index;  // items[event_index[k]] submitted events[k]
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].event) {
+      events.push_back(std::move(*items[i].event));
+      event_index.push_back(i);
+    } else if (items[i].rejection) {
+      rejections.push_back(std::move(*items[i].rejection));
+    }
+  }
+  std::vector<WriteOutcome> outcomes(items.size());
+  try {
+    auto results = store_.AppendBatch(events, rejections);
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      WriteOutcome& out = outcomes[event_index[k]];
+      if (const auto* ok = std::get_if<AppendResult>(&results[k])) {
+        out.ok = true;
+        out.result = *ok;
+      } else {
+        out.error = std::get<AppendFailure>(results[k]).error;
+      }
+    }
+    healthy_ = true;
+    ++commits_;
+  } catch (const std::exception& e) {
+    // The transaction rolled back: nothing of this batch is in the database.
+    healthy_ = false;
+    for (auto& out : outcomes) {
+      out.ok = false;
+      out.error = DescribeFailure(e);
+    }
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].done) items[i].done(outcomes[i]);
+  }
+}
+
+}  // namespace fluxstatus::store

@@ -1,0 +1,80 @@
+// The single writer thread: the group commit. HTTP threads submit parsed events; the writer
+// takes what is queued (up to max_batch), appends and folds it in ONE transaction, commits
+// (fsync), and only then completes each submission. Owns the only read-write connection.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <concurrentqueue/blockingconcurrentqueue.h>
+
+#include "core/route_catalog.h"
+#include "store/database.h"
+#include "store/event_store.h"
+
+namespace fluxstatus::store {
+
+struct WriterOptions {
+  std::size_t max_batch = 100;          // events per transaction (bench/: ~100 is best here)
+  std::size_t max_queued = 10000;       // submissions waiting; beyond it Submit refuses (503)
+  std::optional<std::int64_t> max_page_count;  // caps the file size (tests simulate a full disk)
+};
+
+// What a submission's completion receives. ok=false: nothing was written for it (retryable).
+struct WriteOutcome {
+  bool ok = false;
+  AppendResult result;  // when ok
+  std::string error;    // when !ok: "database is full", …
+};
+using WriteCompletion = std::function<void(const WriteOutcome&)>;
+
+class EventWriter {
+ public:
+  EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options);
+  ~EventWriter();  // Stop()s
+
+  void Start();
+  // Stops taking submissions, commits everything already queued, completes every submission,
+  // joins the thread. Idempotent.
+  void Stop();
+
+  // Thread-safe. Returns false (and never calls done) when the writer is stopped or its queue
+  // is full: the caller answers 503. Otherwise done is called exactly once, on the writer
+  // thread, after the commit (or its failure).
+  bool Submit(IncomingEvent event, WriteCompletion done);
+  bool SubmitRejection(Rejection rejection);
+
+  std::size_t QueueDepth() const { return queued_.load(); }
+  // False after a failed commit, until a commit succeeds again.
+  bool Healthy() const { return healthy_.load(); }
+  std::int64_t commits() const { return commits_.load(); }
+
+ private:
+  struct Item {
+    std::optional<IncomingEvent> event;
+    std::optional<Rejection> rejection;
+    WriteCompletion done;
+  };
+  bool Enqueue(Item item);
+  void Run();
+  void CommitBatch(std::vector<Item>& batch);
+
+  std::unique_ptr<SQLite::Database> db_;
+  EventStore store_;
+  WriterOptions options_;
+  moodycamel::BlockingConcurrentQueue<Item> queue_;
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<bool> accepting_{false};
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> healthy_{true};
+  std::atomic<std::int64_t> commits_{0};
+  std::thread thread_;
+};
+
+}  // namespace fluxstatus::store
