@@ -33,6 +33,12 @@ struct SqlOptions {
 };
 int RunSql(const CliContext& ctx, const SqlOptions& opts);
 
+struct ReplayOptions {
+  std::string since, until, route, commit;
+  bool dry_run = false;
+};
+int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts);
+
 int RunRebuild(const CliContext& ctx, bool check_only);
 int RunMigrate(const CliContext& ctx, bool check_only);
 int RunCheckConfig(const CliContext& ctx);

@@ -74,7 +74,8 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   r.KnownKeys(n, where,
               {"name", "provider", "address", "token_file", "token_env", "username", "hmac_key_file",
                "hmac_key_env", "bearer_token_file", "bearer_token_env", "cluster", "context",
-               "target_url", "ca_file", "match"});
+               "target_url", "ca_file", "api_base", "match", "github_app_id", "github_installation_id",
+               "github_private_key_file"});
   RouteConfig rc;
   rc.name = r.String(n, "name", "");
   if (rc.name.empty()) r.Fail(n, where + ".name is required");
@@ -111,6 +112,21 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   rc.context = r.String(n, "context", "");
   rc.target_url = r.String(n, "target_url", "");
   rc.ca_file = r.String(n, "ca_file", "");
+  rc.api_base = r.String(n, "api_base", "");
+  rc.github_app_id = r.String(n, "github_app_id", "");
+  rc.github_installation_id = r.String(n, "github_installation_id", "");
+  rc.github_private_key_file = r.String(n, "github_private_key_file", "");
+  const bool app_auth = !rc.github_app_id.empty() || !rc.github_installation_id.empty() ||
+                        !rc.github_private_key_file.empty();
+  if (app_auth && (rc.github_app_id.empty() || rc.github_installation_id.empty() ||
+                   rc.github_private_key_file.empty())) {
+    r.Fail(n, rw + ": a GitHub App needs github_app_id, github_installation_id and github_private_key_file");
+  }
+  if (app_auth && rc.provider != "github") r.Fail(n, rw + ": GitHub App credentials need provider: github");
+  if (!rc.provider.empty() && !app_auth && rc.token_file.empty() && rc.token_env.empty()) {
+    r.Fail(n, rw + ": provider " + rc.provider + " needs token_file or token_env" +
+                  (rc.provider == "github" ? " (or a GitHub App)" : ""));
+  }
   for (auto [key, tmpl] : {std::pair{"context", &rc.context}, std::pair{"target_url", &rc.target_url}}) {
     if (auto problem = core::ValidateTemplate(*tmpl)) r.Fail(n[key], rw + ": " + key + ": " + *problem);
   }

@@ -31,6 +31,8 @@ struct RouteConfig {
   std::string context;  // template; empty = "{kind}/{name}"
   std::string target_url;
   std::string ca_file;
+  std::string api_base;  // GitLab/Gitea under a path prefix
+  std::string github_app_id, github_installation_id, github_private_key_file;
   std::vector<core::EventSourceMatch> match;
   std::string repo;  // derived from address
 };

@@ -36,6 +36,14 @@ int main(int argc, char** argv) {
   status->add_option("--commit", status_opts.commit, "only commits starting with this SHA prefix");
   status->add_flag("--json", status_opts.json, "print JSON");
 
+  ReplayOptions replay_opts;
+  auto* replay = cli.add_subcommand("replay", "re-fold the affected keys from the log and re-sync them to the Git host");
+  replay->add_option("--since", replay_opts.since, "window start: a duration ago (2h) or RFC 3339")->required();
+  replay->add_option("--until", replay_opts.until, "window end (default: now)");
+  replay->add_option("--route", replay_opts.route, "only this route");
+  replay->add_option("--commit", replay_opts.commit, "only this commit (SHA or prefix)");
+  replay->add_flag("--dry-run", replay_opts.dry_run, "print the plan, change nothing");
+
   bool rebuild_check = false;
   auto* rebuild = cli.add_subcommand("rebuild", "recompute the derived tables from the event log");
   rebuild->add_flag("--check", rebuild_check, "only verify (exit 1 and a diff if they differ)");
@@ -67,10 +75,12 @@ int main(int argc, char** argv) {
     const bool named = cli.get_option("--config")->count() > 0;
     CliContext ctx{LoadConfig(config_path, named), db_path};
     if (ctx.db_path.empty()) ctx.db_path = ctx.config.database;
+    db_path = ctx.db_path;  // so database errors below name the file even without --db
     if (serve->parsed()) return RunServe(ctx, serve_opts);
     if (ingest->parsed()) return RunIngest(ctx, ingest_opts);
     if (status->parsed()) return RunStatus(ctx, status_opts);
     if (rebuild->parsed()) return RunRebuild(ctx, rebuild_check);
+    if (replay->parsed()) return RunReplayCommand(ctx, replay_opts);
     if (sql->parsed()) return RunSql(ctx, sql_opts);
     if (migrate->parsed()) return RunMigrate(ctx, migrate_check);
     if (check_config->parsed()) return RunCheckConfig(ctx);

@@ -7,7 +7,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/dispatch_wiring.h"
 #include "core/structured_log.h"
+#include "dispatch/dispatch_metrics.h"
+#include "dispatch/dispatcher.h"
 #include "ingest/ack_deadlines.h"
 #include "ingest/http_server.h"
 #include "ingest/ingest_handler.h"
@@ -94,7 +97,19 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  dispatch::InitCurlGlobal();
+  auto dispatch_routes = BuildDispatchRoutes(config, true);
   store::EventWriter writer(store::OpenForWriting(ctx.db_path, config.durability), config.Catalog(), {});
+  dispatch::DispatchMetrics dispatch_metrics;
+  dispatch::Dispatcher dispatcher({ctx.db_path, config.dispatch.workers, RetryPolicyOf(config)},
+                                  std::move(dispatch_routes), writer, dispatch_metrics);
+  writer.SetCommitListener([&dispatcher] { dispatcher.Wake(); });
+  // Whatever way this function leaves, the writer thread (which wakes the dispatcher) stops
+  // before the dispatcher is destroyed.
+  struct StopWriterFirst {
+    store::EventWriter& writer;
+    ~StopWriterFirst() { writer.Stop(); }
+  } stop_writer_first{writer};
   ingest::IngestMetrics metrics;
   ingest::AckDeadlines deadlines;
   const std::string db_path = ctx.db_path;
@@ -105,6 +120,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
         {"fluxstatus_database_size_bytes", "Database file plus its write-ahead log.",
          static_cast<double>(FileSize(db_path) + FileSize(db_path + "-wal"))}};
   };
+  settings.more_metrics = [&dispatch_metrics] { return dispatch_metrics.Render(); };
   ingest::IngestHandler handler(std::move(settings), writer, metrics, deadlines);
 
   ingest::HttpServerOptions server_opts;
@@ -117,6 +133,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
     handler(std::move(req), std::move(respond));
   });
   writer.Start();
+  dispatcher.Start();
   server.Start();
   Log(spdlog::level::info, "fluxstatus started",
       {{"version", std::string(FLUXSTATUS_VERSION)}, {"listen", host + ":" + std::to_string(server.port())},
@@ -127,6 +144,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   Log(spdlog::level::info, "shutting down", {{"signal", std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT")}});
   handler.SetDraining();
   server.Stop(kShutdownGrace);  // in-flight requests still get their commits and answers
+  dispatcher.Stop();            // jobs in hand finish; the rest stay due in the database
   writer.Stop();                // commits whatever is queued
   Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"commits", writer.commits()}});
   return 0;

@@ -86,7 +86,11 @@ int RunSql(const CliContext& ctx, const SqlOptions& opts) {
     for (std::size_t i = 0; i < result.columns.size(); ++i) std::cout << (i ? "," : "") << CsvField(result.columns[i]);
     std::cout << "\r\n";
     for (const auto& row : result.rows) {
-      for (std::size_t i = 0; i < row.size(); ++i) std::cout << (i ? "," : "") << CsvField(CellText(row[i]));
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        // NULL is an empty field (as sqlite3 -csv and psql do), not the text "NULL".
+        const bool null = std::holds_alternative<std::nullptr_t>(row[i]);
+        std::cout << (i ? "," : "") << (null ? std::string() : CsvField(CellText(row[i])));
+      }
       std::cout << "\r\n";
     }
   } else {

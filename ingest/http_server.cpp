@@ -133,8 +133,8 @@ class ServerState {
   std::mutex mu_;
   std::condition_variable drained_;
   std::unordered_map<Session*, Entry> sessions_;  // GUARDED_BY(mu_)
-  std::size_t serving_ = 0;                        // GUARDED_BY(mu_)
-  std::size_t rejecting_ = 0;                      // GUARDED_BY(mu_)
+  std::size_t serving_ = 0;                       // GUARDED_BY(mu_)
+  std::size_t rejecting_ = 0;                     // GUARDED_BY(mu_)
 };
 
 // One connection. Every member function runs on the connection's strand, except ForceClose.
@@ -360,8 +360,8 @@ void Session::OnReadError(beast::error_code ec) {
   const HttpServerOptions& options = server_.options();
   if (ec == http::error::body_limit) {
     // With Content-Length this fires after the head alone, before any body byte is read.
-    return Write(ErrorResponse(413, "body is larger than " + std::to_string(options.max_body_bytes) +
-                                        " bytes"),
+    return Write(ErrorResponse(413, "body is larger than " +
+                                        std::to_string(options.max_body_bytes) + " bytes"),
                  false);
   }
   if (ec == http::error::header_limit) {
@@ -392,7 +392,8 @@ void Session::OnRequest() {
   request.method = std::string(ToStd(message.method_string()));
   request.target = std::string(ToStd(message.target()));
   for (const auto& field : message) {
-    request.headers.emplace_back(Lower(ToStd(field.name_string())), std::string(ToStd(field.value())));
+    request.headers.emplace_back(Lower(ToStd(field.name_string())),
+                                 std::string(ToStd(field.value())));
   }
   request.body = std::move(message.body());
   request.remote = remote_;
@@ -415,7 +416,8 @@ void Session::OnResponse(HttpResponse response) {
 void Session::Write(HttpResponse response, bool keep_alive) {
   phase_ = Phase::kWriting;
   if (response.status < 200 || response.status > 599) {
-    response = ErrorResponse(500, "internal error: invalid status " + std::to_string(response.status));
+    response =
+        ErrorResponse(500, "internal error: invalid status " + std::to_string(response.status));
   }
   auto& out = response_.emplace();
   out.version(version_);
@@ -458,14 +460,13 @@ void Session::Linger() {
 
 void Session::Drain() {
   buffer_.consume(buffer_.size());
-  stream_.async_read_some(
-      buffer_.prepare(kReadChunk),
-      [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-        self->drained_ += bytes;
-        if (ec || self->drained_ > kMaxLingerBytes) return self->Close();
-        self->buffer_.commit(bytes);
-        self->Drain();
-      });
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                            self->drained_ += bytes;
+                            if (ec || self->drained_ > kMaxLingerBytes) return self->Close();
+                            self->buffer_.commit(bytes);
+                            self->Drain();
+                          });
 }
 
 void Session::Close() {
@@ -499,7 +500,7 @@ struct HttpServer::Impl {
   ServerState server;
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::optional<tcp::acceptor> acceptor;     // on its own strand
+  std::optional<tcp::acceptor> acceptor;           // on its own strand
   std::optional<asio::steady_timer> accept_retry;  // on the acceptor's strand
   std::vector<std::thread> threads;
   uint16_t port = 0;
@@ -549,8 +550,9 @@ void HttpServer::Start() {
 
   beast::error_code ec;
   tcp::resolver resolver(impl.io);
-  const auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
-                                          tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  const auto endpoints =
+      resolver.resolve(options.host, std::to_string(options.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (!ec && endpoints.empty()) ec = asio::error::host_not_found;
   tcp::acceptor& acceptor = impl.acceptor.emplace(asio::make_strand(impl.io));
   if (!ec) {

@@ -43,20 +43,21 @@ struct HttpResponse {
 // 500 {"error":"request was not answered"} rather than waiting forever.
 using Responder = std::function<void(HttpResponse)>;
 
-// Called on an I/O thread for every complete request. It must not block for long (it stalls the
-// other connections served by that thread): hand slow work (a database commit) to another thread
-// and keep the Responder. A std::exception escaping it is answered with 500.
+// Called on an I/O thread for every complete request, concurrently from several threads (one
+// call at a time per connection). It must not block for long (it stalls the other connections
+// served by that thread): hand slow work (a database commit) to another thread and keep the
+// Responder. A std::exception escaping it is answered with 500 {"error":"internal error"}.
 using Handler = std::function<void(HttpRequest&&, Responder)>;
 
 struct HttpServerOptions {
-  std::string host = "127.0.0.1";  // an IP address or a resolvable name
-  uint16_t port = 9595;            // 0 = an ephemeral port, see HttpServer::port()
-  int threads = 2;                 // I/O threads running the event loop
-  std::size_t max_body_bytes = 1048576;   // larger bodies are answered 413 without reading them
+  std::string host = "127.0.0.1";            // an IP address or a resolvable name
+  uint16_t port = 9595;                      // 0 = an ephemeral port, see HttpServer::port()
+  int threads = 2;                           // I/O threads running the event loop
+  std::size_t max_body_bytes = 1048576;      // larger bodies are answered 413 without reading them
   std::size_t max_header_bytes = 64 * 1024;  // larger request heads are answered 431
   // Connections served at once. Past it, a connection's request head is read and answered
   // 503 {"error":"too many connections"} with Retry-After: 1, then the connection is closed
-  // (a client such as Flux retries a 503, while a refused connection looks like an outage).
+  // (an answer says why in the client's logs, and Flux retries a 503 after Retry-After).
   // Past it by more than 64, connections are closed right after accept.
   std::size_t max_connections = 1024;
   // Time allowed for the request head, from the connection's start or from the first byte of

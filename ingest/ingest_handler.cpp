@@ -126,6 +126,7 @@ void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics_.Render(settings_.gauges ? settings_.gauges() : std::vector<Gauge>{});
+    if (settings_.more_metrics) r.body += settings_.more_metrics();
     return respond(std::move(r));
   }
   respond(Error(404, "no such path " + path + " (events go to POST /hook/{route}, or POST / in direct mode)"));

@@ -33,6 +33,7 @@ struct IngestSettings {
   // event committed after the 503 is deduplicated when Flux resends it).
   std::chrono::milliseconds ack_timeout{10000};
   std::function<std::vector<Gauge>()> gauges;  // sampled on each /metrics scrape
+  std::function<std::string()> more_metrics;     // other modules' exposition text, appended
 };
 
 // Thread-safe: called concurrently by the HTTP server's I/O threads.

@@ -61,10 +61,9 @@ std::string UnsupportedAlgorithmReason(std::string_view name) {
 unsigned int Hmac(const EVP_MD* md, std::string_view key, std::string_view body, Digest& out) {
   static const unsigned char kEmpty = 0;
   unsigned int length = 0;
-  const auto* data =
-      body.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(body.data());
-  if (HMAC(md, key.data(), static_cast<int>(key.size()), data, body.size(), out.data(),
-           &length) == nullptr) {
+  const auto* data = body.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(body.data());
+  if (HMAC(md, key.data(), static_cast<int>(key.size()), data, body.size(), out.data(), &length) ==
+      nullptr) {
     throw std::runtime_error("OpenSSL HMAC failed");
   }
   return length;
@@ -110,16 +109,18 @@ AuthVerdict CheckHmacSignature(std::string_view body, std::optional<std::string_
   Digest expected{};
   std::size_t decoded_length = 0;
   if (hex.find('\0') != std::string::npos ||
-      OPENSSL_hexstr2buf_ex(expected.data(), expected.size(), &decoded_length, hex.c_str(), '\0') != 1 ||
+      OPENSSL_hexstr2buf_ex(expected.data(), expected.size(), &decoded_length, hex.c_str(), '\0') !=
+          1 ||
       decoded_length != expected_length) {
     ERR_clear_error();  // a malformed header is the client's problem, not a library error
-    return Refuse("X-Signature is not a valid " + std::string(algorithm->name) + " digest (expected " +
-                  std::to_string(expected_length * 2) + " hex digits)");
+    return Refuse("X-Signature is not a valid " + std::string(algorithm->name) +
+                  " digest (expected " + std::to_string(expected_length * 2) + " hex digits)");
   }
 
   if (MacMatches(md, key, body, expected.data(), expected_length)) return AuthVerdict{true, {}};
   if (const auto trimmed = KeyWithoutLineEnding(key);
-      trimmed && !trimmed->empty() && MacMatches(md, *trimmed, body, expected.data(), expected_length)) {
+      trimmed && !trimmed->empty() &&
+      MacMatches(md, *trimmed, body, expected.data(), expected_length)) {
     return AuthVerdict{true, {}};
   }
   return Refuse("X-Signature does not match");
@@ -136,7 +137,8 @@ AuthVerdict CheckBearer(std::optional<std::string_view> authorization, std::stri
 
   constexpr std::string_view kScheme = "Bearer";
   const std::string_view value = *authorization;
-  if (value.size() <= kScheme.size() || !EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme) ||
+  if (value.size() <= kScheme.size() ||
+      !EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme) ||
       (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
     return Refuse("Authorization is not a Bearer token");
   }
@@ -147,7 +149,8 @@ AuthVerdict CheckBearer(std::optional<std::string_view> authorization, std::stri
   // so a timing probe learns neither the token nor its length.
   Digest want{}, got{};
   unsigned int want_length = 0, got_length = 0;
-  if (EVP_Digest(token.data(), token.size(), want.data(), &want_length, EVP_sha256(), nullptr) != 1 ||
+  if (EVP_Digest(token.data(), token.size(), want.data(), &want_length, EVP_sha256(), nullptr) !=
+          1 ||
       EVP_Digest(presented.data(), presented.size(), got.data(), &got_length, EVP_sha256(),
                  nullptr) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 failed");

@@ -30,7 +30,8 @@ std::string Trim(std::string value) {
 
 std::string ReadSecretFile(const std::string& path, bool trim) {
   // stdio rather than iostreams because it reports the reason of a failure in errno.
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
   if (!file) ThrowReadError(path, errno);
   std::string content;
   char chunk[4096];

@@ -39,7 +39,7 @@ EventLog::EventLog(SQLite::Database& db)
 std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
   const Sha256 hash = HashBody(e.body);
   const auto& ev = e.event;
-  insert_.reset();
+  insert_.tryReset();  // not reset(): it rethrows the last step's error, failing the next item too
   insert_.clearBindings();
   insert_.bind(1, core::FormatRfc3339Millis(e.received_at_ms));
   insert_.bind(2, e.route);
@@ -63,7 +63,7 @@ std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
 
 std::optional<std::int64_t> EventLog::DuplicateOf(const std::string& route, const std::string& body) {
   const Sha256 hash = HashBody(body);
-  find_duplicate_.reset();
+  find_duplicate_.tryReset();  // see Append
   find_duplicate_.bind(1, route);
   find_duplicate_.bind(2, hash.data(), static_cast<int>(hash.size()));
   if (!find_duplicate_.executeStep()) return std::nullopt;

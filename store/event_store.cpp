@@ -28,7 +28,7 @@ bool SameStatus(const core::KeyState& a, const core::KeyState& b) {
 }  // namespace
 
 EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes)
-    : db_(db), routes_(std::move(routes)), log_(db), statuses_(db), rejected_(db) {}
+    : db_(db), routes_(std::move(routes)), log_(db), statuses_(db), rejected_(db), deliveries_(db) {}
 
 AppendResult EventStore::Append(const IncomingEvent& e) {
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -38,7 +38,8 @@ AppendResult EventStore::Append(const IncomingEvent& e) {
 }
 
 std::vector<AppendOutcome> EventStore::AppendBatch(std::span<const IncomingEvent> batch,
-                                                   std::span<const Rejection> rejections) {
+                                                   std::span<const Rejection> rejections,
+                                                   std::span<const DeliveryRecord> deliveries) {
   std::vector<AppendOutcome> out;
   out.reserve(batch.size());
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -52,12 +53,55 @@ std::vector<AppendOutcome> EventStore::AppendBatch(std::span<const IncomingEvent
     }
   }
   for (const auto& r : rejections) Reject(r);
+  for (const auto& d : deliveries) RecordDelivery(d);
   tx.commit();
   return out;
 }
 
 void EventStore::Reject(const Rejection& r) {
   rejected_.Record(r.route, r.received_at_ms, r.reason, r.body, r.max_body_bytes);
+}
+
+void EventStore::RecordDelivery(const DeliveryRecord& d) {
+  for (const auto& a : d.attempts) deliveries_.Record(a);
+  std::optional<StatusRow> row = statuses_.Load(d.key);
+  if (!row) return;  // the key vanished in a rebuild with another configuration
+  SyncInfo& sync = row->sync;
+  const bool still_desired = row->fold.event_id == d.sent_event_id ||
+                             (std::string(core::ToString(row->fold.state)) == d.sent_state &&
+                              row->fold.description == d.sent_description);
+  using R = DeliveryRecord::Result;
+  if (d.result == R::kSending) {
+    sync.in_flight = true;
+  } else if (d.result == R::kSkipped) {
+    sync.sync_state = SyncState::kSkipped;
+    sync.last_error = d.error;
+  } else if (d.result == R::kSynced) {
+    sync.in_flight = false;
+    sync.synced_state = d.sent_state;
+    sync.synced_description = d.sent_description;
+    sync.synced_at = core::FormatRfc3339Millis(d.at_ms);
+    sync.next_attempt_ms.reset();
+    if (still_desired) {
+      sync.sync_state = SyncState::kSynced;
+      sync.last_error.reset();
+    } else {
+      sync.attempts = 0;  // the newer state is due now
+    }
+  } else {
+    sync.in_flight = d.uncertain;
+    if (still_desired) {
+      ++sync.attempts;
+      sync.last_error = d.error;
+      if (d.result == R::kFailed) {
+        sync.sync_state = SyncState::kFailed;
+        sync.next_attempt_ms.reset();
+      } else {
+        sync.next_attempt_ms = d.next_attempt_ms;
+      }
+    }
+  }
+  statuses_.Save(*row);
 }
 
 AppendResult EventStore::AppendOne(const IncomingEvent& e) {
@@ -112,7 +156,7 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
     row.sync = current->sync;
   } else {
     row.sync.sync_state = profile.has_provider ? SyncState::kPending : SyncState::kSkipped;
-    if (current) row.sync.synced_at = current->sync.synced_at;
+    if (current) row.sync.KeepHostFacts(current->sync);
     statuses_.RecordChange(row.key, row.fold, received_at);
   }
   statuses_.Save(row);
@@ -138,9 +182,9 @@ RebuildReport EventStore::RebuildInTransaction() {
   // Dispatch progress survives for keys whose status did not change.
   for (auto& r : statuses_.All()) {
     auto old = before.find(r.key);
-    if (old != before.end() && SameStatus(old->second.fold, r.fold) &&
-        r.sync.sync_state != SyncState::kSkipped) {
-      r.sync = old->second.sync;
+    if (old != before.end() && r.sync.sync_state != SyncState::kSkipped) {
+      if (SameStatus(old->second.fold, r.fold)) r.sync = old->second.sync;
+      else r.sync.KeepHostFacts(old->second.sync);
       statuses_.Save(r);
     }
     ++report.statuses;

@@ -15,6 +15,7 @@
 #include "core/flux_event.h"
 #include "core/fold.h"
 #include "core/route_catalog.h"
+#include "store/delivery_log.h"
 #include "store/event_log.h"
 #include "store/rejected_log.h"
 #include "store/status_table.h"
@@ -36,6 +37,27 @@ struct Rejection {
   std::string reason;
   std::string body;
   std::size_t max_body_bytes = 0;
+};
+
+// The result of one dispatch step for a key, recorded in the writer's transaction.
+struct DeliveryRecord {
+  enum class Result {
+    kSending,  // about to send: mark in_flight so a crash before the answer lists first
+    kSynced,   // the host has the sent state (created, or found by listing)
+    kRetry,    // try again at next_attempt_ms
+    kFailed,   // permanent failure (or attempts exhausted): sync_state 'failed'
+    kSkipped,  // the route has no provider (any more): sync_state 'skipped'
+  };
+  core::StatusKey key;
+  std::int64_t sent_event_id = 0;  // the desired state's event when the step began
+  std::string sent_state;
+  std::string sent_description;
+  Result result = Result::kRetry;
+  bool uncertain = false;  // kRetry/kFailed after a send whose fate is unknown
+  std::optional<std::int64_t> next_attempt_ms;
+  std::string error;
+  std::int64_t at_ms = 0;
+  std::vector<DeliveryAttempt> attempts;  // delivery_attempts rows to add
 };
 
 // What happened to one event.
@@ -78,7 +100,12 @@ class EventStore {
   // fails rolls back alone (savepoint). Rejections are kept in the same transaction. Throws
   // when the commit itself fails: then nothing of the batch is written.
   std::vector<AppendOutcome> AppendBatch(std::span<const IncomingEvent> batch,
-                                         std::span<const Rejection> rejections = {});
+                                         std::span<const Rejection> rejections = {},
+                                         std::span<const DeliveryRecord> deliveries = {});
+
+  // Applies a dispatch step to its key (inside the caller's transaction when batched).
+  // A newer desired state that arrived meanwhile stays pending: only what was sent is synced.
+  void RecordDelivery(const DeliveryRecord& record);
 
   // Keeps a rejected authenticated request.
   void Reject(const Rejection& rejection);
@@ -101,6 +128,7 @@ class EventStore {
   EventLog log_;
   StatusTable statuses_;
   RejectedLog rejected_;
+  DeliveryLog deliveries_;
 };
 
 }  // namespace fluxstatus::store

@@ -17,7 +17,7 @@ std::string DescribeFailure(const std::exception& e) {
 
 EventWriter::EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options)
     : db_(std::move(db)), store_(*db_, std::move(routes)), options_(options) {
-  if (options_.max_page_count) db_->exec("PRAGMA max_page_count = " + std::to_string(*options_.max_page_count));
+  if (options_.max_page_count) page_limit_ = *options_.max_page_count;
 }
 
 EventWriter::~EventWriter() { Stop(); }
@@ -43,6 +43,13 @@ bool EventWriter::Submit(IncomingEvent event, WriteCompletion done) {
 bool EventWriter::SubmitRejection(Rejection rejection) {
   Item item;
   item.rejection = std::move(rejection);
+  return Enqueue(std::move(item));
+}
+
+bool EventWriter::SubmitDelivery(DeliveryRecord record, WriteCompletion done) {
+  Item item;
+  item.delivery = std::move(record);
+  item.done = std::move(done);
   return Enqueue(std::move(item));
 }
 
@@ -74,8 +81,13 @@ void EventWriter::Run() {
 }
 
 void EventWriter::CommitBatch(std::vector<Item>& items) {
+  if (const auto limit = page_limit_.load(); limit != 0 && limit != applied_page_limit_) {
+    db_->exec("PRAGMA max_page_count = " + std::to_string(limit));
+    applied_page_limit_ = limit;
+  }
   std::vector<IncomingEvent> events;
   std::vector<Rejection> rejections;
+  std::vector<DeliveryRecord> deliveries;
   std::vector<std::size_t> event_index;  // items[event_index[k]] submitted events[k]
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (items[i].event) {
@@ -83,11 +95,14 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
       event_index.push_back(i);
     } else if (items[i].rejection) {
       rejections.push_back(std::move(*items[i].rejection));
+    } else if (items[i].delivery) {
+      deliveries.push_back(std::move(*items[i].delivery));
     }
   }
-  std::vector<WriteOutcome> outcomes(items.size());
+  // Items that are not events (rejections, deliveries) succeed with the commit.
+  std::vector<WriteOutcome> outcomes(items.size(), WriteOutcome{true, {}, {}});
   try {
-    auto results = store_.AppendBatch(events, rejections);
+    auto results = store_.AppendBatch(events, rejections, deliveries);
     for (std::size_t k = 0; k < results.size(); ++k) {
       WriteOutcome& out = outcomes[event_index[k]];
       if (const auto* ok = std::get_if<AppendResult>(&results[k])) {
@@ -99,6 +114,7 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
     }
     healthy_ = true;
     ++commits_;
+    if (on_commit_) on_commit_();
   } catch (const std::exception& e) {
     // The transaction rolled back: nothing of this batch is in the database.
     healthy_ = false;

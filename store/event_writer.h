@@ -39,6 +39,10 @@ class EventWriter {
   EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options);
   ~EventWriter();  // Stop()s
 
+  // Called on the writer thread after every successful commit (e.g. to wake dispatch).
+  // Set before Start().
+  void SetCommitListener(std::function<void()> listener) { on_commit_ = std::move(listener); }
+
   void Start();
   // Stops taking submissions, commits everything already queued, completes every submission,
   // joins the thread. Idempotent.
@@ -49,6 +53,12 @@ class EventWriter {
   // thread, after the commit (or its failure).
   bool Submit(IncomingEvent event, WriteCompletion done);
   bool SubmitRejection(Rejection rejection);
+  // A dispatch step; done (optional) is called after its commit like Submit's.
+  bool SubmitDelivery(DeliveryRecord record, WriteCompletion done);
+
+  // Caps the database at `pages` pages from the next batch on (PRAGMA max_page_count): how
+  // tests fill the "disk" and then make room again. Thread-safe.
+  void LimitPages(std::int64_t pages) { page_limit_ = pages; }
 
   std::size_t QueueDepth() const { return queued_.load(); }
   // False after a failed commit, until a commit succeeds again.
@@ -59,6 +69,7 @@ class EventWriter {
   struct Item {
     std::optional<IncomingEvent> event;
     std::optional<Rejection> rejection;
+    std::optional<DeliveryRecord> delivery;
     WriteCompletion done;
   };
   bool Enqueue(Item item);
@@ -74,6 +85,9 @@ class EventWriter {
   std::atomic<bool> stop_{false};
   std::atomic<bool> healthy_{true};
   std::atomic<std::int64_t> commits_{0};
+  std::atomic<std::int64_t> page_limit_{0};  // 0: unchanged
+  std::int64_t applied_page_limit_ = 0;       // writer thread only
+  std::function<void()> on_commit_;
   std::thread thread_;
 };
 

@@ -7,18 +7,21 @@
 namespace fluxstatus::store {
 namespace {
 
-const std::string kQueryStatus =
-    std::string("SELECT ") + kStatusColumns +
-    " FROM commit_statuses"
-    " WHERE (?1 IS NULL OR route = ?1) AND (?2 IS NULL OR commit_sha LIKE ?2 || '%')"
-    " ORDER BY event_time_ms DESC, route, commit_sha, context";
+// Only the filters given appear in the WHERE clause, and the prefix is bound with its '%':
+// `(?2 IS NULL OR commit_sha LIKE ?2 || '%')` would defeat the LIKE optimisation (a full scan).
+std::string QueryStatusSql(const StatusFilter& filter) {
+  std::string sql = std::string("SELECT ") + kStatusColumns + " FROM commit_statuses WHERE 1";
+  if (filter.route) sql += " AND route = ?1";
+  if (filter.commit_prefix) sql += " AND commit_sha LIKE ?2";
+  return sql + " ORDER BY event_time_ms DESC, route, commit_sha, context";
+}
 
 }  // namespace
 
 std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& filter) {
-  SQLite::Statement q(db, kQueryStatus);
+  SQLite::Statement q(db, QueryStatusSql(filter));
   if (filter.route) q.bind(1, *filter.route);
-  if (filter.commit_prefix) q.bind(2, *filter.commit_prefix);
+  if (filter.commit_prefix) q.bind(2, *filter.commit_prefix + "%");
   std::vector<StatusRow> rows;
   while (q.executeStep()) rows.push_back(ReadStatusRow(q));
   return rows;

@@ -8,7 +8,8 @@ namespace fluxstatus::store {
 
 const char* const kStatusColumns =
     "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms,"
-    " updated_at, sync_state, synced_at, attempts, last_error";
+    " updated_at, sync_state, synced_at, attempts, last_error, next_attempt_ms, in_flight,"
+    " synced_state, synced_description";
 
 namespace {
 
@@ -18,7 +19,8 @@ const std::string kLoad = std::string("SELECT ") + kStatusColumns +
 constexpr const char* kSave =
     "INSERT OR REPLACE INTO commit_statuses (route, repo, commit_sha, context, state, description,"
     " target_url, event_id, event_time, event_time_ms, updated_at, sync_state, synced_at, attempts,"
-    " last_error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " last_error, next_attempt_ms, in_flight, synced_state, synced_description)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kRecordChange =
     "INSERT INTO status_changes (route, repo, commit_sha, context, state, description, event_id,"
     " event_time, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)";
@@ -59,6 +61,10 @@ StatusRow ReadStatusRow(SQLite::Statement& q) {
   r.sync.synced_at = OptionalText(q.getColumn(11));
   r.sync.attempts = q.getColumn(12).getInt64();
   r.sync.last_error = OptionalText(q.getColumn(13));
+  if (!q.getColumn(14).isNull()) r.sync.next_attempt_ms = q.getColumn(14).getInt64();
+  r.sync.in_flight = q.getColumn(15).getInt() != 0;
+  r.sync.synced_state = OptionalText(q.getColumn(16));
+  r.sync.synced_description = OptionalText(q.getColumn(17));
   return r;
 }
 
@@ -87,14 +93,16 @@ StatusTable::StatusTable(SQLite::Database& db)
     : db_(db), load_(db, kLoad), save_(db, kSave), record_change_(db, kRecordChange) {}
 
 std::optional<StatusRow> StatusTable::Load(const core::StatusKey& key) {
-  load_.reset();
+  load_.tryReset();  // not reset(): it rethrows the last step's error, failing the next item too
   BindKey(load_, key);
-  if (!load_.executeStep()) return std::nullopt;
-  return ReadStatusRow(load_);
+  std::optional<StatusRow> row;
+  if (load_.executeStep()) row = ReadStatusRow(load_);
+  load_.tryReset();  // end the read at once: an open statement would pin the WAL snapshot
+  return row;
 }
 
 void StatusTable::Save(const StatusRow& r) {
-  save_.reset();
+  save_.tryReset();  // see Load
   save_.clearBindings();
   BindKey(save_, r.key);
   save_.bind(5, std::string(core::ToString(r.fold.state)));
@@ -108,12 +116,16 @@ void StatusTable::Save(const StatusRow& r) {
   if (r.sync.synced_at) save_.bind(13, *r.sync.synced_at);
   save_.bind(14, static_cast<int64_t>(r.sync.attempts));
   if (r.sync.last_error) save_.bind(15, *r.sync.last_error);
+  if (r.sync.next_attempt_ms) save_.bind(16, static_cast<int64_t>(*r.sync.next_attempt_ms));
+  save_.bind(17, r.sync.in_flight ? 1 : 0);
+  if (r.sync.synced_state) save_.bind(18, *r.sync.synced_state);
+  if (r.sync.synced_description) save_.bind(19, *r.sync.synced_description);
   save_.exec();
 }
 
 void StatusTable::RecordChange(const core::StatusKey& key, const core::KeyState& state,
                                const std::string& recorded_at) {
-  record_change_.reset();
+  record_change_.tryReset();  // see Load
   BindKey(record_change_, key);
   record_change_.bind(5, std::string(core::ToString(state.state)));
   record_change_.bind(6, state.description);

@@ -24,6 +24,18 @@ struct SyncInfo {
   std::optional<std::string> synced_at;
   std::int64_t attempts = 0;
   std::optional<std::string> last_error;
+  std::optional<std::int64_t> next_attempt_ms;  // pending: not before this time (NULL: now)
+  bool in_flight = false;  // a send may have reached the host unrecorded: list first
+  std::optional<std::string> synced_state;        // what the host last confirmed
+  std::optional<std::string> synced_description;
+
+  // Facts about the host survive any re-fold of the key; dispatch progress does not.
+  void KeepHostFacts(const SyncInfo& old) {
+    in_flight = old.in_flight;
+    synced_state = old.synced_state;
+    synced_description = old.synced_description;
+    synced_at = old.synced_at;
+  }
 };
 
 struct StatusRow {

@@ -1,0 +1,131 @@
+#include "dispatch/bitbucket.h"
+
+#include "core/compact_json.h"
+#include "dispatch/reply_reading.h"
+#include "dispatch/request_encoding.h"
+#include "dispatch/route_address.h"
+
+namespace fluxstatus::dispatch {
+namespace {
+
+std::string_view StateName(core::StatusState s) {
+  switch (s) {
+    case core::StatusState::kPending: return "INPROGRESS";
+    case core::StatusState::kSuccess: return "SUCCESSFUL";
+    case core::StatusState::kFailure: return "FAILED";
+    case core::StatusState::kError: return "FAILED";
+  }
+  return "FAILED";
+}
+
+core::StatusState StateFromName(std::string_view name) {
+  if (name == "INPROGRESS") return core::StatusState::kPending;
+  if (name == "SUCCESSFUL") return core::StatusState::kSuccess;
+  if (name == "FAILED") return core::StatusState::kFailure;
+  return core::StatusState::kError;  // STOPPED, unknown
+}
+
+// {"type": "error", "error": {"message": "...", "detail": "..."}}
+std::string ErrorText(const rapidjson::Document& doc) {
+  if (!doc.IsObject()) return {};
+  const auto it = doc.FindMember("error");
+  if (it == doc.MemberEnd()) return {};
+  if (!it->value.IsObject()) return FlattenJsonText(it->value);
+  std::string text = StringMember(it->value, "message");
+  const std::string detail = StringMember(it->value, "detail");
+  if (!detail.empty()) text += text.empty() ? detail : ": " + detail;
+  return text;
+}
+
+}  // namespace
+
+BitbucketProvider::BitbucketProvider(std::string route, std::string_view address)
+    : route_(std::move(route)), endpoint_(ResolveAddress(route_, address)) {
+  const core::GitAddress a = ParseRouteAddress(route_, address);
+  const std::string host = LowerAscii(a.host);
+  web_url_ = (host == "bitbucket.org" || host == "www.bitbucket.org" ? std::string("https://bitbucket.org")
+                                                                      : a.scheme + "://" + a.host) +
+             "/" + a.path;
+}
+
+RepoEndpoint BitbucketProvider::ResolveAddress(std::string_view route, std::string_view address) {
+  const core::GitAddress a = ParseRouteAddress(route, address);
+  if (SplitPath(a.path).size() != 2) {
+    ThrowConfigError(route, "bitbucket address '" + std::string(address) +
+                                "' must name exactly workspace/repo (got '" + a.path + "')");
+  }
+  const std::string host = LowerAscii(a.host);
+  const std::string base = host == "bitbucket.org" || host == "www.bitbucket.org"
+                               ? std::string("https://api.bitbucket.org/2.0")
+                               : a.scheme + "://" + a.host + "/2.0";
+  return RepoEndpoint{base, a.path};
+}
+
+std::string BitbucketProvider::HostKey() const { return AuthorityOf(endpoint_.api_base); }
+
+std::vector<std::pair<std::string, std::string>> BitbucketProvider::Headers(const Credentials& creds) const {
+  std::string auth;
+  if (!creds.username.empty()) {
+    auth = BasicAuth(creds.username, creds.token);
+  } else if (const auto colon = creds.token.find(':'); colon != std::string::npos) {
+    auth = BasicAuth(std::string_view(creds.token).substr(0, colon), std::string_view(creds.token).substr(colon + 1));
+  } else {
+    auth = "Bearer " + creds.token;
+  }
+  return {{"Authorization", auth}, {"Accept", "application/json"}};
+}
+
+std::string BitbucketProvider::CommitPath(const std::string& sha) const {
+  return endpoint_.api_base + "/repositories/" + endpoint_.repo_id + "/commit/" + PercentEncode(sha) +
+         "/statuses/build";
+}
+
+HttpCall BitbucketProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
+  HttpCall call;
+  call.method = "POST";
+  call.url = CommitPath(status.key.commit_sha);
+  call.headers = Headers(creds);
+  call.headers.emplace_back("Content-Type", "application/json");
+  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+    ar(cereal::make_nvp("key", Sha1Hex(status.key.context)));
+    ar(cereal::make_nvp("state", std::string(StateName(status.state))));
+    ar(cereal::make_nvp("name", CapText(status.key.context, kNameCap)));
+    ar(cereal::make_nvp("url", status.target_url.empty() ? web_url_ : CapText(status.target_url, 0)));
+    ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
+  });
+  return call;
+}
+
+SendOutcome BitbucketProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
+  return ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+}
+
+HttpCall BitbucketProvider::BuildList(const core::StatusKey& key, const Credentials& creds, int /*page*/) const {
+  HttpCall call;
+  call.method = "GET";
+  call.url = CommitPath(key.commit_sha) + "/" + Sha1Hex(key.context);
+  call.headers = Headers(creds);
+  return call;
+}
+
+Provider::ListPage BitbucketProvider::InterpretList(const HttpReply& reply, const core::StatusKey& /*key*/,
+                                                    std::int64_t now_epoch_s) const {
+  ListPage page;
+  if (reply.status == 404) {  // no status under this key yet: an authoritative "none"
+    page.outcome = ClassifyReply(HttpReply{200, reply.headers, {}}, now_epoch_s, {});
+    page.outcome.http_status = 404;
+    return page;
+  }
+  page.outcome = InterpretCreate(reply, now_epoch_s);
+  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  rapidjson::Document doc;
+  if (!ParseJsonBody(reply.body, doc) || !doc.IsObject() || StringMember(doc, "state").empty()) {
+    page.outcome.kind = OutcomeKind::kPermanent;
+    page.outcome.error = "build status is not a JSON object with a state";
+    return page;
+  }
+  page.newest_for_context = ObservedStatus{StateFromName(StringMember(doc, "state")), StringMember(doc, "description")};
+  return page;
+}
+
+}  // namespace fluxstatus::dispatch

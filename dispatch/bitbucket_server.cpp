@@ -1,0 +1,148 @@
+#include "dispatch/bitbucket_server.h"
+
+#include "core/compact_json.h"
+#include "dispatch/reply_reading.h"
+#include "dispatch/request_encoding.h"
+#include "dispatch/route_address.h"
+
+namespace fluxstatus::dispatch {
+namespace {
+
+std::string_view StateName(core::StatusState s) {
+  switch (s) {
+    case core::StatusState::kPending: return "INPROGRESS";
+    case core::StatusState::kSuccess: return "SUCCESSFUL";
+    case core::StatusState::kFailure: return "FAILED";
+    case core::StatusState::kError: return "FAILED";
+  }
+  return "FAILED";
+}
+
+core::StatusState StateFromName(std::string_view name) {
+  if (name == "INPROGRESS") return core::StatusState::kPending;
+  if (name == "SUCCESSFUL") return core::StatusState::kSuccess;
+  if (name == "FAILED") return core::StatusState::kFailure;
+  return core::StatusState::kError;  // CANCELLED, UNKNOWN
+}
+
+std::string ErrorText(const rapidjson::Document& doc) {
+  if (!doc.IsObject()) return {};
+  const auto it = doc.FindMember("errors");
+  if (it == doc.MemberEnd() || !it->value.IsArray()) return StringMember(doc, "message");
+  std::string text;
+  for (const auto& e : it->value.GetArray()) {
+    const std::string one = StringMember(e, "message");
+    if (one.empty()) continue;
+    if (!text.empty()) text += "; ";
+    text += one;
+  }
+  return text;
+}
+
+struct Parsed {
+  RepoEndpoint endpoint;
+  std::string browse_url;
+};
+
+Parsed Parse(std::string_view route, std::string_view address) {
+  if (!address.starts_with("https://") && !address.starts_with("http://")) {
+    ThrowConfigError(route, "bitbucketserver address '" + std::string(address) +
+                                "' must be an http(s) clone URL (…/scm/PROJECT/repo.git)");
+  }
+  const core::GitAddress a = ParseRouteAddress(route, address);
+  const auto segments = SplitPath(a.path);
+  std::size_t scm = segments.size();
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (segments[i] == "scm") scm = i;  // the last one wins: a context may itself contain "scm"
+  }
+  if (scm == segments.size() || segments.size() != scm + 3) {
+    ThrowConfigError(route, "bitbucketserver address '" + std::string(address) +
+                                "' must end in /scm/PROJECT/repo (got '" + a.path + "')");
+  }
+  std::string root = a.scheme + "://" + a.host;
+  if (scm > 0) root += "/" + JoinPath(segments, 0, scm);
+  const std::string& project = segments[scm + 1];
+  const std::string& slug = segments[scm + 2];
+  return Parsed{RepoEndpoint{root + "/rest", project + "/" + slug},
+                root + "/projects/" + project + "/repos/" + slug};
+}
+
+}  // namespace
+
+BitbucketServerProvider::BitbucketServerProvider(std::string route, std::string_view address)
+    : route_(std::move(route)) {
+  Parsed p = Parse(route_, address);
+  endpoint_ = std::move(p.endpoint);
+  browse_url_ = std::move(p.browse_url);
+}
+
+RepoEndpoint BitbucketServerProvider::ResolveAddress(std::string_view route, std::string_view address) {
+  return Parse(route, address).endpoint;
+}
+
+std::string BitbucketServerProvider::HostKey() const { return AuthorityOf(endpoint_.api_base); }
+
+std::vector<std::pair<std::string, std::string>> BitbucketServerProvider::Headers(const Credentials& creds) const {
+  // X-Atlassian-Token: no-check keeps Bitbucket's XSRF filter from refusing a non-browser POST.
+  return {{"Authorization", creds.username.empty() ? "Bearer " + creds.token : BasicAuth(creds.username, creds.token)},
+          {"Accept", "application/json"},
+          {"X-Atlassian-Token", "no-check"}};
+}
+
+std::string BitbucketServerProvider::BuildsUrl(const std::string& sha) const {
+  const auto slash = endpoint_.repo_id.find('/');
+  return endpoint_.api_base + "/api/latest/projects/" + endpoint_.repo_id.substr(0, slash) + "/repos/" +
+         endpoint_.repo_id.substr(slash + 1) + "/commits/" + PercentEncode(sha) + "/builds";
+}
+
+HttpCall BitbucketServerProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
+  HttpCall call;
+  call.method = "POST";
+  call.url = BuildsUrl(status.key.commit_sha);
+  call.headers = Headers(creds);
+  call.headers.emplace_back("Content-Type", "application/json");
+  const std::string target = CapText(status.target_url, 0);
+  const bool target_fits = !target.empty() && CapText(target, kUrlCap) == target;
+  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+    ar(cereal::make_nvp("key", Sha1Hex(status.key.context)));
+    ar(cereal::make_nvp("state", std::string(StateName(status.state))));
+    ar(cereal::make_nvp("name", CapText(status.key.context, kNameCap)));
+    ar(cereal::make_nvp("url", target_fits ? target : browse_url_));
+    ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
+  });
+  return call;
+}
+
+SendOutcome BitbucketServerProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
+  return ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+}
+
+HttpCall BitbucketServerProvider::BuildList(const core::StatusKey& key, const Credentials& creds, int /*page*/) const {
+  HttpCall call;
+  call.method = "GET";
+  call.url = BuildsUrl(key.commit_sha) + "?key=" + Sha1Hex(key.context);
+  call.headers = Headers(creds);
+  return call;
+}
+
+Provider::ListPage BitbucketServerProvider::InterpretList(const HttpReply& reply, const core::StatusKey& /*key*/,
+                                                          std::int64_t now_epoch_s) const {
+  ListPage page;
+  if (reply.status == 404) {  // no build status under this key: an authoritative "none"
+    page.outcome = ClassifyReply(HttpReply{200, reply.headers, {}}, now_epoch_s, {});
+    page.outcome.http_status = 404;
+    return page;
+  }
+  page.outcome = InterpretCreate(reply, now_epoch_s);
+  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  rapidjson::Document doc;
+  if (!ParseJsonBody(reply.body, doc) || !doc.IsObject() || StringMember(doc, "state").empty()) {
+    page.outcome.kind = OutcomeKind::kPermanent;
+    page.outcome.error = "build status is not a JSON object with a state";
+    return page;
+  }
+  page.newest_for_context = ObservedStatus{StateFromName(StringMember(doc, "state")), StringMember(doc, "description")};
+  return page;
+}
+
+}  // namespace fluxstatus::dispatch

@@ -1,0 +1,46 @@
+// One key's trip to its Git host: skip when the host already has it, list first after an
+// uncertain send, mark the send durable, post, classify, and say what to record. The network
+// and the writer are passed in, so the decision logic stays testable with plain values.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include "core/retry_policy.h"
+#include "dispatch/http_transport.h"
+#include "dispatch/provider.h"
+#include "store/event_store.h"
+#include "store/status_table.h"
+
+namespace fluxstatus::dispatch {
+
+struct StepEnvironment {
+  const Provider& provider;
+  Credentials credentials;
+  std::function<TransportResult(const HttpCall&)> send;
+  // Makes the kSending record durable before the POST; false: do not send now.
+  std::function<bool(const store::DeliveryRecord&)> persist_sending;
+  std::function<std::int64_t()> now_ms;
+  core::RetryPolicy policy;
+  double jitter01 = 0.5;
+};
+
+struct StepResult {
+  store::DeliveryRecord record;                  // what to record for the key
+  std::optional<std::int64_t> pause_host_until_ms;  // the host's budget is gone until then
+  RateLimit rate;                                // last rate-limit figures seen
+  int calls = 0;                                 // API calls made (list + create)
+};
+
+// Listing stops after this many pages: a context buried deeper is treated as absent.
+inline constexpr int kMaxListPages = 10;
+
+StepResult RunDeliveryStep(const store::StatusRow& row, StepEnvironment& env);
+
+// True when the host's status is the desired one (the host may hold the description as the
+// provider capped it, ending in "…").
+bool HostHasDesired(const ObservedStatus& host, core::StatusState state, const std::string& description);
+
+}  // namespace fluxstatus::dispatch

@@ -1,0 +1,129 @@
+#include "dispatch/gitea.h"
+
+#include "core/compact_json.h"
+#include "dispatch/reply_reading.h"
+#include "dispatch/request_encoding.h"
+#include "dispatch/route_address.h"
+
+namespace fluxstatus::dispatch {
+namespace {
+
+std::string_view StateName(core::StatusState s) {
+  switch (s) {
+    case core::StatusState::kPending: return "pending";
+    case core::StatusState::kSuccess: return "success";
+    case core::StatusState::kFailure: return "failure";
+    case core::StatusState::kError: return "error";
+  }
+  return "error";
+}
+
+core::StatusState StateFromName(std::string_view name) {
+  if (name == "pending") return core::StatusState::kPending;
+  if (name == "success") return core::StatusState::kSuccess;
+  if (name == "failure" || name == "warning") return core::StatusState::kFailure;
+  return core::StatusState::kError;  // error, skipped, unknown
+}
+
+std::string ErrorText(const rapidjson::Document& doc) { return StringMember(doc, "message"); }
+
+std::string PathOf(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  url.remove_prefix(scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
+  const auto slash = url.find('/');
+  return slash == std::string_view::npos ? std::string{} : std::string(url.substr(slash + 1));
+}
+
+}  // namespace
+
+GiteaProvider::GiteaProvider(std::string route, std::string_view address, std::string_view api_base)
+    : route_(std::move(route)), endpoint_(ResolveAddress(route_, address, api_base)) {}
+
+RepoEndpoint GiteaProvider::ResolveAddress(std::string_view route, std::string_view address,
+                                           std::string_view api_base) {
+  const core::GitAddress a = ParseRouteAddress(route, address);
+  std::string repo = a.path;
+  std::string base = a.scheme + "://" + a.host + "/api/v1";
+  if (!api_base.empty()) {
+    base = std::string(api_base);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    if (!base.ends_with("/api/v1")) ThrowConfigError(route, "gitea api_base '" + base + "' must end with /api/v1");
+    std::string subpath = PathOf(base);
+    subpath.resize(subpath.size() - std::string_view("api/v1").size());  // keeps the trailing '/'
+    if (!subpath.empty() && repo.starts_with(subpath)) repo.erase(0, subpath.size());
+  }
+  if (SplitPath(repo).size() != 2) {
+    ThrowConfigError(route, "gitea address '" + std::string(address) + "' must name exactly owner/repo (got '" +
+                                repo + "')");
+  }
+  return RepoEndpoint{base, repo};
+}
+
+std::string GiteaProvider::HostKey() const { return AuthorityOf(endpoint_.api_base); }
+
+std::vector<std::pair<std::string, std::string>> GiteaProvider::Headers(const Credentials& creds) const {
+  return {{"Authorization", "token " + creds.token}, {"Accept", "application/json"}};
+}
+
+HttpCall GiteaProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
+  HttpCall call;
+  call.method = "POST";
+  call.url = endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha);
+  call.headers = Headers(creds);
+  call.headers.emplace_back("Content-Type", "application/json");
+  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+    ar(cereal::make_nvp("state", std::string(StateName(status.state))));
+    if (!status.target_url.empty()) ar(cereal::make_nvp("target_url", CapText(status.target_url, 0)));
+    ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
+    ar(cereal::make_nvp("context", CapText(status.key.context, 0)));
+  });
+  return call;
+}
+
+SendOutcome GiteaProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
+  return ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+}
+
+HttpCall GiteaProvider::BuildList(const core::StatusKey& key, const Credentials& creds, int page) const {
+  HttpCall call;
+  call.method = "GET";
+  call.url = endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/commits/" + PercentEncode(key.commit_sha) +
+             "/statuses?page=" + std::to_string(page < 1 ? 1 : page) + "&limit=" + std::to_string(kPageSize);
+  call.headers = Headers(creds);
+  return call;
+}
+
+Provider::ListPage GiteaProvider::InterpretList(const HttpReply& reply, const core::StatusKey& key,
+                                                std::int64_t now_epoch_s) const {
+  ListPage page;
+  page.outcome = InterpretCreate(reply, now_epoch_s);
+  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  rapidjson::Document doc;
+  if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
+    page.outcome.kind = OutcomeKind::kPermanent;
+    page.outcome.error = "status list is not a JSON array";
+    return page;
+  }
+  const rapidjson::Value* best = nullptr;
+  std::int64_t best_id = 0;
+  for (const auto& entry : doc.GetArray()) {
+    if (!entry.IsObject() || StringMember(entry, "context") != key.context) continue;
+    const auto id_it = entry.FindMember("id");
+    const std::int64_t id = id_it != entry.MemberEnd() && id_it->value.IsInt64() ? id_it->value.GetInt64() : 0;
+    if (best == nullptr || id > best_id) {
+      best = &entry;
+      best_id = id;
+    }
+  }
+  if (best != nullptr) {
+    // Gitea names the field "status" in answers (CommitStatus.State is json:"status").
+    std::string state = StringMember(*best, "status");
+    if (state.empty()) state = StringMember(*best, "state");
+    page.newest_for_context = ObservedStatus{StateFromName(state), StringMember(*best, "description")};
+    return page;
+  }
+  page.more_pages = LinkHasNext(reply.Header("link")) || doc.Size() >= static_cast<unsigned>(kPageSize);
+  return page;
+}
+
+}  // namespace fluxstatus::dispatch

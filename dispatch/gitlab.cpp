@@ -1,0 +1,165 @@
+#include "dispatch/gitlab.h"
+
+#include "core/compact_json.h"
+#include "dispatch/reply_reading.h"
+#include "dispatch/request_encoding.h"
+#include "dispatch/route_address.h"
+
+namespace fluxstatus::dispatch {
+namespace {
+
+std::string_view StateName(core::StatusState s) {
+  switch (s) {
+    case core::StatusState::kPending: return "pending";
+    case core::StatusState::kSuccess: return "success";
+    case core::StatusState::kFailure: return "failed";
+    case core::StatusState::kError: return "failed";  // GitLab has no separate error state
+  }
+  return "failed";
+}
+
+core::StatusState StateFromName(std::string_view name) {
+  if (name == "success") return core::StatusState::kSuccess;
+  if (name == "failed") return core::StatusState::kFailure;
+  if (name == "pending" || name == "running" || name == "created" || name == "preparing" ||
+      name == "waiting_for_resource" || name == "scheduled") {
+    return core::StatusState::kPending;
+  }
+  return core::StatusState::kError;  // canceled, skipped, manual, unknown
+}
+
+// GitLab answers {"message": "..."} or {"message": {"field": ["..."]}} or {"error": "..."}.
+std::string ErrorText(const rapidjson::Document& doc) {
+  if (!doc.IsObject()) return {};
+  for (const char* name : {"message", "error"}) {
+    const auto it = doc.FindMember(name);
+    if (it == doc.MemberEnd()) continue;
+    if (std::string text = FlattenJsonText(it->value); !text.empty()) return text;
+  }
+  return {};
+}
+
+std::string_view Rest(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  url.remove_prefix(scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
+  const auto slash = url.find('/');
+  return slash == std::string_view::npos ? std::string_view{} : url.substr(slash + 1);
+}
+
+std::optional<std::int64_t> IdOf(const rapidjson::Value& entry) {
+  const auto it = entry.FindMember("id");
+  if (it == entry.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
+  return it->value.GetInt64();
+}
+
+}  // namespace
+
+GitLabProvider::GitLabProvider(std::string route, std::string_view address, std::string_view api_base)
+    : route_(std::move(route)), endpoint_(ResolveAddress(route_, address, api_base)) {}
+
+RepoEndpoint GitLabProvider::ResolveAddress(std::string_view route, std::string_view address,
+                                            std::string_view api_base) {
+  const core::GitAddress a = ParseRouteAddress(route, address);
+  std::string project = a.path;
+  std::string base = a.scheme + "://" + a.host + "/api/v4";
+  if (!api_base.empty()) {
+    base = std::string(api_base);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    if (!base.ends_with("/api/v4")) ThrowConfigError(route, "gitlab api_base '" + base + "' must end with /api/v4");
+    std::string context(Rest(base));
+    context.resize(context.size() - std::string_view("api/v4").size());  // keeps the trailing '/'
+    if (!context.empty()) {
+      if (!project.starts_with(context)) {
+        ThrowConfigError(route, "gitlab address '" + std::string(address) + "' is not under api_base's path '/" +
+                                    context + "'");
+      }
+      project.erase(0, context.size());
+    }
+  }
+  if (project.empty()) ThrowConfigError(route, "gitlab address '" + std::string(address) + "' names no project");
+  return RepoEndpoint{base, PercentEncode(project)};
+}
+
+std::string GitLabProvider::HostKey() const { return AuthorityOf(endpoint_.api_base); }
+
+std::vector<std::pair<std::string, std::string>> GitLabProvider::Headers(const Credentials& creds) const {
+  if (creds.username == "oauth2") return {{"Authorization", "Bearer " + creds.token}, {"Accept", "application/json"}};
+  return {{"PRIVATE-TOKEN", creds.token}, {"Accept", "application/json"}};
+}
+
+HttpCall GitLabProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
+  HttpCall call;
+  call.method = "POST";
+  call.url = endpoint_.api_base + "/projects/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha);
+  call.headers = Headers(creds);
+  call.headers.emplace_back("Content-Type", "application/json");
+  const std::string url = CapText(status.target_url, 0);
+  const bool send_url = !url.empty() && CapText(url, kTargetUrlCap) == url;
+  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+    ar(cereal::make_nvp("state", std::string(StateName(status.state))));
+    ar(cereal::make_nvp("name", CapText(status.key.context, 0)));
+    if (send_url) ar(cereal::make_nvp("target_url", url));
+    ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
+  });
+  return call;
+}
+
+SendOutcome GitLabProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
+  SendOutcome o = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+  if (reply.status == 409) {
+    o.kind = OutcomeKind::kRetryable;
+  } else if (reply.status == 400 && o.error.find("Cannot transition status") != std::string::npos) {
+    o.kind = OutcomeKind::kReconcile;
+  }
+  return o;
+}
+
+HttpCall GitLabProvider::BuildList(const core::StatusKey& key, const Credentials& creds, int page) const {
+  HttpCall call;
+  call.method = "GET";
+  call.url = endpoint_.api_base + "/projects/" + endpoint_.repo_id + "/repository/commits/" +
+             PercentEncode(key.commit_sha) + "/statuses?name=" + PercentEncode(key.context) +
+             "&all=true&order_by=id&sort=desc&per_page=100&page=" + std::to_string(page < 1 ? 1 : page);
+  call.headers = Headers(creds);
+  return call;
+}
+
+Provider::ListPage GitLabProvider::InterpretList(const HttpReply& reply, const core::StatusKey& key,
+                                                 std::int64_t now_epoch_s) const {
+  ListPage page;
+  page.outcome = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  rapidjson::Document doc;
+  if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
+    page.outcome.kind = OutcomeKind::kPermanent;
+    page.outcome.error = "status list is not a JSON array";
+    return page;
+  }
+  const std::string* next_page = reply.Header("x-next-page");
+  const bool more = (next_page != nullptr && !next_page->empty()) || LinkHasNext(reply.Header("link"));
+  const rapidjson::Value* best = nullptr;
+  std::int64_t best_id = 0;
+  std::optional<std::int64_t> previous_id;
+  bool ascending = true;
+  int matches = 0;
+  for (const auto& entry : doc.GetArray()) {
+    if (!entry.IsObject() || StringMember(entry, "name") != key.context) continue;
+    const std::int64_t id = IdOf(entry).value_or(0);
+    if (previous_id && id <= *previous_id) ascending = false;
+    previous_id = id;
+    ++matches;
+    if (best == nullptr || id > best_id) {
+      best = &entry;
+      best_id = id;
+    }
+  }
+  if (best != nullptr && !(more && matches >= 2 && ascending)) {
+    page.newest_for_context =
+        ObservedStatus{StateFromName(StringMember(*best, "status")), StringMember(*best, "description")};
+    return page;
+  }
+  page.more_pages = more;
+  return page;
+}
+
+}  // namespace fluxstatus::dispatch

@@ -1,0 +1,244 @@
+#include "dispatch/http_transport.h"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <vector>
+#include <mutex>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include <curl/curl.h>
+
+namespace fluxstatus::dispatch {
+namespace {
+
+// Errors after which the request certainly never reached the host: name resolution,
+// connection set-up, TLS handshake and certificate checks, or a call curl refused to start.
+bool NeverSent(CURLcode code) {
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_FAILED_INIT:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_NOT_BUILT_IN:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_UNKNOWN_OPTION:
+    case CURLE_PROXY:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
+
+bool HasHeader(const HttpCall& call, std::string_view name) {
+  return std::any_of(call.headers.begin(), call.headers.end(), [&](const auto& h) {
+    return h.first.size() == name.size() &&
+           std::equal(h.first.begin(), h.first.end(), name.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           });
+  });
+}
+
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// Appends one header line to `list`: "Name: value", or "Name;" for an empty value, which is
+// how curl spells it ("Name:" would remove the header instead).
+bool AppendLine(Slist& list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+  if (grown == nullptr) return false;
+  list.release();
+  list.reset(grown);
+  return true;
+}
+
+bool Append(Slist& list, const std::string& name, const std::string& value) {
+  return AppendLine(list, value.empty() ? name + ";" : name + ": " + value);
+}
+
+}  // namespace
+
+void InitCurlGlobal() {
+  static std::once_flag once;
+  static CURLcode code = CURLE_OK;
+  std::call_once(once, [] { code = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (code != CURLE_OK) throw std::runtime_error(std::string("curl_global_init failed: ") + curl_easy_strerror(code));
+}
+
+struct CurlTransport::Impl {
+  TransportOptions options;
+  CURL* curl = nullptr;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  std::string body;           // the answer being received
+  bool body_too_large = false;
+
+  static size_t OnBody(char* data, size_t size, size_t count, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    const size_t n = size * count;
+    if (self->body.size() + n > kMaxReplyBytes) {
+      self->body_too_large = true;
+      return 0;  // makes curl stop with CURLE_WRITE_ERROR
+    }
+    self->body.append(data, n);
+    return n;
+  }
+
+  // Every option, every time: curl_easy_reset clears the previous call's settings while
+  // keeping the live connections, TLS session cache and DNS cache that make reuse pay.
+  bool Configure(const HttpCall& call, Slist& headers) {
+    curl_easy_reset(curl);
+    bool ok = curl_easy_setopt(curl, CURLOPT_URL, call.url.c_str()) == CURLE_OK;
+    const auto set = [&](CURLoption option, auto value) { ok = ok && curl_easy_setopt(curl, option, value) == CURLE_OK; };
+    set(CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM-based DNS timeouts
+    set(CURLOPT_ERRORBUFFER, error_buffer);
+    set(CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    set(CURLOPT_USERAGENT, options.user_agent.c_str());
+    set(CURLOPT_SSL_VERIFYPEER, 1L);
+    set(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options.ca_file.empty()) set(CURLOPT_CAINFO, options.ca_file.c_str());
+    set(CURLOPT_PROTOCOLS_STR, "http,https");
+    set(CURLOPT_FOLLOWLOCATION, 0L);  // a redirected status POST must not be replayed elsewhere
+    set(CURLOPT_TCP_KEEPALIVE, 1L);
+    set(CURLOPT_WRITEFUNCTION, &Impl::OnBody);
+    set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+    // CURLOPT_PROXY is deliberately left unset: libcurl then honours http_proxy, https_proxy
+    // and no_proxy from the environment.
+
+    if (call.method == "GET") {
+      set(CURLOPT_HTTPGET, 1L);
+    } else if (call.method == "HEAD") {
+      set(CURLOPT_NOBODY, 1L);
+    } else {
+      if (call.method != "POST") set(CURLOPT_CUSTOMREQUEST, call.method.c_str());
+      if (call.method == "POST" || !call.body.empty()) {
+        set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
+        set(CURLOPT_POSTFIELDS, call.body.data());
+      }
+    }
+
+    for (const auto& [name, value] : call.headers) ok = ok && Append(headers, name, value);
+    // curl would otherwise add its own: a form Content-Type to bodies the provider left
+    // untyped, and Expect: 100-continue, which costs a round trip on larger bodies.
+    if (!HasHeader(call, "Content-Type")) ok = ok && AppendLine(headers, "Content-Type:");
+    if (!HasHeader(call, "Expect")) ok = ok && AppendLine(headers, "Expect:");
+    set(CURLOPT_HTTPHEADER, headers.get());
+    return ok;
+  }
+
+  std::vector<std::pair<std::string, std::string>> ReplyHeaders() {
+    std::vector<std::pair<std::string, std::string>> out;
+    curl_header* h = nullptr;
+    // -1: the last response of this transfer (no interim 1xx or proxy CONNECT answers).
+    while ((h = curl_easy_nextheader(curl, CURLH_HEADER, -1, h)) != nullptr) {
+      std::string name(h->name);
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      out.emplace_back(std::move(name), h->value);
+    }
+    return out;
+  }
+
+  // Whether any part of the request may have left this process. Conservative: either curl
+  // counted request bytes, or the transfer got past connection set-up.
+  bool MaybeSent() {
+    long request_size = 0;
+    curl_off_t pretransfer_us = 0;
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_size);
+    curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    return request_size > 0 || pretransfer_us > 0;
+  }
+};
+
+CurlTransport::CurlTransport(TransportOptions options) : impl_(std::make_unique<Impl>()) {
+  InitCurlGlobal();
+  impl_->options = std::move(options);
+  impl_->curl = curl_easy_init();
+  if (impl_->curl == nullptr) throw std::runtime_error("curl_easy_init failed");
+}
+
+CurlTransport::~CurlTransport() {
+  if (impl_ != nullptr) curl_easy_cleanup(impl_->curl);
+}
+
+CurlTransport::CurlTransport(CurlTransport&&) noexcept = default;
+CurlTransport& CurlTransport::operator=(CurlTransport&& other) noexcept {
+  if (this != &other) {
+    if (impl_ != nullptr) curl_easy_cleanup(impl_->curl);
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+TransportResult CurlTransport::Send(const HttpCall& call) {
+  TransportResult result;
+  Impl& impl = *impl_;
+  // Header injection guard: a token read from a file with an inner newline must not smuggle
+  // extra headers. The message names the header, never its value.
+  for (const auto& [name, value] : call.headers) {
+    if (HasLineBreak(name) || HasLineBreak(value)) {
+      result.error = "header '" + (HasLineBreak(name) ? std::string("?") : name) + "' contains a line break";
+      return result;
+    }
+  }
+  impl.body.clear();
+  impl.body_too_large = false;
+  impl.error_buffer[0] = '\0';
+  Slist headers;
+  const auto start = std::chrono::steady_clock::now();
+  if (!impl.Configure(call, headers)) {
+    result.error = "cannot configure the request (libcurl refused an option)";
+    return result;
+  }
+  const CURLcode code = curl_easy_perform(impl.curl);
+  result.duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+
+  if (code == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(impl.curl, CURLINFO_RESPONSE_CODE, &status);
+    result.reply.emplace();
+    result.reply->status = static_cast<int>(status);
+    result.reply->headers = impl.ReplyHeaders();
+    result.reply->body = std::move(impl.body);
+    impl.body.clear();
+    return result;
+  }
+
+  if (impl.body_too_large) {
+    long status = 0;
+    curl_easy_getinfo(impl.curl, CURLINFO_RESPONSE_CODE, &status);
+    result.error = "HTTP " + std::to_string(status) + " answer larger than " + std::to_string(kMaxReplyBytes) +
+                   " bytes";
+    result.uncertain = true;
+  } else {
+    result.error = curl_easy_strerror(code);
+    if (impl.error_buffer[0] != '\0') result.error += std::string(": ") + impl.error_buffer;
+    result.uncertain = !NeverSent(code) && impl.MaybeSent();
+  }
+  if (result.uncertain) result.error += " (the request may have reached the host)";
+  impl.body.clear();
+  return result;
+}
+
+}  // namespace fluxstatus::dispatch

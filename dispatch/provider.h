@@ -1,0 +1,114 @@
+// The Provider interface: one implementation per Git host turns a desired commit status into
+// an HTTP call and classifies the host's answer. Pure: no I/O, no clock, no logging.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "core/commit_status.h"
+#include "dispatch/http_exchange.h"
+
+namespace fluxstatus::dispatch {
+
+// A route's provider settings are unusable (unknown kind, address the host cannot take).
+// The message always starts with "route '<name>': ". Thrown at construction only.
+class ProviderConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What the host needs to authenticate. `token` is already trimmed (token file or env);
+// `username` is empty unless the route sets one. Never log either.
+struct Credentials {
+  std::string token;
+  std::string username;
+};
+
+// The status to publish. key.commit_sha and key.context are used; key.repo/key.route are the
+// fold's bookkeeping (the provider addresses the repository its own `address` names).
+struct DesiredStatus {
+  core::StatusKey key;
+  core::StatusState state = core::StatusState::kPending;
+  std::string description;  // capped to the host's limit by the provider
+  std::string target_url;   // empty: not sent (Bitbucket, which requires one, links the repo)
+};
+
+// The host's rate-limit budget as last reported (absent when the host sent no such header).
+struct RateLimit {
+  std::optional<std::int64_t> remaining;
+  std::optional<std::int64_t> reset_epoch_s;
+};
+
+// kDelivered: the host accepted it (or, for a list, answered authoritatively).
+// kRetryable: try again later (429, 5xx, rate limit, GitLab 409 lock), after retry_after if set.
+// kReconcile: the host refused because of its current state (GitLab "Cannot transition
+//             status"): list the statuses to learn what it has, do not blindly retry.
+// kPermanent: retrying the same call cannot help (401, 403, 404, 422, malformed answer to a
+//             list); `error` says why.
+enum class OutcomeKind { kDelivered, kRetryable, kReconcile, kPermanent };
+
+struct SendOutcome {
+  OutcomeKind kind = OutcomeKind::kPermanent;
+  int http_status = 0;
+  std::string error;  // host's error text for last_error; empty on success; never a secret
+  // When to try again: Retry-After (seconds or HTTP date) first, else the host's reset header.
+  // Also set on kDelivered when the host asks callers to slow down (budget 0, ADO delays).
+  std::optional<std::chrono::seconds> retry_after;
+  // The host's budget is gone: pause every call to HostKey() until retry_after has passed.
+  bool host_exhausted = false;
+  RateLimit rate;  // read from every reply, whatever its status
+};
+
+// The newest status the host holds for one context.
+struct ObservedStatus {
+  core::StatusState state = core::StatusState::kPending;
+  std::string description;
+};
+
+// How a provider maps its route's address: `api_base` has no trailing '/', `repo_id` is what
+// the host's API calls the repository ("owner/repo", "group%2Fsub%2Fproj", "PROJ/slug", …).
+struct RepoEndpoint {
+  std::string api_base;
+  std::string repo_id;
+};
+
+// One instance per route. Immutable after construction, so safe to share across threads.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  // The route's `provider` value: "github", "gitlab", "gitea", "bitbucket", "bitbucketserver",
+  // "azuredevops".
+  virtual std::string_view Kind() const = 0;
+  // What rate-limit pauses are keyed by, e.g. "api.github.com" or "dev.azure.com/org".
+  virtual std::string HostKey() const = 0;
+  // The API base and repository id derived from the address (for logs, tests and wiring).
+  virtual const RepoEndpoint& Endpoint() const = 0;
+
+  // The create call for `status`. Never throws for any status or credentials value.
+  virtual HttpCall BuildCreate(const DesiredStatus& status, const Credentials& creds) const = 0;
+  // Classifies the answer to BuildCreate. `now_epoch_s` turns reset times and HTTP dates into
+  // a retry_after. Total: any status, headers or body (garbage included) gives an outcome.
+  virtual SendOutcome InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const = 0;
+
+  // Listing for reconciliation after an uncertain outcome; `page` starts at 1.
+  virtual HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const = 0;
+  // newest_for_context: set when this page proves what the newest status for key.context is;
+  //   the caller stops there. more_pages: no answer yet, ask for page + 1.
+  // outcome.kind == kDelivered when the page was read; otherwise the listing failed and the
+  //   other fields are empty (a state the host uses but fluxstatus has no name for, such as
+  //   GitLab "canceled", is reported as kError so that it differs from every desired state).
+  struct ListPage {
+    std::optional<ObservedStatus> newest_for_context;
+    bool more_pages = false;
+    SendOutcome outcome;
+  };
+  virtual ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
+                                 std::int64_t now_epoch_s) const = 0;
+};
+
+}  // namespace fluxstatus::dispatch

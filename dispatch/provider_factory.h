@@ -1,0 +1,30 @@
+// Builds a route's Provider from its configuration: a table of constructors keyed by kind,
+// as notification-controller's factory.go does. Construction is where bad config surfaces.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dispatch/provider.h"
+
+namespace fluxstatus::dispatch {
+
+struct ProviderSettings {
+  std::string route;    // the route's name, for error messages
+  std::string kind;     // github | gitlab | gitea | bitbucket | bitbucketserver | azuredevops
+  std::string address;  // the repository address, in the forms a Flux Provider accepts
+  // Optional API root for GitLab (…/api/v4) and Gitea (…/api/v1) installed under a path
+  // prefix, which the address alone cannot reveal. Must be empty for the other kinds.
+  std::string api_base;
+};
+
+// The provider for `settings`. Throws ProviderConfigError("route '<route>': <problem>") for an
+// unknown kind, an address the host cannot use, or an api_base the kind does not take.
+std::unique_ptr<Provider> MakeProvider(const ProviderSettings& settings);
+
+// The kinds MakeProvider knows, in a fixed order (for help texts and config checks).
+std::vector<std::string_view> ProviderKinds();
+
+}  // namespace fluxstatus::dispatch

@@ -1,0 +1,38 @@
+// The read side of dispatch: which keys are due (desired state not yet confirmed on the
+// host), on a read-only connection owned by the dispatch scheduler thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "store/status_table.h"
+
+namespace fluxstatus::store {
+
+class Outbox {
+ public:
+  explicit Outbox(SQLite::Database& db);
+
+  // Pending keys whose next attempt time has come, oldest change first, at most `limit`.
+  std::vector<StatusRow> Due(std::int64_t now_ms, std::size_t limit);
+  // The key's row as it is now (workers re-read it just before sending, so a state that was
+  // superseded while queued is never sent).
+  std::optional<StatusRow> Load(const core::StatusKey& key);
+  // Count of pending keys, and how long the oldest has waited (0 when none), for metrics.
+  struct Backlog {
+    std::int64_t pending = 0;
+    std::int64_t oldest_age_ms = 0;
+  };
+  Backlog Measure(std::int64_t now_ms);
+
+ private:
+  SQLite::Database& db_;
+  SQLite::Statement due_;
+  StatusTable statuses_;  // reads only: this connection is read-only
+};
+
+}  // namespace fluxstatus::store
