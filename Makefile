@@ -11,8 +11,14 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# Also the npm tools of tests/dispatch (Prism 5.14.2, @octokit/fixtures), pinned by its
+# package-lock.json; `npm ci` runs only when node_modules is missing or older than the lock.
 test-deps:
 	@scripts/install-deps.sh --test
+	@cd tests/dispatch/conformance && \
+	  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	    npm ci --no-audit --no-fund; \
+	  fi
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)

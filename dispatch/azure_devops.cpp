@@ -109,7 +109,14 @@ HttpCall AzureDevOpsProvider::BuildCreate(const DesiredStatus& status, const Cre
 }
 
 SendOutcome AzureDevOpsProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
-  return ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+  SendOutcome o = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+  if (reply.status == 203) {
+    // Azure DevOps answers a rejected PAT with "203 Non-Authoritative" and a sign-in page,
+    // not 401: nothing was stored, and retrying with the same token cannot help.
+    o.kind = OutcomeKind::kPermanent;
+    o.error = "HTTP 203: Azure DevOps answered with a sign-in page (token invalid, expired or without Code (status) scope)";
+  }
+  return o;
 }
 
 HttpCall AzureDevOpsProvider::BuildList(const core::StatusKey& key, const Credentials& creds, int page) const {

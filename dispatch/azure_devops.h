@@ -36,7 +36,8 @@ class AzureDevOpsProvider final : public Provider {
   const RepoEndpoint& Endpoint() const override { return endpoint_; }
   // Basic auth with an empty user (":" + PAT); context {name, genre: "fluxcd"}; targetUrl.
   HttpCall BuildCreate(const DesiredStatus& status, const Credentials& creds) const override;
-  // The shared rules, including Retry-After on a 2xx (Azure asks callers to slow down).
+  // The shared rules, including Retry-After on a 2xx (Azure asks callers to slow down);
+  // 203 (Azure's answer to a bad PAT: a sign-in page) is kPermanent, not a delivery.
   SendOutcome InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const override;
   // latestOnly=true: at most one entry per context+genre; top/skip pages of 100.
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;

@@ -27,13 +27,6 @@ core::StatusState StateFromName(std::string_view name) {
 
 std::string ErrorText(const rapidjson::Document& doc) { return StringMember(doc, "message"); }
 
-std::string PathOf(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  url.remove_prefix(scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
-  const auto slash = url.find('/');
-  return slash == std::string_view::npos ? std::string{} : std::string(url.substr(slash + 1));
-}
-
 }  // namespace
 
 GiteaProvider::GiteaProvider(std::string route, std::string_view address, std::string_view api_base)
@@ -48,7 +41,7 @@ RepoEndpoint GiteaProvider::ResolveAddress(std::string_view route, std::string_v
     base = std::string(api_base);
     while (!base.empty() && base.back() == '/') base.pop_back();
     if (!base.ends_with("/api/v1")) ThrowConfigError(route, "gitea api_base '" + base + "' must end with /api/v1");
-    std::string subpath = PathOf(base);
+    std::string subpath = PathOfUrl(base);
     subpath.resize(subpath.size() - std::string_view("api/v1").size());  // keeps the trailing '/'
     if (!subpath.empty() && repo.starts_with(subpath)) repo.erase(0, subpath.size());
   }

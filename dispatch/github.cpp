@@ -106,9 +106,15 @@ HttpCall GitHubProvider::BuildCreate(const DesiredStatus& status, const Credenti
 SendOutcome GitHubProvider::Classify(const HttpReply& reply, std::int64_t now_epoch_s) const {
   SendOutcome o = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
   if ((reply.status == 403 || reply.status == 429) && SaysSecondaryRateLimit(o.error)) {
+    // GitHub's order: Retry-After, else the reset time when the budget is 0, else >= 1 min.
     o.kind = OutcomeKind::kRetryable;
     o.host_exhausted = true;
-    if (!o.retry_after) o.retry_after = std::chrono::seconds(60);  // GitHub: "wait at least 1 min"
+    const std::string* retry_header = reply.Header("retry-after");
+    if (auto retry = retry_header ? ParseRetryAfter(*retry_header, now_epoch_s) : std::nullopt) {
+      o.retry_after = retry;
+    } else if (!o.retry_after) {
+      o.retry_after = std::chrono::seconds(60);
+    }
   }
   return o;
 }

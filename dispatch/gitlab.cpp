@@ -39,13 +39,6 @@ std::string ErrorText(const rapidjson::Document& doc) {
   return {};
 }
 
-std::string_view Rest(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  url.remove_prefix(scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
-  const auto slash = url.find('/');
-  return slash == std::string_view::npos ? std::string_view{} : url.substr(slash + 1);
-}
-
 std::optional<std::int64_t> IdOf(const rapidjson::Value& entry) {
   const auto it = entry.FindMember("id");
   if (it == entry.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
@@ -66,7 +59,7 @@ RepoEndpoint GitLabProvider::ResolveAddress(std::string_view route, std::string_
     base = std::string(api_base);
     while (!base.empty() && base.back() == '/') base.pop_back();
     if (!base.ends_with("/api/v4")) ThrowConfigError(route, "gitlab api_base '" + base + "' must end with /api/v4");
-    std::string context(Rest(base));
+    std::string context = PathOfUrl(base);
     context.resize(context.size() - std::string_view("api/v4").size());  // keeps the trailing '/'
     if (!context.empty()) {
       if (!project.starts_with(context)) {

@@ -89,7 +89,7 @@ struct CurlTransport::Impl {
   TransportOptions options;
   CURL* curl = nullptr;
   char error_buffer[CURL_ERROR_SIZE] = {};
-  std::string body;           // the answer being received
+  std::string body;  // the answer being received
   bool body_too_large = false;
 
   static size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -108,7 +108,9 @@ struct CurlTransport::Impl {
   bool Configure(const HttpCall& call, Slist& headers) {
     curl_easy_reset(curl);
     bool ok = curl_easy_setopt(curl, CURLOPT_URL, call.url.c_str()) == CURLE_OK;
-    const auto set = [&](CURLoption option, auto value) { ok = ok && curl_easy_setopt(curl, option, value) == CURLE_OK; };
+    const auto set = [&](CURLoption option, auto value) {
+      ok = ok && curl_easy_setopt(curl, option, value) == CURLE_OK;
+    };
     set(CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM-based DNS timeouts
     set(CURLOPT_ERRORBUFFER, error_buffer);
     set(CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
@@ -211,8 +213,7 @@ TransportResult CurlTransport::Send(const HttpCall& call) {
     return result;
   }
   const CURLcode code = curl_easy_perform(impl.curl);
-  result.duration =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
 
   if (code == CURLE_OK) {
     long status = 0;
@@ -228,8 +229,8 @@ TransportResult CurlTransport::Send(const HttpCall& call) {
   if (impl.body_too_large) {
     long status = 0;
     curl_easy_getinfo(impl.curl, CURLINFO_RESPONSE_CODE, &status);
-    result.error = "HTTP " + std::to_string(status) + " answer larger than " + std::to_string(kMaxReplyBytes) +
-                   " bytes";
+    result.error =
+        "HTTP " + std::to_string(status) + " answer larger than " + std::to_string(kMaxReplyBytes) + " bytes";
     result.uncertain = true;
   } else {
     result.error = curl_easy_strerror(code);

@@ -20,7 +20,8 @@ void InitCurlGlobal();
 struct TransportOptions {
   std::chrono::milliseconds timeout{15000};         // the whole exchange, connect included
   std::chrono::milliseconds connect_timeout{5000};  // TCP + TLS handshake
-  std::string ca_file;  // PEM bundle to trust instead of the system's; empty = system store
+  // PEM bundle to trust instead of the system's CA store; empty = the system store.
+  std::string ca_file;
   std::string user_agent = "fluxstatus/" FLUXSTATUS_VERSION;
 };
 

@@ -63,7 +63,9 @@ struct SendOutcome {
   RateLimit rate;  // read from every reply, whatever its status
 };
 
-// The newest status the host holds for one context.
+// The newest status the host holds for one context. A host state fluxstatus has no name for
+// (GitLab "canceled", Bitbucket "STOPPED", ADO "notApplicable") reads as kError, so it never
+// looks like a desired pending/success/failure that is already in place.
 struct ObservedStatus {
   core::StatusState state = core::StatusState::kPending;
   std::string description;
@@ -99,9 +101,8 @@ class Provider {
   virtual HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const = 0;
   // newest_for_context: set when this page proves what the newest status for key.context is;
   //   the caller stops there. more_pages: no answer yet, ask for page + 1.
-  // outcome.kind == kDelivered when the page was read; otherwise the listing failed and the
-  //   other fields are empty (a state the host uses but fluxstatus has no name for, such as
-  //   GitLab "canceled", is reported as kError so that it differs from every desired state).
+  // outcome.kind == kDelivered when the page was read (Bitbucket's by-key lookup answering 404
+  //   counts: the host has none); otherwise the listing failed and the other fields are empty.
   struct ListPage {
     std::optional<ObservedStatus> newest_for_context;
     bool more_pages = false;

@@ -41,14 +41,18 @@ std::string JoinPath(const std::vector<std::string>& segments, std::size_t from,
   return out;
 }
 
-}  // namespace fluxstatus::dispatch
-
-namespace fluxstatus::dispatch {
 
 std::string AuthorityOf(std::string_view url) {
   const auto scheme_end = url.find("://");
   std::string_view rest = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
   return std::string(rest.substr(0, rest.find('/')));
+}
+
+std::string PathOfUrl(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  url.remove_prefix(scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
+  const auto slash = url.find('/');
+  return slash == std::string_view::npos ? std::string{} : std::string(url.substr(slash + 1));
 }
 
 bool LinkHasNext(const std::string* link_header) {

@@ -1,5 +1,6 @@
-// The address checks every provider constructor shares: parse a route's address with
-// core::ParseGitAddress and turn every problem into a ProviderConfigError naming the route.
+// The address handling every provider shares: parse a route's address with
+// core::ParseGitAddress (problems become a ProviderConfigError naming the route), split
+// paths, and read hosts and Link headers out of URLs.
 #pragma once
 
 #include <string>
@@ -22,12 +23,11 @@ std::vector<std::string> SplitPath(std::string_view path);
 // Joins segments [from, to) with '/'.
 std::string JoinPath(const std::vector<std::string>& segments, std::size_t from, std::size_t to);
 
-}  // namespace fluxstatus::dispatch
-
-namespace fluxstatus::dispatch {
-
 // "host[:port]" of an absolute URL ("https://api.github.com/x" -> "api.github.com").
 std::string AuthorityOf(std::string_view url);
+
+// The path of an absolute URL without its leading '/' ("https://h/a/b" -> "a/b").
+std::string PathOfUrl(std::string_view url);
 
 // Whether a Link header value has a rel="next" entry (GitHub, Gitea, GitLab pagination).
 bool LinkHasNext(const std::string* link_header);

@@ -52,8 +52,10 @@ std::string Base64Url(std::string_view bytes) {
   std::string text = cereal::base64::encode(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   while (!text.empty() && text.back() == '=') text.pop_back();
   for (char& c : text) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return text;
 }
@@ -125,8 +127,8 @@ Credentials FileTokenSource::Get(std::int64_t now_epoch_s) {
   const Identity seen{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
 
   std::lock_guard lock(mu_);
-  const bool stale = !loaded_ || !(seen == identity_) || now_epoch_s < read_at_s_ ||
-                     now_epoch_s - read_at_s_ >= kRereadSeconds;
+  const bool stale =
+      !loaded_ || !(seen == identity_) || now_epoch_s < read_at_s_ || now_epoch_s - read_at_s_ >= kRereadSeconds;
   if (stale) {
     std::string token = Trim(ReadSmallFile(path_, what));
     if (token.empty()) throw std::runtime_error(what + " is empty");

@@ -50,10 +50,10 @@ class FileTokenSource : public TokenSource {
   const std::string path_;
   const std::string username_;
   std::mutex mu_;
-  bool loaded_ = false;          // guarded by mu_
-  Identity identity_;            // guarded by mu_
-  std::int64_t read_at_s_ = 0;   // guarded by mu_
-  std::string token_;            // guarded by mu_
+  bool loaded_ = false;         // guarded by mu_
+  Identity identity_;           // guarded by mu_
+  std::int64_t read_at_s_ = 0;  // guarded by mu_
+  std::string token_;           // guarded by mu_
 };
 
 // An environment variable (route key token_env), read and trimmed on every Get. Throws when
@@ -104,8 +104,8 @@ class GitHubAppTokenSource : public TokenSource {
   const std::string api_base_;
   const Send send_;
   std::mutex mu_;
-  std::string token_;               // guarded by mu_; empty until the first refresh
-  std::int64_t expires_at_s_ = 0;   // guarded by mu_
+  std::string token_;              // guarded by mu_; empty until the first refresh
+  std::int64_t expires_at_s_ = 0;  // guarded by mu_
 };
 
 }  // namespace fluxstatus::dispatch
