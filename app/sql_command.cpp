@@ -79,6 +79,9 @@ int RunSql(const CliContext& ctx, const SqlOptions& opts) {
   } catch (const SQLite::Exception& e) {
     std::cerr << "fluxstatus sql: " << e.what() << "\n";
     return 1;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "fluxstatus sql: " << e.what() << "\n";
+    return 1;
   }
   if (opts.json) {
     WriteJson(result);

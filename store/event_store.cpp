@@ -154,6 +154,12 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
   row.updated_at = received_at;
   if (folded.outcome == core::FoldOutcome::kRefreshed) {
     row.sync = current->sync;
+    if (row.sync.sync_state == SyncState::kFailed && profile.has_provider) {
+      // A newer event for a key that failed to sync is a reason to try again.
+      row.sync.sync_state = SyncState::kPending;
+      row.sync.attempts = 0;
+      row.sync.next_attempt_ms.reset();
+    }
   } else {
     row.sync.sync_state = profile.has_provider ? SyncState::kPending : SyncState::kSkipped;
     if (current) row.sync.KeepHostFacts(current->sync);

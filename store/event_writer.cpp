@@ -103,16 +103,21 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
   std::vector<WriteOutcome> outcomes(items.size(), WriteOutcome{true, {}, {}});
   try {
     auto results = store_.AppendBatch(events, rejections, deliveries);
+    bool item_failed = false;
     for (std::size_t k = 0; k < results.size(); ++k) {
       WriteOutcome& out = outcomes[event_index[k]];
       if (const auto* ok = std::get_if<AppendResult>(&results[k])) {
         out.ok = true;
         out.result = *ok;
       } else {
+        out.ok = false;  // outcomes start ok (for rejections, deliveries): a failed event is not
         out.error = std::get<AppendFailure>(results[k]).error;
+        item_failed = true;
       }
     }
-    healthy_ = true;
+    // An event that could not be written (e.g. the database is full) makes the store unready
+    // as much as a failed commit does, until a batch writes everything again.
+    healthy_ = !item_failed;
     ++commits_;
     if (on_commit_) on_commit_();
   } catch (const std::exception& e) {

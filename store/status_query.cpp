@@ -1,6 +1,10 @@
 #include "store/status_query.h"
 
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+
+#include <stdexcept>
+#include <string_view>
 
 #include "core/commit_status.h"
 
@@ -28,6 +32,18 @@ std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& fil
 }
 
 QueryResult RunQuery(SQLite::Database& db, const std::string& sql) {
+  // SQLiteCpp compiles only the first statement and silently drops the rest; refuse instead.
+  const char* tail = nullptr;
+  sqlite3_stmt* probe = nullptr;
+  if (sqlite3_prepare_v2(db.getHandle(), sql.c_str(), static_cast<int>(sql.size()), &probe, &tail) == SQLITE_OK) {
+    sqlite3_finalize(probe);
+    // What follows the first statement must compile to nothing (blanks, comments, ';').
+    sqlite3_stmt* rest = nullptr;
+    const bool more = tail && *tail &&
+                      (sqlite3_prepare_v2(db.getHandle(), tail, -1, &rest, nullptr) != SQLITE_OK || rest);
+    sqlite3_finalize(rest);
+    if (more) throw std::invalid_argument("only one SQL statement is allowed; found more after the first");
+  }
   SQLite::Statement q(db, sql);
   QueryResult out;
   for (int i = 0; i < q.getColumnCount(); ++i) out.columns.emplace_back(q.getColumnName(i));
