@@ -105,6 +105,22 @@ std::string StringField(const rapidjson::Value& object, const char* name) {
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
+// The JWT GitHub expects from `app_id` at `now_epoch_s`, RS256-signed with the PEM RSA key.
+std::string SignAppJwt(const std::string& private_key_pem, const std::string& app_id, std::int64_t now_epoch_s) {
+  const Pkey key = ParseRsaKey(private_key_pem);
+  if (!key) throw std::runtime_error("GitHub App " + app_id + ": not an RSA private key");
+  const std::string header = core::CompactJson([](cereal::JSONOutputArchive& ar) {
+    ar(cereal::make_nvp("alg", std::string("RS256")), cereal::make_nvp("typ", std::string("JWT")));
+  });
+  // iat 60 s back absorbs clock drift; exp 9 min ahead stays under GitHub's 10 min cap.
+  const std::string claims = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+    ar(cereal::make_nvp("iat", now_epoch_s - 60), cereal::make_nvp("exp", now_epoch_s + 540),
+       cereal::make_nvp("iss", app_id));
+  });
+  const std::string signing_input = Base64Url(header) + "." + Base64Url(claims);
+  return signing_input + "." + Base64Url(RsaSha256Sign(key.get(), signing_input));
+}
+
 }  // namespace
 
 TokenSource::~TokenSource() = default;
@@ -159,7 +175,7 @@ GitHubAppTokenSource::GitHubAppTokenSource(std::string app_id, std::string insta
     : app_id_(std::move(app_id)),
       installation_id_(std::move(installation_id)),
       key_file_(std::move(private_key_file)),
-      api_base_(std::move(api_base_url)),
+      api_base_(api_base_url.substr(0, api_base_url.find_last_not_of('/') + 1)),
       send_(std::move(send)) {
   if (app_id_.empty()) throw std::runtime_error("GitHub App: github_app_id is empty");
   if (!AllDigits(installation_id_)) {
@@ -169,22 +185,6 @@ GitHubAppTokenSource::GitHubAppTokenSource(std::string app_id, std::string insta
   if (!send_) throw std::runtime_error("GitHub App " + app_id_ + ": no transport");
   const std::string what = "GitHub App private key file '" + key_file_ + "'";
   if (!ParseRsaKey(ReadSmallFile(key_file_, what))) throw std::runtime_error(what + " holds no RSA private key");
-}
-
-std::string GitHubAppTokenSource::SignAppJwt(const std::string& private_key_pem, const std::string& app_id,
-                                             std::int64_t now_epoch_s) {
-  const Pkey key = ParseRsaKey(private_key_pem);
-  if (!key) throw std::runtime_error("GitHub App " + app_id + ": not an RSA private key");
-  const std::string header = core::CompactJson([](cereal::JSONOutputArchive& ar) {
-    ar(cereal::make_nvp("alg", std::string("RS256")), cereal::make_nvp("typ", std::string("JWT")));
-  });
-  // iat 60 s back absorbs clock drift; exp 9 min ahead stays under GitHub's 10 min cap.
-  const std::string claims = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
-    ar(cereal::make_nvp("iat", now_epoch_s - 60), cereal::make_nvp("exp", now_epoch_s + 540),
-       cereal::make_nvp("iss", app_id));
-  });
-  const std::string signing_input = Base64Url(header) + "." + Base64Url(claims);
-  return signing_input + "." + Base64Url(RsaSha256Sign(key.get(), signing_input));
 }
 
 void GitHubAppTokenSource::Refresh(std::int64_t now_epoch_s) {

@@ -28,7 +28,8 @@ class TokenSource {
 // A token file (route key token_file), trimmed of surrounding whitespace. The path is
 // stat()ed on every Get (following symlinks, so a Kubernetes secret update, which swaps a
 // symlink, is seen at once) and re-read when its device, inode, size or timestamps change,
-// or at least every kRereadSeconds (an in-place rewrite can keep size and timestamp tick).
+// and at least every kRereadSeconds (an in-place rewrite may keep the inode and size and land
+// within one file-timestamp tick).
 // Throws when the file is missing, unreadable, larger than 64 KiB or empty after trimming.
 class FileTokenSource : public TokenSource {
  public:
@@ -80,8 +81,8 @@ class GitHubAppTokenSource : public TokenSource {
   static constexpr std::int64_t kRefreshMarginSeconds = 300;
   using Send = std::function<TransportResult(const HttpCall&)>;
 
-  // `api_base_url` is the GitHub API root without a trailing '/' (https://api.github.com, or
-  // https://HOST/api/v3 for GHES). The key file (PEM, PKCS#1 or PKCS#8 RSA) is read here, to
+  // `api_base_url` is the GitHub API root (https://api.github.com, or https://HOST/api/v3 for
+  // GHES); a trailing '/' is ignored. The key file (PEM, PKCS#1 or PKCS#8 RSA) is read here, to
   // fail at start-up, and again at each refresh, to follow key rotation; throws
   // std::runtime_error when it is unreadable or not an RSA private key. `send` is called only
   // from Get with this source's mutex held, so one call at a time: it may use a CurlTransport
@@ -89,11 +90,6 @@ class GitHubAppTokenSource : public TokenSource {
   GitHubAppTokenSource(std::string app_id, std::string installation_id, std::string private_key_file,
                        std::string api_base_url, Send send);
   Credentials Get(std::int64_t now_epoch_s) override;
-
-  // The JWT GitHub expects for `app_id` at `now_epoch_s`, signed with the PEM RSA key in
-  // `private_key_pem`. Exposed for tests. Throws std::runtime_error if OpenSSL fails.
-  static std::string SignAppJwt(const std::string& private_key_pem, const std::string& app_id,
-                                std::int64_t now_epoch_s);
 
  private:
   void Refresh(std::int64_t now_epoch_s);

@@ -1,0 +1,96 @@
+// End-to-end tests of the real fluxstatus binary: each test runs it in its own temp dir (so
+// ./fluxstatus.db and ./fluxstatus.yaml are the test's own) and looks at what a user sees:
+// stdout, stderr, the exit code, and the database through the contract's SQL views.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+#include <rapidjson/document.h>
+#include <SQLiteCpp/Database.h>
+
+#include "tests/support/files.h"
+#include "tests/support/process.h"
+#include "tests/support/sql.h"
+#include "tests/support/temp_dir.h"
+
+namespace fluxstatus::app::testing {
+
+using fluxstatus::testing::ProcessResult;
+using fluxstatus::testing::QueryInt;
+using fluxstatus::testing::QueryRows;
+using fluxstatus::testing::QueryText;
+using fluxstatus::testing::ReadFile;
+using fluxstatus::testing::Row;
+using fluxstatus::testing::SampleFile;
+using fluxstatus::testing::SampleFiles;
+using fluxstatus::testing::SharedSamplesPresent;
+using fluxstatus::testing::TempDir;
+using fluxstatus::testing::WriteFile;
+
+inline const std::string kSha2f5e = "2f5e7c0d9a4b3e1f6a7b8c9d0e1f2a3b4c5d6e7f";
+inline const std::string kSha8c1d = "8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d";
+
+// For BOOST_TEST_INFO: everything the run printed.
+inline std::string Show(const ProcessResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\n--- stdout:\n" + r.out.substr(0, 4000) +
+         "\n--- stderr:\n" + r.err.substr(0, 4000);
+}
+
+inline bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+struct CliFixture {
+  TempDir dir;
+  std::string db_path = dir.File("fluxstatus.db");
+
+  // Runs `fluxstatus args...` in the test's directory.
+  ProcessResult Run(std::vector<std::string> args, const std::optional<std::string>& stdin_text = std::nullopt) {
+    args.insert(args.begin(), FLUXSTATUS_BINARY);
+    return fluxstatus::testing::RunProcess(dir.path(), args, stdin_text);
+  }
+
+  std::string Write(const std::string& name, const std::string& bytes) {
+    WriteFile(dir.path() / name, bytes);
+    return dir.File(name);
+  }
+
+  void WriteConfig(const std::string& yaml) { Write("fluxstatus.yaml", yaml); }
+
+  // A read-only SQLiteCpp connection on the test's database.
+  std::unique_ptr<SQLite::Database> Db() {
+    return std::make_unique<SQLite::Database>(db_path, SQLite::OPEN_READONLY);
+  }
+
+  // Ingests the given sample events (file names under samples/events), requiring success.
+  void IngestSamples(const std::vector<std::string>& names, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{"ingest"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    for (const auto& n : names) args.push_back(SampleFile("events", n).string());
+    const auto r = Run(args);
+    BOOST_TEST_INFO(Show(r));
+    BOOST_TEST_REQUIRE(r.exit_code == 0);
+  }
+
+  std::vector<std::string> AllSampleEvents() {
+    std::vector<std::string> args;
+    for (const auto& p : SampleFiles("events")) args.push_back(p.filename().string());
+    return args;
+  }
+};
+
+// Parses JSON output, failing the test when it does not parse.
+inline rapidjson::Document ParseJson(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str(), text.size());
+  BOOST_TEST_INFO("JSON: " << text.substr(0, 2000));
+  BOOST_TEST_REQUIRE(!d.HasParseError());
+  return d;
+}
+
+}  // namespace fluxstatus::app::testing

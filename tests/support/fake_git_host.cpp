@@ -1,0 +1,347 @@
+#include "tests/support/fake_git_host.h"
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <rapidjson/document.h>
+
+#include <cereal/external/base64.hpp>
+
+#include "core/compact_json.h"
+#include "core/rfc3339.h"
+#include "ingest/http_server.h"
+#include "tests/support/fake_git_host_apis.h"
+
+namespace fluxstatus::testing {
+namespace {
+
+using ingest::HttpResponse;
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+std::string Base64UrlDecode(std::string text) {
+  for (char& c : text) {
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+  }
+  while (text.size() % 4 != 0) text += '=';
+  return cereal::base64::decode(text);
+}
+
+// Checks a GitHub App JWT the way GitHub does: RS256 over "header.claims" with the app's
+// public key, iss naming the app, and a lifetime of at most 10 minutes.
+bool VerifyAppJwt(const std::string& jwt, const std::string& public_key_pem, const std::string& app_id) {
+  const auto dot1 = jwt.find('.');
+  const auto dot2 = dot1 == std::string::npos ? dot1 : jwt.find('.', dot1 + 1);
+  if (dot2 == std::string::npos) return false;
+  rapidjson::Document header, claims;
+  const std::string header_json = Base64UrlDecode(jwt.substr(0, dot1));
+  const std::string claims_json = Base64UrlDecode(jwt.substr(dot1 + 1, dot2 - dot1 - 1));
+  header.Parse(header_json.c_str());
+  claims.Parse(claims_json.c_str());
+  const bool parsed = !header.HasParseError() && header.IsObject() && !claims.HasParseError() && claims.IsObject();
+  if (!parsed || !header.HasMember("alg") || header["alg"] != "RS256") return false;
+  const auto int_claim = [&](const char* name) -> std::optional<std::int64_t> {
+    if (!claims.HasMember(name) || !claims[name].IsInt64()) return std::nullopt;
+    return claims[name].GetInt64();
+  };
+  const auto iat = int_claim("iat"), exp = int_claim("exp");
+  if (!iat || !exp || *exp <= *iat || *exp - *iat > 660) return false;
+  if (!claims.HasMember("iss") || !claims["iss"].IsString() || claims["iss"].GetString() != app_id) return false;
+
+  std::unique_ptr<BIO, int (*)(BIO*)> bio(
+      BIO_new_mem_buf(public_key_pem.data(), static_cast<int>(public_key_pem.size())), &BIO_free);
+  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
+                                                     &EVP_PKEY_free);
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  const std::string signature = Base64UrlDecode(jwt.substr(dot2 + 1));
+  const bool ok = key && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+                  EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                                   signature.size(), reinterpret_cast<const unsigned char*>(jwt.data()), dot2) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
+}  // namespace
+
+const std::string* FakeRequest::Header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return &value;
+  }
+  return nullptr;
+}
+
+struct FakeGitHost::State {
+  struct App {
+    std::string id, public_key_pem, token;
+    std::int64_t expires_at_s = 0;
+  };
+  struct Delayed {
+    ingest::Responder responder;
+    HttpResponse response;
+  };
+
+  const Options options;
+  uint16_t port = 0;
+
+  mutable std::mutex mu;  // guards everything below up to server_mu
+  std::vector<FakeRequest> requests;
+  fake::Store store;
+  std::deque<HttpResponse> faults;
+  std::chrono::milliseconds delay{0};
+  std::optional<App> app;
+
+  std::mutex server_mu;  // guards server; never taken by I/O threads
+  std::unique_ptr<ingest::HttpServer> server;
+
+  std::mutex delay_mu;  // guards pending and stopping
+  std::condition_variable delay_cv;
+  std::multimap<std::chrono::steady_clock::time_point, Delayed> pending;
+  bool stopping = false;
+  std::thread delayer;
+
+  explicit State(Options o) : options(std::move(o)) {}
+
+  void StartServer() {
+    ingest::HttpServerOptions server_options;
+    server_options.host = "127.0.0.1";
+    server_options.port = port;
+    server_options.threads = options.threads;
+    server = std::make_unique<ingest::HttpServer>(server_options,
+                                                  [this](ingest::HttpRequest&& request, ingest::Responder respond) {
+                                                    Handle(std::move(request), std::move(respond));
+                                                  });
+    server->Start();
+    if (port == 0) port = server->port();  // written once, before any reader exists
+  }
+
+  bool Authorized(const ingest::HttpRequest& request, HostKind kind) const {
+    if (options.token.empty()) return true;
+    if (kind == HostKind::kGitLab) {
+      if (const std::string* private_token = request.Header("private-token")) return *private_token == options.token;
+    }
+    const std::string* auth = request.Header("authorization");
+    if (auth == nullptr) return false;
+    for (const std::string_view scheme : {"Bearer ", "token "}) {
+      if (StartsWithNoCase(*auth, scheme)) return auth->substr(scheme.size()) == options.token;
+    }
+    if (!StartsWithNoCase(*auth, "Basic ")) return false;
+    const std::string pair = cereal::base64::decode(auth->substr(6));
+    const auto colon = pair.find(':');
+    return colon != std::string::npos && pair.substr(colon + 1) == options.token &&
+           (options.username.empty() || pair.substr(0, colon) == options.username);
+  }
+
+  HttpResponse AppToken(const ingest::HttpRequest& request) const {
+    if (!app) return fake::MessageAnswer(404, "Not Found");
+    const std::string* auth = request.Header("authorization");
+    if (auth == nullptr || !StartsWithNoCase(*auth, "Bearer ") ||
+        !VerifyAppJwt(auth->substr(7), app->public_key_pem, app->id)) {
+      return fake::MessageAnswer(401, "A JSON web token could not be decoded");
+    }
+    HttpResponse r;
+    r.status = 201;
+    r.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+      ar(cereal::make_nvp("token", app->token),
+         cereal::make_nvp("expires_at", core::FormatRfc3339Millis(app->expires_at_s * 1000)));
+      ar.setNextName("permissions");
+      ar.startNode();
+      ar(cereal::make_nvp("statuses", std::string("write")));
+      ar.finishNode();
+      ar(cereal::make_nvp("repository_selection", std::string("all")));
+    });
+    return r;
+  }
+
+  // On an I/O thread. Records, then answers from the fault queue or the host's semantics; the
+  // answer goes out now or, with a delay set, from the delayer thread.
+  void Handle(ingest::HttpRequest&& request, ingest::Responder respond) {
+    HttpResponse response;
+    std::chrono::milliseconds wait{0};
+    {
+      std::lock_guard lock(mu);
+      requests.push_back(FakeRequest{request.method, request.target, request.headers, request.body, request.remote});
+      wait = delay;
+      if (!faults.empty()) {
+        response = std::move(faults.front());
+        faults.pop_front();
+      } else {
+        const fake::ApiRequest api = fake::ApiRequest::From(request);
+        const auto route = fake::Match(api);
+        if (!route) {
+          response = fake::MessageAnswer(404, "Not Found");
+        } else if (route->op == fake::Op::kAppToken) {
+          response = AppToken(request);
+        } else if (!Authorized(request, route->kind)) {
+          response = fake::Unauthorized(route->kind);
+        } else {
+          response = fake::Apply(*route, api, store);
+        }
+      }
+    }
+    if (wait.count() <= 0) {
+      respond(std::move(response));
+      return;
+    }
+    {
+      std::lock_guard lock(delay_mu);
+      pending.emplace(std::chrono::steady_clock::now() + wait, Delayed{std::move(respond), std::move(response)});
+    }
+    delay_cv.notify_all();
+  }
+
+  // The delayer thread: answers each delayed request when it falls due, until stopping.
+  void RunDelayer() {
+    std::unique_lock lock(delay_mu);
+    while (!stopping) {
+      if (pending.empty()) {
+        delay_cv.wait(lock);
+        continue;
+      }
+      const auto due = pending.begin()->first;
+      if (std::chrono::steady_clock::now() < due) {
+        delay_cv.wait_until(lock, due);
+        continue;
+      }
+      auto node = pending.extract(pending.begin());
+      lock.unlock();
+      node.mapped().responder(std::move(node.mapped().response));
+      lock.lock();
+    }
+  }
+};
+
+FakeGitHost::FakeGitHost() : FakeGitHost(Options{}) {}
+
+FakeGitHost::FakeGitHost(Options options) : state_(std::make_shared<State>(std::move(options))) {
+  state_->delayer = std::thread([state = state_.get()] { state->RunDelayer(); });
+  try {
+    std::lock_guard lock(state_->server_mu);
+    state_->StartServer();
+  } catch (...) {
+    {
+      std::lock_guard lock(state_->delay_mu);
+      state_->stopping = true;
+    }
+    state_->delay_cv.notify_all();
+    state_->delayer.join();
+    throw;
+  }
+}
+
+FakeGitHost::~FakeGitHost() {
+  {
+    std::lock_guard lock(state_->server_mu);
+    if (state_->server) state_->server->Stop(std::chrono::milliseconds(0));
+  }
+  {
+    std::lock_guard lock(state_->delay_mu);
+    state_->stopping = true;
+  }
+  state_->delay_cv.notify_all();
+  state_->delayer.join();
+  state_->pending.clear();  // the server is stopped: these responders are no-ops now
+}
+
+uint16_t FakeGitHost::port() const { return state_->port; }
+
+std::string FakeGitHost::BaseUrl() const { return "http://127.0.0.1:" + std::to_string(state_->port); }
+
+std::string FakeGitHost::Address(HostKind kind, std::string_view repo) const {
+  const std::string r(repo);
+  switch (kind) {
+    case HostKind::kBitbucketServer:
+      return BaseUrl() + "/scm/" + r;
+    case HostKind::kAzureDevOps: {
+      const auto slash = r.rfind('/');
+      return BaseUrl() + "/" + r.substr(0, slash) + "/_git/" + r.substr(slash + 1);
+    }
+    default:
+      return BaseUrl() + "/" + r;
+  }
+}
+
+std::vector<FakeRequest> FakeGitHost::Requests() const {
+  std::lock_guard lock(state_->mu);
+  return state_->requests;
+}
+
+void FakeGitHost::ClearRequests() {
+  std::lock_guard lock(state_->mu);
+  state_->requests.clear();
+}
+
+std::vector<FakeStatus> FakeGitHost::Statuses(HostKind kind, std::string_view repo, std::string_view sha) const {
+  std::lock_guard lock(state_->mu);
+  const auto it = state_->store.statuses.find({kind, std::string(repo), std::string(sha)});
+  return it == state_->store.statuses.end() ? std::vector<FakeStatus>{} : it->second;
+}
+
+void FakeGitHost::FailNext(int n, int status, HeaderList headers, std::string body) {
+  HttpResponse r = body.empty() ? fake::MessageAnswer(status, "injected fault: HTTP " + std::to_string(status))
+                                : HttpResponse{status, "application/json", std::move(body), {}};
+  r.status = status;
+  r.headers = std::move(headers);
+  std::lock_guard lock(state_->mu);
+  for (int i = 0; i < n; ++i) state_->faults.push_back(r);
+}
+
+void FakeGitHost::RateLimitNext(int n, int retry_after_s) {
+  FailNext(n, 429, {{"Retry-After", std::to_string(retry_after_s)}},
+           core::CompactJson([](cereal::JSONOutputArchive& ar) {
+             ar(cereal::make_nvp("message", std::string("Rate limit for this resource has been exceeded")));
+           }));
+}
+
+void FakeGitHost::GitHubRateLimitNext(int n, std::int64_t reset_epoch_s) {
+  FailNext(n, 403,
+           {{"X-RateLimit-Limit", "5000"},
+            {"X-RateLimit-Remaining", "0"},
+            {"X-RateLimit-Used", "5000"},
+            {"X-RateLimit-Reset", std::to_string(reset_epoch_s)},
+            {"X-RateLimit-Resource", "core"}},
+           core::CompactJson([](cereal::JSONOutputArchive& ar) {
+             ar(cereal::make_nvp("message", std::string("API rate limit exceeded for installation ID 1.")),
+                cereal::make_nvp("documentation_url", std::string("https://docs.github.com/rest/rate-limit")));
+           }));
+}
+
+void FakeGitHost::SetDelay(std::chrono::milliseconds delay) {
+  std::lock_guard lock(state_->mu);
+  state_->delay = delay;
+}
+
+void FakeGitHost::SetDown(bool down) {
+  std::lock_guard lock(state_->server_mu);
+  if (down && state_->server) {
+    state_->server->Stop(std::chrono::milliseconds(0));
+    state_->server.reset();
+  } else if (!down && !state_->server) {
+    state_->StartServer();  // same port: the acceptor sets SO_REUSEADDR
+  }
+}
+
+void FakeGitHost::SetGitHubApp(std::string app_id, std::string public_key_pem, std::string token,
+                               std::int64_t expires_at_epoch_s) {
+  std::lock_guard lock(state_->mu);
+  state_->app = State::App{std::move(app_id), std::move(public_key_pem), std::move(token), expires_at_epoch_s};
+}
+
+}  // namespace fluxstatus::testing

@@ -1,0 +1,118 @@
+// A stateful, in-process fake of the six Git hosts' commit-status APIs (create + list, with
+// each host's semantics from git-hosts.md A.1-A.6) on 127.0.0.1, for dispatch and transport
+// tests: it records every request, checks credentials, and injects faults on demand.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fluxstatus::testing {
+
+// Which API a request (or a stored status) belongs to. Every kind is served at once; the
+// request path decides (see FakeGitHost).
+enum class HostKind { kGitHub, kGitLab, kGitea, kBitbucket, kBitbucketServer, kAzureDevOps };
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// One request as received.
+struct FakeRequest {
+  std::string method;
+  std::string target;  // path and query, as sent
+  HeaderList headers;  // names lower-cased
+  std::string body;
+  std::string remote;  // the client's "ip:port": equal for two requests on one connection
+
+  const std::string* Header(std::string_view lower_name) const;
+};
+
+// One status as the host holds it, with the host's own spelling of the state.
+struct FakeStatus {
+  std::int64_t id = 0;
+  std::string context;  // GitHub/Gitea context, GitLab name, Bitbucket key, ADO context.name
+  std::string state;    // "success", "failed", "SUCCESSFUL", "succeeded", ...
+  std::string description;
+  std::string target_url;  // Bitbucket "url", ADO "targetUrl"
+  std::string name;        // Bitbucket name; ADO context.genre; GitLab ref
+  std::string updated_at;  // RFC 3339, when last created or overwritten
+};
+
+// Paths served (Bitbucket Server's also under a context path):
+//   GitHub   [/api/v3]/repos/{o}/{r}/statuses/{sha} (POST; GET = legacy list alias),
+//            [/api/v3]/repos/{o}/{r}/commits/{ref}/statuses (GET),
+//            [/api/v3]/app/installations/{id}/access_tokens (POST, see SetGitHubApp)
+//   GitLab   /api/v4/projects/{id}/statuses/{sha} (POST),
+//            /api/v4/projects/{id}/repository/commits/{sha}/statuses (GET)
+//   Gitea    /api/v1/repos/{o}/{r}/statuses/{sha} (POST, GET), /api/v1/repos/{o}/{r}/commits/{ref}/statuses
+//   Bitbucket Cloud  /2.0/repositories/{ws}/{repo}/commit/{sha}/statuses (GET list),
+//                    .../statuses/build (POST, upsert by key), .../statuses/build/{key} (GET)
+//   Bitbucket Server .../rest/api/{latest|1.0}/projects/{P}/repos/{slug}/commits/{sha}/builds
+//                    (POST: upsert by key, 204; GET ?key=); not the legacy build-status/1.0
+//   Azure DevOps /{org...}/{project}/_apis/git/repositories/{repo}/commits/{sha}/statuses?api-version=
+// The `repo` of Statuses() is what the API path names, percent-decoded: "owner/repo",
+// "group/sub/project", "workspace/repo", "PROJ/slug", and for ADO "org/project/repo".
+// GitLab treats every sha as being on branch "main" unless the POST names a ref.
+//
+// Thread-safety: every method may be called from any test thread while requests are served.
+class FakeGitHost {
+ public:
+  struct Options {
+    // The credential every API call must carry, in any of the forms the hosts take:
+    // Authorization "Bearer T" / "token T" / "Basic base64(user:T)" or GitLab's PRIVATE-TOKEN.
+    // Empty: credentials are not checked. A mismatch is answered 401 in the host's shape.
+    std::string token;
+    std::string username;  // when set, Basic credentials must name this user
+    int threads = 1;       // I/O threads; delayed answers never hold one
+  };
+
+  // Binds 127.0.0.1 on an ephemeral port and starts serving. Throws what HttpServer throws.
+  explicit FakeGitHost(Options options);
+  FakeGitHost();
+  // Stops serving; answers still delayed are dropped with their connections.
+  ~FakeGitHost();
+  FakeGitHost(const FakeGitHost&) = delete;
+  FakeGitHost& operator=(const FakeGitHost&) = delete;
+
+  uint16_t port() const;
+  std::string BaseUrl() const;  // "http://127.0.0.1:<port>"
+  // A route address for `kind` naming `repo` (as Statuses() spells it), from which the
+  // providers derive this host's API base: e.g. kGitHub "owner/repo" ->
+  // "http://127.0.0.1:<port>/owner/repo" (GHES shape: /api/v3), kBitbucketServer "PROJ/slug"
+  // -> ".../scm/PROJ/slug", kAzureDevOps "org/project/repo" -> ".../org/project/_git/repo".
+  std::string Address(HostKind kind, std::string_view repo) const;
+
+  std::vector<FakeRequest> Requests() const;
+  void ClearRequests();
+  // The statuses held for (kind, repo, sha), oldest first (Bitbucket: one per key, in the
+  // order the keys first appeared).
+  std::vector<FakeStatus> Statuses(HostKind kind, std::string_view repo, std::string_view sha) const;
+
+  // The next `n` requests (any path) are answered `status` with `headers` and `body` (a JSON
+  // {"message": ...} when empty) without being applied. Calls queue up behind each other.
+  void FailNext(int n, int status, HeaderList headers = {}, std::string body = {});
+  // Shorthands: 429 with Retry-After: retry_after_s; GitHub's primary rate limit: 403 with
+  // x-ratelimit-remaining: 0 and x-ratelimit-reset: reset_epoch_s.
+  void RateLimitNext(int n, int retry_after_s);
+  void GitHubRateLimitNext(int n, std::int64_t reset_epoch_s);
+  // Every answer waits `delay` after the request was applied (so a client timing out has
+  // still changed the host's state). Zero turns it off.
+  void SetDelay(std::chrono::milliseconds delay);
+  // Down: the listening socket is closed (connections are refused) and open connections are
+  // cut. Back up: listening again on the same port. The stored statuses survive.
+  void SetDown(bool down);
+
+  // Serves GitHub App installation tokens: a POST to .../app/installations/{id}/access_tokens
+  // whose Bearer JWT is RS256-signed by `public_key_pem`'s key, has iss == app_id and lasts at
+  // most 10 minutes is answered 201 {token, expires_at: expires_at_epoch_s}; otherwise 401.
+  void SetGitHubApp(std::string app_id, std::string public_key_pem, std::string token, std::int64_t expires_at_epoch_s);
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace fluxstatus::testing

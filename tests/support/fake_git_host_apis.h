@@ -1,0 +1,64 @@
+// Internal to FakeGitHost: the six hosts' commit-status semantics (routing, validation, state,
+// answers) as plain functions over a Store, free of sockets and threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ingest/http_server.h"
+#include "tests/support/fake_git_host.h"
+
+namespace fluxstatus::testing::fake {
+
+// Everything the hosts hold. Not synchronised: FakeGitHost calls in with its mutex held.
+struct Store {
+  std::map<std::tuple<HostKind, std::string, std::string>, std::vector<FakeStatus>> statuses;
+  std::int64_t next_id = 1;
+  std::int64_t github_calls = 0;  // for x-ratelimit-remaining
+};
+
+// A request split the way the routes need it.
+struct ApiRequest {
+  std::string method;
+  std::string path;                          // raw, as received
+  std::vector<std::string> segments;         // path split on '/', each percent-decoded
+  std::map<std::string, std::string> query;  // decoded; the first of repeated names wins
+  std::string body;
+  std::string base_url;  // "http://<host header>", for Link and Location
+
+  static ApiRequest From(const ingest::HttpRequest& request);
+  std::string Query(const std::string& name, const std::string& fallback = {}) const;
+  int QueryInt(const std::string& name, int fallback, int min, int max) const;
+};
+
+// kGetOne: one Bitbucket status by key; kAppToken: a GitHub App installation token.
+enum class Op { kCreate, kList, kGetOne, kAppToken };
+
+struct Route {
+  HostKind kind = HostKind::kGitHub;
+  Op op = Op::kList;
+  std::string repo;  // as FakeGitHost::Statuses names it
+  std::string sha;   // or GitHub/Gitea ref; GitHub App: the installation id
+  std::string key;   // Bitbucket Cloud key from the path
+};
+
+// The API `request` addresses, or nullopt (answer 404).
+std::optional<Route> Match(const ApiRequest& request);
+
+// Applies a matched, authenticated request to `store` and builds the host's answer.
+ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store& store);
+
+// The host's 401 answer.
+ingest::HttpResponse Unauthorized(HostKind kind);
+
+// A JSON {"message": text} answer with `status` (404s, injected faults).
+ingest::HttpResponse MessageAnswer(int status, const std::string& text);
+
+// Current wall-clock time as RFC 3339 (the fake's timestamps only).
+std::string NowText();
+
+}  // namespace fluxstatus::testing::fake
