@@ -181,12 +181,21 @@ void IngestHandler::Hook(const std::string& route_name, HttpRequest&& req, Respo
     return respond(Error(415, "Content-Type " + *req.Header("content-type") + " is not JSON; send application/json"));
   }
 
-  // Authenticated from here on: a rejected body is kept, since Flux never resends a 4xx.
+  // An authenticated request's rejected body is kept, since Flux never resends a 4xx; the
+  // 400/413 goes out only once it is committed. Unauthenticated ones are only counted.
+  const bool authenticated = route && (route->hmac_key || route->bearer_token);
   auto reject = [&](int status, const std::string& label, const std::string& reason) {
     metrics_.Rejected(route_name, label);
     LogRejected(route_name, status, reason, req.remote);
-    writer_.SubmitRejection({route_name, received_at, reason, req.body, settings_.max_body_bytes});
-    respond(Error(status, reason));
+    if (!authenticated) return respond(Error(status, reason));
+    auto answer = [respond, status, reason](const store::WriteOutcome& kept) {
+      if (kept.ok) return respond(Error(status, reason));
+      // Not kept: ask for a resend rather than lose the body.
+      respond(Unavailable("event store unavailable: " + kept.error));
+    };
+    if (!writer_.SubmitRejection({route_name, received_at, reason, req.body, settings_.max_body_bytes}, answer)) {
+      respond(Unavailable("the write queue is full or the service is stopping"));
+    }
   };
   if (req.body.size() > settings_.max_body_bytes) {
     return reject(413, "too_large", "body is " + std::to_string(req.body.size()) + " bytes, over the limit of " +

@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/Savepoint.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include "core/flux_json.h"
 #include "core/revision.h"
@@ -49,6 +50,10 @@ std::vector<AppendOutcome> EventStore::AppendBatch(std::span<const IncomingEvent
       out.emplace_back(AppendOne(e));
       sp.release();
     } catch (const std::exception& ex) {
+      // On some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite rolls back the whole
+      // transaction, not just the item: then nothing of the batch is written, and going on
+      // would write the remaining items outside any transaction. Fail the batch instead.
+      if (sqlite3_get_autocommit(db_.getHandle()) != 0) throw;
       out.emplace_back(AppendFailure{ex.what()});
     }
   }

@@ -40,9 +40,10 @@ bool EventWriter::Submit(IncomingEvent event, WriteCompletion done) {
   return Enqueue(std::move(item));
 }
 
-bool EventWriter::SubmitRejection(Rejection rejection) {
+bool EventWriter::SubmitRejection(Rejection rejection, WriteCompletion done) {
   Item item;
   item.rejection = std::move(rejection);
+  item.done = std::move(done);
   return Enqueue(std::move(item));
 }
 

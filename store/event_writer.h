@@ -52,7 +52,9 @@ class EventWriter {
   // is full: the caller answers 503. Otherwise done is called exactly once, on the writer
   // thread, after the commit (or its failure).
   bool Submit(IncomingEvent event, WriteCompletion done);
-  bool SubmitRejection(Rejection rejection);
+  // done (optional) is called after the rejection's commit, so a 400 can be answered only
+  // once the body it refuses is safely kept.
+  bool SubmitRejection(Rejection rejection, WriteCompletion done = {});
   // A dispatch step; done (optional) is called after its commit like Submit's.
   bool SubmitDelivery(DeliveryRecord record, WriteCompletion done);
 

@@ -1,0 +1,453 @@
+#include "tests/service/service_support.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <rapidjson/document.h>
+
+#include "store/database.h"
+#include "tests/support/process.h"
+
+extern char** environ;
+
+namespace fluxstatus::service_testing {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string Trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+size_t WriteBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  const std::string line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();  // a new response (after 100 Continue): keep only the final one
+  } else if (const auto colon = line.find(':'); colon != std::string::npos) {
+    (*headers)[Lower(line.substr(0, colon))] = Trim(line.substr(colon + 1));
+  }
+  return size * n;
+}
+
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- HTTP client
+
+std::optional<std::string> Answer::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+Client::Client() : curl_(curl_easy_init()) {
+  if (!curl_) throw std::runtime_error("curl_easy_init failed");
+}
+
+Client::~Client() { curl_easy_cleanup(curl_); }
+
+Answer Client::Post(const std::string& url, const std::string& body, const std::vector<std::string>& headers,
+                    std::chrono::milliseconds timeout) {
+  std::vector<std::string> all = headers;
+  const bool has_type = std::any_of(headers.begin(), headers.end(),
+                                    [](const std::string& h) { return Lower(h).rfind("content-type:", 0) == 0; });
+  if (!has_type) all.emplace_back("Content-Type: application/json");
+  return Request("POST", url, body, all, timeout);
+}
+
+Answer Client::Get(const std::string& url, std::chrono::milliseconds timeout) {
+  return Request("GET", url, {}, {}, timeout);
+}
+
+Answer Client::Request(const std::string& method, const std::string& url, const std::string& body,
+                       const std::vector<std::string>& headers, std::chrono::milliseconds timeout) {
+  Answer a;
+  curl_easy_reset(curl_);  // keeps the connection cache: keep-alive survives
+  curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl_, CURLOPT_PROXY, "");  // loopback only, whatever the environment says
+  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &WriteBody);
+  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &a.body);
+  curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &WriteHeader);
+  curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &a.headers);
+  if (method == "POST") {
+    curl_easy_setopt(curl_, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  } else if (method == "GET") {
+    curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
+  } else if (method == "HEAD") {
+    curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);  // the answer's Content-Length has no body after it
+  } else {
+    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
+    if (!body.empty()) {
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    }
+  }
+  curl_slist* list = nullptr;
+  list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
+  a.code = curl_easy_perform(curl_);
+  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &a.status);
+  curl_slist_free_all(list);
+  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
+  return a;
+}
+
+// ---------------------------------------------------------------- answers and events
+
+std::optional<Accepted> ParseAccepted(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+  Accepted a;
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    const std::string name = it->name.GetString();
+    if (name == "id") {
+      if (it->value.IsInt64()) a.id = it->value.GetInt64();
+      else if (!it->value.IsNull()) return std::nullopt;
+    } else if (name == "duplicate") {
+      if (!it->value.IsBool()) return std::nullopt;
+      a.duplicate = it->value.GetBool();
+    } else if (name == "routes") {
+      if (!it->value.IsArray()) return std::nullopt;
+      a.routes.emplace();
+      for (const auto& r : it->value.GetArray()) {
+        if (!r.IsString()) return std::nullopt;
+        a.routes->emplace_back(r.GetString());
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!doc.HasMember("id") || !doc.HasMember("duplicate")) return std::nullopt;
+  return a;
+}
+
+std::optional<std::string> ErrorOf(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject() || doc.MemberCount() != 1 || !doc.HasMember("error") ||
+      !doc["error"].IsString()) {
+    return std::nullopt;
+  }
+  return std::string(doc["error"].GetString(), doc["error"].GetStringLength());
+}
+
+std::string Signature(const std::string& key, const std::string& body, const std::string& algorithm) {
+  const EVP_MD* md = algorithm == "sha1"     ? EVP_sha1()
+                     : algorithm == "sha384" ? EVP_sha384()
+                     : algorithm == "sha512" ? EVP_sha512()
+                                             : EVP_sha256();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()), body.size(),
+       digest, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return algorithm + "=" + hex;
+}
+
+std::string EventJson(const EventSpec& s) {
+  std::string j = "{\"involvedObject\":{\"kind\":\"" + JsonEscape(s.kind) + "\",\"namespace\":\"" +
+                  JsonEscape(s.namespace_) + "\",\"name\":\"" + JsonEscape(s.name) +
+                  "\",\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\"},\"severity\":\"" + JsonEscape(s.severity) +
+                  "\",\"timestamp\":\"" + s.timestamp + "\",\"message\":\"" + JsonEscape(s.message) +
+                  "\",\"reason\":\"" + JsonEscape(s.reason) + "\"";
+  if (!s.revision.empty()) j += ",\"metadata\":{\"revision\":\"" + JsonEscape(s.revision) + "\"}";
+  j += ",\"reportingController\":\"kustomize-controller\"}";
+  return j;
+}
+
+std::string TimestampPlus(std::int64_t seconds) {
+  // 2026-11-24T10:00:00Z + seconds, within the same day.
+  const std::int64_t t = 10 * 3600 + seconds;
+  if (seconds < 0 || t >= 24 * 3600) throw std::invalid_argument("TimestampPlus: out of range");
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "2026-11-24T%02lld:%02lld:%02lldZ", static_cast<long long>(t / 3600),
+                static_cast<long long>(t / 60 % 60), static_cast<long long>(t % 60));
+  return buf;
+}
+
+std::string Sha(std::uint64_t seed) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "c0ffee%010llx%024llx", static_cast<unsigned long long>(seed),
+                static_cast<unsigned long long>(seed * 0x9e3779b97f4a7c15ULL >> 8));
+  return std::string(buf, 40);
+}
+
+std::optional<std::filesystem::path> SharedSamples() {
+  const std::filesystem::path dir = std::filesystem::path(FLUXSTATUS_SHARED_DIR) / "samples";
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir / "wire", ec) && std::filesystem::is_directory(dir / "events", ec)) return dir;
+  BOOST_TEST_MESSAGE("skipped: the shared samples directory " << dir.string() << " is absent");
+  return std::nullopt;
+}
+
+std::string ReadBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void WriteBytes(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path.string());
+}
+
+// ---------------------------------------------------------------- SQL
+
+std::unique_ptr<SQLite::Database> OpenReader(const std::string& path) {
+  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+  db->setBusyTimeout(5000);
+  return db;
+}
+
+std::int64_t QueryInt(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
+
+std::string QueryText(SQLite::Database& db, const std::string& sql) {
+  const SQLite::Column c = db.execAndGet(sql);
+  if (c.isNull()) return "<NULL>";
+  return c.getString();
+}
+
+std::int64_t WaitForCount(const std::string& db_path, const std::string& sql, std::int64_t expected,
+                          std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::int64_t n = -1;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    n = QueryInt(*OpenReader(db_path), sql);
+    if (n >= expected || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return n;
+}
+
+std::string QueryBytes(SQLite::Database& db, const std::string& sql, std::int64_t bind) {
+  SQLite::Statement q(db, sql);
+  q.bind(1, static_cast<std::int64_t>(bind));
+  if (!q.executeStep()) return "<no row>";
+  const SQLite::Column c = q.getColumn(0);
+  const void* p = c.getBlob();
+  const int n = c.getBytes();
+  if (p == nullptr || n <= 0) return std::string();
+  return std::string(static_cast<const char*>(p), static_cast<std::size_t>(n));
+}
+
+// ---------------------------------------------------------------- in-process
+
+InProcessService::InProcessService(InProcessOptions options) : db_path_(dir_.File("fluxstatus.db")) {
+  // As app/serve_command.cpp: writer, metrics, deadlines, handler, server; writer then server.
+  writer_ = std::make_unique<store::EventWriter>(store::OpenForWriting(db_path_, options.durability),
+                                                 options.catalog, store::WriterOptions{});
+  const std::size_t max_body = options.settings.max_body_bytes;
+  handler_ = std::make_unique<ingest::IngestHandler>(std::move(options.settings), *writer_, metrics_, deadlines_);
+  ingest::HttpServerOptions server_opts;
+  server_opts.host = "127.0.0.1";
+  server_opts.port = 0;
+  server_opts.threads = options.threads;
+  server_opts.max_body_bytes = std::max<std::size_t>(max_body * 2, 4u << 20);
+  ingest::IngestHandler* handler = handler_.get();
+  server_ = std::make_unique<ingest::HttpServer>(
+      server_opts, [handler](ingest::HttpRequest&& req, ingest::Responder respond) {
+        (*handler)(std::move(req), std::move(respond));
+      });
+  writer_->Start();
+  server_->Start();
+}
+
+InProcessService::~InProcessService() { Stop(); }
+
+void InProcessService::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  handler_->SetDraining();
+  server_->Stop(std::chrono::milliseconds(5000));
+  writer_->Stop();
+}
+
+std::string InProcessService::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(server_->port()) + path;
+}
+
+// ---------------------------------------------------------------- the binary
+
+std::uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot bind an ephemeral port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+ServiceProcess::ServiceProcess(const std::filesystem::path& dir, const std::string& config_yaml,
+                               const std::vector<std::string>& extra_serve_args, const std::string& db_name)
+    : dir_(dir), db_name_(db_name), port_(FreePort()) {
+  const std::string config = (dir_ / "fluxstatus.yaml").string();
+  WriteBytes(config, config_yaml);
+  const std::string out = (dir_ / "service.stdout").string();
+  const std::string err = (dir_ / "service.stderr").string();
+  std::vector<std::string> args = {FLUXSTATUS_BINARY, "--config", config, "--db", db_path(),
+                                   "serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
+  args.insert(args.end(), extra_serve_args.begin(), extra_serve_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error(std::string("posix_spawn ") + FLUXSTATUS_BINARY + ": " + std::strerror(rc));
+  pid_ = pid;
+}
+
+ServiceProcess::~ServiceProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+bool ServiceProcess::WaitHealthy(std::chrono::milliseconds timeout) {
+  Client client;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int attempt = 0; attempt < 2000 && std::chrono::steady_clock::now() < deadline; ++attempt) {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      BOOST_TEST_MESSAGE("the service exited before becoming healthy:\n" << Output());
+      return false;
+    }
+    const Answer a = client.Get(Url("/healthz"), std::chrono::milliseconds(1000));
+    if (a.answered() && a.status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void ServiceProcess::Signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+std::optional<int> ServiceProcess::WaitExit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int attempt = 0; attempt < 100000 && pid_ > 0; ++attempt) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    if (r < 0 || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
+}
+
+std::string ServiceProcess::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string ServiceProcess::Output() const {
+  std::string text;
+  for (const char* name : {"service.stdout", "service.stderr"}) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir_ / name, ec)) text += ReadBytes(dir_ / name);
+  }
+  return text;
+}
+
+CliResult RunCli(const std::filesystem::path& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {FLUXSTATUS_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const testing::ProcessResult r = testing::RunProcess(dir, argv);
+  if (!r.err.empty()) BOOST_TEST_MESSAGE("stderr of fluxstatus: " << r.err);
+  return {r.exit_code, r.out};
+}
+
+}  // namespace fluxstatus::service_testing

@@ -1,0 +1,198 @@
+// Helpers for the end-to-end service tests: a keep-alive libcurl client, HMAC signing, event
+// documents, answer parsing, the service wired in-process (as app/serve_command.cpp does) and
+// the real binary run as a child process. Everything talks to 127.0.0.1 only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <curl/curl.h>
+
+#include "ingest/ack_deadlines.h"
+#include "ingest/http_server.h"
+#include "ingest/ingest_handler.h"
+#include "ingest/ingest_metrics.h"
+#include "store/event_writer.h"
+#include "tests/support/temp_dir.h"
+
+namespace fluxstatus::service_testing {
+
+// ---------------------------------------------------------------- HTTP client
+
+struct Answer {
+  CURLcode code = CURLE_OK;  // not CURLE_OK: no HTTP answer at all (connection error, timeout)
+  long status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names, the final response only
+
+  bool answered() const { return code == CURLE_OK; }
+  std::optional<std::string> Header(const std::string& lower_name) const;
+};
+
+// One curl easy handle, reused so that connections are kept alive. Not thread-safe: one per
+// client thread.
+class Client {
+ public:
+  Client();
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // POSTs `body` with `Content-Type: application/json` unless `headers` name a Content-Type.
+  Answer Post(const std::string& url, const std::string& body, const std::vector<std::string>& headers = {},
+              std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  Answer Get(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Any method; a body is sent only when non-empty.
+  Answer Request(const std::string& method, const std::string& url, const std::string& body,
+                 const std::vector<std::string>& headers, std::chrono::milliseconds timeout);
+
+ private:
+  CURL* curl_;
+};
+
+// ---------------------------------------------------------------- answers and events
+
+// {"id":N,"duplicate":B[,"routes":[...]]} as answered with 202.
+struct Accepted {
+  std::optional<std::int64_t> id;  // null when no route took a direct-mode event
+  bool duplicate = false;
+  std::optional<std::vector<std::string>> routes;
+};
+// nullopt when `body` is not such an object (with exactly these members).
+std::optional<Accepted> ParseAccepted(const std::string& body);
+
+// The "error" member of {"error":"…"} (the only member), or nullopt.
+std::optional<std::string> ErrorOf(const std::string& body);
+
+// "sha256=<lower-case hex>" over body with key (algorithm: sha1, sha256, sha384, sha512).
+std::string Signature(const std::string& key, const std::string& body, const std::string& algorithm = "sha256");
+
+// A compact Flux event document (forwarded form: un-prefixed metadata). `revision` empty: no
+// metadata at all. `message` is JSON-escaped here.
+struct EventSpec {
+  std::string kind = "Kustomization";
+  std::string namespace_ = "flux-system";
+  std::string name = "apps";
+  std::string severity = "info";
+  std::string reason = "ReconciliationSucceeded";
+  std::string message = "Reconciliation finished";
+  std::string timestamp = "2026-11-24T09:17:31Z";
+  std::string revision;  // e.g. "main@sha1:<40 hex>"
+};
+std::string EventJson(const EventSpec& spec);
+
+// "2026-11-24T10:00:00Z" plus `seconds`.
+std::string TimestampPlus(std::int64_t seconds);
+// A 40-hex commit SHA derived from `seed` (distinct seeds give distinct SHAs).
+std::string Sha(std::uint64_t seed);
+
+// The shared samples directory, or nullopt (after a BOOST_TEST_MESSAGE) when absent.
+std::optional<std::filesystem::path> SharedSamples();
+std::string ReadBytes(const std::filesystem::path& path);
+void WriteBytes(const std::filesystem::path& path, const std::string& bytes);
+
+// ---------------------------------------------------------------- SQL on the views
+
+// A read-only connection to the service's database (readers run beside the writer in WAL).
+std::unique_ptr<SQLite::Database> OpenReader(const std::string& path);
+std::int64_t QueryInt(SQLite::Database& db, const std::string& sql);
+std::string QueryText(SQLite::Database& db, const std::string& sql);  // "<NULL>" for NULL
+// Polls a count(*) query (fresh connection each time) until it reaches `expected` or `timeout`
+// passes; returns the last count. For rows the writer adds after the HTTP answer.
+std::int64_t WaitForCount(const std::string& db_path, const std::string& sql, std::int64_t expected,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
+// Exact bytes of a text/blob cell in a one-column query with one bound integer; "<no row>"
+// when it returns nothing.
+std::string QueryBytes(SQLite::Database& db, const std::string& sql, std::int64_t bind);
+
+// ---------------------------------------------------------------- the service in-process
+
+struct InProcessOptions {
+  ingest::IngestSettings settings;  // routes, max_body_bytes, ack_timeout
+  core::RouteCatalog catalog;       // what the writer folds with (open by default)
+  store::Durability durability = store::Durability::kFull;
+  int threads = 2;
+};
+
+// The pieces of `fluxstatus serve`, wired as app/serve_command.cpp wires them, on an ephemeral
+// loopback port with a fresh database in its own temporary directory.
+class InProcessService {
+ public:
+  explicit InProcessService(InProcessOptions options = {});
+  ~InProcessService();  // Stop()
+  InProcessService(const InProcessService&) = delete;
+  InProcessService& operator=(const InProcessService&) = delete;
+
+  std::string Url(const std::string& path) const;
+  const std::string& db_path() const { return db_path_; }
+  const testing::TempDir& dir() const { return dir_; }
+  store::EventWriter& writer() { return *writer_; }
+  ingest::IngestMetrics& metrics() { return metrics_; }
+  // Server first (in-flight requests get their answers), then the writer. Idempotent.
+  void Stop();
+
+ private:
+  testing::TempDir dir_;
+  std::string db_path_;
+  std::unique_ptr<store::EventWriter> writer_;
+  ingest::IngestMetrics metrics_;
+  ingest::AckDeadlines deadlines_;
+  std::unique_ptr<ingest::IngestHandler> handler_;
+  std::unique_ptr<ingest::HttpServer> server_;
+  bool stopped_ = false;
+};
+
+// ---------------------------------------------------------------- the real binary
+
+// A port that was free a moment ago (bound to 127.0.0.1:0, read, closed).
+std::uint16_t FreePort();
+
+// `fluxstatus --config <dir>/fluxstatus.yaml --db <dir>/<db> serve --listen 127.0.0.1:<port>`
+// with stdout and stderr captured in files of `dir`. Killed (SIGKILL) if still running when
+// destroyed.
+class ServiceProcess {
+ public:
+  ServiceProcess(const std::filesystem::path& dir, const std::string& config_yaml,
+                 const std::vector<std::string>& extra_serve_args = {}, const std::string& db_name = "x.db");
+  ~ServiceProcess();
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  // Polls /healthz until 200, the process exits, or `timeout` passes.
+  bool WaitHealthy(std::chrono::milliseconds timeout);
+  void Signal(int sig);
+  // The exit status as from waitpid (use WIFEXITED…), or nullopt when still running after
+  // `timeout`.
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout);
+  bool running() const { return pid_ > 0; }
+
+  std::string Url(const std::string& path) const;
+  std::uint16_t port() const { return port_; }
+  std::string db_path() const { return (dir_ / db_name_).string(); }
+  std::string Output() const;  // stdout + stderr so far
+
+ private:
+  std::filesystem::path dir_;
+  std::string db_name_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Runs the binary with `args` in `dir` (a one-shot verb such as `rebuild --check`) and returns
+// its exit code and stdout.
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+};
+CliResult RunCli(const std::filesystem::path& dir, const std::vector<std::string>& args);
+
+}  // namespace fluxstatus::service_testing
