@@ -38,6 +38,7 @@ class Step {
       if (*listed) return Finish(Result::kSynced, "");
     }
     store::DeliveryRecord sending = result_.record;
+    sending.attempts.clear();  // the listing's attempts are recorded once, with the step's result
     sending.result = Result::kSending;
     sending.at_ms = env_.now_ms();
     if (!env_.persist_sending(sending)) return Retry("could not record the send before making it", std::nullopt, false);
@@ -56,7 +57,10 @@ class Step {
       case OutcomeKind::kRetryable: return Retry(o.error, o.retry_after, false);
       case OutcomeKind::kPermanent: return Finish(Result::kFailed, o.error);
       case OutcomeKind::kReconcile: {
-        auto listed = ListMatches();
+        // GitLab refuses a status that repeats the current state (it cannot transition
+        // pending -> pending): when the host holds the desired state, only the description
+        // differs and no call can change it, so that counts as synced.
+        auto listed = ListMatches(/*state_only=*/true);
         if (!listed) return result_;
         if (*listed) return Finish(Result::kSynced, "");
         return Finish(Result::kFailed, o.error);
@@ -93,7 +97,7 @@ class Step {
 
   // Lists the host's statuses for the key's commit: true/false whether the newest one for the
   // context is the desired status; nullopt when listing failed (then a retry is recorded).
-  std::optional<bool> ListMatches() {
+  std::optional<bool> ListMatches(bool state_only = false) {
     for (int page = 1; page <= kMaxListPages; ++page) {
       const TransportResult r = Call(env_.provider.BuildList(row_.key, env_.credentials, page));
       if (!r.reply) {
@@ -110,14 +114,13 @@ class Step {
         return std::nullopt;
       }
       if (listed.newest_for_context) {
-        const bool same = HostHasDesired(*listed.newest_for_context, row_.fold.state, row_.fold.description);
+        const bool same = state_only ? listed.newest_for_context->state == row_.fold.state
+                                     : HostHasDesired(*listed.newest_for_context, row_.fold.state, row_.fold.description);
         Attempt(listed.outcome.http_status, same ? "already_on_host" : "listed", "", r.duration);
         return same;
       }
-      if (!listed.more_pages) {
-        Attempt(listed.outcome.http_status, "listed", "", r.duration);
-        return false;
-      }
+      Attempt(listed.outcome.http_status, "listed", "", r.duration);  // every page is a call
+      if (!listed.more_pages) return false;
     }
     return false;
   }

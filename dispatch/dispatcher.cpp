@@ -1,5 +1,6 @@
 #include "dispatch/dispatcher.h"
 
+#include <algorithm>
 #include <future>
 #include <random>
 
@@ -87,12 +88,18 @@ std::size_t Dispatcher::ScheduleOnce(store::Outbox& outbox) {
   metrics_.Backlog(backlog.pending, backlog.oldest_age_ms);
   std::size_t queued = 0;
   for (auto& row : outbox.Due(now, options_.batch)) {
+    if (options_.only && !options_.only(row.key)) continue;
     auto route = routes_.find(row.key.route);
     std::lock_guard lock(mu_);
     if (in_progress_.count(row.key)) continue;
     if (route != routes_.end()) {
-      auto paused = paused_until_ms_.find(route->second.provider->HostKey());
-      if (paused != paused_until_ms_.end() && paused->second > now) continue;
+      const std::string host = route->second.provider->HostKey();
+      auto paused = paused_until_ms_.find(host);
+      if (paused != paused_until_ms_.end()) {
+        if (paused->second > now) continue;
+        paused_until_ms_.erase(paused);
+        metrics_.HostPaused(host, false);
+      }
     }
     in_progress_.insert(row.key);
     jobs_.enqueue(Job{row.key});
@@ -151,6 +158,14 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     return;
   }
   const DispatchRoute& route = route_it->second;
+  const std::string host = route.provider->HostKey();
+  {
+    // The host's budget ran out after this job was queued: no call before the pause ends (the
+    // key stays due and is scheduled again once it has).
+    std::lock_guard lock(mu_);
+    auto paused = paused_until_ms_.find(host);
+    if (paused != paused_until_ms_.end() && paused->second > NowMs()) return;
+  }
   auto transport = transports.find(route.transport.ca_file);
   if (transport == transports.end()) {
     transport = transports.emplace(route.transport.ca_file, CurlTransport(route.transport)).first;
@@ -176,12 +191,12 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     if (options_.policy.Exhausted(attempts)) result.record.result = store::DeliveryRecord::Result::kFailed;
     result.record.next_attempt_ms = NowMs() + options_.policy.Delay(attempts, 0.5, std::nullopt).count();
   }
-  const std::string host = route.provider->HostKey();
   for (const auto& a : result.record.attempts) metrics_.Attempt(host, a.outcome);
   if (result.rate.remaining) metrics_.RateRemaining(host, *result.rate.remaining);
   if (result.pause_host_until_ms) {
     std::lock_guard lock(mu_);
-    paused_until_ms_[host] = *result.pause_host_until_ms;
+    paused_until_ms_[host] = std::max(paused_until_ms_[host], *result.pause_host_until_ms);
+    metrics_.HostPaused(host, true);
   }
   spdlog::info(core::FormatLogLine(
       NowMs(), "info", "status dispatched",

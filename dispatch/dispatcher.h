@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,8 @@ struct DispatcherOptions {
   core::RetryPolicy policy;
   std::chrono::milliseconds poll{100};  // how often the scheduler looks for due keys
   std::size_t batch = 256;              // due keys read per look
+  // When set, only the keys it accepts are dispatched (replay: the keys of its window).
+  std::function<bool(const core::StatusKey&)> only = nullptr;
 };
 
 class Dispatcher {

@@ -1,5 +1,7 @@
 #include "replay/replay_runner.h"
 
+#include <set>
+
 #include <SQLiteCpp/Transaction.h>
 
 #include "store/event_store.h"
@@ -27,6 +29,13 @@ ReplaySummary RunReplay(const std::string& db_path, store::Durability durability
     summary.marked = store::MarkForResync(*db, window);
     tx.commit();
   }
+  // Dispatch only the window's keys: a replay of one commit or route must not post others
+  // that happen to be due (those are serve's business). Every due key is looked at, so keys
+  // outside the window cannot crowd the window's out of a batch.
+  std::set<core::StatusKey> keys;
+  for (const auto& row : store::PlanReplay(*db, window).keys) keys.insert(row.key);
+  options.only = [keys = std::move(keys)](const core::StatusKey& key) { return keys.count(key) > 0; };
+  options.batch = std::size_t{1} << 20;
   {
     store::EventWriter writer(std::move(db), routes, {});
     writer.Start();
