@@ -126,23 +126,8 @@ HttpCall BitbucketServerProvider::BuildList(const core::StatusKey& key, const Cr
 }
 
 Provider::ListPage BitbucketServerProvider::InterpretList(const HttpReply& reply, const core::StatusKey& /*key*/,
-                                                          std::int64_t now_epoch_s) const {
-  ListPage page;
-  if (reply.status == 404) {  // no build status under this key: an authoritative "none"
-    page.outcome = ClassifyReply(HttpReply{200, reply.headers, {}}, now_epoch_s, {});
-    page.outcome.http_status = 404;
-    return page;
-  }
-  page.outcome = InterpretCreate(reply, now_epoch_s);
-  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
-  rapidjson::Document doc;
-  if (!ParseJsonBody(reply.body, doc) || !doc.IsObject() || StringMember(doc, "state").empty()) {
-    page.outcome.kind = OutcomeKind::kPermanent;
-    page.outcome.error = "build status is not a JSON object with a state";
-    return page;
-  }
-  page.newest_for_context = ObservedStatus{StateFromName(StringMember(doc, "state")), StringMember(doc, "description")};
-  return page;
+                                          std::int64_t now_epoch_s) const {
+  return ReadStatusByKey(reply, now_epoch_s, InterpretCreate(reply, now_epoch_s), StateFromName);
 }
 
 }  // namespace fluxstatus::dispatch

@@ -203,4 +203,24 @@ SendOutcome ClassifyReply(const HttpReply& reply, std::int64_t now_epoch_s, std:
   return o;
 }
 
+Provider::ListPage ReadStatusByKey(const HttpReply& reply, std::int64_t now_epoch_s, SendOutcome classified,
+                                   core::StatusState (*state_from_name)(std::string_view)) {
+  Provider::ListPage page;
+  if (reply.status == 404) {  // no status under this key yet: an authoritative "none"
+    page.outcome = ClassifyReply(HttpReply{200, reply.headers, {}}, now_epoch_s, {});
+    page.outcome.http_status = 404;
+    return page;
+  }
+  page.outcome = std::move(classified);
+  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  rapidjson::Document doc;
+  if (!ParseJsonBody(reply.body, doc) || !doc.IsObject() || StringMember(doc, "state").empty()) {
+    page.outcome.kind = OutcomeKind::kPermanent;
+    page.outcome.error = "build status is not a JSON object with a state";
+    return page;
+  }
+  page.newest_for_context = ObservedStatus{state_from_name(StringMember(doc, "state")), StringMember(doc, "description")};
+  return page;
+}
+
 }  // namespace fluxstatus::dispatch

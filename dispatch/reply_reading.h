@@ -51,4 +51,11 @@ std::string ReplyErrorText(const HttpReply& reply,
 // host_exhausted (429, budget 0, or a Retry-After on a 2xx: Azure DevOps' delay request).
 SendOutcome ClassifyReply(const HttpReply& reply, std::int64_t now_epoch_s, std::string error_text);
 
+// Bitbucket Cloud and Data Center keep one build status per key, read with a GET by key:
+// 404 is an authoritative "none yet"; otherwise `classified` (the reply classified as a
+// create would be) decides, and a delivered body must be an object with a `state`, mapped by
+// the host's `state_from_name`.
+Provider::ListPage ReadStatusByKey(const HttpReply& reply, std::int64_t now_epoch_s, SendOutcome classified,
+                                   core::StatusState (*state_from_name)(std::string_view));
+
 }  // namespace fluxstatus::dispatch

@@ -8,7 +8,10 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(curl ca-certificates nodejs npm)
+  packages+=(curl ca-certificates)
+  # Node.js may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts with
+  # Debian's npm package): only install Debian's when there is no npm at all.
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 missing=()
 for p in "${packages[@]}"; do
