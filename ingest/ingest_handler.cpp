@@ -188,14 +188,20 @@ void IngestHandler::Hook(const std::string& route_name, HttpRequest&& req, Respo
     metrics_.Rejected(route_name, label);
     LogRejected(route_name, status, reason, req.remote);
     if (!authenticated) return respond(Error(status, reason));
-    auto answer = [respond, status, reason](const store::WriteOutcome& kept) {
-      if (kept.ok) return respond(Error(status, reason));
-      // Not kept: ask for a resend rather than lose the body.
-      respond(Unavailable("event store unavailable: " + kept.error));
-    };
-    if (!writer_.SubmitRejection({route_name, received_at, reason, req.body, settings_.max_body_bytes}, answer)) {
-      respond(Unavailable("the write queue is full or the service is stopping"));
-    }
+    // Answered by the commit, or with 503 (so Flux resends) when it fails or comes too late.
+    auto kept = std::make_shared<store::WriteOutcome>();
+    auto answer = std::make_shared<PendingAck>([respond, status, reason, kept](bool timed_out) {
+      if (timed_out) return respond(Unavailable("the event store did not commit in time; retry"));
+      if (kept->ok) return respond(Error(status, reason));
+      respond(Unavailable("event store unavailable: " + kept->error));
+    });
+    const bool queued = writer_.SubmitRejection({route_name, received_at, reason, req.body, settings_.max_body_bytes},
+                                                [answer, kept](const store::WriteOutcome& out) {
+                                                  *kept = out;
+                                                  answer->Finish(false);
+                                                });
+    if (!queued) return respond(Unavailable("the write queue is full or the service is stopping"));
+    deadlines_.Watch(answer, Clock::now() + settings_.ack_timeout);
   };
   if (req.body.size() > settings_.max_body_bytes) {
     return reject(413, "too_large", "body is " + std::to_string(req.body.size()) + " bytes, over the limit of " +
