@@ -1,6 +1,4 @@
 // `fluxstatus replay --since DURATION|RFC3339 [--until T] [--route R] [--commit SHA] [--dry-run]`.
-#include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <iostream>
 
@@ -8,6 +6,7 @@
 #include "app/dispatch_wiring.h"
 #include "app/table_printer.h"
 #include "core/duration.h"
+#include "core/revision.h"
 #include "core/rfc3339.h"
 #include "replay/replay_runner.h"
 
@@ -44,7 +43,7 @@ int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
   }
   if (!opts.route.empty()) window.route = opts.route;
   if (!opts.commit.empty()) {
-    if (!std::all_of(opts.commit.begin(), opts.commit.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+    if (!core::IsHexPrefix(opts.commit)) {
       std::cerr << "fluxstatus replay: --commit '" << opts.commit << "' is not a hexadecimal SHA or prefix\n";
       return 2;
     }

@@ -1,11 +1,10 @@
 // `fluxstatus status [--route R] [--commit SHA-or-prefix] [--json]`.
-#include <algorithm>
-#include <cctype>
 #include <iostream>
 
 #include "app/cli_context.h"
 #include "app/table_printer.h"
 #include "core/compact_json.h"
+#include "core/revision.h"
 #include "core/rfc3339.h"
 #include "store/database.h"
 #include "store/status_query.h"
@@ -45,7 +44,7 @@ int RunStatus(const CliContext& ctx, const StatusOptions& opts) {
   store::StatusFilter filter;
   if (!opts.route.empty()) filter.route = opts.route;
   if (!opts.commit.empty()) {
-    if (!std::all_of(opts.commit.begin(), opts.commit.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+    if (!core::IsHexPrefix(opts.commit)) {
       std::cerr << "fluxstatus status: --commit '" << opts.commit << "' is not a hexadecimal SHA or prefix\n";
       return 2;
     }

@@ -53,6 +53,8 @@ const std::string* FindKey(const FluxEvent& ev, std::string_view key) {
 
 }  // namespace
 
+bool IsHexPrefix(std::string_view text) { return IsHex(text); }
+
 std::optional<std::string> ExtractCommitSha(std::string_view rev, bool sha256_is_commit) {
   std::string_view hash = rev;
   std::string_view algo;

@@ -21,6 +21,9 @@ struct CommitRef {
 // commit only when sha256_is_commit (Git sources); otherwise it is an artifact digest.
 std::optional<std::string> ExtractCommitSha(std::string_view revision, bool sha256_is_commit);
 
+// True for a non-empty run of hexadecimal digits: a SHA or a prefix of one (CLI filters).
+bool IsHexPrefix(std::string_view text);
+
 // Looks up the metadata keys in Flux's precedence (commit, then originRevision, then revision),
 // each in its plain, "event.toolkit.fluxcd.io/" and API-group-prefixed form, and extracts the SHA.
 CommitRef ResolveCommit(const FluxEvent& event);
