@@ -34,17 +34,7 @@ GiteaProvider::GiteaProvider(std::string route, std::string_view address, std::s
 
 RepoEndpoint GiteaProvider::ResolveAddress(std::string_view route, std::string_view address,
                                            std::string_view api_base) {
-  const core::GitAddress a = ParseRouteAddress(route, address);
-  std::string repo = a.path;
-  std::string base = a.scheme + "://" + a.host + "/api/v1";
-  if (!api_base.empty()) {
-    base = std::string(api_base);
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    if (!base.ends_with("/api/v1")) ThrowConfigError(route, "gitea api_base '" + base + "' must end with /api/v1");
-    std::string subpath = PathOfUrl(base);
-    subpath.resize(subpath.size() - std::string_view("api/v1").size());  // keeps the trailing '/'
-    if (!subpath.empty() && repo.starts_with(subpath)) repo.erase(0, subpath.size());
-  }
+  auto [base, repo] = ResolveApiRoot(route, "gitea", address, api_base, "/api/v1");
   if (SplitPath(repo).size() != 2) {
     ThrowConfigError(route, "gitea address '" + std::string(address) + "' must name exactly owner/repo (got '" +
                                 repo + "')");

@@ -52,23 +52,7 @@ GitLabProvider::GitLabProvider(std::string route, std::string_view address, std:
 
 RepoEndpoint GitLabProvider::ResolveAddress(std::string_view route, std::string_view address,
                                             std::string_view api_base) {
-  const core::GitAddress a = ParseRouteAddress(route, address);
-  std::string project = a.path;
-  std::string base = a.scheme + "://" + a.host + "/api/v4";
-  if (!api_base.empty()) {
-    base = std::string(api_base);
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    if (!base.ends_with("/api/v4")) ThrowConfigError(route, "gitlab api_base '" + base + "' must end with /api/v4");
-    std::string context = PathOfUrl(base);
-    context.resize(context.size() - std::string_view("api/v4").size());  // keeps the trailing '/'
-    if (!context.empty()) {
-      if (!project.starts_with(context)) {
-        ThrowConfigError(route, "gitlab address '" + std::string(address) + "' is not under api_base's path '/" +
-                                    context + "'");
-      }
-      project.erase(0, context.size());
-    }
-  }
+  auto [base, project] = ResolveApiRoot(route, "gitlab", address, api_base, "/api/v4");
   if (project.empty()) ThrowConfigError(route, "gitlab address '" + std::string(address) + "' names no project");
   return RepoEndpoint{base, PercentEncode(project)};
 }

@@ -65,4 +65,26 @@ bool LinkHasNext(const std::string* link_header) {
   return compact.find("rel=next") != std::string::npos;
 }
 
+ApiRoot ResolveApiRoot(std::string_view route, std::string_view kind, std::string_view address,
+                       std::string_view api_base, std::string_view suffix) {
+  const core::GitAddress a = ParseRouteAddress(route, address);
+  ApiRoot root{a.scheme + "://" + a.host + std::string(suffix), a.path};
+  if (api_base.empty()) return root;
+  root.base = std::string(api_base);
+  while (!root.base.empty() && root.base.back() == '/') root.base.pop_back();
+  if (!root.base.ends_with(suffix)) {
+    ThrowConfigError(route, std::string(kind) + " api_base '" + root.base + "' must end with " + std::string(suffix));
+  }
+  std::string prefix = PathOfUrl(root.base);
+  prefix.resize(prefix.size() - (suffix.size() - 1));  // keeps the '/' before the suffix
+  if (!prefix.empty()) {
+    if (!root.repo_path.starts_with(prefix)) {
+      ThrowConfigError(route, std::string(kind) + " address '" + std::string(address) +
+                                  "' is not under api_base's path '/" + prefix + "'");
+    }
+    root.repo_path.erase(0, prefix.size());
+  }
+  return root;
+}
+
 }  // namespace fluxstatus::dispatch
