@@ -35,6 +35,16 @@ HttpResponse Unavailable(const std::string& message) {
   return r;
 }
 
+HttpResponse MethodNotAllowed(const std::string& method, const std::string& path, const char* allow) {
+  HttpResponse r = Error(405, "method " + method + " is not allowed on " + path + "; use " + allow);
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+HttpResponse UnsupportedMediaType(const std::string& content_type) {
+  return Error(415, "Content-Type " + content_type + " is not JSON; send application/json");
+}
+
 std::string Path(const std::string& target) { return target.substr(0, target.find('?')); }
 
 // Names usable in /hook/{route} when no routes are configured (they become metric labels
@@ -101,25 +111,19 @@ void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
     const std::string route = path.substr(kHook.size());
     if (req.method != "POST") {
       metrics_.Rejected(route, "method_not_allowed");
-      HttpResponse r = Error(405, "method " + req.method + " is not allowed on " + path + "; use POST");
-      r.headers.emplace_back("Allow", "POST");
-      return respond(std::move(r));
+      return respond(MethodNotAllowed(req.method, path, "POST"));
     }
     return Hook(route, std::move(req), std::move(respond));
   }
   if (path == "/" || path == "/events") {
     if (req.method != "POST") {
-      HttpResponse r = Error(405, "method " + req.method + " is not allowed on " + path + "; use POST");
-      r.headers.emplace_back("Allow", "POST");
-      return respond(std::move(r));
+      return respond(MethodNotAllowed(req.method, path, "POST"));
     }
     return Direct(std::move(req), std::move(respond));
   }
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
     if (req.method != "GET" && req.method != "HEAD") {
-      HttpResponse r = Error(405, "method " + req.method + " is not allowed on " + path + "; use GET");
-      r.headers.emplace_back("Allow", "GET");
-      return respond(std::move(r));
+      return respond(MethodNotAllowed(req.method, path, "GET"));
     }
     if (path == "/healthz") return respond(Health(true));
     if (path == "/readyz") return respond(Health(writer_.Healthy() && !draining_));
@@ -178,7 +182,7 @@ void IngestHandler::Hook(const std::string& route_name, HttpRequest&& req, Respo
   }
   if (!AcceptableContentType(req.Header("content-type"))) {
     metrics_.Rejected(route_name, "unsupported_media_type");
-    return respond(Error(415, "Content-Type " + *req.Header("content-type") + " is not JSON; send application/json"));
+    return respond(UnsupportedMediaType(*req.Header("content-type")));
   }
 
   // An authenticated request's rejected body is kept, since Flux never resends a 4xx; the
@@ -241,7 +245,7 @@ void IngestHandler::Direct(HttpRequest&& req, Responder respond) {
   const std::int64_t received_at = NowMs();
   if (!AcceptableContentType(req.Header("content-type"))) {
     metrics_.Rejected("", "unsupported_media_type");
-    return respond(Error(415, "Content-Type " + *req.Header("content-type") + " is not JSON; send application/json"));
+    return respond(UnsupportedMediaType(*req.Header("content-type")));
   }
   if (req.body.size() > settings_.max_body_bytes) {
     metrics_.Rejected("", "too_large");
