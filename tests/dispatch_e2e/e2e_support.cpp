@@ -27,6 +27,7 @@
 #include "store/outbox.h"
 #include "tests/support/files.h"
 #include "tests/support/process.h"
+#include "tests/support/spawn.h"
 
 extern char** environ;
 
@@ -424,28 +425,8 @@ Serve::Serve(const std::filesystem::path& dir, const std::string& config_yaml) :
   const std::string config = (dir_ / "fluxstatus.yaml").string(), db = db_path();
   std::vector<std::string> args = {FLUXSTATUS_BINARY, "--config", config,       "--db", db,
                                    "serve",           "--listen", "127.0.0.1:0"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  // Nothing else of this process may leak into the service: an inherited copy of the fake
-  // host's listening socket or connections would keep them open while the host is "down".
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   const std::size_t log_start = std::filesystem::exists(out) ? std::filesystem::file_size(out) : 0;
-  const int rc = posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
+  pid_ = fluxstatus::testing::SpawnBackground(std::move(args), out, err, /*append=*/true);
   // The start-up line names the port: {"time": …,"msg": "fluxstatus started",…,"listen": "127.0.0.1:N",…}
   const bool started = WaitUntil(
       [&] {

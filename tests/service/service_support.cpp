@@ -1,5 +1,7 @@
 #include "tests/service/service_support.h"
 
+#include "tests/support/spawn.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -361,29 +363,7 @@ ServiceProcess::ServiceProcess(const std::filesystem::path& dir, const std::stri
   std::vector<std::string> args = {FLUXSTATUS_BINARY, "--config", config, "--db", db_path(),
                                    "serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
   args.insert(args.end(), extra_serve_args.begin(), extra_serve_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  // The child must not inherit the test's sockets (a fake host's listener would stay open).
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw std::runtime_error(std::string("posix_spawn ") + FLUXSTATUS_BINARY + ": " + std::strerror(rc));
-  pid_ = pid;
+  pid_ = fluxstatus::testing::SpawnBackground(std::move(args), out, err, /*append=*/false);
 }
 
 ServiceProcess::~ServiceProcess() {
