@@ -1,6 +1,10 @@
 // `fluxstatus replay --since DURATION|RFC3339 [--until T] [--route R] [--commit SHA] [--dry-run]`.
+#include <unistd.h>
+
 #include <chrono>
 #include <iostream>
+
+#include <spdlog/spdlog.h>
 
 #include "app/cli_context.h"
 #include "app/dispatch_wiring.h"
@@ -13,8 +17,25 @@
 namespace fluxstatus::app {
 namespace {
 
-// Replay gives up waiting for hosts after this long; what is left stays pending for serve.
-constexpr std::chrono::minutes kReplayDeadline{5};
+// "replay: 120/500 statuses settled …" on stderr, rewritten in place, only on a terminal.
+class ProgressLine {
+ public:
+  ProgressLine() : tty_(::isatty(STDERR_FILENO) == 1) {}
+  void Show(const replay::ReplayProgress& p) {
+    if (!tty_) return;
+    std::string line = "replay: " + std::to_string(p.settled) + "/" + std::to_string(p.keys) + " statuses settled";
+    if (!p.waiting_for.empty()) line += ", sent by the running dispatcher " + p.waiting_for;
+    std::cerr << "\r" << line << "\x1b[K" << std::flush;
+    shown_ = true;
+  }
+  void Clear() {
+    if (shown_) std::cerr << "\r\x1b[K" << std::flush;
+  }
+
+ private:
+  bool tty_;
+  bool shown_ = false;
+};
 
 std::optional<std::int64_t> ParseWhen(const std::string& text, std::int64_t now_ms) {
   if (auto d = core::ParseDuration(text)) return now_ms - d->count();
@@ -67,16 +88,55 @@ int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
     return 0;
   }
   dispatch::InitCurlGlobal();
-  const auto summary = replay::RunReplay(
-      ctx.db_path, ctx.config.durability, ctx.config.Catalog(), BuildDispatchRoutes(ctx.config, true),
-      {ctx.db_path, ctx.config.dispatch.workers, RetryPolicyOf(ctx.config)}, window,
-      std::chrono::steady_clock::now() + kReplayDeadline);
-  std::cout << "replayed " << range << ": " << summary.plan.events << " events, " << summary.marked
-            << " statuses re-folded and checked, " << summary.steps << " delivery steps";
-  for (const auto& [state, n] : summary.sync_states) std::cout << ", " << n << " " << state;
+  // One log line per key would bury the summary: the progress line and the table say it all;
+  // warnings (a lease that cannot be renewed) still show.
+  spdlog::set_level(spdlog::level::warn);
+  replay::ReplaySettings settings;
+  settings.db_path = ctx.db_path;
+  settings.durability = ctx.config.durability;
+  settings.routes = ctx.config.Catalog();
+  settings.dispatch_routes = BuildDispatchRoutes(ctx.config, true);
+  settings.options = {ctx.db_path, ctx.config.dispatch.workers, RetryPolicyOf(ctx.config)};
+  ProgressLine progress;
+  settings.on_progress = [&progress](const replay::ReplayProgress& p) { progress.Show(p); };
+  const auto summary = replay::RunReplay(std::move(settings), window);
+  progress.Clear();
+
+  std::cout << "replayed " << range << ": " << summary.events << " events, " << summary.commits << " commits, "
+            << summary.refolded << " statuses re-folded";
+  if (summary.corrected > 0) std::cout << " (" << summary.corrected << " rows corrected)";
+  std::cout << ", " << summary.marked << " checked against their host";
+  if (summary.marked > 0) {
+    if (!summary.other_dispatcher.empty() && !summary.sent_here) {
+      std::cout << ", sent by the running dispatcher " << summary.other_dispatcher;
+    } else if (!summary.other_dispatcher.empty()) {
+      std::cout << ", sent by this replay after " << summary.other_dispatcher << " gave the dispatch lease up";
+    }
+  }
   std::cout << "\n";
-  const auto failed = summary.sync_states.find("failed");
-  return failed == summary.sync_states.end() ? 0 : 1;
+  TablePrinter table({"RE-FOLDED", "ALREADY ON HOST", "SENT", "FAILED", "STILL PENDING"});
+  table.AddRow({std::to_string(summary.refolded), std::to_string(summary.already_on_host), std::to_string(summary.sent),
+                std::to_string(summary.failed), std::to_string(summary.pending)});
+  table.Print(std::cout);
+  if (!summary.sync_states.empty()) {
+    std::cout << "afterwards:";
+    const char* sep = " ";
+    for (const auto& [state, n] : summary.sync_states) {
+      std::cout << sep << n << " " << state;
+      sep = ", ";
+    }
+    std::cout << "\n";
+  }
+  if (summary.failed > 0) {
+    std::cerr << "fluxstatus replay: " << summary.failed
+              << " statuses failed; see last_error: fluxstatus sql \"select commit_sha, context, last_error from"
+                 " current_status where sync_state = 'failed'\"\n";
+  }
+  if (summary.pending > 0) {
+    std::cerr << "fluxstatus replay: " << summary.pending
+              << " statuses are still pending (their host kept failing); `serve` keeps retrying them\n";
+  }
+  return summary.failed > 0 || summary.pending > 0 ? 1 : 0;
 }
 
 }  // namespace fluxstatus::app

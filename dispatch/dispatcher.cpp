@@ -10,6 +10,7 @@
 #include "dispatch/delivery_step.h"
 #include "store/database.h"
 #include "store/outbox.h"
+#include "store/replay_window.h"
 
 namespace fluxstatus::dispatch {
 namespace {
@@ -35,12 +36,25 @@ std::string_view ResultName(store::DeliveryRecord::Result r) {
   return "?";
 }
 
+// A refused credential is the usual permanent failure (a revoked or rotated token): last_error
+// says so, with the HTTP status and the way out, not only the host's wording.
+std::string ExplainFailure(const store::DeliveryRecord& r, const std::string& route) {
+  if (r.result != store::DeliveryRecord::Result::kFailed || r.attempts.empty()) return r.error;
+  const auto& last = r.attempts.back();
+  const bool refused = last.outcome == "failed" || r.error.rfind("listing statuses failed", 0) == 0;
+  const auto& status = last.http_status;
+  if (!refused || !status || (*status != 401 && *status != 403)) return r.error;  // not e.g. a 403 rate limit
+  return "HTTP " + std::to_string(*status) + ": the host refused route '" + route +
+         "' credentials (or their permissions): " + r.error + "; fix the token, then run `fluxstatus replay`";
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, std::vector<DispatchRoute> routes, store::EventWriter& writer,
                        DispatchMetrics& metrics)
     : options_(std::move(options)), writer_(writer), metrics_(metrics) {
   for (auto& r : routes) routes_.emplace(r.name, std::move(r));
+  if (options_.keys) remaining_keys_ = *options_.keys;
 }
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -68,11 +82,12 @@ void Dispatcher::Wake() {
 }
 
 void Dispatcher::ScheduleLoop() {
+  std::unique_ptr<store::DispatchLease> lease;
   try {
     auto db = store::OpenForReading(options_.db_path);
     store::Outbox outbox(*db);
     while (!stop_) {
-      ScheduleOnce(outbox);
+      if (KeepLease(lease)) ScheduleOnce(*db, outbox, lease);
       std::unique_lock lock(mu_);
       wake_.wait_for(lock, options_.poll, [this] { return woken_ || stop_.load(); });
       woken_ = false;
@@ -80,37 +95,129 @@ void Dispatcher::ScheduleLoop() {
   } catch (const std::exception& e) {
     spdlog::error(core::FormatLogLine(NowMs(), "error", "dispatch scheduler stopped", {{"error", std::string(e.what())}}));
   }
+  lease_valid_until_ns_ = 0;
+  if (lease) {
+    try {
+      lease->Release(options_.lease->holder);  // the next dispatcher need not wait for the expiry
+    } catch (const std::exception& e) {
+      spdlog::warn(core::FormatLogLine(NowMs(), "warn", "could not release the dispatch lease",
+                                       {{"error", std::string(e.what())}}));
+    }
+  }
 }
 
-std::size_t Dispatcher::ScheduleOnce(store::Outbox& outbox) {
-  const std::int64_t now = NowMs();
-  const auto backlog = outbox.Measure(now);
-  metrics_.Backlog(backlog.pending, backlog.oldest_age_ms);
-  std::size_t queued = 0;
-  for (auto& row : outbox.Due(now, options_.batch)) {
-    if (options_.only && !options_.only(row.key)) continue;
-    auto route = routes_.find(row.key.route);
-    std::lock_guard lock(mu_);
-    if (in_progress_.count(row.key)) continue;
-    if (route != routes_.end()) {
-      const std::string host = route->second.provider->HostKey();
-      auto paused = paused_until_ms_.find(host);
-      if (paused != paused_until_ms_.end()) {
-        if (paused->second > now) continue;
-        paused_until_ms_.erase(paused);
-        metrics_.HostPaused(host, false);
+bool Dispatcher::KeepLease(std::unique_ptr<store::DispatchLease>& lease) {
+  if (!options_.lease) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_lease_try_) return HoldsLease();
+  const auto& opts = *options_.lease;
+  const bool held_before = HoldsLease();
+  try {
+    if (!lease) lease = std::make_unique<store::DispatchLease>(options_.db_path);
+    const store::LeaseAttempt attempt = lease->TryAcquire(opts.holder, NowMs(), opts.ttl.count());
+    if (attempt.held) {
+      // Sending stops a third of the ttl before the row expires, so a send never overlaps a
+      // successor that waited for the expiry, even when this renewal was slow to commit.
+      const auto valid_until = now + opts.ttl - opts.ttl / 3;
+      lease_valid_until_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(valid_until.time_since_epoch()).count();
+      next_lease_try_ = now + opts.renew_every;
+      std::lock_guard lock(mu_);
+      other_holder_.clear();
+    } else {
+      next_lease_try_ = now + std::min<std::chrono::milliseconds>(opts.renew_every, std::chrono::seconds(1));
+      lease_valid_until_ns_ = 0;
+      std::lock_guard lock(mu_);
+      if (other_holder_ != attempt.other->holder) {
+        spdlog::info(core::FormatLogLine(NowMs(), "info", "another process holds the dispatch lease: not sending",
+                                         {{"holder", attempt.other->holder}}));
       }
+      other_holder_ = attempt.other->holder;
     }
-    in_progress_.insert(row.key);
-    jobs_.enqueue(Job{row.key});
-    ++queued;
+  } catch (const std::exception& e) {
+    // The database is busy or failing: keep sending only while the last renewal is valid.
+    next_lease_try_ = now + std::chrono::milliseconds(500);
+    spdlog::warn(core::FormatLogLine(NowMs(), "warn", "could not renew the dispatch lease",
+                                     {{"error", std::string(e.what())}}));
+  }
+  const bool held = HoldsLease();
+  if (held != held_before) {
+    spdlog::info(core::FormatLogLine(NowMs(), "info", held ? "dispatch lease taken" : "dispatch lease lost",
+                                     {{"holder", opts.holder}}));
+  }
+  return held;
+}
+
+bool Dispatcher::HoldsLease() const {
+  if (!options_.lease) return true;
+  const auto now = std::chrono::steady_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() < lease_valid_until_ns_.load();
+}
+
+std::string Dispatcher::OtherLeaseHolder() const {
+  std::lock_guard lock(mu_);
+  return other_holder_;
+}
+
+std::vector<store::StatusRow> Dispatcher::DueKeys(SQLite::Database& db, store::Outbox& outbox, std::int64_t now) {
+  if (!options_.keys) return outbox.Due(now, options_.batch);
+  // Keys mode: read the remaining keys; one that is no longer pending is done with.
+  std::vector<core::StatusKey> idle;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& key : remaining_keys_) {
+      if (!in_progress_.count(key)) idle.push_back(key);
+    }
+  }
+  std::set<core::StatusKey> still_pending;
+  std::vector<store::StatusRow> due;
+  for (auto& row : store::LoadStatuses(db, idle)) {
+    if (row.sync.sync_state != store::SyncState::kPending) continue;
+    still_pending.insert(row.key);
+    if (!row.sync.next_attempt_ms || *row.sync.next_attempt_ms <= now) due.push_back(std::move(row));
+  }
+  const std::set<core::StatusKey> looked(idle.begin(), idle.end());
+  std::erase_if(remaining_keys_,
+                [&](const core::StatusKey& key) { return looked.count(key) && !still_pending.count(key); });
+  return due;
+}
+
+bool Dispatcher::Enqueue(const store::StatusRow& row, std::int64_t now) {
+  auto route = routes_.find(row.key.route);
+  std::lock_guard lock(mu_);
+  if (in_progress_.count(row.key)) return false;
+  if (route != routes_.end()) {
+    const std::string host = route->second.provider->HostKey();
+    auto paused = paused_until_ms_.find(host);
+    if (paused != paused_until_ms_.end()) {
+      if (paused->second > now) return false;
+      paused_until_ms_.erase(paused);
+      metrics_.HostPaused(host, false);
+    }
+  }
+  in_progress_.insert(row.key);
+  jobs_.enqueue(Job{row.key});
+  return true;
+}
+
+std::size_t Dispatcher::ScheduleOnce(SQLite::Database& db, store::Outbox& outbox,
+                                     std::unique_ptr<store::DispatchLease>& lease) {
+  const std::int64_t now = NowMs();
+  if (!options_.keys) {
+    const auto backlog = outbox.Measure(now);
+    metrics_.Backlog(backlog.pending, backlog.oldest_age_ms);
+  }
+  const auto due = DueKeys(db, outbox, now);
+  if (!KeepLease(lease)) return 0;  // a long read may have outlived the renewal: renew first
+  std::size_t queued = 0;
+  for (const auto& row : due) {
+    if (Enqueue(row, now)) ++queued;
   }
   return queued;
 }
 
 void Dispatcher::WorkerLoop(int index) {
   std::uint64_t seed = std::random_device{}() ^ (static_cast<std::uint64_t>(index) << 32);
-  std::map<std::string, CurlTransport> transports;  // by CA file: one handle per host setting
+  std::map<std::string, CurlTransport> transports;  // by TLS settings (SharingKey): one handle each
   try {
     auto db = store::OpenForReading(options_.db_path);
     store::Outbox outbox(*db);
@@ -143,6 +250,7 @@ bool Dispatcher::Record(store::DeliveryRecord record) {
 
 void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::string, CurlTransport>& transports,
                          std::uint64_t& seed) {
+  if (!HoldsLease()) return;  // the lease was lost while the job was queued: the key stays due
   // Re-read: a state superseded while the job was queued is never sent.
   const auto row = outbox.Load(job.key);
   if (!row || row->sync.sync_state != store::SyncState::kPending) return;
@@ -166,13 +274,13 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     auto paused = paused_until_ms_.find(host);
     if (paused != paused_until_ms_.end() && paused->second > NowMs()) return;
   }
-  auto transport = transports.find(route.transport.ca_file);
+  auto transport = transports.find(route.transport.SharingKey());
   if (transport == transports.end()) {
-    transport = transports.emplace(route.transport.ca_file, CurlTransport(route.transport)).first;
+    transport = transports.emplace(route.transport.SharingKey(), CurlTransport(route.transport)).first;
   }
   std::mt19937_64 rng(seed++);
   StepEnvironment env{*route.provider, {}, [&](const HttpCall& c) { return transport->second.Send(c); },
-                      [this](const store::DeliveryRecord& r) { return Record(r); }, NowMs, options_.policy,
+                      [this](const store::DeliveryRecord& r) { return HoldsLease() && Record(r); }, NowMs, options_.policy,
                       std::uniform_real_distribution<double>(0, 1)(rng)};
   StepResult result;
   try {
@@ -191,6 +299,7 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     if (options_.policy.Exhausted(attempts)) result.record.result = store::DeliveryRecord::Result::kFailed;
     result.record.next_attempt_ms = NowMs() + options_.policy.Delay(attempts, 0.5, std::nullopt).count();
   }
+  result.record.error = ExplainFailure(result.record, job.key.route);
   for (const auto& a : result.record.attempts) metrics_.Attempt(host, a.outcome);
   if (result.rate.remaining) metrics_.RateRemaining(host, *result.rate.remaining);
   if (result.pause_host_until_ms) {
@@ -205,23 +314,6 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
        {"calls", std::int64_t{result.calls}}, {"error", result.record.error}}));
   Record(std::move(result.record));
   ++steps_;
-}
-
-std::int64_t Dispatcher::RunUntilIdle(std::chrono::steady_clock::time_point deadline) {
-  auto db = store::OpenForReading(options_.db_path);
-  store::Outbox outbox(*db);
-  std::map<std::string, CurlTransport> transports;
-  std::uint64_t seed = std::random_device{}();
-  const std::int64_t before = steps_;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ScheduleOnce(outbox) == 0) break;
-    Job job;
-    while (jobs_.try_dequeue(job)) {
-      Process(job, outbox, transports, seed);
-      Release(job.key);
-    }
-  }
-  return steps_ - before;
 }
 
 }  // namespace fluxstatus::dispatch

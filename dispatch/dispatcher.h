@@ -2,7 +2,8 @@
 // (desired state not yet confirmed on the host) and hands each to one of N workers; a worker
 // re-reads the key, runs a delivery step against the key's Git host and records the result
 // through the single writer. Never two jobs for one key at once; a rate-limited host is paused
-// as a whole.
+// as a whole. With a lease (serve, replay) it sends only while it holds the database's dispatch
+// lease, so two processes on one database never send at once.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -24,6 +26,7 @@
 #include "dispatch/http_transport.h"
 #include "dispatch/provider.h"
 #include "dispatch/token_source.h"
+#include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 #include "store/outbox.h"
 #include "store/status_table.h"
@@ -44,8 +47,16 @@ struct DispatcherOptions {
   core::RetryPolicy policy;
   std::chrono::milliseconds poll{100};  // how often the scheduler looks for due keys
   std::size_t batch = 256;              // due keys read per look
-  // When set, only the keys it accepts are dispatched (replay: the keys of its window).
-  std::function<bool(const core::StatusKey&)> only = nullptr;
+  // When set, only these keys are dispatched (replay: its window's keys), each read by key
+  // instead of scanning every due key; a key leaves the set once it is no longer pending.
+  std::shared_ptr<const std::vector<core::StatusKey>> keys = nullptr;
+  // When set, the dispatcher sends only while it holds the dispatch lease for `holder`.
+  struct Lease {
+    std::string holder;                          // store::NewLeaseHolderId()
+    std::chrono::milliseconds ttl{15000};        // a silent holder loses the lease after this
+    std::chrono::milliseconds renew_every{5000};  // while held; 1 s while another holds it
+  };
+  std::optional<Lease> lease = std::nullopt;
 };
 
 class Dispatcher {
@@ -62,17 +73,23 @@ class Dispatcher {
   // Wakes the scheduler now (e.g. after a commit changed statuses).
   void Wake();
 
-  // For `replay`: runs until nothing is due now (or deadline). Call without Start().
-  // Returns the number of delivery steps made.
-  std::int64_t RunUntilIdle(std::chrono::steady_clock::time_point deadline);
+  // Whether this dispatcher may send now (always true without a lease option).
+  bool HoldsLease() const;
+  // Who held the lease at the last try, when it was not us (empty otherwise).
+  std::string OtherLeaseHolder() const;
+  std::int64_t steps() const { return steps_.load(); }
 
  private:
   struct Job {
     core::StatusKey key;
   };
   void ScheduleLoop();
+  // Takes or renews the lease when it is time to; returns whether scheduling may go on.
+  bool KeepLease(std::unique_ptr<store::DispatchLease>& lease);
   // Queues due keys not in progress and not on a paused host; returns how many.
-  std::size_t ScheduleOnce(store::Outbox& outbox);
+  std::size_t ScheduleOnce(SQLite::Database& db, store::Outbox& outbox, std::unique_ptr<store::DispatchLease>& lease);
+  std::vector<store::StatusRow> DueKeys(SQLite::Database& db, store::Outbox& outbox, std::int64_t now);
+  bool Enqueue(const store::StatusRow& row, std::int64_t now);
   void WorkerLoop(int index);
   void Process(const Job& job, store::Outbox& outbox, std::map<std::string, CurlTransport>& transports,
                std::uint64_t& seed);
@@ -85,13 +102,18 @@ class Dispatcher {
   DispatchMetrics& metrics_;
 
   moodycamel::BlockingConcurrentQueue<Job> jobs_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable wake_;
   std::set<core::StatusKey> in_progress_;                // guarded by mu_
   std::map<std::string, std::int64_t> paused_until_ms_;  // host key -> time; guarded by mu_
   bool woken_ = false;                                   // guarded by mu_
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> steps_{0};
+  // The lease: valid (for sending) until this steady time; renewed by the scheduler.
+  std::atomic<std::int64_t> lease_valid_until_ns_{0};
+  std::chrono::steady_clock::time_point next_lease_try_{};  // scheduler thread only
+  std::string other_holder_;                                  // guarded by mu_
+  std::vector<core::StatusKey> remaining_keys_;               // scheduler thread only (keys mode)
   std::thread scheduler_;
   std::vector<std::thread> workers_;
 };

@@ -1,51 +1,138 @@
 #include "replay/replay_runner.h"
 
+#include <algorithm>
+#include <memory>
 #include <set>
+#include <thread>
 
 #include <SQLiteCpp/Transaction.h>
 
-#include "store/event_store.h"
+#include "store/commit_refold.h"
+#include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 
 namespace fluxstatus::replay {
+namespace {
+
+// The re-fold runs in short write transactions, so a running serve's writer (which waits for
+// them, up to its busy timeout) is never held up for long: a transaction ends after this many
+// events or this long, whichever comes first. Each commit's keys are re-folded whole inside
+// one transaction, so every commit's rows equal a fresh fold when its transaction commits.
+constexpr std::int64_t kEventsPerTransaction = 20000;
+constexpr std::chrono::milliseconds kTransactionBudget{100};
+constexpr std::chrono::milliseconds kProgressEvery{200};
+
+struct Refolded {
+  std::vector<core::StatusKey> to_send;
+};
+
+Refolded RefoldWindow(SQLite::Database& db, const ReplaySettings& s, const store::ReplayWindow& window,
+                      ReplaySummary& summary) {
+  std::set<std::string> with_provider;
+  for (const auto& r : s.dispatch_routes) with_provider.insert(r.name);
+  const auto commits = store::WindowCommits(db, window);
+  summary.commits = static_cast<std::int64_t>(commits.size());
+  Refolded out;
+  std::size_t i = 0;
+  while (i < commits.size()) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const auto started = std::chrono::steady_clock::now();
+    std::int64_t events = 0;
+    do {
+      const auto& c = commits[i++];
+      const store::CommitRefold r = store::RefoldCommitFromLog(db, s.routes, c.route, c.commit_sha);
+      events += r.events;
+      summary.refolded += static_cast<std::int64_t>(r.keys.size());
+      summary.corrected += r.rows_changed;
+      if (with_provider.count(c.route)) {
+        summary.marked += store::MarkCommitForResync(db, c.route, c.commit_sha);
+        out.to_send.insert(out.to_send.end(), r.keys.begin(), r.keys.end());
+      }
+    } while (i < commits.size() && events < kEventsPerTransaction &&
+             std::chrono::steady_clock::now() - started < kTransactionBudget);
+    tx.commit();
+  }
+  return out;
+}
+
+// Waits until no key is pending any more, or none settled for give_up_after.
+void AwaitSettled(const ReplaySettings& s, const std::vector<core::StatusKey>& keys, dispatch::Dispatcher& dispatcher,
+                  ReplaySummary& summary) {
+  auto db = store::OpenForReading(s.db_path);
+  std::vector<core::StatusKey> remaining = keys;
+  auto last_change = std::chrono::steady_clock::now();
+  while (true) {
+    const auto started = std::chrono::steady_clock::now();
+    std::set<core::StatusKey> pending;
+    for (const auto& row : store::LoadStatuses(*db, remaining)) {
+      if (row.sync.sync_state == store::SyncState::kPending) pending.insert(row.key);
+    }
+    const std::size_t before = remaining.size();
+    std::erase_if(remaining, [&](const core::StatusKey& key) { return !pending.count(key); });
+    const auto now = std::chrono::steady_clock::now();
+    if (remaining.size() != before) last_change = now;
+    ReplayProgress p;
+    p.keys = static_cast<std::int64_t>(keys.size());
+    p.settled = p.keys - static_cast<std::int64_t>(remaining.size());
+    p.waiting_for = dispatcher.OtherLeaseHolder();
+    if (!p.waiting_for.empty()) summary.other_dispatcher = p.waiting_for;
+    if (dispatcher.HoldsLease()) summary.sent_here = true;
+    if (s.on_progress) s.on_progress(p);
+    if (remaining.empty() || now - last_change >= s.give_up_after) return;
+    // A big window's read takes a while: never spend more than a fifth of the time reading.
+    std::this_thread::sleep_for(std::max<std::chrono::steady_clock::duration>(kProgressEvery, 4 * (now - started)));
+  }
+}
+
+void Tally(const std::string& db_path, const std::vector<core::StatusKey>& keys, std::int64_t attempts_before,
+           ReplaySummary& summary) {
+  auto db = store::OpenForReading(db_path);
+  for (const auto& row : store::LoadStatuses(*db, keys)) {
+    ++summary.sync_states[std::string(store::ToString(row.sync.sync_state))];
+  }
+  summary.failed = summary.sync_states["failed"];
+  summary.pending = summary.sync_states["pending"];
+  std::erase_if(summary.sync_states, [](const auto& kv) { return kv.second == 0; });
+  const std::set<core::StatusKey> mine(keys.begin(), keys.end());
+  std::set<core::StatusKey> found, created;
+  for (const auto& o : store::DeliveryOutcomesAfter(*db, attempts_before)) {
+    if (!mine.count(o.key)) continue;
+    if (o.outcome == "already_on_host") found.insert(o.key);
+    else if (o.outcome == "delivered") created.insert(o.key);
+  }
+  summary.already_on_host = static_cast<std::int64_t>(found.size());
+  summary.sent = static_cast<std::int64_t>(created.size());
+}
+
+}  // namespace
 
 store::ReplayPlan PlanOnly(const std::string& db_path, const store::ReplayWindow& window) {
   auto db = store::OpenForReading(db_path);
   return store::PlanReplay(*db, window);
 }
 
-ReplaySummary RunReplay(const std::string& db_path, store::Durability durability, const core::RouteCatalog& routes,
-                        std::vector<dispatch::DispatchRoute> dispatch_routes, dispatch::DispatcherOptions options,
-                        const store::ReplayWindow& window, std::chrono::steady_clock::time_point deadline) {
+ReplaySummary RunReplay(ReplaySettings s, const store::ReplayWindow& window) {
   ReplaySummary summary;
-  auto db = store::OpenForWriting(db_path, durability);
-  summary.plan = store::PlanReplay(*db, window);
-  {
-    // Re-fold everything from the log with the live fold (keeps what hosts confirmed), then
-    // mark the window's statuses so dispatch checks each one against its host.
-    store::EventStore events(*db, routes);
-    events.Rebuild();
-    SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
-    summary.marked = store::MarkForResync(*db, window);
-    tx.commit();
-  }
-  // Dispatch only the window's keys: a replay of one commit or route must not post others
-  // that happen to be due (those are serve's business). Every due key is looked at, so keys
-  // outside the window cannot crowd the window's out of a batch.
-  std::set<core::StatusKey> keys;
-  for (const auto& row : store::PlanReplay(*db, window).keys) keys.insert(row.key);
-  options.only = [keys = std::move(keys)](const core::StatusKey& key) { return keys.count(key) > 0; };
-  options.batch = std::size_t{1} << 20;
-  {
-    store::EventWriter writer(std::move(db), routes, {});
-    writer.Start();
+  auto db = store::OpenForWriting(s.db_path, s.durability);
+  summary.events = store::CountWindowEvents(*db, window);
+  const std::int64_t attempts_before = store::LastDeliveryAttemptId(*db);
+  const Refolded refolded = RefoldWindow(*db, s, window, summary);
+  if (!refolded.to_send.empty()) {
+    store::EventWriter writer(std::move(db), s.routes, {});
     dispatch::DispatchMetrics metrics;
-    options.db_path = db_path;
-    dispatch::Dispatcher dispatcher(options, std::move(dispatch_routes), writer, metrics);
-    summary.steps = dispatcher.RunUntilIdle(deadline);
+    dispatch::DispatcherOptions options = s.options;
+    options.db_path = s.db_path;
+    options.keys = std::make_shared<const std::vector<core::StatusKey>>(refolded.to_send);
+    options.lease = dispatch::DispatcherOptions::Lease{store::NewLeaseHolderId()};
+    dispatch::Dispatcher dispatcher(options, std::move(s.dispatch_routes), writer, metrics);
+    writer.SetCommitListener([&dispatcher] { dispatcher.Wake(); });
+    writer.Start();
+    dispatcher.Start();
+    AwaitSettled(s, refolded.to_send, dispatcher, summary);
+    dispatcher.Stop();  // releases the lease
     writer.Stop();
   }
-  for (const auto& row : PlanOnly(db_path, window).keys) ++summary.sync_states[std::string(store::ToString(row.sync.sync_state))];
+  Tally(s.db_path, refolded.to_send, attempts_before, summary);
   return summary;
 }
 

@@ -12,16 +12,21 @@ constexpr const char* kWindowEvents =
     "FROM event_log WHERE received_at >= ?1 AND (?2 IS NULL OR received_at < ?2)"
     " AND (?3 IS NULL OR route = ?3) AND (?4 IS NULL OR commit_sha LIKE ?4 || '%')";
 const std::string kCountEvents = std::string("SELECT count(*), min(id), max(id) ") + kWindowEvents;
+// The unary + keeps SQLite from reading the window through event_log_route_body (a scan of
+// the whole log) or commit_statuses by route alone: the window is a received_at range and a
+// commit's statuses are found by commit_sha (both indexed).
 const std::string kWindowKeys = std::string("SELECT ") + kStatusColumns +
-                                " FROM commit_statuses WHERE (route, commit_sha) IN"
-                                " (SELECT DISTINCT route, commit_sha " + kWindowEvents +
-                                " AND commit_sha IS NOT NULL) ORDER BY route, commit_sha, context";
-const std::string kMark = std::string(
-                              "UPDATE commit_statuses SET sync_state = 'pending', attempts = 0,"
-                              " next_attempt_ms = NULL, last_error = NULL, in_flight = 1"
-                              " WHERE sync_state != 'skipped' AND (route, commit_sha) IN"
-                              " (SELECT DISTINCT route, commit_sha ") +
-                          kWindowEvents + " AND commit_sha IS NOT NULL)";
+                                " FROM (SELECT DISTINCT +route AS r, +commit_sha AS c " + kWindowEvents +
+                                " AND commit_sha IS NOT NULL) w JOIN commit_statuses s ON +s.route = w.r"
+                                " AND s.commit_sha = w.c ORDER BY s.route, s.commit_sha, s.context";
+const std::string kWindowCommits = std::string("SELECT DISTINCT +route, +commit_sha ") + kWindowEvents +
+                                   " AND commit_sha IS NOT NULL ORDER BY 1, 2";
+constexpr const char* kMarkCommit =
+    "UPDATE commit_statuses SET sync_state = 'pending', attempts = 0, next_attempt_ms = NULL,"
+    " last_error = NULL, in_flight = 1 WHERE route = ? AND commit_sha = ? AND sync_state != 'skipped'";
+constexpr const char* kLastAttempt = "SELECT ifnull(max(id), 0) FROM delivery_attempts";
+constexpr const char* kOutcomesAfter =
+    "SELECT route, repo, commit_sha, context, outcome FROM delivery_attempts WHERE id > ? ORDER BY id";
 
 void Bind(SQLite::Statement& q, const ReplayWindow& w) {
   q.bind(1, core::FormatRfc3339Millis(w.since_ms));
@@ -47,10 +52,56 @@ ReplayPlan PlanReplay(SQLite::Database& db, const ReplayWindow& window) {
   return plan;
 }
 
-std::int64_t MarkForResync(SQLite::Database& db, const ReplayWindow& window) {
-  SQLite::Statement mark(db, kMark);
-  Bind(mark, window);
+std::int64_t CountWindowEvents(SQLite::Database& db, const ReplayWindow& window) {
+  SQLite::Statement count(db, kCountEvents);
+  Bind(count, window);
+  return count.executeStep() ? count.getColumn(0).getInt64() : 0;
+}
+
+std::vector<WindowCommit> WindowCommits(SQLite::Database& db, const ReplayWindow& window) {
+  SQLite::Statement q(db, kWindowCommits);
+  Bind(q, window);
+  std::vector<WindowCommit> out;
+  while (q.executeStep()) out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString()});
+  return out;
+}
+
+std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route, const std::string& commit_sha) {
+  SQLite::Statement mark(db, kMarkCommit);
+  mark.bind(1, route);
+  mark.bind(2, commit_sha);
   return mark.exec();
+}
+
+std::vector<StatusRow> LoadStatuses(SQLite::Database& db, const std::vector<core::StatusKey>& keys) {
+  std::vector<StatusRow> rows;
+  rows.reserve(keys.size());
+  StatusTable statuses(db);
+  db.exec("BEGIN");  // deferred: a read transaction, also on a query_only connection
+  try {
+    for (const auto& key : keys) {
+      if (auto row = statuses.Load(key)) rows.push_back(std::move(*row));
+    }
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+  db.exec("COMMIT");
+  return rows;
+}
+
+std::int64_t LastDeliveryAttemptId(SQLite::Database& db) { return db.execAndGet(kLastAttempt).getInt64(); }
+
+std::vector<KeyOutcome> DeliveryOutcomesAfter(SQLite::Database& db, std::int64_t after_id) {
+  SQLite::Statement q(db, kOutcomesAfter);
+  q.bind(1, static_cast<int64_t>(after_id));
+  std::vector<KeyOutcome> out;
+  while (q.executeStep()) {
+    out.push_back({{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                    q.getColumn(3).getString()},
+                   q.getColumn(4).getString()});
+  }
+  return out;
 }
 
 }  // namespace fluxstatus::store
