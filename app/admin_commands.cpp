@@ -1,10 +1,12 @@
 // `rebuild [--check]`, `migrate [--check]`, `check-config`.
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 
 #include <SQLiteCpp/Database.h>
 
 #include "app/cli_context.h"
+#include "ingest/secret.h"
 #include "store/database.h"
 #include "store/event_store.h"
 #include "store/migrator.h"
@@ -20,13 +22,23 @@ int RunRebuild(const CliContext& ctx, bool check_only) {
       std::cout << "derived tables match a fresh fold of the event log\n";
       return 0;
     }
-    std::cout << "derived tables differ from a fresh fold of the event log:\n";
+    std::cout << "derived tables differ from a fresh fold of the event log: " << check.statuses_differing
+              << " current_status row(s), " << check.changes_differing
+              << " status_history row(s) (- stored, + fresh fold; only the differing columns)\n";
     for (const auto& line : check.diff) std::cout << line << "\n";
+    const auto shown = static_cast<std::int64_t>(check.diff.size());
+    if (shown < 2 * (check.statuses_differing + check.changes_differing)) {
+      std::cout << "(the first " << shown << " lines shown; `fluxstatus rebuild` rewrites them all)\n";
+    }
     return 1;
   }
   const auto report = events.Rebuild();
-  std::cout << "rebuilt from " << report.events << " events: " << report.statuses << " statuses, "
-            << report.changes << " status changes\n";
+  std::cout << "rebuilt from " << report.events << " events";
+  if (report.snapshot_through > 0) {
+    std::cout << " after the fold snapshot of " << report.snapshot_keys << " statuses (events up to "
+              << report.snapshot_through << " were pruned)";
+  }
+  std::cout << ": " << report.statuses << " statuses, " << report.changes << " status changes\n";
   return 0;
 }
 
@@ -61,6 +73,9 @@ int RunCheckConfig(const CliContext& ctx) {
               << (r.provider.empty() ? std::string("no provider (statuses are folded, not sent)")
                                      : r.provider + " " + r.repo)
               << "\n";
+  }
+  for (const auto& file : c.SecretFiles()) {
+    if (const auto warning = ingest::LoosePermissionsWarning(file)) std::cerr << "warning: " << *warning << "\n";
   }
   return 0;
 }

@@ -17,7 +17,7 @@ constexpr const char* kInsert =
 constexpr const char* kFindDuplicate =
     "SELECT id FROM event_log WHERE route = ? AND body_sha256 = ?";
 constexpr const char* kForEach =
-    "SELECT id, route, received_at, body FROM event_log WHERE id >= ? ORDER BY id";
+    "SELECT id, route, received_at, body FROM event_log WHERE id >= ? AND id <= ? ORDER BY id";
 constexpr const char* kCount = "SELECT count(*) FROM event_log";
 
 using Sha256 = std::array<unsigned char, 32>;
@@ -70,9 +70,11 @@ std::optional<std::int64_t> EventLog::DuplicateOf(const std::string& route, cons
   return find_duplicate_.getColumn(0).getInt64();
 }
 
-void EventLog::ForEach(std::int64_t from_id, const std::function<void(const LogRow&)>& fn) {
+void EventLog::ForEach(std::int64_t from_id, const std::function<void(const LogRow&)>& fn,
+                       std::int64_t through_id) {
   SQLite::Statement q(db_, kForEach);
   q.bind(1, static_cast<int64_t>(from_id));
+  q.bind(2, static_cast<int64_t>(through_id));
   LogRow row;
   while (q.executeStep()) {
     row.id = q.getColumn(0).getInt64();

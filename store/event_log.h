@@ -41,8 +41,9 @@ class EventLog {
   std::optional<std::int64_t> Append(const LoggedEvent& e);
   std::optional<std::int64_t> DuplicateOf(const std::string& route, const std::string& body);
 
-  // Calls fn for every row with id >= from_id, in log order.
-  void ForEach(std::int64_t from_id, const std::function<void(const LogRow&)>& fn);
+  // Calls fn for every row with from_id <= id <= through_id, in log order.
+  void ForEach(std::int64_t from_id, const std::function<void(const LogRow&)>& fn,
+               std::int64_t through_id = INT64_MAX);
 
   std::int64_t Count();
 

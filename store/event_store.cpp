@@ -11,22 +11,9 @@
 #include "core/flux_json.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
+#include "store/foreign_keys_off.h"
 
 namespace fluxstatus::store {
-namespace {
-
-std::string DescribeRow(const StatusRow& r) {
-  return r.key.route + " " + r.key.repo + " " + r.key.commit_sha + " " + r.key.context + " " +
-         std::string(core::ToString(r.fold.state)) + " \"" + r.fold.description + "\" url=" +
-         r.fold.target_url + " event=" + std::to_string(r.fold.event_id) +
-         " updated_at=" + r.updated_at;
-}
-
-bool SameStatus(const core::KeyState& a, const core::KeyState& b) {
-  return a.state == b.state && a.description == b.description && a.target_url == b.target_url;
-}
-
-}  // namespace
 
 EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes)
     : db_(db), routes_(std::move(routes)), log_(db), statuses_(db), rejected_(db), deliveries_(db) {}
@@ -174,70 +161,19 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
   return result;
 }
 
-RebuildReport EventStore::RebuildInTransaction() {
-  std::map<core::StatusKey, StatusRow> before;
-  for (auto& r : statuses_.All()) before.emplace(r.key, std::move(r));
-  statuses_.Clear();
-
-  RebuildReport report;
-  log_.ForEach(0, [&](const LogRow& row) {
-    auto parsed = core::ParseFluxEvent(row.body, std::numeric_limits<std::size_t>::max());
-    if (const auto* err = std::get_if<core::ParseError>(&parsed)) {
-      throw std::runtime_error("event " + std::to_string(row.id) +
-                               " in the log no longer parses: " + err->message);
-    }
-    const auto& ev = std::get<core::FluxEvent>(parsed);
-    FoldEvent(row.id, row.route, ev, core::ResolveCommit(ev), row.received_at);
-    ++report.events;
-  });
-  // Dispatch progress survives for keys whose status did not change.
-  for (auto& r : statuses_.All()) {
-    auto old = before.find(r.key);
-    if (old != before.end() && r.sync.sync_state != SyncState::kSkipped) {
-      if (SameStatus(old->second.fold, r.fold)) r.sync = old->second.sync;
-      else r.sync.KeepHostFacts(old->second.sync);
-      statuses_.Save(r);
-    }
-    ++report.statuses;
-  }
-  report.changes = static_cast<std::int64_t>(statuses_.HistoryDigest().size());
-  return report;
-}
-
 RebuildReport EventStore::Rebuild() {
+  ForeignKeysOff fk(db_);  // RebuildDerivedTables writes only ids it read, and checks the rest
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-  RebuildReport report = RebuildInTransaction();
+  RebuildReport report = RebuildDerivedTables(db_, routes_);
   tx.commit();
   return report;
 }
 
 RebuildCheck EventStore::CheckRebuild() {
-  // Rebuild for real inside a transaction that is always rolled back: the check runs exactly
-  // the code a rebuild runs, and leaves the database untouched.
-  SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-  std::vector<std::string> current_rows, current_history = statuses_.HistoryDigest();
-  for (const auto& r : statuses_.All()) current_rows.push_back(DescribeRow(r));
-  RebuildInTransaction();
-  std::vector<std::string> rebuilt_rows, rebuilt_history = statuses_.HistoryDigest();
-  for (const auto& r : statuses_.All()) rebuilt_rows.push_back(DescribeRow(r));
-  // tx's destructor rolls back.
-
-  RebuildCheck check;
-  auto diff = [&](const std::vector<std::string>& a, const std::vector<std::string>& b,
-                  const std::string& table) {
-    const size_t n = std::max(a.size(), b.size());
-    for (size_t i = 0; i < n; ++i) {
-      const std::string* x = i < a.size() ? &a[i] : nullptr;
-      const std::string* y = i < b.size() ? &b[i] : nullptr;
-      if (x && y && *x == *y) continue;
-      check.equal = false;
-      if (x) check.diff.push_back("- " + table + " now:     " + *x);
-      if (y) check.diff.push_back("+ " + table + " rebuilt: " + *y);
-    }
-  };
-  diff(current_rows, rebuilt_rows, "current_status");
-  diff(current_history, rebuilt_history, "status_history");
-  return check;
+  // One read transaction: the log, the snapshot and the tables are compared as of one instant.
+  SQLite::Transaction tx(db_, SQLite::TransactionBehavior::DEFERRED);
+  return CheckDerivedTables(db_, routes_);
+  // tx's destructor rolls back: nothing was written.
 }
 
 }  // namespace fluxstatus::store

@@ -17,6 +17,7 @@
 #include "core/route_catalog.h"
 #include "store/delivery_log.h"
 #include "store/event_log.h"
+#include "store/rebuild.h"
 #include "store/rejected_log.h"
 #include "store/status_table.h"
 
@@ -77,17 +78,6 @@ struct AppendFailure {
 };
 using AppendOutcome = std::variant<AppendResult, AppendFailure>;
 
-struct RebuildReport {
-  std::int64_t events = 0;
-  std::int64_t statuses = 0;
-  std::int64_t changes = 0;
-};
-
-struct RebuildCheck {
-  bool equal = true;
-  std::vector<std::string> diff;  // "- current: …" / "+ rebuilt: …" lines
-};
-
 // Not thread-safe: one instance per connection, on the connection's thread.
 class EventStore {
  public:
@@ -110,18 +100,18 @@ class EventStore {
   // Keeps a rejected authenticated request.
   void Reject(const Rejection& rejection);
 
-  // Recomputes commit_statuses and status_changes from the log, keeping dispatch progress of
-  // keys whose status is unchanged. One transaction.
+  // Recomputes commit_statuses and status_changes from the fold snapshot and the log, keeping
+  // dispatch progress of keys whose status is unchanged. One transaction.
   RebuildReport Rebuild();
 
-  // Verifies that the derived tables equal a fresh fold of the log; writes nothing.
+  // Verifies that the derived tables equal a fresh fold of the snapshot and the log, in one
+  // read transaction (the service may go on writing meanwhile); writes nothing.
   RebuildCheck CheckRebuild();
 
  private:
   AppendResult AppendOne(const IncomingEvent& e);
   AppendResult FoldEvent(std::int64_t id, const std::string& route, const core::FluxEvent& ev,
                          const core::CommitRef& commit, const std::string& received_at);
-  RebuildReport RebuildInTransaction();
 
   SQLite::Database& db_;
   core::RouteCatalog routes_;

@@ -29,6 +29,13 @@ const std::string kAll = std::string("SELECT ") + kStatusColumns +
 constexpr const char* kHistory =
     "SELECT route, repo, commit_sha, context, state, description, event_id, event_time, recorded_at"
     " FROM status_changes ORDER BY id";
+constexpr const char* kHistoryByEvent =
+    "SELECT route, repo, commit_sha, context, state, description, event_id, event_time, recorded_at"
+    " FROM status_changes ORDER BY event_id, id";
+// Explicit indexes only (sql IS NOT NULL): the primary key's index stays.
+constexpr const char* kIndexes =
+    "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+    " AND tbl_name IN ('commit_statuses', 'status_changes') ORDER BY name";
 
 std::optional<std::string> OptionalText(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
@@ -159,6 +166,38 @@ std::vector<std::string> StatusTable::HistoryDigest() {
 void StatusTable::Clear() {
   db_.exec("DELETE FROM commit_statuses");
   db_.exec("DELETE FROM status_changes");
+}
+
+std::vector<std::string> StatusTable::DropIndexes() {
+  std::vector<std::pair<std::string, std::string>> found;
+  {
+    SQLite::Statement q(db_, kIndexes);
+    while (q.executeStep()) found.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+  }
+  std::vector<std::string> recreate;
+  for (const auto& [name, sql] : found) {
+    db_.exec("DROP INDEX \"" + name + "\"");  // names come from the schema, not from input
+    recreate.push_back(sql);
+  }
+  return recreate;
+}
+
+void StatusTable::CreateIndexes(const std::vector<std::string>& statements) {
+  for (const auto& sql : statements) db_.exec(sql);
+}
+
+ChangeReader::ChangeReader(SQLite::Database& db) : q_(db, kHistoryByEvent) {}
+
+const ChangeRow* ChangeReader::Next() {
+  if (!q_.executeStep()) return nullptr;
+  row_.key = {q_.getColumn(0).getString(), q_.getColumn(1).getString(), q_.getColumn(2).getString(),
+              q_.getColumn(3).getString()};
+  row_.state = q_.getColumn(4).getString();
+  row_.description = q_.getColumn(5).getString();
+  row_.event_id = q_.getColumn(6).getInt64();
+  row_.event_time = q_.getColumn(7).getString();
+  row_.recorded_at = q_.getColumn(8).getString();
+  return &row_;
 }
 
 }  // namespace fluxstatus::store

@@ -51,6 +51,26 @@ extern const char* const kStatusColumns;
 StatusRow ReadStatusRow(SQLite::Statement& q);
 std::optional<SyncState> SyncStateFromString(std::string_view s);
 
+// One status_history row, as `rebuild --check` compares it.
+struct ChangeRow {
+  core::StatusKey key;
+  std::string state, description, event_time, recorded_at;
+  std::int64_t event_id = 0;
+};
+
+// Reads status_history by event (then row) one row at a time, so `rebuild --check` walks it
+// beside a fresh fold without holding it in memory.
+class ChangeReader {
+ public:
+  explicit ChangeReader(SQLite::Database& db);
+  // The next row, or nullptr at the end; valid until the next call.
+  const ChangeRow* Next();
+
+ private:
+  SQLite::Statement q_;
+  ChangeRow row_;
+};
+
 // Not thread-safe: owned by the thread that owns the connection.
 class StatusTable {
  public:
@@ -68,6 +88,10 @@ class StatusTable {
   std::vector<std::string> HistoryDigest();
   // Empties both tables (rebuild, inside its transaction).
   void Clear();
+  // Rebuild's bulk load: drops the secondary indexes of both tables (inside the caller's
+  // transaction) and returns the statements that recreate them, read from the schema itself.
+  std::vector<std::string> DropIndexes();
+  void CreateIndexes(const std::vector<std::string>& statements);
 
  private:
   SQLite::Database& db_;

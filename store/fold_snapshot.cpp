@@ -1,0 +1,111 @@
+#include "store/fold_snapshot.h"
+
+#include <stdexcept>
+
+namespace fluxstatus::store {
+namespace {
+
+constexpr const char* kColumns =
+    "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms,"
+    " updated_at";
+const std::string kFind = std::string("SELECT ") + kColumns +
+                          " FROM fold_snapshot WHERE route = ? AND repo = ? AND commit_sha = ?"
+                          " AND context = ?";
+const std::string kAll = std::string("SELECT ") + kColumns + " FROM fold_snapshot";
+const std::string kForCommit = kAll + " WHERE route = ? AND commit_sha = ?";
+const std::string kSave = std::string("INSERT OR REPLACE INTO fold_snapshot (") + kColumns +
+                          ") VALUES (?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kHorizon =
+    "SELECT through_event_id, before, pruned_at FROM fold_horizon WHERE id = 1";
+constexpr const char* kSetHorizon =
+    "INSERT OR REPLACE INTO fold_horizon (id, through_event_id, before, pruned_at) VALUES (1,?,?,?)";
+constexpr const char* kCount = "SELECT count(*) FROM fold_snapshot";
+
+core::StatusKey ReadKey(SQLite::Statement& q) {
+  return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+          q.getColumn(3).getString()};
+}
+
+FoldedStatus ReadState(SQLite::Statement& q) {
+  FoldedStatus k;
+  auto state = core::StatusStateFromString(q.getColumn(4).getString());
+  if (!state) throw std::runtime_error("fold_snapshot holds an unknown state");
+  k.fold.state = *state;
+  k.fold.description = q.getColumn(5).getString();
+  k.fold.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
+  k.fold.event_id = q.getColumn(7).getInt64();
+  k.fold.event_time_ms = q.getColumn(8).getInt64();
+  k.updated_at = q.getColumn(9).getString();
+  return k;
+}
+
+}  // namespace
+
+FoldSnapshot::FoldSnapshot(SQLite::Database& db) : db_(db), find_(db, kFind), save_(db, kSave) {}
+
+std::optional<FoldHorizon> FoldSnapshot::Horizon() {
+  SQLite::Statement q(db_, kHorizon);
+  if (!q.executeStep()) return std::nullopt;
+  return FoldHorizon{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString()};
+}
+
+std::int64_t FoldSnapshot::ThroughEventId() {
+  const auto h = Horizon();
+  return h ? h->through_event_id : 0;
+}
+
+std::optional<FoldedStatus> FoldSnapshot::Find(const core::StatusKey& key) {
+  find_.tryReset();  // not reset(): it rethrows the last step's error
+  find_.bind(1, key.route);
+  find_.bind(2, key.repo);
+  find_.bind(3, key.commit_sha);
+  find_.bind(4, key.context);
+  std::optional<FoldedStatus> out;
+  if (find_.executeStep()) out = ReadState(find_);
+  find_.tryReset();  // end the read at once: an open statement would pin the WAL snapshot
+  return out;
+}
+
+FoldedStatuses FoldSnapshot::All() {
+  SQLite::Statement q(db_, kAll);
+  FoldedStatuses out;
+  while (q.executeStep()) out.emplace_hint(out.end(), ReadKey(q), ReadState(q));
+  return out;
+}
+
+FoldedStatuses FoldSnapshot::ForCommit(const std::string& route, const std::string& commit_sha) {
+  SQLite::Statement q(db_, kForCommit);
+  q.bind(1, route);
+  q.bind(2, commit_sha);
+  FoldedStatuses out;
+  while (q.executeStep()) out.emplace(ReadKey(q), ReadState(q));
+  return out;
+}
+
+std::int64_t FoldSnapshot::Count() { return db_.execAndGet(kCount).getInt64(); }
+
+void FoldSnapshot::Save(const core::StatusKey& key, const FoldedStatus& k) {
+  save_.tryReset();
+  save_.clearBindings();
+  save_.bind(1, key.route);
+  save_.bind(2, key.repo);
+  save_.bind(3, key.commit_sha);
+  save_.bind(4, key.context);
+  save_.bind(5, std::string(core::ToString(k.fold.state)));
+  save_.bind(6, k.fold.description);
+  if (!k.fold.target_url.empty()) save_.bind(7, k.fold.target_url);
+  save_.bind(8, static_cast<int64_t>(k.fold.event_id));
+  save_.bind(9, static_cast<int64_t>(k.fold.event_time_ms));
+  save_.bind(10, k.updated_at);
+  save_.exec();
+}
+
+void FoldSnapshot::SetHorizon(const FoldHorizon& h) {
+  SQLite::Statement q(db_, kSetHorizon);
+  q.bind(1, static_cast<int64_t>(h.through_event_id));
+  q.bind(2, h.before);
+  q.bind(3, h.pruned_at);
+  q.exec();
+}
+
+}  // namespace fluxstatus::store
