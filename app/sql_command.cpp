@@ -1,7 +1,10 @@
 // `fluxstatus sql "QUERY" [--json|--csv]`: read-only SQL over the inspection views.
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include <cereal/external/base64.hpp>
+#include <sqlite3.h>
 
 #include "app/cli_context.h"
 #include "app/table_printer.h"
@@ -18,7 +21,7 @@ std::string CellText(const store::Cell& cell) {
     std::string operator()(std::int64_t v) const { return std::to_string(v); }
     std::string operator()(double v) const {
       std::ostringstream os;
-      os << v;
+      os << std::setprecision(15) << v;  // as the sqlite3 shell prints reals
       return os.str();
     }
     std::string operator()(const std::string& v) const { return v; }
@@ -65,6 +68,18 @@ void WriteJson(const store::QueryResult& result) {
   }) << "\n";
 }
 
+// The connection is read-only already, so a write fails anyway; asking SQLite first gives a
+// plain message and stops statements that act before failing (VACUUM INTO creates its file).
+bool WouldWrite(SQLite::Database& db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db.getHandle(), sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    return false;  // not valid SQL: RunQuery reports SQLite's error
+  }
+  const bool writes = stmt != nullptr && !sqlite3_stmt_readonly(stmt);
+  sqlite3_finalize(stmt);
+  return writes;
+}
+
 }  // namespace
 
 int RunSql(const CliContext& ctx, const SqlOptions& opts) {
@@ -73,6 +88,11 @@ int RunSql(const CliContext& ctx, const SqlOptions& opts) {
     return 2;
   }
   auto db = store::OpenForReading(ctx.db_path);
+  if (WouldWrite(*db, opts.query)) {
+    std::cerr << "fluxstatus sql: the database is opened read-only and this statement would change it; "
+                 "only queries run (SELECT, WITH ... SELECT, EXPLAIN, read-only PRAGMAs)\n";
+    return 1;
+  }
   store::QueryResult result;
   try {
     result = store::RunQuery(*db, opts.query);

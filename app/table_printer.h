@@ -1,4 +1,5 @@
-// Plain-text tables for terminal output: a header, aligned columns, long cells cut with "…".
+// Plain-text tables for terminal output: a header, columns aligned by display width (wide CJK
+// and emoji characters take two columns), long cells cut with "…", one line per row.
 #pragma once
 
 #include <ostream>

@@ -78,12 +78,79 @@ BOOST_FIXTURE_TEST_CASE(fails_with_message_when_statement_writes, CliFixture,
     BOOST_TEST_CONTEXT(sql) {
       const auto r = Run({"sql", sql});
       BOOST_TEST_INFO(Show(r));
-      BOOST_TEST(r.exit_code != 0);
-      BOOST_TEST(Contains(r.err, "readonly"));
+      BOOST_TEST(r.exit_code == 1);
+      BOOST_TEST(Contains(r.err, "opened read-only and this statement would change it"));
+      BOOST_TEST(r.out == "");
     }
   }
   BOOST_TEST(QueryInt(*Db(), "SELECT count(*) FROM current_status") == 7);
   BOOST_TEST(QueryInt(*Db(), "SELECT count(*) FROM current_status WHERE state = 'failure'") == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(creates_no_file_when_statement_would_write_elsewhere, CliFixture) {
+  BOOST_TEST_REQUIRE(Run({"migrate"}).exit_code == 0);
+  // VACUUM INTO writes a copy: SQLite would create the file before failing on a read-only
+  // connection, so the statement must be refused before it runs.
+  const std::string copy = dir.File("copy.db");
+  const auto r = Run({"sql", "vacuum into '" + copy + "'"});
+  BOOST_TEST_INFO(Show(r));
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Contains(r.err, "read-only"));
+  BOOST_TEST(!std::filesystem::exists(copy));
+}
+
+BOOST_FIXTURE_TEST_CASE(refuses_json_and_csv_together, CliFixture) {
+  BOOST_TEST_REQUIRE(Run({"migrate"}).exit_code == 0);
+  const auto r = Run({"sql", "--json", "--csv", "select 1"});
+  BOOST_TEST_INFO(Show(r));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(Contains(r.err, "choose one of --json and --csv"));
+  BOOST_TEST(r.out == "");
+}
+
+BOOST_FIXTURE_TEST_CASE(keeps_sqlite_types_in_json, CliFixture) {
+  BOOST_TEST_REQUIRE(Run({"migrate"}).exit_code == 0);
+  const auto r = Run({"sql", "--json",
+                      "select 42 as i, 2.5 as r, NULL as n, 'caf\xc3\xa9 \"q\"' as t, x'00ff' as b, '17' as digits"});
+  BOOST_TEST_INFO(Show(r));
+  BOOST_TEST_REQUIRE(r.exit_code == 0);
+  const auto doc = ParseJson(r.out);
+  BOOST_TEST_REQUIRE(doc["rows"].Size() == 1u);
+  const auto& row = doc["rows"][0];
+  BOOST_TEST(row["i"].IsInt64());
+  BOOST_TEST(row["i"].GetInt64() == 42);
+  BOOST_TEST(row["r"].IsDouble());
+  BOOST_TEST(row["r"].GetDouble() == 2.5);
+  BOOST_TEST(row["n"].IsNull());
+  BOOST_TEST(std::string(row["t"].GetString()) == "caf\xc3\xa9 \"q\"");
+  BOOST_TEST(std::string(row["b"].GetString()) == "AP8=");  // blobs travel as base64
+  BOOST_TEST(row["digits"].IsString());                    // text stays text
+  const auto empty = Run({"sql", "--json", "select 1 as x where 0"});
+  BOOST_TEST(ParseJson(empty.out)["rows"].Size() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(aligns_columns_by_display_width_when_cells_hold_wide_characters, CliFixture) {
+  BOOST_TEST_REQUIRE(Run({"migrate"}).exit_code == 0);
+  // "日本語" takes six terminal columns, "e" + a combining acute accent one, "ü" one.
+  const auto r = Run({"sql", "select '\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e' as a, 'x' as b union all "
+                             "select 'abcdef', 'y' union all select 'e' || char(769), 'z' union all "
+                             "select '\xc3\xbc', NULL"});
+  BOOST_TEST_INFO(Show(r));
+  BOOST_TEST_REQUIRE(r.exit_code == 0);
+  BOOST_TEST(r.out == "a       b\n"
+                      "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e  x\n"
+                      "abcdef  y\n"
+                      "e\xcc\x81       z\n"
+                      "\xc3\xbc       NULL\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(prints_one_line_per_row_without_control_characters, CliFixture) {
+  BOOST_TEST_REQUIRE(Run({"migrate"}).exit_code == 0);
+  const auto r = Run({"sql", "select 'two' || char(10) || 'lines' as m, 'esc' || char(27) || '[31mred' as e"});
+  BOOST_TEST_INFO(Show(r));
+  BOOST_TEST_REQUIRE(r.exit_code == 0);
+  BOOST_TEST(r.out == "m          e\n"
+                      "two lines  esc [31mred\n");
 }
 
 BOOST_FIXTURE_TEST_CASE(fails_with_message_when_sql_is_invalid, CliFixture) {
