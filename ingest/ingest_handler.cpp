@@ -126,7 +126,10 @@ void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
       return respond(MethodNotAllowed(req.method, path, "GET"));
     }
     if (path == "/healthz") return respond(Health(true));
-    if (path == "/readyz") return respond(Health(writer_.Healthy() && !draining_));
+    if (path == "/readyz") {
+      const auto problem = writer_.Unready();
+      return respond(Health(!problem && !draining_, problem.value_or("")));
+    }
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics_.Render(settings_.gauges ? settings_.gauges() : std::vector<Gauge>{});
@@ -136,11 +139,12 @@ void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
   respond(Error(404, "no such path " + path + " (events go to POST /hook/{route}, or POST / in direct mode)"));
 }
 
-HttpResponse IngestHandler::Health(bool ready) const {
+HttpResponse IngestHandler::Health(bool ready, const std::string& reason) const {
   HttpResponse r;
   r.status = ready ? 200 : 503;
   r.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("status", std::string(ready ? "ok" : draining_ ? "draining" : "database unavailable")));
+    if (!ready && !reason.empty()) ar(cereal::make_nvp("reason", reason));
   });
   if (!ready) r.headers.emplace_back("Retry-After", "1");
   return r;

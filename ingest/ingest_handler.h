@@ -50,7 +50,8 @@ class IngestHandler {
  private:
   void Hook(const std::string& route_name, HttpRequest&& request, Responder respond);
   void Direct(HttpRequest&& request, Responder respond);
-  HttpResponse Health(bool ready) const;
+  // `reason`: why the store is not ready (from EventWriter::Unready), shown in /readyz.
+  HttpResponse Health(bool ready, const std::string& reason = {}) const;
   // Submits the event once per route; `finish` runs exactly once, with every route's outcome
   // (in order) after their commits, or with nullptr when ack_timeout passed first.
   using CommitFinish = std::function<void(const std::vector<store::WriteOutcome>*)>;

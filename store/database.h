@@ -1,7 +1,10 @@
 // Opening the SQLite database: pragmas for the one writer and for readers, and migrations.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <SQLiteCpp/Database.h>
@@ -19,5 +22,28 @@ std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path,
 // Opens a read-only connection (query_only), for `sql`, `status` and inspection. Refuses a
 // database with pending migrations or a newer schema, naming the fix.
 std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path);
+
+// The database file as it was when opened, for a long-lived connection. SQLite notices neither
+// a file removed (or replaced) under it, since it goes on writing to the unlinked inode, which
+// no later start sees, nor a file or directory made read-only, since its open descriptors
+// stay writable while any restart would fail. Problem() checks both with stat() and access():
+// cheap enough for every commit and every /readyz. Thread-safe (no state changes after
+// construction).
+class DatabaseFile {
+ public:
+  // Records the identity (device, inode) `path` has now: construct it right after opening.
+  // In-memory and temporary databases ("", ":memory:") have no file and never have a problem.
+  explicit DatabaseFile(std::string path);
+
+  // nullopt while the path names the opened file and the file and its directory are writable
+  // by this process; otherwise what is wrong, naming the path.
+  std::optional<std::string> Problem() const;
+
+ private:
+  std::string path_;
+  bool has_file_ = false;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+};
 
 }  // namespace fluxstatus::store

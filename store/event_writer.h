@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -63,8 +64,11 @@ class EventWriter {
   void LimitPages(std::int64_t pages) { page_limit_ = pages; }
 
   std::size_t QueueDepth() const { return queued_.load(); }
-  // False after a failed commit, until a commit succeeds again.
-  bool Healthy() const { return healthy_.load(); }
+  // False after a failed commit, until a commit succeeds again, and while the database file
+  // has a Problem() (removed, replaced, read-only).
+  bool Healthy() const { return !Unready(); }
+  // Why the store cannot take events now (for /readyz), or nullopt. Thread-safe.
+  std::optional<std::string> Unready() const;
   std::int64_t commits() const { return commits_.load(); }
 
  private:
@@ -79,6 +83,7 @@ class EventWriter {
   void CommitBatch(std::vector<Item>& batch);
 
   std::unique_ptr<SQLite::Database> db_;
+  DatabaseFile file_;  // checked before and after every commit
   EventStore store_;
   WriterOptions options_;
   moodycamel::BlockingConcurrentQueue<Item> queue_;
@@ -86,6 +91,8 @@ class EventWriter {
   std::atomic<bool> accepting_{false};
   std::atomic<bool> stop_{false};
   std::atomic<bool> healthy_{true};
+  mutable std::mutex last_error_mu_;
+  std::string last_error_;  // the last failed commit's error; guarded by last_error_mu_
   std::atomic<std::int64_t> commits_{0};
   std::atomic<std::int64_t> page_limit_{0};  // 0: unchanged
   std::int64_t applied_page_limit_ = 0;       // writer thread only

@@ -1,0 +1,117 @@
+// Helpers for the crash and database-fault tests: the real `fluxstatus serve` as a child process
+// (optionally as an unprivileged user, so file permissions bind it even when the tests run as
+// root), a keep-alive libcurl client, Flux event documents, the CLI, and reads of the database.
+// Loopback only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <curl/curl.h>
+
+#include "tests/support/sql.h"
+
+namespace fluxstatus::crash {
+
+using testing::Row;
+
+// ---------------------------------------------------------------- events
+
+// A Kustomization event for `sha` (40 hex); reason decides the state it folds to. `at` is
+// seconds after 2026-11-24T10:00:00Z; `message` makes the body unique.
+std::string EventJson(const std::string& name, const std::string& reason, const std::string& sha, std::int64_t at,
+                      const std::string& message);
+// A 40-hex commit SHA per seed.
+std::string Sha(int seed);
+
+// ---------------------------------------------------------------- HTTP
+
+struct Answer {
+  bool answered = false;  // false: no HTTP answer (refused, reset, timeout)
+  long status = 0;
+  std::string body;
+  std::string error;      // curl's text when !answered
+};
+
+// One curl easy handle reused, so connections are kept alive. One per thread.
+class Client {
+ public:
+  Client();
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  Answer Post(const std::string& url, const std::string& body, std::chrono::milliseconds timeout);
+  Answer Get(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  Answer Perform(const std::string& url, const std::string* body, std::chrono::milliseconds timeout);
+  CURL* curl_;
+};
+
+// The "id" of a 202 {"id":N,"duplicate":B}, or nullopt.
+std::optional<std::int64_t> AcceptedId(const std::string& body);
+// A member of a JSON object answer ({"error":"…"}, {"status":"…","reason":"…"}), or nullopt.
+std::optional<std::string> JsonMember(const std::string& body, const char* name);
+
+// ---------------------------------------------------------------- the real binary
+
+// Who runs the child processes. As root, file permissions do not bind, so the read-only
+// scenarios run the binary as `nobody` (setpriv); elsewhere as ourselves.
+struct RunAs {
+  bool unprivileged = false;  // wrap in setpriv --reuid/--regid 65534
+};
+// Whether the tests can run a child as an unprivileged user (root + setpriv), or we already
+// are one. The reason when not.
+std::optional<std::string> CannotDropPrivileges();
+// Hands `dir` (and what is in it) to the user the children run as.
+void GiveTo(const std::filesystem::path& dir, RunAs as);
+
+// `fluxstatus --config CONFIG --db DB serve --listen 127.0.0.1:0`, output appended to
+// DIR/serve.out and DIR/serve.err; the port is read from the start-up log line.
+class ServeProcess {
+ public:
+  ServeProcess(const std::filesystem::path& dir, const std::string& config, const std::string& db, RunAs as = {});
+  ~ServeProcess();  // SIGKILL if still running
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  std::string Url(const std::string& path) const;
+  pid_t pid() const { return pid_; }
+  // SIGKILL and reap.
+  void Kill();
+  // SIGTERM and wait up to 15 s: the exit status as from waitpid, nullopt if it hung (then killed).
+  std::optional<int> Terminate();
+  std::string Output() const;
+
+ private:
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// `fluxstatus --config CONFIG --db DB ARGS...` in `dir`.
+CliRun RunCli(const std::filesystem::path& dir, const std::string& config, const std::string& db,
+              const std::vector<std::string>& args, RunAs as = {});
+
+// ---------------------------------------------------------------- waiting and the database
+
+// Polls `done` every 20 ms until true or `timeout`; returns its last value.
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+
+// A fresh read-only connection per call, so it sees the latest commit.
+std::vector<Row> Query(const std::string& db, const std::string& sql);
+std::int64_t QueryInt(const std::string& db, const std::string& sql);
+
+}  // namespace fluxstatus::crash
