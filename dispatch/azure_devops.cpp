@@ -165,4 +165,9 @@ Provider::ListPage AzureDevOpsProvider::InterpretList(const HttpReply& reply, co
   return page;
 }
 
+HttpCall AzureDevOpsProvider::BuildAccessCheck(const Credentials& creds) const {
+  const std::string url = endpoint_.api_base + "/" + PercentEncode(endpoint_.repo_id) + "?api-version=" + api_version_;
+  return HttpCall{"GET", url, {{"Authorization", BasicAuth("", creds.token)}, {"Accept", "application/json"}}, ""};
+}
+
 }  // namespace fluxstatus::dispatch

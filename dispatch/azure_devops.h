@@ -45,6 +45,8 @@ class AzureDevOpsProvider final : public Provider {
   // among entries with our name and genre the highest id wins.
   ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
                          std::int64_t now_epoch_s) const override;
+  // GET …/_apis/git/repositories/{repo}?api-version=…
+  HttpCall BuildAccessCheck(const Credentials& creds) const override;
 
  private:
   std::string StatusesUrl(const std::string& sha) const;

@@ -113,4 +113,8 @@ Provider::ListPage BitbucketProvider::InterpretList(const HttpReply& reply, cons
   return ReadStatusByKey(reply, now_epoch_s, InterpretCreate(reply, now_epoch_s), StateFromName);
 }
 
+HttpCall BitbucketProvider::BuildAccessCheck(const Credentials& creds) const {
+  return HttpCall{"GET", endpoint_.api_base + "/repositories/" + endpoint_.repo_id, Headers(creds), ""};
+}
+
 }  // namespace fluxstatus::dispatch

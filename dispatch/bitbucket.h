@@ -36,6 +36,8 @@ class BitbucketProvider final : public Provider {
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;
   ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
                          std::int64_t now_epoch_s) const override;
+  // GET /repositories/{workspace}/{repo}.
+  HttpCall BuildAccessCheck(const Credentials& creds) const override;
 
  private:
   std::vector<std::pair<std::string, std::string>> Headers(const Credentials& creds) const;

@@ -130,4 +130,12 @@ Provider::ListPage BitbucketServerProvider::InterpretList(const HttpReply& reply
   return ReadStatusByKey(reply, now_epoch_s, InterpretCreate(reply, now_epoch_s), StateFromName);
 }
 
+HttpCall BitbucketServerProvider::BuildAccessCheck(const Credentials& creds) const {
+  const auto slash = endpoint_.repo_id.find('/');
+  return HttpCall{"GET",
+                  endpoint_.api_base + "/api/latest/projects/" + endpoint_.repo_id.substr(0, slash) + "/repos/" +
+                      endpoint_.repo_id.substr(slash + 1),
+                  Headers(creds), ""};
+}
+
 }  // namespace fluxstatus::dispatch

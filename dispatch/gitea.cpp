@@ -109,4 +109,8 @@ Provider::ListPage GiteaProvider::InterpretList(const HttpReply& reply, const co
   return page;
 }
 
+HttpCall GiteaProvider::BuildAccessCheck(const Credentials& creds) const {
+  return HttpCall{"GET", endpoint_.api_base + "/repos/" + endpoint_.repo_id, Headers(creds), ""};
+}
+
 }  // namespace fluxstatus::dispatch

@@ -35,6 +35,8 @@ class GiteaProvider final : public Provider {
   // Newest first (Gitea's default sort); among matches the highest id wins.
   ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
                          std::int64_t now_epoch_s) const override;
+  // GET /repos/{owner}/{repo}: its `permissions.push` tells whether the token may write.
+  HttpCall BuildAccessCheck(const Credentials& creds) const override;
 
  private:
   std::vector<std::pair<std::string, std::string>> Headers(const Credentials& creds) const;

@@ -154,4 +154,8 @@ Provider::ListPage GitHubProvider::InterpretList(const HttpReply& reply, const c
   return page;
 }
 
+HttpCall GitHubProvider::BuildAccessCheck(const Credentials& creds) const {
+  return HttpCall{"GET", endpoint_.api_base + "/repos/" + endpoint_.repo_id, Headers(creds), ""};
+}
+
 }  // namespace fluxstatus::dispatch

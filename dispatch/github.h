@@ -34,6 +34,8 @@ class GitHubProvider final : public Provider {
   // Newest first: the first entry whose context matches (case-insensitively) wins.
   ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
                          std::int64_t now_epoch_s) const override;
+  // GET /repos/{owner}/{repo}: its `permissions.push` tells whether the token may write.
+  HttpCall BuildAccessCheck(const Credentials& creds) const override;
 
  private:
   std::vector<std::pair<std::string, std::string>> Headers(const Credentials& creds) const;

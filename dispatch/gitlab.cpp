@@ -139,4 +139,8 @@ Provider::ListPage GitLabProvider::InterpretList(const HttpReply& reply, const c
   return page;
 }
 
+HttpCall GitLabProvider::BuildAccessCheck(const Credentials& creds) const {
+  return HttpCall{"GET", endpoint_.api_base + "/projects/" + endpoint_.repo_id, Headers(creds), ""};
+}
+
 }  // namespace fluxstatus::dispatch

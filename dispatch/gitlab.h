@@ -42,6 +42,8 @@ class GitLabProvider final : public Provider {
   // then only the last page can answer, so an ascending page with more pages gives no answer.
   ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
                          std::int64_t now_epoch_s) const override;
+  // GET /projects/:id: its `permissions` give the token user's access level.
+  HttpCall BuildAccessCheck(const Credentials& creds) const override;
 
  private:
   std::vector<std::pair<std::string, std::string>> Headers(const Credentials& creds) const;

@@ -110,6 +110,10 @@ class Provider {
   };
   virtual ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
                                  std::int64_t now_epoch_s) const = 0;
+
+  // `fluxstatus doctor`: a read of the route's repository with `creds` whose 401/403/404
+  // says whether statuses could be posted (dispatch/access_check.h reads the answer).
+  virtual HttpCall BuildAccessCheck(const Credentials& creds) const = 0;
 };
 
 }  // namespace fluxstatus::dispatch
