@@ -3,13 +3,15 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <vector>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <curl/curl.h>
+#include <openssl/x509_vfy.h>
 
 namespace fluxstatus::dispatch {
 namespace {
@@ -44,6 +46,75 @@ bool NeverSent(CURLcode code) {
     default:
       return false;
   }
+}
+
+bool Contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+// "host:port" of a URL, for messages; the URL itself when curl cannot parse it.
+std::string Endpoint(const std::string& url) {
+  std::string out = url;
+  CURLU* parsed = curl_url();
+  char* host = nullptr;
+  char* port = nullptr;
+  if (parsed != nullptr && curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    out = std::string(host) + ":" + port;
+  }
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(parsed);
+  return out;
+}
+
+// A TLS failure in words that say which route key fixes it; nullopt for other errors.
+// `detail` is curl's error buffer (names, codes and alerts; never file contents).
+std::optional<std::string> DescribeTlsFailure(CURLcode code, long verify_result, std::string_view detail,
+                                              const TransportOptions& options, const std::string& endpoint) {
+  const bool has_client_cert = !options.client_cert_file.empty();
+  switch (code) {
+    case CURLE_SSL_CACERT_BADFILE:
+      return "TLS: cannot read the route's ca_file " + options.ca_file;
+    case CURLE_SSL_CERTPROBLEM:
+      return "TLS: cannot use the route's client certificate (client_cert_file " + options.client_cert_file +
+             ", client_key_file " + options.client_key_file + "): not PEM, unreadable, or not a matching pair";
+    case CURLE_PEER_FAILED_VERIFICATION:
+      if (verify_result == X509_V_ERR_HOSTNAME_MISMATCH || Contains(detail, "subject name") ||
+          Contains(detail, "does not match")) {
+        return "TLS: host name mismatch: the certificate of " + endpoint + " is not issued for that host name";
+      }
+      switch (verify_result) {
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        case X509_V_ERR_CERT_UNTRUSTED:
+          return "TLS: certificate of " + endpoint + " is not trusted (" +
+                 X509_verify_cert_error_string(verify_result) + "); set the route's ca_file to its CA";
+        default:
+          return "TLS: certificate of " + endpoint + " is refused: " +
+                 (verify_result != X509_V_OK ? X509_verify_cert_error_string(verify_result) : std::string(detail));
+      }
+    default:
+      break;
+  }
+  // A host that wants a client certificate ends the handshake with an alert; under TLS 1.3 it
+  // arrives only at the first read, so the code may be a receive error.
+  for (std::string_view alert : {"alert certificate required", "alert bad certificate", "alert unknown ca",
+                                 "alert handshake failure", "alert access denied", "alert certificate unknown"}) {
+    if (!Contains(detail, alert)) continue;
+    if (!has_client_cert && alert == "alert handshake failure") {  // also: no common cipher
+      return "TLS: " + endpoint + " refused the handshake (" + std::string(alert) +
+             "); if it requires a client certificate, set the route's client_cert_file and client_key_file";
+    }
+    if (!has_client_cert && alert != "alert bad certificate") {
+      return "TLS: " + endpoint + " requires a client certificate (" + std::string(alert) +
+             "); set the route's client_cert_file and client_key_file";
+    }
+    return "TLS: " + endpoint + " refused our client certificate (" + std::string(alert) + ")";
+  }
+  return std::nullopt;
 }
 
 bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
@@ -119,6 +190,14 @@ struct CurlTransport::Impl {
     set(CURLOPT_SSL_VERIFYPEER, 1L);
     set(CURLOPT_SSL_VERIFYHOST, 2L);
     if (!options.ca_file.empty()) set(CURLOPT_CAINFO, options.ca_file.c_str());
+    if (!options.client_cert_file.empty()) {
+      set(CURLOPT_SSLCERT, options.client_cert_file.c_str());
+      set(CURLOPT_SSLCERTTYPE, "PEM");
+    }
+    if (!options.client_key_file.empty()) {
+      set(CURLOPT_SSLKEY, options.client_key_file.c_str());
+      set(CURLOPT_SSLKEYTYPE, "PEM");
+    }
     set(CURLOPT_PROTOCOLS_STR, "http,https");
     set(CURLOPT_FOLLOWLOCATION, 0L);  // a redirected status POST must not be replayed elsewhere
     set(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -159,6 +238,12 @@ struct CurlTransport::Impl {
       out.emplace_back(std::move(name), h->value);
     }
     return out;
+  }
+
+  std::optional<std::string> TlsFailure(CURLcode code, const std::string& url) {
+    long verify_result = X509_V_OK;
+    curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify_result);
+    return DescribeTlsFailure(code, verify_result, error_buffer, options, Endpoint(url));
   }
 
   // Whether any part of the request may have left this process. Conservative: either curl
@@ -232,6 +317,9 @@ TransportResult CurlTransport::Send(const HttpCall& call) {
     result.error =
         "HTTP " + std::to_string(status) + " answer larger than " + std::to_string(kMaxReplyBytes) + " bytes";
     result.uncertain = true;
+  } else if (auto tls = impl.TlsFailure(code, call.url)) {
+    // Failed in or right after the handshake: the host never saw an HTTP request.
+    result.error = std::move(*tls);
   } else {
     result.error = curl_easy_strerror(code);
     if (impl.error_buffer[0] != '\0') result.error += std::string(": ") + impl.error_buffer;

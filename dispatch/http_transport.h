@@ -22,14 +22,24 @@ struct TransportOptions {
   std::chrono::milliseconds connect_timeout{5000};  // TCP + TLS handshake
   // PEM bundle to trust instead of the system's CA store; empty = the system store.
   std::string ca_file;
+  // A client certificate (PEM, may include its chain) and its unencrypted private key (PEM),
+  // for hosts that require mutual TLS; both or neither. The key is read by libcurl only.
+  std::string client_cert_file;
+  std::string client_key_file;
   std::string user_agent = "fluxstatus/" FLUXSTATUS_VERSION;
+
+  // Routes whose options have equal keys may share one transport (and its connections).
+  std::string SharingKey() const { return ca_file + '\n' + client_cert_file + '\n' + client_key_file; }
 };
 
 // The result of one Send: exactly one of `reply` (the host answered, whatever its status)
 // or `error` is set.
 struct TransportResult {
   std::optional<HttpReply> reply;
-  std::string error;  // curl's error text (host and port, never headers or secrets)
+  // curl's error text (host and port, never headers or secrets); TLS failures in plain words
+  // naming the route key that fixes them, e.g. "TLS: certificate of git.example:443 is not
+  // trusted (self-signed certificate in chain); set the route's ca_file".
+  std::string error;
   // The request may have reached the host although no complete answer came back (timeout
   // after sending, connection reset mid-response, answer over the size limit): the caller must
   // list the host's statuses before re-posting. False when the request certainly never left

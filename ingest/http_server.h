@@ -1,6 +1,7 @@
 // The HTTP/1.1 listener for ingest: reads requests with size and time limits, hands each one to
 // a Handler, and writes the answer when the Handler's Responder is called (possibly much later,
-// from another thread). Knows nothing about Flux; Boost.Beast stays inside http_server.cpp.
+// from another thread). Knows nothing about Flux; Boost.Beast stays inside http_server.cpp and
+// http_connection.cpp.
 #pragma once
 
 #include <chrono>
@@ -58,6 +59,7 @@ struct HttpServerOptions {
   // Connections served at once. Past it, a connection's request head is read and answered
   // 503 {"error":"too many connections"} with Retry-After: 1, then the connection is closed
   // (an answer says why in the client's logs, and Flux retries a 503 after Retry-After).
+  // A refused connection gets at most 1 s (or header_timeout, if shorter) to send that head.
   // Past it by more than 64, connections are closed right after accept.
   std::size_t max_connections = 1024;
   // Time allowed for the request head, from the connection's start or from the first byte of
@@ -91,6 +93,10 @@ class HttpServer {
 
   // The port actually bound (useful with options.port = 0); 0 before Start.
   uint16_t port() const;
+
+  // Connections open now, served or being refused (a client that left or timed out no longer
+  // counts). Safe from any thread.
+  std::size_t open_connections() const;
 
   // Stops accepting, closes idle connections, lets requests already handed to the Handler get
   // their answers (sent with Connection: close) for up to `grace`, then closes every remaining

@@ -20,4 +20,9 @@ std::string ReadSecretFile(const std::string& path, bool trim);
 // not race with setenv()/putenv(): call it during start-up.
 std::optional<std::string> ReadSecretEnv(const std::string& name, bool trim);
 
+// A warning naming `path` and its mode when the file is readable or writable by its group or
+// by others (mode & 077), as a token or key file should not be; std::nullopt when it is private
+// or cannot be stat()ed (reading it reports that). Never reads the content.
+std::optional<std::string> LoosePermissionsWarning(const std::string& path);
+
 }  // namespace fluxstatus::ingest

@@ -9,6 +9,8 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(curl ca-certificates)
+  # `make fuzz`: libFuzzer and the clang sanitizer runtimes.
+  packages+=(clang libclang-rt-14-dev)
   # Node.js may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts with
   # Debian's npm package): only install Debian's when there is no npm at all.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -117,7 +117,7 @@ struct FakeGitHost::State {
   bool stopping = false;
   std::thread delayer;
 
-  explicit State(Options o) : options(std::move(o)) {}
+  explicit State(Options o) : options(std::move(o)), port(options.port) {}
 
   void StartServer() {
     ingest::HttpServerOptions server_options;

@@ -467,6 +467,50 @@ HttpResponse AzureDevOps(const Route& rt, const ApiRequest& rq, Store& store) {
   return Answer(201, Json([&](Ar& ar) { write(ar, s); }));
 }
 
+// ---- the repository itself (doctor's access check) -----------------------------------------
+
+// GET of the repository: GitHub/GHES /repos/{o}/{r}, GitLab /projects/{id}, Gitea
+// /repos/{o}/{r}, Bitbucket Cloud /repositories/{ws}/{repo}, Bitbucket Server
+// .../projects/{P}/repos/{slug}, Azure DevOps .../_apis/git/repositories/{repo}.
+std::optional<Route> MatchRepository(const ApiRequest& rq) {
+  const auto& s = rq.segments;
+  const std::size_t n = s.size();
+  const auto at = [&](std::size_t i, std::string_view want) { return i < n && s[i] == want; };
+  if (rq.method != "GET") return std::nullopt;
+  const auto repository = [](HostKind kind, std::string repo) { return Route{kind, Op::kRepository, repo, "", ""}; };
+  const std::size_t gh = at(0, "api") && at(1, "v3") ? 2 : 0;
+  if (n == gh + 3 && at(gh, "repos")) return repository(HostKind::kGitHub, s[gh + 1] + "/" + s[gh + 2]);
+  if (n == 4 && at(0, "api") && at(1, "v4") && at(2, "projects")) return repository(HostKind::kGitLab, s[3]);
+  if (n == 5 && at(0, "api") && at(1, "v1") && at(2, "repos")) return repository(HostKind::kGitea, s[3] + "/" + s[4]);
+  if (n == 4 && at(0, "2.0") && at(1, "repositories")) return repository(HostKind::kBitbucket, s[2] + "/" + s[3]);
+  if (n >= 7 && at(n - 7, "rest") && at(n - 6, "api") && at(n - 4, "projects") && at(n - 2, "repos")) {
+    return repository(HostKind::kBitbucketServer, s[n - 3] + "/" + s[n - 1]);
+  }
+  if (n >= 6 && at(n - 4, "_apis") && at(n - 3, "git") && at(n - 2, "repositories")) {
+    return repository(HostKind::kAzureDevOps, Join(s, 0, n - 4) + "/" + s[n - 1]);
+  }
+  return std::nullopt;
+}
+
+// Every repository exists and the token may write to it (GitHub/Gitea permissions.push,
+// GitLab Developer access); FailNext gives the other answers.
+HttpResponse Repository(const Route& rt) {
+  return Answer(200, Json([&](Ar& ar) {
+                  ar(make_nvp("full_name", rt.repo));
+                  ar.setNextName("permissions");
+                  ar.startNode();
+                  if (rt.kind == HostKind::kGitLab) {
+                    ar.setNextName("project_access");
+                    ar.startNode();
+                    ar(make_nvp("access_level", 30));
+                    ar.finishNode();
+                  } else {
+                    ar(make_nvp("admin", false), make_nvp("push", true), make_nvp("pull", true));
+                  }
+                  ar.finishNode();
+                }));
+}
+
 }  // namespace
 
 // ---- shared -------------------------------------------------------------------------------
@@ -506,6 +550,7 @@ int ApiRequest::QueryInt(const std::string& name, int fallback, int min, int max
 }
 
 std::optional<Route> Match(const ApiRequest& rq) {
+  if (auto repository = MatchRepository(rq)) return repository;
   const auto& s = rq.segments;
   const std::size_t n = s.size();
   const bool get = rq.method == "GET", post = rq.method == "POST";
@@ -558,6 +603,7 @@ std::optional<Route> Match(const ApiRequest& rq) {
 }
 
 ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store& store) {
+  if (route.op == Op::kRepository) return Repository(route);
   switch (route.kind) {
     case HostKind::kGitHub: {
       HttpResponse r = GitHub(route, request, store);

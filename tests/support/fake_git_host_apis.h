@@ -35,8 +35,9 @@ struct ApiRequest {
   int QueryInt(const std::string& name, int fallback, int min, int max) const;
 };
 
-// kGetOne: one Bitbucket status by key; kAppToken: a GitHub App installation token.
-enum class Op { kCreate, kList, kGetOne, kAppToken };
+// kGetOne: one Bitbucket status by key; kAppToken: a GitHub App installation token;
+// kRepository: the repository itself (what `fluxstatus doctor` reads).
+enum class Op { kCreate, kList, kGetOne, kAppToken, kRepository };
 
 struct Route {
   HostKind kind = HostKind::kGitHub;
