@@ -1,24 +1,28 @@
 # The two entry points of the README: `make run` and `make test`. Both install what they need.
 BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
+TSAN_DIR    ?= build-tsan
+FUZZ_DIR    ?= build-fuzz
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps test-deps build run test sanitize bench clean
+.PHONY: all deps test-deps build run test test-release sanitize tsan fuzz bench clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
 
-# Also the npm tools of tests/dispatch (Prism 5.14.2, @octokit/fixtures), pinned by its
-# package-lock.json; `npm ci` runs only when node_modules is missing or older than the lock.
+# Also the npm tools of tests/dispatch (Prism 5.14.2, @octokit/fixtures) and tests/deploy (the
+# Kubernetes/Flux schemas, a Dockerfile linter), each pinned by its package-lock.json;
+# `npm ci` runs only when node_modules is missing or older than the lock.
 test-deps:
 	@scripts/install-deps.sh --test
-	@cd tests/dispatch/conformance && \
-	  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	@for d in tests/dispatch/conformance tests/deploy; do \
+	  (cd $$d && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	    npm ci --no-audit --no-fund; \
-	  fi
+	  fi) || exit 1; \
+	done
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -27,7 +31,16 @@ build: deps
 run: build
 	./$(BUILD_DIR)/fluxstatus serve
 
-test: test-deps
+# Everything CI runs: the Release suite, the whole suite under ASan+UBSan, the threaded suites
+# under TSan, each fuzz target for 60 s, and the benchmark's smoke setting.
+test: test-release
+	$(MAKE) --no-print-directory sanitize
+	$(MAKE) --no-print-directory tsan
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
+	$(MAKE) --no-print-directory bench BENCH_SCALE=smoke
+
+# The Release suite alone (the quick loop while developing).
+test-release: test-deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DFLUXSTATUS_BUILD_TESTS=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -38,8 +51,28 @@ sanitize: test-deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The suites whose code runs threads (the writer, the dispatcher, the HTTP server, the
+# transport, and the real `serve` binary they start) under ThreadSanitizer. The single-threaded
+# suites (core, dispatch, app, fuzz regressions) cannot race and are left to `sanitize`.
+TSAN_TESTS ?= store_tests ingest_tests service_tests transport_tests dispatch_e2e_tests
+tsan: test-deps
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLUXSTATUS_BUILD_TESTS=ON -DFLUXSTATUS_TSAN=ON $(CMAKE_FLAGS)
+	cmake --build $(TSAN_DIR) --target fluxstatus $(TSAN_TESTS) -j $(JOBS)
+	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  ctest --output-on-failure -j $(JOBS) -R '^($(subst $(eval) ,|,$(strip $(TSAN_TESTS))))$$'
+
+# Each libFuzzer target of fuzz/ for FUZZ_SECONDS (clang; scripts/fuzz.sh): fails on any crash,
+# leak or sanitizer report and keeps the input in tests/fuzz_regressions/.
+FUZZ_SECONDS ?= 60
+fuzz: test-deps
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# One benchmark run (bench/run.py): writes docs/performance.md and bench/results/*.json.
+# BENCH_SCALE=smoke: the < 2 min setting for CI, written into $(BUILD_DIR)/bench/ instead.
+BENCH_SCALE ?= full
 bench: build
 	cmake --build $(BUILD_DIR) --target benches -j $(JOBS)
+	python3 bench/run.py --build-dir $(BUILD_DIR) $(if $(filter smoke,$(BENCH_SCALE)),--smoke)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)

@@ -30,6 +30,7 @@ class Reader {
     if (!map.IsMap()) Fail(map, where + " must be a mapping");
     const std::set<std::string> known(keys.begin(), keys.end());
     for (const auto& kv : map) {
+      if (!kv.first.IsScalar()) Fail(kv.first, "a key in " + where + " is not a name");  // e.g. `[a]: 1`
       const auto key = kv.first.as<std::string>();
       if (!known.count(key)) Fail(kv.first, "unknown key '" + key + "' in " + where);
     }
@@ -60,7 +61,7 @@ class Reader {
   std::chrono::milliseconds Duration(const YAML::Node& map, const char* key, std::chrono::milliseconds fallback) const {
     const YAML::Node n = map[key];
     if (!n.IsDefined() || n.IsNull()) return fallback;
-    auto d = core::ParseDuration(n.as<std::string>());
+    auto d = n.IsScalar() ? core::ParseDuration(n.as<std::string>()) : std::nullopt;
     if (!d) Fail(n, std::string(key) + " is not a duration (250ms, 90s, 15m, 2h, 7d)");
     return *d;
   }
@@ -74,7 +75,7 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   r.KnownKeys(n, where,
               {"name", "provider", "address", "token_file", "token_env", "username", "hmac_key_file",
                "hmac_key_env", "bearer_token_file", "bearer_token_env", "cluster", "context",
-               "target_url", "ca_file", "api_base", "match", "github_app_id", "github_installation_id",
+               "target_url", "ca_file", "client_cert_file", "client_key_file", "api_base", "match", "github_app_id", "github_installation_id",
                "github_private_key_file"});
   RouteConfig rc;
   rc.name = r.String(n, "name", "");
@@ -112,6 +113,18 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   rc.context = r.String(n, "context", "");
   rc.target_url = r.String(n, "target_url", "");
   rc.ca_file = r.String(n, "ca_file", "");
+  rc.client_cert_file = r.String(n, "client_cert_file", "");
+  rc.client_key_file = r.String(n, "client_key_file", "");
+  if (rc.client_cert_file.empty() != rc.client_key_file.empty()) {
+    r.Fail(n, rw + ": mutual TLS needs both client_cert_file and client_key_file");
+  }
+  // Found now rather than at the first status sent (the key file's content is never shown).
+  for (const char* key : {"ca_file", "client_cert_file", "client_key_file"}) {
+    const std::string file = r.String(n, key, "");
+    if (!file.empty() && !std::ifstream(file, std::ios::binary)) {
+      r.Fail(n[key], rw + ": " + key + " " + file + " cannot be read");
+    }
+  }
   rc.api_base = r.String(n, "api_base", "");
   rc.github_app_id = r.String(n, "github_app_id", "");
   rc.github_installation_id = r.String(n, "github_installation_id", "");
@@ -162,6 +175,17 @@ core::RouteCatalog Config::Catalog() const {
   return core::RouteCatalog(profiles);
 }
 
+std::vector<std::string> Config::SecretFiles() const {
+  std::vector<std::string> files;
+  for (const auto& rc : routes) {
+    for (const std::string* f : {&rc.token_file, &rc.hmac_key_file, &rc.bearer_token_file, &rc.github_private_key_file,
+                                  &rc.client_key_file}) {
+      if (!f->empty()) files.push_back(*f);
+    }
+  }
+  return files;
+}
+
 Config ParseConfig(const std::string& text, const std::string& source) {
   Reader r(source);
   YAML::Node root;
@@ -173,7 +197,7 @@ Config ParseConfig(const std::string& text, const std::string& source) {
   Config c;
   c.source = source;
   if (!root.IsDefined() || root.IsNull()) return c;
-  r.KnownKeys(root, "the top level", {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch"});
+  r.KnownKeys(root, "the top level", {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch", "http"});
   c.listen = r.String(root, "listen", c.listen);
   c.database = r.String(root, "database", c.database);
   const std::string durability = r.String(root, "durability", "full");
@@ -196,6 +220,17 @@ Config ParseConfig(const std::string& text, const std::string& source) {
     c.dispatch.max_attempts = static_cast<int>(r.Integer(d, "max_attempts", 10, 1, 1000));
     c.dispatch.initial_backoff = r.Duration(d, "initial_backoff", c.dispatch.initial_backoff);
     c.dispatch.max_backoff = r.Duration(d, "max_backoff", c.dispatch.max_backoff);
+  }
+  if (const YAML::Node h = root["http"]; h.IsDefined() && !h.IsNull()) {
+    r.KnownKeys(h, "http", {"max_connections", "max_header_bytes", "header_timeout", "body_timeout", "idle_timeout"});
+    c.http.max_connections = static_cast<size_t>(r.Integer(h, "max_connections", 1024, 1, 1000000));
+    c.http.max_header_bytes = static_cast<size_t>(r.Integer(h, "max_header_bytes", 64 * 1024, 1024, 1 << 20));
+    for (auto [key, value] : {std::pair{"header_timeout", &c.http.header_timeout},
+                              std::pair{"body_timeout", &c.http.body_timeout},
+                              std::pair{"idle_timeout", &c.http.idle_timeout}}) {
+      *value = r.Duration(h, key, *value);
+      if (value->count() <= 0) r.Fail(h[key], std::string(key) + " must be longer than 0");
+    }
   }
   return c;
 }

@@ -31,6 +31,7 @@ struct RouteConfig {
   std::string context;  // template; empty = "{kind}/{name}"
   std::string target_url;
   std::string ca_file;
+  std::string client_cert_file, client_key_file;  // mutual TLS towards the host; both or neither
   std::string api_base;  // GitLab/Gitea under a path prefix
   std::string github_app_id, github_installation_id, github_private_key_file;
   std::vector<core::EventSourceMatch> match;
@@ -44,6 +45,15 @@ struct DispatchConfig {
   std::chrono::milliseconds max_backoff{600000};
 };
 
+// The ingest listener's limits against slow or greedy clients (`http:`).
+struct HttpLimitsConfig {
+  std::size_t max_connections = 1024;
+  std::size_t max_header_bytes = 64 * 1024;
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  std::chrono::milliseconds idle_timeout{60000};
+};
+
 struct Config {
   std::string listen = "127.0.0.1:9595";
   std::string database = "fluxstatus.db";
@@ -51,9 +61,12 @@ struct Config {
   std::size_t max_body_bytes = 1048576;
   std::vector<RouteConfig> routes;
   DispatchConfig dispatch;
+  HttpLimitsConfig http;
   std::string source;  // the file it came from, or "embedded defaults"
 
   core::RouteCatalog Catalog() const;
+  // Every secret file the routes name (token, HMAC key, bearer token, GitHub App key files).
+  std::vector<std::string> SecretFiles() const;
 };
 
 inline constexpr const char* kDefaultConfigPath = "fluxstatus.yaml";

@@ -16,6 +16,8 @@ std::vector<dispatch::DispatchRoute> BuildDispatchRoutes(const Config& config, b
       throw ConfigError(config.source + ": " + e.what());
     }
     route.transport.ca_file = rc.ca_file;
+    route.transport.client_cert_file = rc.client_cert_file;
+    route.transport.client_key_file = rc.client_key_file;
     if (!rc.github_app_id.empty()) {
       // The App's token calls get their own connection (the source serialises them).
       auto transport = std::make_shared<dispatch::CurlTransport>(route.transport);

@@ -6,7 +6,10 @@
 #include <SQLiteCpp/Exception.h>
 
 #include "app/cli_context.h"
+#include "app/doctor_command.h"
+#include "app/prune_command.h"
 #include "app/serve_command.h"
+#include "app/version.h"
 #include "store/migrator.h"
 
 using namespace fluxstatus::app;
@@ -48,6 +51,12 @@ int main(int argc, char** argv) {
   auto* rebuild = cli.add_subcommand("rebuild", "recompute the derived tables from the event log");
   rebuild->add_flag("--check", rebuild_check, "only verify (exit 1 and a diff if they differ)");
 
+  PruneOptions prune_opts;
+  auto* prune = cli.add_subcommand("prune", "delete old events, history and attempts; current statuses stay");
+  prune->add_option("--before", prune_opts.before, "cutoff: a duration ago (90d) or RFC 3339")->required();
+  prune->add_flag("--dry-run", prune_opts.dry_run, "only count what would be deleted");
+  prune->add_flag("--vacuum", prune_opts.vacuum, "afterwards, shrink the file (needs the database to itself)");
+
   SqlOptions sql_opts;
   auto* sql = cli.add_subcommand("sql", "run a read-only query against the database");
   sql->add_option("query", sql_opts.query, "the SQL query")->required();
@@ -59,7 +68,10 @@ int main(int argc, char** argv) {
   migrate->add_flag("--check", migrate_check, "only report pending migrations (exit 1 if any)");
 
   auto* check_config = cli.add_subcommand("check-config", "validate the configuration file");
-  auto* version = cli.add_subcommand("version", "print the version");
+  DoctorOptions doctor_opts;
+  auto* doctor = cli.add_subcommand("doctor", "check each route's config, secrets and Git host access, in plain words");
+  doctor->add_option("--route", doctor_opts.route, "only this route");
+  auto* version = cli.add_subcommand("version", "print the version, commit, build date and schema version");
 
   try {
     cli.parse(argc, argv);
@@ -67,8 +79,7 @@ int main(int argc, char** argv) {
     return cli.exit(e);
   }
   if (version->parsed()) {
-    std::cout << "fluxstatus " << FLUXSTATUS_VERSION << " (schema version "
-              << fluxstatus::store::Migrator::LatestVersion() << ")\n";
+    std::cout << VersionText();
     return 0;
   }
   try {
@@ -80,10 +91,12 @@ int main(int argc, char** argv) {
     if (ingest->parsed()) return RunIngest(ctx, ingest_opts);
     if (status->parsed()) return RunStatus(ctx, status_opts);
     if (rebuild->parsed()) return RunRebuild(ctx, rebuild_check);
+    if (prune->parsed()) return RunPrune(ctx, prune_opts);
     if (replay->parsed()) return RunReplayCommand(ctx, replay_opts);
     if (sql->parsed()) return RunSql(ctx, sql_opts);
     if (migrate->parsed()) return RunMigrate(ctx, migrate_check);
     if (check_config->parsed()) return RunCheckConfig(ctx);
+    if (doctor->parsed()) return RunDoctor(ctx, doctor_opts);
   } catch (const ConfigError& e) {
     std::cerr << "fluxstatus: configuration error: " << e.what() << "\n";
     return 2;

@@ -16,6 +16,7 @@
 #include "ingest/ingest_handler.h"
 #include "ingest/secret.h"
 #include "store/database.h"
+#include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 
 namespace fluxstatus::app {
@@ -78,6 +79,9 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   spdlog::set_default_logger(logger);
 
   const Config& config = ctx.config;
+  for (const auto& file : config.SecretFiles()) {
+    if (const auto warning = ingest::LoosePermissionsWarning(file)) Log(spdlog::level::warn, *warning, {});
+  }
   ingest::IngestSettings settings;
   settings.max_body_bytes = config.max_body_bytes;
   for (const auto& rc : config.routes) {
@@ -101,8 +105,10 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   auto dispatch_routes = BuildDispatchRoutes(config, true);
   store::EventWriter writer(store::OpenForWriting(ctx.db_path, config.durability), config.Catalog(), {});
   dispatch::DispatchMetrics dispatch_metrics;
-  dispatch::Dispatcher dispatcher({ctx.db_path, config.dispatch.workers, RetryPolicyOf(config)},
-                                  std::move(dispatch_routes), writer, dispatch_metrics);
+  dispatch::DispatcherOptions dispatch_options{ctx.db_path, config.dispatch.workers, RetryPolicyOf(config)};
+  // Sends only while it holds the database's dispatch lease: a `replay` beside it never sends too.
+  dispatch_options.lease = dispatch::DispatcherOptions::Lease{store::NewLeaseHolderId()};
+  dispatch::Dispatcher dispatcher(std::move(dispatch_options), std::move(dispatch_routes), writer, dispatch_metrics);
   writer.SetCommitListener([&dispatcher] { dispatcher.Wake(); });
   // Whatever way this function leaves, the writer thread (which wakes the dispatcher) stops
   // before the dispatcher is destroyed.
@@ -129,6 +135,11 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   // Bodies up to this size are read so that an authenticated oversized event can be kept in
   // rejected_events; the handler answers 413 above max_body_bytes.
   server_opts.max_body_bytes = std::max<std::size_t>(config.max_body_bytes * 2, 4u << 20);
+  server_opts.max_connections = config.http.max_connections;
+  server_opts.max_header_bytes = config.http.max_header_bytes;
+  server_opts.header_timeout = config.http.header_timeout;
+  server_opts.body_timeout = config.http.body_timeout;
+  server_opts.idle_timeout = config.http.idle_timeout;
   ingest::HttpServer server(server_opts, [&handler](ingest::HttpRequest&& req, ingest::Responder respond) {
     handler(std::move(req), std::move(respond));
   });
