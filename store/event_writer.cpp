@@ -35,6 +35,9 @@ EventWriter::~EventWriter() { Stop(); }
 std::optional<std::string> EventWriter::Unready() const {
   if (auto problem = file_.Problem()) return problem;
   if (healthy_) return std::nullopt;
+  const auto since_failure = std::chrono::steady_clock::now().time_since_epoch() -
+                             std::chrono::steady_clock::duration(failed_at_.load());
+  if (since_failure > options_.unready_hold) return std::nullopt;
   std::lock_guard lock(last_error_mu_);
   return last_error_;
 }
@@ -165,6 +168,7 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
     }
     // An event that could not be written (e.g. the database is full) makes the store unready
     // as much as a failed commit does, until a batch writes everything again.
+    if (item_failed) failed_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
     healthy_ = !item_failed;
     if (item_failed) {
       std::lock_guard lock(last_error_mu_);
@@ -179,6 +183,7 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
     if (auto problem = file_.Problem()) fail_all(*problem);
   } catch (const std::exception& e) {
     // The transaction rolled back: nothing of this batch is in the database.
+    failed_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
     healthy_ = false;
     fail_all(DescribeFailure(e));
     std::lock_guard lock(last_error_mu_);

@@ -25,6 +25,10 @@ struct WriterOptions {
   std::size_t max_batch = 100;          // events per transaction (bench/: ~100 is best here)
   std::size_t max_queued = 10000;       // submissions waiting; beyond it Submit refuses (503)
   std::optional<std::int64_t> max_page_count;  // caps the file size (tests simulate a full disk)
+  // A failed commit (full disk, I/O error, corruption) makes /readyz fail only this long: when
+  // Kubernetes takes an unready pod out of its Service no event arrives to prove the disk has
+  // room again, so readiness must come back by itself and let the next event re-test it.
+  std::chrono::milliseconds unready_hold{10000};
 };
 
 // What a submission's completion receives. ok=false: nothing was written for it (retryable).
@@ -64,8 +68,8 @@ class EventWriter {
   void LimitPages(std::int64_t pages) { page_limit_ = pages; }
 
   std::size_t QueueDepth() const { return queued_.load(); }
-  // False after a failed commit, until a commit succeeds again, and while the database file
-  // has a Problem() (removed, replaced, read-only).
+  // False for options.unready_hold after a failed commit (unless a commit succeeds again sooner), and
+  // while the database file has a Problem() (removed, replaced, read-only).
   bool Healthy() const { return !Unready(); }
   // Why the store cannot take events now (for /readyz), or nullopt. Thread-safe.
   std::optional<std::string> Unready() const;
@@ -91,6 +95,7 @@ class EventWriter {
   std::atomic<bool> accepting_{false};
   std::atomic<bool> stop_{false};
   std::atomic<bool> healthy_{true};
+  std::atomic<std::chrono::steady_clock::rep> failed_at_{0};  // steady clock of the last failure
   mutable std::mutex last_error_mu_;
   std::string last_error_;  // the last failed commit's error; guarded by last_error_mu_
   std::atomic<std::int64_t> commits_{0};

@@ -170,4 +170,26 @@ BOOST_AUTO_TEST_CASE(stores_exactly_the_acknowledged_events_when_concurrent_clie
   for (const auto& body : refused) BOOST_TEST(stored.count(body) == 0u, "a 503'd event was stored");
 }
 
+// Kubernetes stops sending traffic to an unready pod, so no event would ever prove the disk has
+// room again: readiness must come back by itself once the failure is old.
+BOOST_AUTO_TEST_CASE(readyz_recovers_without_traffic_after_a_failed_commit) {
+  st::InProcessOptions options;
+  options.writer.unready_hold = std::chrono::milliseconds(300);
+  InProcessService svc(std::move(options));
+  Client client;
+  const std::string url = svc.Url("/hook/disk");
+  BOOST_TEST_REQUIRE(client.Post(url, BigEvent(0)).status == 202);
+  const std::int64_t pages = st::QueryInt(*st::OpenReader(svc.db_path()), "PRAGMA page_count");
+  svc.writer().LimitPages(pages + 2);
+  int status = 202;
+  for (int n = 1; n < 200 && status == 202; ++n) status = client.Post(url, BigEvent(n)).status;
+  BOOST_TEST_REQUIRE(status == 503);
+  BOOST_TEST(client.Get(svc.Url("/readyz")).status == 503);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  BOOST_TEST(client.Get(svc.Url("/readyz")).status == 200);
+  // Still full: the next event re-tests the disk, is refused, and readiness fails again.
+  BOOST_TEST(client.Post(url, BigEvent(500)).status == 503);
+  BOOST_TEST(client.Get(svc.Url("/readyz")).status == 503);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -303,7 +303,7 @@ std::string QueryBytes(SQLite::Database& db, const std::string& sql, std::int64_
 InProcessService::InProcessService(InProcessOptions options) : db_path_(dir_.File("fluxstatus.db")) {
   // As app/serve_command.cpp: writer, metrics, deadlines, handler, server; writer then server.
   writer_ = std::make_unique<store::EventWriter>(store::OpenForWriting(db_path_, options.durability),
-                                                 options.catalog, store::WriterOptions{});
+                                                 options.catalog, options.writer);
   const std::size_t max_body = options.settings.max_body_bytes;
   handler_ = std::make_unique<ingest::IngestHandler>(std::move(options.settings), *writer_, metrics_, deadlines_);
   ingest::HttpServerOptions server_opts;

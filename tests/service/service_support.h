@@ -121,6 +121,7 @@ struct InProcessOptions {
   core::RouteCatalog catalog;       // what the writer folds with (open by default)
   store::Durability durability = store::Durability::kFull;
   int threads = 2;
+  store::WriterOptions writer;
 };
 
 // The pieces of `fluxstatus serve`, wired as app/serve_command.cpp wires them, on an ephemeral
