@@ -165,27 +165,8 @@ ServeProcess::ServeProcess(const std::filesystem::path& dir, const std::string& 
   pid_ = testing::SpawnBackground(
       Wrapped({FLUXSTATUS_BINARY, "--config", config, "--db", db, "serve", "--listen", "127.0.0.1:0"}, as), out, err,
       /*append=*/true);
-  // {"time":…,"msg":"fluxstatus started",…,"listen":"127.0.0.1:N",…}
-  const bool started = WaitUntil(
-      [&] {
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-          pid_ = -1;
-          return true;
-        }
-        std::error_code e;
-        if (!std::filesystem::exists(out, e)) return false;
-        const std::string log = testing::ReadFile(out).substr(log_start);
-        const auto line = log.find("fluxstatus started");
-        if (line == std::string::npos) return false;
-        const std::string marker = "127.0.0.1:";
-        const auto listen = log.find("\"listen\":", line);
-        const auto at = listen == std::string::npos ? listen : log.find(marker, listen);
-        if (at == std::string::npos) return false;
-        port_ = static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
-        return true;
-      },
-      std::chrono::seconds(20));
+  port_ = testing::WaitForServePort(pid_, out, log_start, std::chrono::seconds(20));
+  const bool started = port_ != 0;
   if (!started || pid_ < 0 || port_ == 0) {
     if (pid_ > 0) Kill();
     throw std::runtime_error("fluxstatus serve did not start:\n" + Output());

@@ -427,27 +427,8 @@ Serve::Serve(const std::filesystem::path& dir, const std::string& config_yaml) :
                                    "serve",           "--listen", "127.0.0.1:0"};
   const std::size_t log_start = std::filesystem::exists(out) ? std::filesystem::file_size(out) : 0;
   pid_ = fluxstatus::testing::SpawnBackground(std::move(args), out, err, /*append=*/true);
-  // The start-up line names the port: {"time": …,"msg": "fluxstatus started",…,"listen": "127.0.0.1:N",…}
-  const bool started = WaitUntil(
-      [&] {
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-          pid_ = -1;
-          return true;
-        }
-        std::error_code ec;
-        if (!std::filesystem::exists(out, ec)) return false;
-        const std::string log = testing::ReadFile(out).substr(log_start);
-        const auto line = log.find("fluxstatus started");
-        if (line == std::string::npos) return false;
-        const std::string marker = "127.0.0.1:";
-        const auto listen = log.find("\"listen\":", line);
-        const auto at = listen == std::string::npos ? listen : log.find(marker, listen);
-        if (at == std::string::npos) return false;
-        port_ = static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
-        return true;
-      },
-      std::chrono::seconds(20));
+  port_ = testing::WaitForServePort(pid_, out, log_start, std::chrono::seconds(20));
+  const bool started = port_ != 0;
   if (!started || pid_ < 0 || port_ == 0) {
     throw std::runtime_error("fluxstatus serve did not start:\n" + Output());
   }

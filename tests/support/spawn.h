@@ -6,12 +6,19 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "tests/support/files.h"
 
 extern char** environ;
 
@@ -45,6 +52,32 @@ inline pid_t SpawnBackground(std::vector<std::string> args, const std::string& o
   posix_spawnattr_destroy(&attr);
   if (rc != 0) throw std::runtime_error("posix_spawn " + args.front() + ": " + std::strerror(rc));
   return pid;
+}
+
+// Waits for a `fluxstatus serve` started with `--listen 127.0.0.1:0` to log its start-up line
+// ({"msg": "fluxstatus started",…,"listen": "127.0.0.1:N",…}) in `out` after byte `log_start`.
+// Returns the port; 0 when the process exited first (then `pid` is set to -1) or on timeout.
+inline std::uint16_t WaitForServePort(pid_t& pid, const std::filesystem::path& out, std::size_t log_start,
+                                      std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string marker = "127.0.0.1:";
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      return 0;
+    }
+    std::error_code ec;
+    if (std::filesystem::exists(out, ec)) {
+      const std::string log = ReadFile(out).substr(log_start);
+      const auto line = log.find("fluxstatus started");
+      const auto listen = line == std::string::npos ? line : log.find("\"listen\":", line);
+      const auto at = listen == std::string::npos ? listen : log.find(marker, listen);
+      if (at != std::string::npos) return static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
 }
 
 }  // namespace fluxstatus::testing
