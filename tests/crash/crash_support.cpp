@@ -77,12 +77,6 @@ std::string EventJson(const std::string& name, const std::string& reason, const 
   return buffer.GetString();
 }
 
-std::string Sha(int seed) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%08x%032x", static_cast<unsigned>(seed) * 2654435761u, static_cast<unsigned>(seed));
-  return std::string(buf, 40);
-}
-
 // ---------------------------------------------------------------- HTTP
 
 Client::Client() : curl_(curl_easy_init()) {
@@ -221,27 +215,6 @@ CliRun RunCli(const std::filesystem::path& dir, const std::string& config, const
   argv.insert(argv.end(), args.begin(), args.end());
   const auto r = testing::RunProcess(dir, Wrapped(argv, as));
   return CliRun{r.exit_code, r.out, r.err};
-}
-
-// ---------------------------------------------------------------- waiting and the database
-
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-std::vector<Row> Query(const std::string& db, const std::string& sql) {
-  SQLite::Database conn(db, SQLite::OPEN_READONLY, 5000);
-  return testing::QueryRows(conn, sql);
-}
-
-std::int64_t QueryInt(const std::string& db, const std::string& sql) {
-  SQLite::Database conn(db, SQLite::OPEN_READONLY, 5000);
-  return testing::QueryInt(conn, sql);
 }
 
 }  // namespace fluxstatus::crash

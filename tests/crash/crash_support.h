@@ -18,6 +18,8 @@
 
 #include "tests/support/sql.h"
 
+#include "tests/dispatch_e2e/e2e_support.h"
+
 namespace fluxstatus::crash {
 
 using testing::Row;
@@ -29,7 +31,7 @@ using testing::Row;
 std::string EventJson(const std::string& name, const std::string& reason, const std::string& sha, std::int64_t at,
                       const std::string& message);
 // A 40-hex commit SHA per seed.
-std::string Sha(int seed);
+using dispatch_e2e::Sha;
 
 // ---------------------------------------------------------------- HTTP
 
@@ -106,12 +108,10 @@ CliRun RunCli(const std::filesystem::path& dir, const std::string& config, const
               const std::vector<std::string>& args, RunAs as = {});
 
 // ---------------------------------------------------------------- waiting and the database
-
-// Polls `done` every 20 ms until true or `timeout`; returns its last value.
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
-
-// A fresh read-only connection per call, so it sees the latest commit.
-std::vector<Row> Query(const std::string& db, const std::string& sql);
-std::int64_t QueryInt(const std::string& db, const std::string& sql);
+// The dispatch e2e suite's helpers: WaitUntil polls every 20 ms; Query/QueryInt open a fresh
+// read-only connection per call, so they see the latest commit.
+using dispatch_e2e::Query;
+using dispatch_e2e::QueryInt;
+using dispatch_e2e::WaitUntil;
 
 }  // namespace fluxstatus::crash
