@@ -15,11 +15,6 @@
 namespace fluxstatus::app {
 namespace {
 
-std::optional<std::int64_t> ParseBefore(const std::string& text, std::int64_t now_ms) {
-  if (auto d = core::ParseDuration(text)) return now_ms - d->count();
-  return core::ParseRfc3339(text);
-}
-
 void PrintCounts(const store::PruneReport& r) {
   std::cout << r.events << " events";
   if (r.through_event_id > 0) {
@@ -37,7 +32,7 @@ int RunPrune(const CliContext& ctx, const PruneOptions& opts) {
   const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
-  const auto cutoff = ParseBefore(opts.before, now_ms);
+  const auto cutoff = core::ParseInstantOrAgo(opts.before, now_ms);
   if (!cutoff) {
     std::cerr << "fluxstatus prune: --before '" << opts.before
               << "' is neither a duration (90s, 15m, 2h, 90d) nor RFC 3339 (2026-08-30T00:00:00Z)\n";

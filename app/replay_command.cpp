@@ -37,11 +37,6 @@ class ProgressLine {
   bool shown_ = false;
 };
 
-std::optional<std::int64_t> ParseWhen(const std::string& text, std::int64_t now_ms) {
-  if (auto d = core::ParseDuration(text)) return now_ms - d->count();
-  return core::ParseRfc3339(text);
-}
-
 }  // namespace
 
 int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
@@ -49,14 +44,14 @@ int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
   store::ReplayWindow window;
-  auto since = ParseWhen(opts.since, now_ms);
+  auto since = core::ParseInstantOrAgo(opts.since, now_ms);
   if (!since) {
     std::cerr << "fluxstatus replay: --since '" << opts.since << "' is neither a duration (90s, 15m, 2h, 7d) nor RFC 3339\n";
     return 2;
   }
   window.since_ms = *since;
   if (!opts.until.empty()) {
-    window.until_ms = ParseWhen(opts.until, now_ms);
+    window.until_ms = core::ParseInstantOrAgo(opts.until, now_ms);
     if (!window.until_ms) {
       std::cerr << "fluxstatus replay: --until '" << opts.until << "' is neither a duration nor RFC 3339\n";
       return 2;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/rfc3339.h"
+
 namespace fluxstatus::core {
 
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
@@ -18,6 +20,11 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   else return std::nullopt;
   if (value > (1LL << 62) / scale) return std::nullopt;
   return std::chrono::milliseconds{value * scale};
+}
+
+std::optional<std::int64_t> ParseInstantOrAgo(std::string_view text, std::int64_t now_ms) {
+  if (auto d = ParseDuration(text)) return now_ms - d->count();
+  return ParseRfc3339(text);
 }
 
 }  // namespace fluxstatus::core

@@ -52,3 +52,17 @@ BOOST_DATA_TEST_CASE(returns_nullopt_when_text_is_not_a_duration, bdata::make(kI
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(ParseInstantOrAgo)
+
+// `replay --since 2h` and `prune --before 90d` count back from now; an RFC 3339 time stands as is.
+BOOST_AUTO_TEST_CASE(returns_now_minus_the_duration_or_the_rfc3339_instant) {
+  const std::int64_t now_ms = 1795514400000;  // 2026-11-24T10:00:00Z
+  BOOST_TEST(core::ParseInstantOrAgo("2h", now_ms).value_or(-1) == now_ms - 7200000);
+  BOOST_TEST(core::ParseInstantOrAgo("0s", now_ms).value_or(-1) == now_ms);
+  BOOST_TEST(core::ParseInstantOrAgo("2026-11-24T09:00:00Z", now_ms).value_or(-1) == now_ms - 3600000);
+  BOOST_TEST(!core::ParseInstantOrAgo("yesterday", now_ms).has_value());
+  BOOST_TEST(!core::ParseInstantOrAgo("-2h", now_ms).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
