@@ -11,7 +11,9 @@
 namespace fluxstatus::dispatch {
 namespace {
 
-constexpr std::size_t kMaxErrorChars = 500;
+// A host's error text is kept in last_error and delivery_attempts within 1 KiB: 255 code points
+// of at most 4 bytes each, plus the 3-byte ellipsis (invalid bytes become 3-byte U+FFFD).
+constexpr std::size_t kMaxErrorChars = 255;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
