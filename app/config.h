@@ -54,7 +54,7 @@ struct HttpLimitsConfig {
   std::chrono::milliseconds idle_timeout{60000};
 };
 
-// What the probes call stuck (`health:`): see docs/operations.md "Probes".
+// What the probes call stuck (`health:`): see docs/troubleshooting.md, "Probes".
 struct HealthConfig {
   // /healthz and /readyz fail once the writer has had work but no successful commit, or the
   // dispatcher due work but no attempt, for this long: Kubernetes then restarts the pod.
