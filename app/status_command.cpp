@@ -90,7 +90,8 @@ bool ConfiguredRoute(const Config& config, const std::string& route) {
 
 bool RouteWithStatuses(SQLite::Database& db, const std::string& route) {
   const auto seen = store::StatusRoutes(db);
-  if (std::find(seen.begin(), seen.end(), route) != seen.end()) return true;
+  // An empty database knows no route yet: "no statuses match" says all there is.
+  if (seen.empty() || std::find(seen.begin(), seen.end(), route) != seen.end()) return true;
   std::cerr << "fluxstatus status: no statuses for route '" << route << "' (no routes are configured, so routes are "
                "the names events came in on; with statuses: " << Joined(seen) << ")\n";
   return false;

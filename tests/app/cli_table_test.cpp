@@ -115,6 +115,7 @@ std::vector<CliCase> Cases() {
       {"status --since invalid", {}, {}, {}, {"status", "--since", "yesterday"}, 2, "--since 'yesterday'"},
       {"status --route not configured", {{"fluxstatus.yaml", kRouteLab}}, {}, {}, {"status", "--route", "nosuch"}, 2, "configured routes: lab", "", "", "fluxstatus.db"},
       {"status --route unknown without config", kWithEvents, kIngestEvents, {}, {"status", "--route", "nosuch"}, 2, "with statuses: default"},
+      {"status --route on an empty database", {}, kMigrate, {}, {"status", "--route", "lab"}, 0, "no statuses match"},
       {"status --wait done", kWithEvents, kIngestEvents, {}, {"status", "--wait", "--commit", kShaA.substr(0, 8)}, 0, "done: 1 status is success"},
       {"status --wait failure", kWithEvents, kIngestEvents, {}, {"status", "--wait", "--commit", kShaC, "--timeout", "30s"}, 1, "failed: kustomization/web"},
       {"status --wait timeout", kWithEvents, kIngestEvents, {}, {"status", "--wait", "--commit", "bbbb", "--timeout", "1s"}, 2, "timed out after 1s: 1 status: 0 done, 1 waiting"},
