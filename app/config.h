@@ -82,10 +82,12 @@ inline constexpr const char* kProviderKinds[] = {"github",          "gitlab",   
                                                  "bitbucketserver", "azuredevops"};
 
 // Loads path. When path is the default and the file does not exist, returns the embedded
-// defaults; an explicitly named missing file is an error. Throws ConfigError.
+// defaults; an explicitly named missing file is an error. Relative paths in the file (database,
+// token and key files, TLS files) are resolved against the file's folder. Throws ConfigError.
 Config LoadConfig(const std::string& path, bool explicitly_named);
 
-// Parses YAML text (source names it in messages). Throws ConfigError.
-Config ParseConfig(const std::string& yaml_text, const std::string& source);
+// Parses YAML text (source names it in messages); relative paths in it are made absolute
+// against base_dir (empty: the current directory). Throws ConfigError.
+Config ParseConfig(const std::string& yaml_text, const std::string& source, const std::string& base_dir = "");
 
 }  // namespace fluxstatus::app

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include "store/migrator.h"
 
@@ -38,6 +39,22 @@ void RequireDatabaseFile(const std::string& path) {
   }
 }
 
+// Another program's SQLite file must not be mistaken for an empty fluxstatus database: telling
+// the user to migrate it would add our tables to it.
+void RequireOwnSchema(SQLite::Database& db, int version, const std::string& absolute) {
+  const bool has_tables = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt64() > 0;
+  if (version == 0 && !has_tables) {
+    throw std::runtime_error("database " + absolute + " is empty (no fluxstatus schema yet); run `fluxstatus "
+                             "migrate` or start `fluxstatus serve` first");
+  }
+  const bool has_log =
+      db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'event_log'").getInt64() > 0;
+  if (!has_log && version <= Migrator::LatestVersion()) {
+    throw std::runtime_error(absolute + " is not a fluxstatus database (it has other tables and no event log); "
+                             "check --db or the config's `database`");
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durability durability) {
@@ -59,18 +76,34 @@ std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durabi
 
 std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path) {
   RequireDatabaseFile(path);
-  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
-  db->exec("PRAGMA query_only = ON");
-  if (Migrator::CurrentVersion(*db) == 0) {
-    throw std::runtime_error("database " + path + " is not a fluxstatus database (no schema); "
-                             "run `fluxstatus migrate` or start `fluxstatus serve` first");
+  const std::string absolute = std::filesystem::absolute(path).string();
+  // SQLITE_OPEN_READONLY never creates a file, but its error ("unable to open database file")
+  // does not say that the file is simply not there.
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw std::runtime_error("database " + absolute + " does not exist; give the right --db (or the config's "
+                             "`database`), or create it with `fluxstatus migrate`");
   }
+  std::unique_ptr<SQLite::Database> db;
+  int version = 0;
+  try {
+    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
+    db->exec("PRAGMA query_only = ON");
+    version = Migrator::CurrentVersion(*db);
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() != SQLITE_NOTADB) throw;
+    throw std::runtime_error(absolute + " is not a fluxstatus database (not an SQLite file); check --db or the "
+                             "config's `database`");
+  }
+  RequireOwnSchema(*db, version, absolute);
   if (auto pending = Migrator::Pending(*db); !pending.empty()) {
-    throw std::runtime_error("database " + path + " has " + std::to_string(pending.size()) +
+    throw std::runtime_error("database " + absolute + " has " + std::to_string(pending.size()) +
                              " pending migration(s); run `fluxstatus migrate`");
   }
   return db;
 }
+
+void RequireDatabasePath(const std::string& path) { RequireDatabaseFile(path); }
 
 std::vector<MigrationInfo> MigrateDatabase(const std::string& path) {
   RequireDatabaseFile(path);
