@@ -55,12 +55,33 @@ void RequireOwnSchema(SQLite::Database& db, int version, const std::string& abso
   }
 }
 
+// Writing: a file with tables but no fluxstatus schema is another program's; migrating it would
+// add our tables to it. An empty file (or a new one) is ours to set up.
+void RefuseForeignTables(SQLite::Database& db, const std::string& path) {
+  int version = 0;
+  std::int64_t tables = 0;
+  try {
+    version = Migrator::CurrentVersion(db);
+    tables = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt64();
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() != SQLITE_NOTADB) throw;
+    throw std::runtime_error(std::filesystem::absolute(path).string() +
+                             " is not a fluxstatus database (not an SQLite file); check --db or the config's `database`");
+  }
+  if (version == 0 && tables > 0) {
+    throw std::runtime_error(std::filesystem::absolute(path).string() +
+                             " is not a fluxstatus database (it has other tables); fluxstatus will not add its own "
+                             "to it: check --db or the config's `database`");
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durability durability) {
   RequireDatabaseFile(path);
   auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                                kBusyTimeoutMs);
+  RefuseForeignTables(*db, path);
   db->exec("PRAGMA journal_mode = WAL");
   // We acknowledge an event only after its commit, so FULL makes the ack mean "on disk".
   db->exec(durability == Durability::kFull ? "PRAGMA synchronous = FULL"
@@ -110,6 +131,7 @@ std::vector<MigrationInfo> MigrateDatabase(const std::string& path) {
   // The busy timeout lets a migration wait for a running serve's short transactions instead of
   // failing at once with "database is locked".
   SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+  RefuseForeignTables(db, path);
   return Migrator::Apply(db);
 }
 

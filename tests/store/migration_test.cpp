@@ -2,6 +2,7 @@
 // refusing newer schemas and writes on read-only connections.
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -208,6 +209,24 @@ BOOST_AUTO_TEST_CASE(open_for_reading_says_not_fluxstatus_when_another_program_o
   what = RefusalOf(text);
   BOOST_TEST_INFO("message: " << what);
   BOOST_TEST(what.find(text + " is not a fluxstatus database") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(writing_verbs_refuse_to_add_our_tables_to_another_programs_file) {
+  TempDir dir;
+  const std::string other = dir.File("other.db");
+  { RawDatabase(other)->exec("CREATE TABLE unrelated (x)"); }
+  for (const auto& open : {std::function<void()>([&] { OpenForWriting(other); }),
+                           std::function<void()>([&] { fluxstatus::store::MigrateDatabase(other); })}) {
+    std::string what;
+    try {
+      open();
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+    BOOST_TEST(what.find(other + " is not a fluxstatus database (it has other tables)") != std::string::npos, what);
+  }
+  BOOST_TEST(QueryInt(*RawDatabase(other), "SELECT count(*) FROM sqlite_schema") == 1);  // untouched
+  BOOST_TEST(QueryInt(*RawDatabase(other), "PRAGMA user_version") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(open_for_reading_fails_when_file_is_missing) {
