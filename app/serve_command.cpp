@@ -52,11 +52,17 @@ std::pair<std::string, std::uint16_t> SplitListen(const std::string& listen) {
 }
 
 // Secrets come from files or the environment and go only into memory, never to logs.
+// `setting` names the file's key (hmac_key_file, …), so an error says what to fix.
 std::optional<std::string> LoadSecret(const std::string& file, const std::string& env, bool trim,
-                                      const std::string& route, const char* what) {
+                                      const std::string& route, const char* what, const char* setting) {
   std::optional<std::string> value;
-  if (!file.empty()) value = ingest::ReadSecretFile(file, trim);
-  else if (!env.empty()) {
+  if (!file.empty()) {
+    try {
+      value = ingest::ReadSecretFile(file, trim);
+    } catch (const ingest::SecretFileError& e) {
+      throw ConfigError("route '" + route + "': " + setting + " " + file + " cannot be read: " + e.reason);
+    }
+  } else if (!env.empty()) {
     value = ingest::ReadSecretEnv(env, trim);
     if (!value) throw ConfigError("route '" + route + "': environment variable " + env + " (" + what + ") is not set");
   }
@@ -88,8 +94,8 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   for (const auto& rc : config.routes) {
     ingest::IngestRoute route;
     route.name = rc.name;
-    route.hmac_key = LoadSecret(rc.hmac_key_file, rc.hmac_key_env, false, rc.name, "HMAC key");
-    route.bearer_token = LoadSecret(rc.bearer_token_file, rc.bearer_token_env, true, rc.name, "bearer token");
+    route.hmac_key = LoadSecret(rc.hmac_key_file, rc.hmac_key_env, false, rc.name, "HMAC key", "hmac_key_file");
+    route.bearer_token = LoadSecret(rc.bearer_token_file, rc.bearer_token_env, true, rc.name, "bearer token", "bearer_token_file");
     route.match = rc.match;
     settings.routes.push_back(std::move(route));
   }
@@ -164,7 +170,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   server.Stop(kShutdownGrace);  // in-flight requests still get their commits and answers
   dispatcher.Stop();            // jobs in hand finish; the rest stay due in the database
   writer.Stop();                // commits whatever is queued
-  Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"commits", writer.commits()}});
+  Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"transactions", writer.commits()}});
   return 0;
 }
 
