@@ -244,7 +244,7 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
   if (durability == "full") c.durability = store::Durability::kFull;
   else if (durability == "normal") c.durability = store::Durability::kNormal;
   else r.Fail(root["durability"], "durability must be full or normal, not '" + durability + "'");
-  c.max_body_bytes = static_cast<size_t>(r.Integer(root, "max_body_bytes", 1048576, 1024, 64LL << 20));
+  c.max_body_bytes = static_cast<size_t>(r.Integer(root, "max_body_bytes", c.max_body_bytes, 1024, 64LL << 20));
   if (const YAML::Node routes = root["routes"]; routes.IsDefined() && !routes.IsNull()) {
     if (!routes.IsSequence()) r.Fail(routes, "routes must be a list");
     std::set<std::string> names;

@@ -65,7 +65,7 @@ struct Config {
   std::string listen = "127.0.0.1:9595";
   std::string database = "fluxstatus.db";
   store::Durability durability = store::Durability::kFull;
-  std::size_t max_body_bytes = 1048576;
+  std::size_t max_body_bytes = 3 * 1024 * 1024;  // notification-controller's own body limit
   std::vector<RouteConfig> routes;
   DispatchConfig dispatch;
   HttpLimitsConfig http;

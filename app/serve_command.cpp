@@ -130,7 +130,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   server.Stop(kShutdownGrace);  // in-flight requests still get their commits and answers
   dispatcher.Stop();            // jobs in hand finish; the rest stay due in the database
   writer.Stop();                // commits whatever is queued
-  Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"commits", writer.commits()}});
+  Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"transactions", writer.commits()}});
   return 0;
 }
 

@@ -17,8 +17,8 @@ std::optional<std::string> LoadSecret(const Config& config, const RouteConfig& r
   if (!file.empty()) {
     try {
       value = ingest::ReadSecretFile(file, trim);
-    } catch (const std::exception& e) {
-      throw ConfigError(where + key + "_file: " + e.what());  // names the file, never a secret
+    } catch (const ingest::SecretFileError& e) {
+      throw ConfigError(where + key + "_file " + e.path + " cannot be read: " + e.reason);  // never the secret
     }
   } else if (!env.empty()) {
     value = ingest::ReadSecretEnv(env, trim);
