@@ -17,6 +17,9 @@ COPY dispatch dispatch
 COPY replay replay
 COPY app app
 COPY bench bench
+# Not built into the image, but CMake configures every target, and bench/ and the quickstart's
+# fake-git-host program take sources from here.
+COPY tests/support tests/support
 # There is no .git in the build context: the commit comes in as a build argument, and the
 # build date from SOURCE_DATE_EPOCH when set (reproducible builds).
 ARG FLUXSTATUS_GIT_COMMIT=unknown

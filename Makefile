@@ -74,5 +74,6 @@ bench: build
 	cmake --build $(BUILD_DIR) --target benches -j $(JOBS)
 	python3 bench/run.py --build-dir $(BUILD_DIR) $(if $(filter smoke,$(BENCH_SCALE)),--smoke)
 
+# build-quickstart: the `make build` that tests/deploy/quickstart.test.mjs runs.
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR) build-quickstart

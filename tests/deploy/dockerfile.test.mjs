@@ -1,10 +1,13 @@
 // The Dockerfile cannot be built here (no Docker engine), so it is linted (dockerfile-utils,
 // the checks of VS Code's Docker support) and held to what the issue asks: multi-stage, a
 // Debian slim runtime, a non-root user, `fluxstatus serve` as entrypoint, and every file it
-// copies present in the repository and admitted by .dockerignore.
+// copies present in the repository and admitted by .dockerignore. The build stage's files are
+// copied as its COPY lines copy them and configured with CMake, as its RUN does.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import os from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,5 +83,37 @@ test("every file COPY takes from the context exists and is not ignored", { skip:
   const copied = new Set(copies.flatMap((c) => args(c).slice(0, -1)));
   for (const [, dir] of cmake.matchAll(/^add_subdirectory\((\w+)\)/gm)) {
     assert.ok(copied.has(dir), `CMakeLists.txt builds ${dir}/, which the Dockerfile does not copy`);
+  }
+});
+
+// Configuring needs only cmake and the build's packages, which `make test` has installed.
+const haveCmake = spawnSync("cmake", ["--version"]).status === 0;
+
+test("the build stage's files alone configure with CMake (nothing it needs is left out)", {
+  skip: !haveModules ? skipWhy : haveCmake ? false : "cmake not found",
+}, () => {
+  const instructions = parse().getInstructions();
+  const froms = instructions.map((i, n) => (i.getKeyword() === "FROM" ? n : -1)).filter((n) => n >= 0);
+  const build = instructions.slice(froms[0], froms[1]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "fluxstatus-docker-context-"));
+  try {
+    let workdir = "/";
+    for (const i of build) {
+      if (i.getKeyword() === "WORKDIR") workdir = path.posix.resolve(workdir, args(i)[0]);
+      if (i.getKeyword() !== "COPY" || i.getFlags().length > 0) continue;
+      const [dest, ...sources] = args(i).reverse();
+      const target = path.join(dir, path.posix.resolve(workdir, dest));
+      for (const source of sources.reverse()) {
+        const into = dest.endsWith("/") ? path.join(target, path.basename(source)) : target;
+        mkdirSync(path.dirname(into), { recursive: true });
+        cpSync(path.join(repo, source), into, { recursive: true });
+      }
+    }
+    const src = path.join(dir, workdir);
+    const r = spawnSync("cmake", ["-S", src, "-B", path.join(dir, "build"), "-DCMAKE_BUILD_TYPE=Release"],
+      { encoding: "utf8" });
+    assert.equal(r.status, 0, `cmake in the build stage's ${workdir}:\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
