@@ -1,5 +1,6 @@
 // The files under deploy/kubernetes/ one by one: each parses, each manifest validates against
-// its kind's JSON schema (kubernetes-models, @kubernetes-models/flux-cd), each kustomization
+// its kind's JSON schema (kubernetes-models, @kubernetes-models/flux-cd and
+// @kubernetes-models/prometheus-operator), each kustomization
 // names only files that exist and every file beside it is used, and each fluxstatus.yaml is
 // one `fluxstatus check-config` accepts. What kustomize makes of them: kustomize.test.mjs.
 import { test } from "node:test";
@@ -29,6 +30,9 @@ test("every manifest file validates against its kind's schema", { skip: skipWhy 
 test("a manifest with a wrong field value fails validation (the check can fail)", { skip: skipWhy }, async () => {
   const Model = await modelFor("notification.toolkit.fluxcd.io/v1beta3", "Provider");
   assert.throws(() => new Model({ metadata: { name: "x" }, spec: { type: "generic-hmacc" } }).validate());
+  const Rule = await modelFor("monitoring.coreos.com/v1", "PrometheusRule");
+  assert.throws(() => new Rule({ metadata: { name: "x" },
+    spec: { groups: [{ name: "g", rules: [{ alert: "A", expr: "up == 0", for: "10 minutes" }] }] } }).validate());
   assert.equal(await modelFor("example.com/v1", "Widget"), undefined);
 });
 

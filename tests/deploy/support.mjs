@@ -1,6 +1,6 @@
 // What the deploy checks share: the paths, the npm packages from `make test-deps` (without
-// them the checks skip locally and fail under CI=true), YAML loading, the schema of a kind, and
-// `kubectl kustomize`.
+// them the checks skip locally and fail under CI=true), YAML loading, the schema of a kind
+// (Kubernetes, Flux, Prometheus Operator), and `kubectl kustomize`.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -44,7 +44,9 @@ export const isFluxstatusConfig = (file) => path.basename(file) === "fluxstatus.
 
 // The model class for apiVersion/kind, or undefined for a kind nobody publishes a schema for.
 export async function modelFor(apiVersion, kind) {
-  const pkg = apiVersion.includes(".fluxcd.io/") ? "@kubernetes-models/flux-cd" : "kubernetes-models";
+  const pkg = apiVersion.includes(".fluxcd.io/") ? "@kubernetes-models/flux-cd"
+    : apiVersion.startsWith("monitoring.coreos.com/") ? "@kubernetes-models/prometheus-operator"
+    : "kubernetes-models";
   try {
     const mod = await import(`${pkg}/${apiVersion}`);
     return mod[kind];
