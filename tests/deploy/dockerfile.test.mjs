@@ -59,6 +59,30 @@ test("the runtime runs as a non-root user with `fluxstatus serve` as entrypoint"
   assert.deepEqual(volumes, [["/var/lib/fluxstatus"]]);
 });
 
+test("the image points FLUXSTATUS_CONFIG at its config, where the Deployment mounts the ConfigMap", { skip: skipWhy }, () => {
+  const instructions = parse().getInstructions();
+  const runtime = instructions.slice(instructions.map((i) => i.getKeyword()).lastIndexOf("FROM"));
+  const env = Object.fromEntries(runtime.filter((i) => i.getKeyword() === "ENV")
+    .flatMap((i) => i.getProperties().map((p) => [p.getName(), p.getValue()])));
+  const config = env.FLUXSTATUS_CONFIG;
+  assert.equal(config, "/etc/fluxstatus/fluxstatus.yaml");
+  // The image's own default config is there, and so is the --config of its entrypoint.
+  const copies = runtime.filter((i) => i.getKeyword() === "COPY").map((i) => args(i));
+  assert.ok(copies.some((a) => a[a.length - 1] === config), `nothing is copied to ${config}`);
+  const entrypoint = JSON.parse(runtime.find((i) => i.getKeyword() === "ENTRYPOINT").getArgumentsContent());
+  assert.equal(entrypoint[entrypoint.indexOf("--config") + 1], config);
+  // The base Deployment mounts the generated ConfigMap over that folder, with that file name.
+  const YAML = require("yaml");
+  const base = path.join(repo, "deploy/kubernetes/base");
+  const dep = YAML.parse(readFileSync(path.join(base, "deployment.yaml"), "utf8"));
+  const [c] = dep.spec.template.spec.containers;
+  const volume = dep.spec.template.spec.volumes.find((v) => v.configMap);
+  assert.equal(c.volumeMounts.find((m) => m.name === volume.name).mountPath, path.posix.dirname(config));
+  const kustomization = YAML.parse(readFileSync(path.join(base, "kustomization.yaml"), "utf8"));
+  const generated = kustomization.configMapGenerator.find((g) => g.name === volume.configMap.name);
+  assert.deepEqual(generated.files, [path.posix.basename(config)]);
+});
+
 // .dockerignore: "*" then "!path" exceptions (the only form used here).
 function admitted(source) {
   const lines = readFileSync(path.join(repo, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
