@@ -127,7 +127,7 @@ test("following docs/quickstart.md Part 1 shows the statuses on the Git host", {
       ["kustomization/contoso2", "success", "reconciliation succeeded"], show);
     assert.ok(listed.slice(1).every((s) => s.context === "kustomization/contoso2" && s.state === "pending"), show);
     // Step 6: the health-check failure, synced, with Flux's message.
-    assert.match(r.out, /kustomization\/contoso2\s+failure\s+synced\s+health check failed: timeout waiting for/, show);
+    assert.match(r.out, /kustomization\/contoso2\s+failure\s+synced\s.*\shealth check failed: timeout waiting for/, show);
     assert.ok(!existsSync(path.join(dir, "fluxstatus.yaml")), "the clean-up step removed the config");
   } finally {
     rmSync(dir, { recursive: true, force: true });
