@@ -28,6 +28,18 @@ using fluxstatus::timers_testing::Event;
 using fluxstatus::timers_testing::MsSince;
 namespace st = fluxstatus::service_testing;
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 const std::vector<std::string> kJson = {"Content-Type: application/json", "Expect:"};
 
 std::string Head(std::size_t content_length, bool close = false) {
@@ -189,7 +201,11 @@ BOOST_AUTO_TEST_CASE(a_lingering_close_gives_its_slot_back_within_two_seconds_to
   BOOST_TEST(svc.Stored() == 2);
 }
 
-BOOST_AUTO_TEST_CASE(an_accept_refused_for_want_of_file_descriptors_is_retried_and_the_next_client_is_served) {
+// Not under AddressSanitizer + UBSan: their runtime needs descriptors of its own (UBSan's vptr
+// check opens a pipe to probe memory), so a process at its descriptor limit reports every
+// virtual call as "invalid vptr" and aborts: the runtime is tested then, not the service.
+BOOST_AUTO_TEST_CASE(an_accept_refused_for_want_of_file_descriptors_is_retried_and_the_next_client_is_served,
+                     *boost::unit_test::enable_if<!kAddressSanitizer>()) {
   Service svc("  max_connections: 1024\n");
   const auto pid = fluxstatus::timers_testing::ServePid(svc.proc.db_path());
   BOOST_TEST_REQUIRE(pid.has_value());
@@ -211,7 +227,7 @@ BOOST_AUTO_TEST_CASE(an_accept_refused_for_want_of_file_descriptors_is_retried_a
   CurlClient client;
   const auto from = Clock::now();
   const auto served = client.Request("POST", svc.Url(), Event(1), kJson, 5s);
-  BOOST_TEST(served.status == 202, served.body);
+  BOOST_TEST(served.status == 202, "curl " << served.code << " " << served.status << "\n" << svc.proc.Output());
   BOOST_TEST(MsSince(from) < 2000);
   BOOST_TEST(svc.Stored() == 1);
 }
