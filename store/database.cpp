@@ -55,6 +55,13 @@ void RequireOwnSchema(SQLite::Database& db, int version, const std::string& abso
   }
 }
 
+// SQLITE_NOTADB: another program's file, or fluxstatus's own with a damaged header; the header
+// alone cannot tell which, so the message names both ways out.
+std::string NotSqliteMessage(const std::string& absolute) {
+  return "database " + absolute + " error: file is not a database (not an SQLite file): if it is fluxstatus's "
+         "database, its header is damaged, restore it from a backup; otherwise check --db or the config's `database`";
+}
+
 // Writing: a file with tables but no fluxstatus schema is another program's; migrating it would
 // add our tables to it. An empty file (or a new one) is ours to set up.
 void RefuseForeignTables(SQLite::Database& db, const std::string& path) {
@@ -65,8 +72,7 @@ void RefuseForeignTables(SQLite::Database& db, const std::string& path) {
     tables = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt64();
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() != SQLITE_NOTADB) throw;
-    throw std::runtime_error(std::filesystem::absolute(path).string() +
-                             " is not a fluxstatus database (not an SQLite file); check --db or the config's `database`");
+    throw std::runtime_error(NotSqliteMessage(std::filesystem::absolute(path).string()));
   }
   if (version == 0 && tables > 0) {
     throw std::runtime_error(std::filesystem::absolute(path).string() +
@@ -113,8 +119,7 @@ std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path) {
     version = Migrator::CurrentVersion(*db);
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() != SQLITE_NOTADB) throw;
-    throw std::runtime_error(absolute + " is not a fluxstatus database (not an SQLite file); check --db or the "
-                             "config's `database`");
+    throw std::runtime_error(NotSqliteMessage(absolute));
   }
   RequireOwnSchema(*db, version, absolute);
   if (auto pending = Migrator::Pending(*db); !pending.empty()) {

@@ -208,7 +208,7 @@ BOOST_AUTO_TEST_CASE(open_for_reading_says_not_fluxstatus_when_another_program_o
                                        "header from it and finds no magic string at its start\n");
   what = RefusalOf(text);
   BOOST_TEST_INFO("message: " << what);
-  BOOST_TEST(what.find(text + " is not a fluxstatus database") != std::string::npos);
+  BOOST_TEST(what.find(text + " error: file is not a database (not an SQLite file)") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(writing_verbs_refuse_to_add_our_tables_to_another_programs_file) {
