@@ -211,6 +211,15 @@ struct CurlTransport::Impl {
     } else if (call.method == "HEAD") {
       set(CURLOPT_NOBODY, 1L);
     } else {
+      // A write never rides a reused connection. When a reused connection dies before any
+      // answer byte arrives, libcurl silently sends the request again on a new one: for a POST
+      // the host has already read, that is a second status, and if the re-send is refused the
+      // first send is reported as "certainly not sent". A fresh connection is never re-sent, so
+      // a dropped one comes back as an uncertain error (the key is listed before posting
+      // again). This is simpler than spotting the re-send, which curl reports only in its
+      // debug text. The cost is a handshake per write (TLS session resumption keeps it
+      // cheap); reads, which a re-send cannot harm, keep the pooled connections.
+      set(CURLOPT_FRESH_CONNECT, 1L);
       if (call.method != "POST") set(CURLOPT_CUSTOMREQUEST, call.method.c_str());
       if (call.method == "POST" || !call.body.empty()) {
         set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));

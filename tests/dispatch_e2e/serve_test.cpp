@@ -198,6 +198,23 @@ BOOST_AUTO_TEST_CASE(a_send_cut_by_a_crash_is_checked_on_the_host_before_posting
   BOOST_TEST(QueryInt(restarted.db_path(), "SELECT in_flight FROM commit_statuses") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_post_the_host_drops_unanswered_is_listed_before_posting_again_and_lands_once) {
+  FakeGitHost host;
+  testing::TempDir dir;
+  // One worker, so the second send goes out on the handle whose connection the first left open.
+  Serve serve(dir.path(), Config(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub), DispatchYaml(1)));
+  const std::string first = Sha(48), dropped = Sha(49);
+  Accepted(serve.Hook("gh", Succeeded(first, 0)));
+  BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), 1));
+  host.DropConnectionAfterNextPosts(1);  // read, applied, never answered
+  Accepted(serve.Hook("gh", Succeeded(dropped, 0)));
+  BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), 2));
+  BOOST_TEST(HostStates(host, HostKind::kGitHub, "acme/app", dropped, kApps) == std::vector<std::string>{"success"});
+  BOOST_TEST(CountRequests(host, "POST", dropped) == 1);
+  BOOST_TEST(Outcomes(serve.db_path(), dropped, kApps) == (std::vector<std::string>{"uncertain", "already_on_host"}));
+  BOOST_TEST(serve.Stop() == 0);
+}
+
 BOOST_DATA_TEST_CASE(each_host_gets_the_statuses_when_events_arrive, bdata::make(kAllHosts), kind) {
   FakeGitHost host(FakeGitHost::Options{"tok-" + KindName(kind), "", 1});
   testing::TempDir dir;
