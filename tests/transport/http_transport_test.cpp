@@ -3,10 +3,12 @@
 #include "dispatch/http_transport.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <boost/test/unit_test.hpp>
 
@@ -191,6 +193,30 @@ BOOST_AUTO_TEST_CASE(timeout_after_sending_is_uncertain) {
   const auto again = transport.Send(GitHubList(host));
   BOOST_TEST_REQUIRE(again.reply.has_value(), again.error);
   BOOST_TEST(again.reply->status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_call_hanging_when_the_abort_flag_turns_is_cut_short_as_uncertain) {
+  FakeGitHost host;
+  host.SetDelay(std::chrono::milliseconds(10000));
+  dispatch::CurlTransport transport(Fast());
+  std::atomic<bool> stopping{false};
+  transport.AbortWhen(&stopping);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stopping = true;
+  });
+  const auto result = transport.Send(GitHubPost(host));
+  stopper.join();
+  BOOST_TEST(!result.reply.has_value());
+  BOOST_TEST(result.uncertain, result.error);  // the host has it: a cut send is listed before the next
+  BOOST_TEST(result.error.find("shutting down") != std::string::npos, result.error);
+  BOOST_TEST(result.duration.count() < 2000);
+  BOOST_TEST(host.Statuses(HostKind::kGitHub, "o/r", kSha).size() == 1u);
+  // Once the flag is up nothing more is sent.
+  const auto after = transport.Send(GitHubList(host));
+  BOOST_TEST(!after.reply.has_value());
+  BOOST_TEST(!after.uncertain);
+  BOOST_TEST(host.Requests().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(refused_connection_is_certain_and_recovers_when_the_host_returns) {
