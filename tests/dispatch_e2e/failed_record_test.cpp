@@ -3,6 +3,7 @@
 // and the warning that repeats is written once, then summarised with its count.
 #include <boost/test/unit_test.hpp>
 
+#include <SQLiteCpp/Database.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -97,6 +98,32 @@ BOOST_AUTO_TEST_CASE(a_key_whose_step_cannot_be_recorded_waits_its_backoff_not_t
   BOOST_TEST(gets >= 2);
   BOOST_TEST(gets <= 5);
   BOOST_TEST(CountRequests(host, "POST") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_send_whose_record_misses_the_record_wait_is_not_made_and_the_key_is_retried) {
+  FakeGitHost host;
+  InProcessOptions options;
+  options.workers = 1;
+  options.record_wait = std::chrono::milliseconds(300);
+  InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
+  const std::string sha = Sha(82);
+  svc.Submit("gh", Succeeded(sha, 0));
+  {
+    // A `sqlite3` shell holds the write lock: the writer's commit waits (5 s busy timeout).
+    SQLite::Database other(svc.db_path(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    svc.StartDispatcher();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    BOOST_TEST(host.Requests().empty());  // in flight was not recorded in time: no send
+    other.exec("ROLLBACK");
+  }
+  BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 1));
+  BOOST_TEST(CountRequests(host, "POST") == 1);
+  // Each step that gave up counted as an attempt once its records landed (after the lock), and
+  // left the key not in flight: no send was made.
+  BOOST_TEST(QueryInt(svc.db_path(), "SELECT attempts FROM commit_statuses") >= 1);
+  BOOST_TEST(QueryInt(svc.db_path(), "SELECT in_flight FROM commit_statuses") == 0);
+  BOOST_TEST(Outcomes(svc.db_path(), sha, kApps) == std::vector<std::string>{"delivered"});
 }
 
 BOOST_AUTO_TEST_CASE(a_warning_repeating_every_poll_is_written_once_then_with_its_count) {
