@@ -87,7 +87,8 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   ingest::AckDeadlines deadlines;
   const std::string db_path = ctx.db_path;
   const auto stall_after = config.health.stall_after;
-  ServiceHealth health({[&writer, stall_after] { return writer.Stalled(stall_after); }});
+  ServiceHealth health({[&writer, stall_after] { return writer.Stalled(stall_after); },
+                        [&dispatcher, stall_after] { return dispatcher.Problem(stall_after); }});
   settings.stuck = [&health] { return health.Stuck(); };
   settings.gauges = [&writer, &health, db_path] {
     return std::vector<ingest::Gauge>{
