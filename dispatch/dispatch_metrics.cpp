@@ -45,6 +45,9 @@ std::string DispatchMetrics::Render() const {
   // Host names and outcomes come from configuration and a fixed set: no label escaping needed
   // beyond what a host name can contain.
   std::ostringstream os;
+  // 16 significant digits: integers up to 10^16 print as integers (the default 6 printed
+  // 1725660 as 1.72566e+06), and a double's last-digit noise never shows.
+  os.precision(16);
   std::lock_guard lock(mu_);
   os << "# HELP fluxstatus_dispatch_attempts_total Calls to Git hosts, by host and outcome.\n"
         "# TYPE fluxstatus_dispatch_attempts_total counter\n";
