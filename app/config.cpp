@@ -13,6 +13,7 @@
 #include "core/duration.h"
 #include "core/git_address.h"
 #include "core/status_template.h"
+#include "dispatch/token_source.h"
 
 namespace fluxstatus::app {
 namespace {
@@ -120,13 +121,53 @@ void ParseTls(const Reader& r, const YAML::Node& n, const std::string& rw, Route
   }
 }
 
+// The GitHub App keys, as Flux's github provider takes them: the app id, the private key and
+// exactly one of the installation id and the installation owner; the App's API root for GHES
+// optionally. Returns whether the route uses an App.
+bool ParseGitHubApp(const Reader& r, const YAML::Node& n, const std::string& rw, RouteConfig& rc) {
+  rc.github_app_id = r.String(n, "github_app_id", "");
+  rc.github_installation_id = r.String(n, "github_installation_id", "");
+  rc.github_app_installation_owner = r.String(n, "github_app_installation_owner", "");
+  rc.github_private_key_file = r.Path(n, "github_private_key_file");
+  rc.github_app_base_url = r.String(n, "github_app_base_url", "");
+  const bool by_id = !rc.github_installation_id.empty(), by_owner = !rc.github_app_installation_owner.empty();
+  if (rc.github_app_id.empty() && !by_id && !by_owner && rc.github_private_key_file.empty() &&
+      rc.github_app_base_url.empty()) {
+    return false;
+  }
+  if (rc.provider != "github") r.Fail(n, rw + ": GitHub App credentials need provider: github");
+  if (rc.github_app_id.empty() || rc.github_private_key_file.empty() || by_id == by_owner) {
+    r.Fail(n, rw + ": a GitHub App needs github_app_id, github_private_key_file and exactly one of " +
+                  "github_installation_id and github_app_installation_owner" +
+                  (by_id && by_owner ? " (both are set)" : ""));
+  }
+  if (by_id && rc.github_installation_id.find_first_not_of("0123456789") != std::string::npos) {
+    r.Fail(n["github_installation_id"], rw + ": github_installation_id '" + rc.github_installation_id +
+                                            "' is not a number (the id in the App installation's settings URL)");
+  }
+  if (by_owner && !dispatch::IsGitHubAccountName(rc.github_app_installation_owner)) {
+    r.Fail(n["github_app_installation_owner"],
+           rw + ": github_app_installation_owner '" + rc.github_app_installation_owner +
+               "' is not a GitHub organization or user name (letters, digits, '-', '_')");
+  }
+  const std::string& base = rc.github_app_base_url;
+  const bool http_url = base.rfind("https://", 0) == 0 || base.rfind("http://", 0) == 0;
+  if (!base.empty() && (!http_url || base.find_first_of("?# \t") != std::string::npos ||
+                        base.find_first_not_of('/', base.find("//") + 2) == std::string::npos)) {
+    r.Fail(n["github_app_base_url"], rw + ": github_app_base_url '" + base +
+                                         "' is not an http(s) URL such as https://ghes.example.com/api/v3");
+  }
+  return true;
+}
+
 RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   const std::string where = "routes[" + std::to_string(index) + "]";
   r.KnownKeys(n, where,
               {"name", "provider", "address", "token_file", "token_env", "username", "hmac_key_file",
                "hmac_key_env", "bearer_token_file", "bearer_token_env", "cluster", "context",
-               "target_url", "ca_file", "client_cert_file", "client_key_file", "api_base", "match", "github_app_id", "github_installation_id",
-               "github_private_key_file"});
+               "target_url", "ca_file", "client_cert_file", "client_key_file", "api_base", "match", "github_app_id",
+               "github_installation_id", "github_app_installation_owner", "github_private_key_file",
+               "github_app_base_url"});
   RouteConfig rc;
   rc.name = r.String(n, "name", "");
   if (rc.name.empty()) r.Fail(n, where + ".name is required");
@@ -164,16 +205,7 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   rc.target_url = r.String(n, "target_url", "");
   ParseTls(r, n, rw, rc);
   rc.api_base = r.String(n, "api_base", "");
-  rc.github_app_id = r.String(n, "github_app_id", "");
-  rc.github_installation_id = r.String(n, "github_installation_id", "");
-  rc.github_private_key_file = r.Path(n, "github_private_key_file");
-  const bool app_auth = !rc.github_app_id.empty() || !rc.github_installation_id.empty() ||
-                        !rc.github_private_key_file.empty();
-  if (app_auth && (rc.github_app_id.empty() || rc.github_installation_id.empty() ||
-                   rc.github_private_key_file.empty())) {
-    r.Fail(n, rw + ": a GitHub App needs github_app_id, github_installation_id and github_private_key_file");
-  }
-  if (app_auth && rc.provider != "github") r.Fail(n, rw + ": GitHub App credentials need provider: github");
+  const bool app_auth = ParseGitHubApp(r, n, rw, rc);
   if (!rc.provider.empty() && !app_auth && rc.token_file.empty() && rc.token_env.empty()) {
     r.Fail(n, rw + ": provider " + rc.provider + " needs token_file or token_env" +
                   (rc.provider == "github" ? " (or a GitHub App)" : ""));

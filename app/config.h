@@ -33,7 +33,9 @@ struct RouteConfig {
   std::string ca_file;
   std::string client_cert_file, client_key_file;  // mutual TLS towards the host; both or neither
   std::string api_base;  // GitLab/Gitea under a path prefix
-  std::string github_app_id, github_installation_id, github_private_key_file;
+  // A GitHub App instead of a token: the installation by id, or by the account it is installed on.
+  std::string github_app_id, github_installation_id, github_app_installation_owner, github_private_key_file;
+  std::string github_app_base_url;  // the App's API root when not the route's (GHES)
   std::vector<core::EventSourceMatch> match;
   std::string repo;  // derived from address
 };

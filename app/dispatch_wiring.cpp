@@ -19,12 +19,18 @@ std::vector<dispatch::DispatchRoute> BuildDispatchRoutes(const Config& config, b
     route.transport.client_cert_file = rc.client_cert_file;
     route.transport.client_key_file = rc.client_key_file;
     if (!rc.github_app_id.empty()) {
-      // The App's token calls get their own connection (the source serialises them).
+      // The App's calls get their own connection (the source serialises them), with the
+      // route's TLS settings: on GHES the App's API is the same host as a rule.
       auto transport = std::make_shared<dispatch::CurlTransport>(route.transport);
-      route.tokens = std::make_shared<dispatch::GitHubAppTokenSource>(
-          rc.github_app_id, rc.github_installation_id, rc.github_private_key_file,
-          route.provider->Endpoint().api_base,
-          [transport](const dispatch::HttpCall& call) { return transport->Send(call); });
+      dispatch::GitHubAppSettings app{rc.github_app_id, rc.github_installation_id, rc.github_app_installation_owner,
+                                      rc.github_private_key_file, rc.github_app_base_url};
+      if (app.api_base_url.empty()) app.api_base_url = route.provider->Endpoint().api_base;
+      try {
+        route.tokens = std::make_shared<dispatch::GitHubAppTokenSource>(
+            std::move(app), [transport](const dispatch::HttpCall& call) { return transport->Send(call); });
+      } catch (const std::runtime_error& e) {  // the key file unreadable or no RSA key (config.cpp checked the rest)
+        throw ConfigError(config.source + ": route '" + rc.name + "': " + e.what());
+      }
     } else if (!rc.token_file.empty()) {
       route.tokens = std::make_shared<dispatch::FileTokenSource>(rc.token_file, rc.username);
     } else {

@@ -5,6 +5,18 @@ namespace {
 
 using Result = store::DeliveryRecord::Result;
 
+// Why a call failed, as last_error words it: the host's HTTP status (none for a transport
+// error) and its text.
+struct CallError {
+  std::optional<int> http_status;
+  std::string text;
+};
+
+// A refused credential is the usual permanent failure (a revoked or rotated token): last_error
+// names the route and the way out, not only the host's wording. A 403 rate limit is retryable
+// and never gets here.
+bool RefusedCredentials(const CallError& e) { return e.http_status == 401 || e.http_status == 403; }
+
 std::string OutcomeName(OutcomeKind kind) {
   switch (kind) {
     case OutcomeKind::kDelivered: return "delivered";
@@ -43,21 +55,24 @@ class Step {
     sending.attempts.clear();  // the listing's attempts are recorded once, with the step's result
     sending.result = Result::kSending;
     sending.at_ms = env_.now_ms();
-    if (!env_.persist_sending(sending)) return Retry("could not record the send before making it", std::nullopt, false);
+    if (!env_.persist_sending(sending)) {
+      return Retry({std::nullopt, "could not record the send before making it"}, std::nullopt, false);
+    }
 
     const DesiredStatus desired{row_.key, row_.fold.state, row_.fold.description, row_.fold.target_url};
     const TransportResult sent = Call(env_.provider.BuildCreate(desired, env_.credentials));
     if (!sent.reply) {
       Attempt(std::nullopt, sent.uncertain ? "uncertain" : "transport_error", sent.error, sent.duration);
-      return Retry(sent.error, std::nullopt, sent.uncertain);
+      return Retry({std::nullopt, sent.error}, std::nullopt, sent.uncertain);
     }
     const SendOutcome o = env_.provider.InterpretCreate(*sent.reply, env_.now_ms() / 1000);
     Note(o);
     Attempt(o.http_status, OutcomeName(o.kind), o.error, sent.duration);
+    const CallError error{o.http_status, o.error};
     switch (o.kind) {
       case OutcomeKind::kDelivered: return Finish(Result::kSynced, "");
-      case OutcomeKind::kRetryable: return Retry(o.error, o.retry_after, false);
-      case OutcomeKind::kPermanent: return Finish(Result::kFailed, o.error);
+      case OutcomeKind::kRetryable: return Retry(error, o.retry_after, false);
+      case OutcomeKind::kPermanent: return Fail(error);
       case OutcomeKind::kReconcile: {
         // GitLab refuses a status that repeats the current state (it cannot transition
         // pending -> pending): when the host holds the desired state, only the description
@@ -65,14 +80,20 @@ class Step {
         auto listed = ListMatches(/*state_only=*/true);
         if (result_.lease_short) {
           result_.lease_short = false;  // the POST was answered: an ordinary retry
-          return Retry(o.error, std::nullopt, false);
+          return Retry(error, std::nullopt, false);
         }
         if (!listed) return result_;
         if (*listed) return Finish(Result::kSynced, "");
-        return Finish(Result::kFailed, o.error);
+        return Fail(error);
       }
     }
-    return Finish(Result::kFailed, o.error);
+    return Fail(error);
+  }
+
+  // The route's credentials could not be had (no token file, a GitHub App refusing): no call
+  // is made, and the key is retried like a transport error. A send in flight stays so.
+  StepResult NoCredentials(const std::string& error) {
+    return Retry({std::nullopt, "credentials: " + error}, std::nullopt, row_.sync.in_flight);
   }
 
  private:
@@ -112,15 +133,16 @@ class Step {
       const TransportResult r = Call(env_.provider.BuildList(row_.key, env_.credentials, page));
       if (!r.reply) {
         Attempt(std::nullopt, "transport_error", r.error, r.duration);
-        Retry(r.error, std::nullopt, true);
+        Retry({std::nullopt, r.error}, std::nullopt, true);
         return std::nullopt;
       }
       const Provider::ListPage listed = env_.provider.InterpretList(*r.reply, row_.key, env_.now_ms() / 1000);
       Note(listed.outcome);
       if (listed.outcome.kind != OutcomeKind::kDelivered) {
         Attempt(listed.outcome.http_status, "list_failed", listed.outcome.error, r.duration);
-        if (listed.outcome.kind == OutcomeKind::kRetryable) Retry(listed.outcome.error, listed.outcome.retry_after, true);
-        else Finish(Result::kFailed, "listing statuses failed: " + listed.outcome.error);
+        const CallError error{listed.outcome.http_status, listed.outcome.error};
+        if (listed.outcome.kind == OutcomeKind::kRetryable) Retry(error, listed.outcome.retry_after, true);
+        else Fail(error, "listing statuses failed: ");
         return std::nullopt;
       }
       if (listed.newest_for_context) {
@@ -135,16 +157,28 @@ class Step {
     return false;
   }
 
-  StepResult Retry(const std::string& error, std::optional<std::chrono::seconds> host_asked, bool uncertain) {
+  // Every last_error of a failed or retried step is worded by Retry and Fail, through
+  // LastErrorText: the host's HTTP status before its words, so a reader sees at once whether
+  // the host refused (4xx), broke (5xx) or was never reached (no status).
+  StepResult Retry(const CallError& error, std::optional<std::chrono::seconds> host_asked, bool uncertain) {
     const int attempts = static_cast<int>(row_.sync.attempts) + 1;
     result_.record.uncertain = uncertain;
+    const std::string text = LastErrorText(error.http_status, error.text);
     if (env_.policy.Exhausted(attempts)) {
-      return Finish(Result::kFailed, "gave up after " + std::to_string(attempts) + " attempts: " + error);
+      return Finish(Result::kFailed, "gave up after " + std::to_string(attempts) + " attempts: " + text);
     }
     std::optional<std::chrono::milliseconds> asked;
     if (host_asked) asked = std::chrono::duration_cast<std::chrono::milliseconds>(*host_asked);
     result_.record.next_attempt_ms = env_.now_ms() + env_.policy.Delay(attempts, env_.jitter01, asked).count();
-    return Finish(Result::kRetry, error);
+    return Finish(Result::kRetry, text);
+  }
+
+  // A permanent failure; `during` names the call when it was not the create ("listing …: ").
+  StepResult Fail(const CallError& error, const std::string& during = "") {
+    if (!RefusedCredentials(error)) return Finish(Result::kFailed, during + LastErrorText(error.http_status, error.text));
+    return Finish(Result::kFailed, "HTTP " + std::to_string(*error.http_status) + ": the host refused route '" +
+                                       row_.key.route + "' credentials (or their permissions): " + during + error.text +
+                                       "; fix the token, then run `fluxstatus replay`");
   }
 
   // See StepResult::lease_short.
@@ -180,6 +214,19 @@ bool HostHasDesired(const ObservedStatus& host, core::StatusState state, const s
   return false;
 }
 
+std::string LastErrorText(std::optional<int> http_status, const std::string& text) {
+  if (!http_status || *http_status < 100) return text;  // never answered, or no status line
+  const std::string status = "HTTP " + std::to_string(*http_status);
+  if (text.empty()) return status;
+  // The host's text may already start with it (ReplyErrorText's words for a body without any).
+  if (text.rfind(status, 0) == 0 && (text.size() == status.size() || text[status.size()] == ':')) return text;
+  return status + ": " + text;
+}
+
 StepResult RunDeliveryStep(const store::StatusRow& row, StepEnvironment& env) { return Step(row, env).Run(); }
+
+StepResult CredentialsFailure(const store::StatusRow& row, StepEnvironment& env, const std::string& error) {
+  return Step(row, env).NoCredentials(error);
+}
 
 }  // namespace fluxstatus::dispatch

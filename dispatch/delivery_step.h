@@ -1,12 +1,14 @@
 // One key's trip to its Git host: skip when the host already has it, list first after an
-// uncertain send, mark the send durable, post, classify, and say what to record. The network
-// and the writer are passed in, so the decision logic stays testable with plain values.
+// uncertain send, mark the send durable, post, classify, and say what to record, last_error's
+// words included (all of them composed here). The network and the writer are passed in, so the
+// decision logic stays testable with plain values.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "core/retry_policy.h"
 #include "dispatch/http_transport.h"
@@ -46,6 +48,14 @@ struct StepResult {
 inline constexpr int kMaxListPages = 10;
 
 StepResult RunDeliveryStep(const store::StatusRow& row, StepEnvironment& env);
+
+// The step for a key whose route has no usable credentials now (`error` says why, without a
+// secret): no call, a retry with backoff, and after max_attempts a failure.
+StepResult CredentialsFailure(const store::StatusRow& row, StepEnvironment& env, const std::string& error);
+
+// How last_error words a host's answer: "HTTP 500: Server Error"; `text` alone when no status
+// was received (a transport error); just "HTTP 500" when the host gave no text.
+std::string LastErrorText(std::optional<int> http_status, const std::string& text);
 
 // True when the host's status is the desired one (the host may hold the description as the
 // provider capped it, ending in "…").

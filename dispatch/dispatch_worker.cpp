@@ -35,18 +35,6 @@ std::string_view ResultName(store::DeliveryRecord::Result r) {
   return "?";
 }
 
-// A refused credential is the usual permanent failure (a revoked or rotated token): last_error
-// says so, with the HTTP status and the way out, not only the host's wording.
-std::string ExplainFailure(const store::DeliveryRecord& r, const std::string& route) {
-  if (r.result != store::DeliveryRecord::Result::kFailed || r.attempts.empty()) return r.error;
-  const auto& last = r.attempts.back();
-  const bool refused = last.outcome == "failed" || r.error.rfind("listing statuses failed", 0) == 0;
-  const auto& status = last.http_status;
-  if (!refused || !status || (*status != 401 && *status != 403)) return r.error;  // not e.g. a 403 rate limit
-  return "HTTP " + std::to_string(*status) + ": the host refused route '" + route +
-         "' credentials (or their permissions): " + r.error + "; fix the token, then run `fluxstatus replay`";
-}
-
 core::LogFields KeyFields(const core::StatusKey& key) {
   return {{"route", key.route}, {"commit", key.commit_sha}, {"context", key.context}};
 }
@@ -57,23 +45,6 @@ std::int64_t LastHttpStatus(const store::DeliveryRecord& r) {
     if (a->http_status) return *a->http_status;
   }
   return 0;
-}
-
-// A credentials failure (no token file, a GitHub App refusing) is a retryable failure of the key.
-StepResult CredentialsFailure(const store::StatusRow& row, const core::RetryPolicy& policy, const std::string& error) {
-  StepResult result;
-  auto& r = result.record;
-  r.key = row.key;
-  r.sent_event_id = row.fold.event_id;
-  r.sent_state = std::string(core::ToString(row.fold.state));
-  r.sent_description = row.fold.description;
-  r.result = store::DeliveryRecord::Result::kRetry;
-  r.error = "credentials: " + error;
-  r.at_ms = NowMs();
-  const int attempts = static_cast<int>(row.sync.attempts) + 1;
-  if (policy.Exhausted(attempts)) r.result = store::DeliveryRecord::Result::kFailed;
-  r.next_attempt_ms = NowMs() + policy.Delay(attempts, 0.5, std::nullopt).count();
-  return result;
 }
 
 }  // namespace
@@ -196,7 +167,6 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     transport->second.AbortWhen(&stop_);  // Stop() cuts a hanging call short
   }
   StepResult result = RunStep(*row, route, transport->second, seed);
-  result.record.error = ExplainFailure(result.record, job.key.route);
   for (const auto& a : result.record.attempts) metrics_.Attempt(host, a.outcome);
   if (result.rate.remaining) metrics_.RateRemaining(host, *result.rate.remaining);
   if (result.pause_host_until_ms) {
@@ -233,7 +203,7 @@ StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute&
   try {
     env.credentials = route.tokens->Get(NowMs() / 1000);
   } catch (const std::exception& e) {
-    return CredentialsFailure(row, options_.policy, e.what());
+    return CredentialsFailure(row, env, e.what());
   }
   return RunDeliveryStep(row, env);
 }

@@ -121,6 +121,33 @@ std::string SignAppJwt(const std::string& private_key_pem, const std::string& ap
   return signing_input + "." + Base64Url(RsaSha256Sign(key.get(), signing_input));
 }
 
+GitHubAppSettings WithoutTrailingSlash(GitHubAppSettings s) {
+  s.api_base_url = s.api_base_url.substr(0, s.api_base_url.find_last_not_of('/') + 1);
+  return s;
+}
+
+// A call the App makes as itself (JWT-authenticated).
+HttpCall AppCall(const char* method, std::string url, const std::string& jwt) {
+  HttpCall call;
+  call.method = method;
+  call.url = std::move(url);
+  call.headers = {{"Authorization", "Bearer " + jwt},
+                  {"Accept", "application/vnd.github+json, application/json"},
+                  {"X-GitHub-Api-Version", "2022-11-28"}};
+  return call;
+}
+
+// "HTTP 401: A JSON web token could not be decoded": the status and GitHub's message, if any.
+std::string FailureText(const HttpReply& reply, const std::string& jwt) {
+  rapidjson::Document doc;
+  doc.Parse(reply.body.data(), reply.body.size());
+  std::string message = doc.HasParseError() ? std::string() : StringField(doc, "message");
+  // GitHub's messages are plain text about the request; drop one that echoes the JWT.
+  if (message.find(jwt) != std::string::npos) message.clear();
+  if (message.size() > 200) message = CapText(message, 200);
+  return "HTTP " + std::to_string(reply.status) + (message.empty() ? "" : ": " + message);
+}
+
 }  // namespace
 
 TokenSource::~TokenSource() = default;
@@ -170,48 +197,82 @@ Credentials EnvTokenSource::Get(std::int64_t /*now_epoch_s*/) {
 
 // ---------------------------------------------------------------------------------------------
 
-GitHubAppTokenSource::GitHubAppTokenSource(std::string app_id, std::string installation_id,
-                                           std::string private_key_file, std::string api_base_url, Send send)
-    : app_id_(std::move(app_id)),
-      installation_id_(std::move(installation_id)),
-      key_file_(std::move(private_key_file)),
-      api_base_(api_base_url.substr(0, api_base_url.find_last_not_of('/') + 1)),
-      send_(std::move(send)) {
-  if (app_id_.empty()) throw std::runtime_error("GitHub App: github_app_id is empty");
-  if (!AllDigits(installation_id_)) {
-    throw std::runtime_error("GitHub App " + app_id_ + ": github_installation_id '" + installation_id_ +
-                             "' is not a number");
+bool IsGitHubAccountName(std::string_view owner) {
+  return !owner.empty() && owner.size() <= 100 && std::all_of(owner.begin(), owner.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+GitHubAppTokenSource::GitHubAppTokenSource(GitHubAppSettings settings, Send send)
+    : settings_(WithoutTrailingSlash(std::move(settings))),
+      send_(std::move(send)),
+      installation_id_(settings_.installation_id) {
+  const GitHubAppSettings& s = settings_;
+  if (s.app_id.empty()) throw std::runtime_error("GitHub App: github_app_id is empty");
+  const std::string app = "GitHub App " + s.app_id;
+  if (s.installation_id.empty() == s.installation_owner.empty()) {
+    throw std::runtime_error(app + ": give one of github_installation_id and github_app_installation_owner");
   }
-  if (!send_) throw std::runtime_error("GitHub App " + app_id_ + ": no transport");
-  const std::string what = "GitHub App private key file '" + key_file_ + "'";
-  if (!ParseRsaKey(ReadSmallFile(key_file_, what))) throw std::runtime_error(what + " holds no RSA private key");
+  if (!s.installation_id.empty() && !AllDigits(s.installation_id)) {
+    throw std::runtime_error(app + ": github_installation_id '" + s.installation_id + "' is not a number");
+  }
+  if (!s.installation_owner.empty() && !IsGitHubAccountName(s.installation_owner)) {
+    throw std::runtime_error(app + ": github_app_installation_owner '" + s.installation_owner +
+                             "' is not a GitHub organization or user name");
+  }
+  if (s.api_base_url.empty()) throw std::runtime_error(app + ": no API base URL");
+  if (!send_) throw std::runtime_error(app + ": no transport");
+  const std::string what = "GitHub App private key file '" + s.private_key_file + "'";
+  if (!ParseRsaKey(ReadSmallFile(s.private_key_file, what))) {
+    throw std::runtime_error(what + " holds no RSA private key");
+  }
+}
+
+std::string GitHubAppTokenSource::FindInstallation(const std::string& jwt) {
+  const std::string& owner = settings_.installation_owner;
+  const std::string what = "GitHub App " + settings_.app_id + ": finding its installation on '" + owner + "'";
+  for (const char* account : {"orgs", "users"}) {
+    const std::string url = settings_.api_base_url + "/" + account + "/" + owner + "/installation";
+    const TransportResult result = send_(AppCall("GET", url, jwt));
+    if (!result.reply) throw std::runtime_error(what + ": GET " + url + " failed: " + result.error);
+    const HttpReply& reply = *result.reply;
+    if (reply.status == 404) continue;  // not an organization: try the user account next
+    if (reply.status < 200 || reply.status > 299) {
+      throw std::runtime_error(what + ": GET " + url + " answered " + FailureText(reply, jwt));
+    }
+    rapidjson::Document doc;
+    doc.Parse(reply.body.data(), reply.body.size());
+    if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("id") && doc["id"].IsUint64()) {
+      return std::to_string(doc["id"].GetUint64());
+    }
+    throw std::runtime_error(what + ": GET " + url + " answered HTTP " + std::to_string(reply.status) +
+                             " without a numeric id");
+  }
+  throw std::runtime_error("GitHub App " + settings_.app_id + " is not installed on '" + owner + "': GET " +
+                           settings_.api_base_url + "/orgs/" + owner + "/installation and /users/" + owner +
+                           "/installation answered 404; install the App on that organization or user, or correct "
+                           "github_app_installation_owner (and, on GitHub Enterprise Server, github_app_base_url)");
 }
 
 void GitHubAppTokenSource::Refresh(std::int64_t now_epoch_s) {
-  const std::string what = "GitHub App " + app_id_ + " installation " + installation_id_;
-  const std::string jwt =
-      SignAppJwt(ReadSmallFile(key_file_, "GitHub App private key file '" + key_file_ + "'"), app_id_, now_epoch_s);
-  HttpCall call;
-  call.method = "POST";
-  call.url = api_base_ + "/app/installations/" + installation_id_ + "/access_tokens";
-  call.headers = {{"Authorization", "Bearer " + jwt},
-                  {"Accept", "application/vnd.github+json, application/json"},
-                  {"X-GitHub-Api-Version", "2022-11-28"}};
-  const TransportResult result = send_(call);
+  const std::string& key_file = settings_.private_key_file;
+  const std::string jwt = SignAppJwt(ReadSmallFile(key_file, "GitHub App private key file '" + key_file + "'"),
+                                     settings_.app_id, now_epoch_s);
+  if (installation_id_.empty()) installation_id_ = FindInstallation(jwt);
+  const std::string what = "GitHub App " + settings_.app_id + " installation " + installation_id_;
+  const TransportResult result = send_(
+      AppCall("POST", settings_.api_base_url + "/app/installations/" + installation_id_ + "/access_tokens", jwt));
   if (!result.reply) throw std::runtime_error(what + ": token request failed: " + result.error);
 
   const HttpReply& reply = *result.reply;
+  if (reply.status < 200 || reply.status > 299) {
+    // An installation found by owner may be gone, and the App installed again under a new id.
+    if (reply.status == 404 && !settings_.installation_owner.empty()) installation_id_.clear();
+    throw std::runtime_error(what + ": token request answered " + FailureText(reply, jwt));
+  }
   rapidjson::Document doc;
   doc.Parse(reply.body.data(), reply.body.size());
   const bool parsed = !doc.HasParseError();
-  if (reply.status < 200 || reply.status > 299) {
-    std::string message = parsed ? StringField(doc, "message") : std::string();
-    // GitHub's messages are plain text about the request; drop one that echoes the JWT.
-    if (message.find(jwt) != std::string::npos) message.clear();
-    if (message.size() > 200) message = CapText(message, 200);
-    throw std::runtime_error(what + ": token request answered HTTP " + std::to_string(reply.status) +
-                             (message.empty() ? "" : ": " + message));
-  }
   std::string token = parsed ? StringField(doc, "token") : std::string();
   const auto expires_ms = core::ParseRfc3339(parsed ? StringField(doc, "expires_at") : std::string());
   if (token.empty() || !expires_ms) {

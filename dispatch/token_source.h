@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 
 #include "dispatch/http_exchange.h"
@@ -69,39 +70,56 @@ class EnvTokenSource : public TokenSource {
   const std::string username_;
 };
 
-// A GitHub App installation (route keys github_app_id, github_installation_id,
-// github_private_key_file). Get returns a cached installation token; when none is cached or
+// What a route says of its GitHub App (route keys github_app_id, github_installation_id or
+// github_app_installation_owner, github_private_key_file, github_app_base_url).
+struct GitHubAppSettings {
+  std::string app_id;
+  // Exactly one of the two: the installation's id, or the organization or user account the App
+  // is installed on, whose installation id is then looked up (as Flux's githubAppInstallationOwner).
+  std::string installation_id;
+  std::string installation_owner;
+  std::string private_key_file;  // PEM, PKCS#1 or PKCS#8 RSA
+  // The API root of the App's calls: https://api.github.com, or https://HOST/api/v3 for GHES
+  // (github_app_base_url, else the route's own API root); a trailing '/' is ignored.
+  std::string api_base_url;
+};
+
+// A GitHub App installation. Get returns a cached installation token; when none is cached or
 // it expires within kRefreshMarginSeconds, it signs an RS256 JWT (iat = now - 60,
 // exp = now + 540, iss = app id) with the private key and POSTs
 // {api_base}/app/installations/{id}/access_tokens through `send`, then caches the answer's
-// `token` until its `expires_at`. A failed refresh throws (HTTP status and GitHub's message,
-// or the transport error) and is retried by the next Get; nothing is cached from it.
+// `token` until its `expires_at`. With an installation owner, the id is first looked up with
+// the same JWT, as notification-controller does: GET {api_base}/orgs/{owner}/installation,
+// and on 404 GET {api_base}/users/{owner}/installation; the id is cached until a token request
+// for it answers 404 (the App was installed again, under a new id). A failed refresh throws
+// (HTTP status and GitHub's message, or the transport error) and is retried by the next Get;
+// nothing is cached from it.
 class GitHubAppTokenSource : public TokenSource {
  public:
   static constexpr std::int64_t kRefreshMarginSeconds = 300;
   using Send = std::function<TransportResult(const HttpCall&)>;
 
-  // `api_base_url` is the GitHub API root (https://api.github.com, or https://HOST/api/v3 for
-  // GHES); a trailing '/' is ignored. The key file (PEM, PKCS#1 or PKCS#8 RSA) is read here, to
-  // fail at start-up, and again at each refresh, to follow key rotation; throws
-  // std::runtime_error when it is unreadable or not an RSA private key. `send` is called only
-  // from Get with this source's mutex held, so one call at a time: it may use a CurlTransport
-  // dedicated to this source.
-  GitHubAppTokenSource(std::string app_id, std::string installation_id, std::string private_key_file,
-                       std::string api_base_url, Send send);
+  // The key file is read here, to fail at start-up, and again at each refresh, to follow key
+  // rotation. Throws std::runtime_error when the key file is unreadable or not an RSA private
+  // key, or the settings are incomplete. `send` is called only from Get with this source's mutex
+  // held, so one call at a time: it may use a CurlTransport dedicated to this source.
+  GitHubAppTokenSource(GitHubAppSettings settings, Send send);
   Credentials Get(std::int64_t now_epoch_s) override;
 
  private:
   void Refresh(std::int64_t now_epoch_s);
+  std::string FindInstallation(const std::string& jwt);
 
-  const std::string app_id_;
-  const std::string installation_id_;
-  const std::string key_file_;
-  const std::string api_base_;
+  const GitHubAppSettings settings_;  // api_base_url without a trailing '/'
   const Send send_;
   std::mutex mu_;
+  std::string installation_id_;    // guarded by mu_; found by owner: empty until looked up
   std::string token_;              // guarded by mu_; empty until the first refresh
   std::int64_t expires_at_s_ = 0;  // guarded by mu_
 };
+
+// Whether `owner` can be a GitHub account name: letters, digits, '-' and '_' (Enterprise
+// Managed Users), at most 100 characters. It goes into the lookup's URL path as it is.
+bool IsGitHubAccountName(std::string_view owner);
 
 }  // namespace fluxstatus::dispatch

@@ -20,18 +20,20 @@ std::string HostKey(const FakeGitHost& host) { return "127.0.0.1:" + std::to_str
 struct Refusal {
   int status;
   std::string body;
-  std::string expected_error;  // what last_error must contain
+  std::string expected_error;  // last_error
 };
 
 std::ostream& operator<<(std::ostream& os, const Refusal& r) { return os << "HTTP " << r.status; }
 
 const Refusal kRefusals[] = {
-    {401, R"({"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"})", "Bad credentials"},
-    {404, R"({"message":"Not Found","documentation_url":"https://docs.github.com/rest"})", "Not Found"},
+    {401, R"({"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"})",
+     "HTTP 401: the host refused route 'gh' credentials (or their permissions): Bad credentials; fix the token, "
+     "then run `fluxstatus replay`"},
+    {404, R"({"message":"Not Found","documentation_url":"https://docs.github.com/rest"})", "HTTP 404: Not Found"},
     {422,
      R"({"message":"Validation Failed","errors":[{"resource":"Status","code":"custom","field":"state",)"
      R"("message":"state is not included in the list"}]})",
-     "Validation Failed: state is not included in the list"},
+     "HTTP 422: Validation Failed: state is not included in the list"},
 };
 
 }  // namespace
@@ -177,7 +179,7 @@ BOOST_DATA_TEST_CASE(the_key_fails_at_once_with_the_host_text_when_the_host_refu
       Query(svc.db_path(), "SELECT attempts, last_error FROM current_status WHERE context = '" + kApps + "'");
   BOOST_TEST_REQUIRE(status.size() == 1u);
   BOOST_TEST(status[0][0] == "1");
-  BOOST_TEST(status[0][1].find(refusal.expected_error) != std::string::npos, "last_error: " << status[0][1]);
+  BOOST_TEST(status[0][1] == refusal.expected_error);
   BOOST_TEST(HostStates(host, HostKind::kGitHub, "acme/app", sha, kApps).empty());
   BOOST_TEST(CountRequests(host, "POST", sha) == 2);  // the refused one and the barrier
 }
@@ -203,15 +205,39 @@ BOOST_AUTO_TEST_CASE(the_key_fails_after_max_attempts_when_the_host_keeps_failin
   options.max_attempts = 3;
   InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
   const std::string sha = Sha(29);
-  host.FailNext(3, 502);
+  host.FailNext(3, 502, {}, R"({"message":"Server Error"})");
   svc.StartDispatcher();
   svc.Submit("gh", Succeeded(sha, 0));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(svc.db_path(), sha, kApps) == "failed"; }));
   BOOST_TEST(Outcomes(svc.db_path(), sha, kApps) == (std::vector<std::string>{"retry", "retry", "retry"}));
   const auto status = Query(svc.db_path(), "SELECT attempts, last_error FROM current_status");
   BOOST_TEST(status[0][0] == "3");
-  BOOST_TEST(status[0][1].rfind("gave up after 3 attempts", 0) == 0u, "last_error: " << status[0][1]);
+  BOOST_TEST(status[0][1] == "gave up after 3 attempts: HTTP 502: Server Error");
   BOOST_TEST(host.Requests().size() == 3u);
+}
+
+// 0: the host is down (no HTTP status at all).
+BOOST_DATA_TEST_CASE(a_key_waiting_for_its_retry_names_the_hosts_http_status_in_last_error, bdata::make({429, 503, 0}),
+                     status) {
+  FakeGitHost host;
+  InProcessOptions options;
+  options.max_attempts = 1000;
+  InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
+  const std::string sha = Sha(30);
+  if (status == 0) host.SetDown(true);
+  else host.FailNext(1000, status, {}, R"({"message":"Try again later"})");
+  svc.StartDispatcher();
+  svc.Submit("gh", Succeeded(sha, 0));
+  BOOST_TEST_REQUIRE(WaitUntil([&] { return QueryInt(svc.db_path(), "SELECT attempts FROM current_status") >= 1; }));
+  const auto row = Query(svc.db_path(), "SELECT sync_state, last_error FROM current_status");
+  BOOST_TEST_REQUIRE(row.size() == 1u);
+  BOOST_TEST(row[0][0] == "pending");
+  if (status == 0) {
+    BOOST_TEST(row[0][1].find("HTTP") == std::string::npos, "last_error: " << row[0][1]);  // the transport's words
+    BOOST_TEST(!row[0][1].empty());
+  } else {
+    BOOST_TEST(row[0][1] == "HTTP " + std::to_string(status) + ": Try again later");
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,10 +11,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <rapidjson/document.h>
 
 #include <cereal/external/base64.hpp>
 
@@ -22,6 +18,7 @@
 #include "core/rfc3339.h"
 #include "ingest/http_server.h"
 #include "tests/support/fake_git_host_apis.h"
+#include "tests/support/fake_git_host_app.h"
 
 namespace fluxstatus::testing {
 namespace {
@@ -34,51 +31,6 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
          });
 }
 
-std::string Base64UrlDecode(std::string text) {
-  for (char& c : text) {
-    if (c == '-')
-      c = '+';
-    else if (c == '_')
-      c = '/';
-  }
-  while (text.size() % 4 != 0) text += '=';
-  return cereal::base64::decode(text);
-}
-
-// Checks a GitHub App JWT the way GitHub does: RS256 over "header.claims" with the app's
-// public key, iss naming the app, and a lifetime of at most 10 minutes.
-bool VerifyAppJwt(const std::string& jwt, const std::string& public_key_pem, const std::string& app_id) {
-  const auto dot1 = jwt.find('.');
-  const auto dot2 = dot1 == std::string::npos ? dot1 : jwt.find('.', dot1 + 1);
-  if (dot2 == std::string::npos) return false;
-  rapidjson::Document header, claims;
-  const std::string header_json = Base64UrlDecode(jwt.substr(0, dot1));
-  const std::string claims_json = Base64UrlDecode(jwt.substr(dot1 + 1, dot2 - dot1 - 1));
-  header.Parse(header_json.c_str());
-  claims.Parse(claims_json.c_str());
-  const bool parsed = !header.HasParseError() && header.IsObject() && !claims.HasParseError() && claims.IsObject();
-  if (!parsed || !header.HasMember("alg") || header["alg"] != "RS256") return false;
-  const auto int_claim = [&](const char* name) -> std::optional<std::int64_t> {
-    if (!claims.HasMember(name) || !claims[name].IsInt64()) return std::nullopt;
-    return claims[name].GetInt64();
-  };
-  const auto iat = int_claim("iat"), exp = int_claim("exp");
-  if (!iat || !exp || *exp <= *iat || *exp - *iat > 660) return false;
-  if (!claims.HasMember("iss") || !claims["iss"].IsString() || claims["iss"].GetString() != app_id) return false;
-
-  std::unique_ptr<BIO, int (*)(BIO*)> bio(
-      BIO_new_mem_buf(public_key_pem.data(), static_cast<int>(public_key_pem.size())), &BIO_free);
-  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
-                                                     &EVP_PKEY_free);
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  const std::string signature = Base64UrlDecode(jwt.substr(dot2 + 1));
-  const bool ok = key && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
-                  EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                   signature.size(), reinterpret_cast<const unsigned char*>(jwt.data()), dot2) == 1;
-  ERR_clear_error();
-  return ok;
-}
-
 }  // namespace
 
 const std::string* FakeRequest::Header(std::string_view lower_name) const {
@@ -89,10 +41,6 @@ const std::string* FakeRequest::Header(std::string_view lower_name) const {
 }
 
 struct FakeGitHost::State {
-  struct App {
-    std::string id, public_key_pem, token;
-    std::int64_t expires_at_s = 0;
-  };
   struct Delayed {
     ingest::Responder responder;
     HttpResponse response;
@@ -108,7 +56,7 @@ struct FakeGitHost::State {
   std::deque<HttpResponse> faults;
   int posts_to_drop = 0;
   std::chrono::milliseconds delay{0};
-  std::optional<App> app;
+  std::optional<fake::GitHubApp> app;
 
   std::mutex server_mu;  // guards server and closed; never taken by I/O threads
   std::unique_ptr<ingest::HttpServer> server;
@@ -152,27 +100,6 @@ struct FakeGitHost::State {
            (options.username.empty() || pair.substr(0, colon) == options.username);
   }
 
-  HttpResponse AppToken(const ingest::HttpRequest& request) const {
-    if (!app) return fake::MessageAnswer(404, "Not Found");
-    const std::string* auth = request.Header("authorization");
-    if (auth == nullptr || !StartsWithNoCase(*auth, "Bearer ") ||
-        !VerifyAppJwt(auth->substr(7), app->public_key_pem, app->id)) {
-      return fake::MessageAnswer(401, "A JSON web token could not be decoded");
-    }
-    HttpResponse r;
-    r.status = 201;
-    r.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
-      ar(cereal::make_nvp("token", app->token),
-         cereal::make_nvp("expires_at", core::FormatRfc3339Millis(app->expires_at_s * 1000)));
-      ar.setNextName("permissions");
-      ar.startNode();
-      ar(cereal::make_nvp("statuses", std::string("write")));
-      ar.finishNode();
-      ar(cereal::make_nvp("repository_selection", std::string("all")));
-    });
-    return r;
-  }
-
   // On an I/O thread. Records, then answers from the fault queue or the host's semantics; the
   // answer goes out now or, with a delay set, from the delayer thread.
   void Handle(ingest::HttpRequest&& request, ingest::Responder respond) {
@@ -194,10 +121,10 @@ struct FakeGitHost::State {
       } else {
         const fake::ApiRequest api = fake::ApiRequest::From(request);
         const auto route = fake::Match(api);
-        if (!route) {
+        if (auto answer = fake::AnswerGitHubApp(api, request.Header("authorization"), app)) {
+          response = std::move(*answer);
+        } else if (!route) {
           response = fake::MessageAnswer(404, "Not Found");
-        } else if (route->op == fake::Op::kAppToken) {
-          response = AppToken(request);
         } else if (!Authorized(request, route->kind)) {
           response = fake::Unauthorized(route->kind);
         } else {
@@ -370,7 +297,16 @@ void FakeGitHost::DropConnectionAfterNextPosts(int n) {
 void FakeGitHost::SetGitHubApp(std::string app_id, std::string public_key_pem, std::string token,
                                std::int64_t expires_at_epoch_s) {
   std::lock_guard lock(state_->mu);
-  state_->app = State::App{std::move(app_id), std::move(public_key_pem), std::move(token), expires_at_epoch_s};
+  std::vector<fake::AppInstallation> installations;
+  if (state_->app) installations = std::move(state_->app->installations);
+  state_->app = fake::GitHubApp{std::move(app_id), std::move(public_key_pem), std::move(token), expires_at_epoch_s,
+                                std::move(installations)};
+}
+
+void FakeGitHost::InstallGitHubApp(std::string owner, bool organization, std::int64_t installation_id) {
+  std::lock_guard lock(state_->mu);
+  if (!state_->app) throw std::logic_error("InstallGitHubApp before SetGitHubApp");
+  state_->app->installations.push_back(fake::AppInstallation{std::move(owner), organization, installation_id});
 }
 
 }  // namespace fluxstatus::testing

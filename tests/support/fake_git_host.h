@@ -44,7 +44,9 @@ struct FakeStatus {
 // Paths served (Bitbucket Server's also under a context path):
 //   GitHub   [/api/v3]/repos/{o}/{r}/statuses/{sha} (POST; GET = legacy list alias),
 //            [/api/v3]/repos/{o}/{r}/commits/{ref}/statuses (GET),
-//            [/api/v3]/app/installations/{id}/access_tokens (POST, see SetGitHubApp)
+//            [/api/v3]/app/installations/{id}/access_tokens (POST),
+//            [/api/v3]/orgs/{org}/installation, [/api/v3]/users/{user}/installation (GET; see
+//            SetGitHubApp and InstallGitHubApp)
 //   GitLab   /api/v4/projects/{id}/statuses/{sha} (POST),
 //            /api/v4/projects/{id}/repository/commits/{sha}/statuses (GET)
 //   Gitea    /api/v1/repos/{o}/{r}/statuses/{sha} (POST, GET), /api/v1/repos/{o}/{r}/commits/{ref}/statuses
@@ -114,7 +116,13 @@ class FakeGitHost {
   // Serves GitHub App installation tokens: a POST to .../app/installations/{id}/access_tokens
   // whose Bearer JWT is RS256-signed by `public_key_pem`'s key, has iss == app_id and lasts at
   // most 10 minutes is answered 201 {token, expires_at: expires_at_epoch_s}; otherwise 401.
+  // Calling it again changes the App and keeps its installations.
   void SetGitHubApp(std::string app_id, std::string public_key_pem, std::string token, std::int64_t expires_at_epoch_s);
+  // Installs the App (set first) on the account `owner` as installation `installation_id`:
+  // GET .../orgs/{owner}/installation (an organization) or .../users/{owner}/installation (a
+  // user) answers {id, account} to the App's JWT, other owners 404; and from then on only the
+  // installed ids get tokens (other ids 404, as GitHub answers for an uninstalled App).
+  void InstallGitHubApp(std::string owner, bool organization, std::int64_t installation_id);
 
  private:
   struct State;

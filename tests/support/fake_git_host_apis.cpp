@@ -556,11 +556,8 @@ std::optional<Route> Match(const ApiRequest& rq) {
   const bool get = rq.method == "GET", post = rq.method == "POST";
   const Op create_or_list = post ? Op::kCreate : Op::kList;
   const auto at = [&](std::size_t i, std::string_view want) { return i < n && s[i] == want; };
-  if (at(0, "repos") || at(0, "app") || (at(0, "api") && at(1, "v3"))) {  // GitHub and GHES
+  if (at(0, "repos") || (at(0, "api") && at(1, "v3"))) {  // GitHub and GHES
     const std::size_t b = at(0, "api") ? 2 : 0;
-    if (post && n == b + 4 && at(b, "app") && at(b + 1, "installations") && at(b + 3, "access_tokens")) {
-      return Route{HostKind::kGitHub, Op::kAppToken, "", s[b + 2], ""};
-    }
     if ((get || post) && n == b + 5 && at(b, "repos") && at(b + 3, "statuses")) {  // GET: legacy list alias
       return Route{HostKind::kGitHub, create_or_list, s[b + 1] + "/" + s[b + 2], s[b + 4], ""};
     }

@@ -35,15 +35,15 @@ struct ApiRequest {
   int QueryInt(const std::string& name, int fallback, int min, int max) const;
 };
 
-// kGetOne: one Bitbucket status by key; kAppToken: a GitHub App installation token;
-// kRepository: the repository itself (what `fluxstatus doctor` reads).
-enum class Op { kCreate, kList, kGetOne, kAppToken, kRepository };
+// kGetOne: one Bitbucket status by key; kRepository: the repository itself (what `fluxstatus
+// doctor` reads). A GitHub App's own calls are fake_git_host_app.h's.
+enum class Op { kCreate, kList, kGetOne, kRepository };
 
 struct Route {
   HostKind kind = HostKind::kGitHub;
   Op op = Op::kList;
   std::string repo;  // as FakeGitHost::Statuses names it
-  std::string sha;   // or GitHub/Gitea ref; GitHub App: the installation id
+  std::string sha;   // or GitHub/Gitea ref
   std::string key;   // Bitbucket Cloud key from the path
 };
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 #include <cereal/external/base64.hpp>
@@ -90,11 +92,23 @@ struct AppFixture {
     host.SetGitHubApp("4242", RsaKeys::Get().public_pem, "ghs_first", kNow + 3600);
   }
   std::unique_ptr<dispatch::GitHubAppTokenSource> Source(const std::string& api_base) {
-    return std::make_unique<dispatch::GitHubAppTokenSource>("4242", "77", key_file, api_base,
-                                                            [this](const dispatch::HttpCall& call) {
-                                                              ++token_requests;
-                                                              return transport.Send(call);
-                                                            });
+    return Make({"4242", "77", "", key_file, api_base});
+  }
+  // The installation found by the account it is installed on.
+  std::unique_ptr<dispatch::GitHubAppTokenSource> ByOwner(const std::string& owner, const std::string& api_base) {
+    return Make({"4242", "", owner, key_file, api_base});
+  }
+  std::unique_ptr<dispatch::GitHubAppTokenSource> Make(dispatch::GitHubAppSettings settings) {
+    const auto send = [this](const dispatch::HttpCall& call) {
+      ++token_requests;
+      return transport.Send(call);
+    };
+    return std::make_unique<dispatch::GitHubAppTokenSource>(std::move(settings), send);
+  }
+  std::vector<std::string> Targets() const {
+    std::vector<std::string> out;
+    for (const auto& r : host.Requests()) out.push_back(r.method + " " + r.target);
+    return out;
   }
 };
 
@@ -282,20 +296,99 @@ BOOST_FIXTURE_TEST_CASE(an_answer_without_expires_at_throws, AppFixture) {
   BOOST_TEST(error.find("ghs_no_expiry") == std::string::npos, error);
 }
 
-BOOST_AUTO_TEST_CASE(construction_checks_the_key_file_and_installation_id) {
+BOOST_AUTO_TEST_CASE(construction_checks_the_key_file_and_the_installation) {
   TempDir dir;
   const auto send = [](const dispatch::HttpCall&) { return dispatch::TransportResult{}; };
+  const auto make = [&](std::string id, std::string owner, std::string key) {
+    return ErrorOf([&] { dispatch::GitHubAppTokenSource({"1", id, owner, dir.File(key), "x"}, send); });
+  };
   WriteFile(dir.File("bad.pem"), "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
-  const std::string bad = ErrorOf([&] { dispatch::GitHubAppTokenSource("1", "2", dir.File("bad.pem"), "x", send); });
+  const std::string bad = make("2", "", "bad.pem");
   BOOST_TEST(bad.find(dir.File("bad.pem")) != std::string::npos, bad);
   BOOST_TEST(bad.find("not a key") == std::string::npos, bad);
-  const std::string missing =
-      ErrorOf([&] { dispatch::GitHubAppTokenSource("1", "2", dir.File("none.pem"), "x", send); });
+  const std::string missing = make("2", "", "none.pem");
   BOOST_TEST(missing.find("cannot open") != std::string::npos, missing);
   WriteFile(dir.File("good.pem"), RsaKeys::Get().private_pem);
-  const std::string id =
-      ErrorOf([&] { dispatch::GitHubAppTokenSource("1", "12/../3", dir.File("good.pem"), "x", send); });
+  const std::string id = make("12/../3", "", "good.pem");
   BOOST_TEST(id.find("github_installation_id") != std::string::npos, id);
+  const std::string owner = make("", "acme/../x", "good.pem");
+  BOOST_TEST(owner.find("github_app_installation_owner 'acme/../x'") != std::string::npos, owner);
+  for (const auto& [i, o] : {std::pair{"", ""}, std::pair{"2", "acme"}}) {
+    const std::string neither_or_both = make(i, o, "good.pem");
+    BOOST_TEST(neither_or_both.find("one of github_installation_id and github_app_installation_owner") !=
+                   std::string::npos,
+               neither_or_both);
+  }
+  BOOST_TEST(make("", "octo-org_1", "good.pem") == "(no exception)");
+}
+
+BOOST_FIXTURE_TEST_CASE(an_installation_on_an_organization_is_found_by_owner_once_and_its_tokens_minted,
+                        AppFixture) {
+  host.InstallGitHubApp("acme", /*organization=*/true, 9001);
+  auto source = ByOwner("acme", host.BaseUrl() + "/api/v3/");  // GHES layout, trailing '/'
+  BOOST_TEST(source->Get(kNow).token == "ghs_first");
+  host.SetGitHubApp("4242", RsaKeys::Get().public_pem, "ghs_second", kNow + 7200);
+  BOOST_TEST(source->Get(kNow + 3600 - 300).token == "ghs_second");  // the refresh reuses the id
+  BOOST_TEST(Targets() == (std::vector<std::string>{"GET /api/v3/orgs/acme/installation",
+                                                    "POST /api/v3/app/installations/9001/access_tokens",
+                                                    "POST /api/v3/app/installations/9001/access_tokens"}));
+  const auto requests = host.Requests();
+  const std::string* auth = requests.at(0).Header("authorization");
+  BOOST_TEST_REQUIRE(auth != nullptr);
+  BOOST_TEST(auth->rfind("Bearer ey", 0) == 0u, *auth);  // the App's JWT, as for the token
+}
+
+BOOST_FIXTURE_TEST_CASE(an_owner_that_is_no_organization_is_looked_up_as_a_user, AppFixture) {
+  host.InstallGitHubApp("octo-user", /*organization=*/false, 31);
+  auto source = ByOwner("octo-user", host.BaseUrl());
+  BOOST_TEST(source->Get(kNow).token == "ghs_first");
+  BOOST_TEST(Targets() == (std::vector<std::string>{"GET /orgs/octo-user/installation",
+                                                    "GET /users/octo-user/installation",
+                                                    "POST /app/installations/31/access_tokens"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(an_owner_without_the_app_is_an_error_naming_the_owner_and_the_fix, AppFixture) {
+  host.InstallGitHubApp("acme", /*organization=*/true, 9001);
+  auto source = ByOwner("acme-typo", host.BaseUrl());
+  const std::string error = ErrorOf([&] { source->Get(kNow); });
+  BOOST_TEST(error.find("GitHub App 4242 is not installed on 'acme-typo'") != std::string::npos, error);
+  const std::string urls = host.BaseUrl() + "/orgs/acme-typo/installation and /users/acme-typo/installation";
+  BOOST_TEST(error.find(urls + " answered 404") != std::string::npos, error);
+  BOOST_TEST(error.find("install the App on that organization or user, or correct github_app_installation_owner") !=
+                 std::string::npos,
+             error);
+  BOOST_TEST(error.find("eyJ") == std::string::npos, error);  // no JWT
+  BOOST_TEST(token_requests == 2);                              // no token request without an id
+  BOOST_CHECK_THROW(source->Get(kNow + 1), std::runtime_error);  // looked up again, not cached
+  BOOST_TEST(token_requests == 4);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_refused_lookup_names_the_status_and_the_host_message, AppFixture) {
+  host.InstallGitHubApp("acme", /*organization=*/true, 9001);
+  auto source = ByOwner("acme", host.BaseUrl());
+  host.FailNext(1, 401, {}, R"({"message":"'Expiration time' claim ('exp') is too far in the future"})");
+  const std::string error = ErrorOf([&] { source->Get(kNow); });
+  BOOST_TEST(error.find("GitHub App 4242: finding its installation on 'acme': GET " + host.BaseUrl() +
+                        "/orgs/acme/installation answered HTTP 401: 'Expiration time' claim") != std::string::npos,
+             error);
+  BOOST_TEST(token_requests == 1);                       // a 401 is no reason to try the user account
+  BOOST_TEST(source->Get(kNow).token == "ghs_first");  // and the next Get tries again
+}
+
+BOOST_FIXTURE_TEST_CASE(an_installation_gone_from_its_owner_is_looked_up_again, AppFixture) {
+  // Uninstalled and installed again: the same owner, a new installation id.
+  host.InstallGitHubApp("acme", /*organization=*/true, 9001);
+  auto source = ByOwner("acme", host.BaseUrl());
+  BOOST_TEST(source->Get(kNow).token == "ghs_first");
+  host.FailNext(1, 404, {}, R"({"message":"Not Found"})");  // the token request for 9001
+  const std::string error = ErrorOf([&] { source->Get(kNow + 3600); });
+  BOOST_TEST(error.find("installation 9001: token request answered HTTP 404: Not Found") != std::string::npos, error);
+  BOOST_TEST(source->Get(kNow + 3600).token == "ghs_first");
+  BOOST_TEST(Targets() == (std::vector<std::string>{"GET /orgs/acme/installation",
+                                                    "POST /app/installations/9001/access_tokens",
+                                                    "POST /app/installations/9001/access_tokens",
+                                                    "GET /orgs/acme/installation",
+                                                    "POST /app/installations/9001/access_tokens"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
