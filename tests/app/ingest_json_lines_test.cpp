@@ -208,7 +208,7 @@ BOOST_FIXTURE_TEST_CASE(imports_50000_lines_with_counts_adding_up_and_memory_fla
     out << padding << "\n";
   }
   BOOST_TEST_REQUIRE(static_cast<bool>(out.flush()));
-  const auto file_bytes = static_cast<long>(std::filesystem::file_size(file));
+  [[maybe_unused]] const auto file_bytes = static_cast<long>(std::filesystem::file_size(file));
   const auto run = RunMeasured(dir.path(), {"ingest", file});
   BOOST_TEST_INFO(Show(run.result));
   BOOST_TEST(run.result.exit_code == 1);
