@@ -3,8 +3,6 @@
 #include <filesystem>
 #include <iostream>
 
-#include <SQLiteCpp/Database.h>
-
 #include "app/cli_context.h"
 #include "ingest/secret.h"
 #include "store/database.h"
@@ -43,24 +41,19 @@ int RunRebuild(const CliContext& ctx, bool check_only) {
 }
 
 int RunMigrate(const CliContext& ctx, bool check_only) {
-  const bool exists = std::filesystem::exists(ctx.db_path);
   if (check_only) {
-    if (!exists) {
+    if (!std::filesystem::exists(ctx.db_path)) {
       std::cout << "database " << ctx.db_path << " does not exist; all " << store::Migrator::LatestVersion()
                 << " migration(s) are pending\n";
       return 1;
     }
-    SQLite::Database db(ctx.db_path, SQLite::OPEN_READONLY);
-    const auto pending = store::Migrator::Pending(db);
-    std::cout << "schema version " << store::Migrator::CurrentVersion(db) << " of "
-              << store::Migrator::LatestVersion() << "\n";
-    for (const auto& m : pending) std::cout << "pending: " << m.name << "\n";
-    return pending.empty() ? 0 : 1;
+    const store::MigrationStatus status = store::InspectMigrations(ctx.db_path);
+    std::cout << "schema version " << status.current_version << " of " << store::Migrator::LatestVersion() << "\n";
+    for (const auto& m : status.pending) std::cout << "pending: " << m.name << "\n";
+    return status.pending.empty() ? 0 : 1;
   }
-  SQLite::Database db(ctx.db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  const auto applied = store::Migrator::Apply(db);
-  for (const auto& m : applied) std::cout << "applied: " << m.name << "\n";
-  std::cout << "schema version " << store::Migrator::CurrentVersion(db) << " (up to date)\n";
+  for (const auto& m : store::MigrateDatabase(ctx.db_path)) std::cout << "applied: " << m.name << "\n";
+  std::cout << "schema version " << store::Migrator::LatestVersion() << " (up to date)\n";
   return 0;
 }
 

@@ -197,7 +197,7 @@ Config ParseConfig(const std::string& text, const std::string& source) {
   Config c;
   c.source = source;
   if (!root.IsDefined() || root.IsNull()) return c;
-  r.KnownKeys(root, "the top level", {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch", "http"});
+  r.KnownKeys(root, "the top level", {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch", "http", "health"});
   c.listen = r.String(root, "listen", c.listen);
   c.database = r.String(root, "database", c.database);
   const std::string durability = r.String(root, "durability", "full");
@@ -231,6 +231,11 @@ Config ParseConfig(const std::string& text, const std::string& source) {
       *value = r.Duration(h, key, *value);
       if (value->count() <= 0) r.Fail(h[key], std::string(key) + " must be longer than 0");
     }
+  }
+  if (const YAML::Node h = root["health"]; h.IsDefined() && !h.IsNull()) {
+    r.KnownKeys(h, "health", {"stall_after"});
+    c.health.stall_after = r.Duration(h, "stall_after", c.health.stall_after);
+    if (c.health.stall_after < std::chrono::seconds(1)) r.Fail(h["stall_after"], "stall_after must be at least 1s");
   }
   return c;
 }

@@ -54,6 +54,13 @@ struct HttpLimitsConfig {
   std::chrono::milliseconds idle_timeout{60000};
 };
 
+// What the probes call stuck (`health:`): see docs/troubleshooting.md, "Probes".
+struct HealthConfig {
+  // /healthz and /readyz fail once the writer has had work but no successful commit, or the
+  // dispatcher due work but no attempt, for this long: Kubernetes then restarts the pod.
+  std::chrono::milliseconds stall_after{30000};
+};
+
 struct Config {
   std::string listen = "127.0.0.1:9595";
   std::string database = "fluxstatus.db";
@@ -62,6 +69,7 @@ struct Config {
   std::vector<RouteConfig> routes;
   DispatchConfig dispatch;
   HttpLimitsConfig http;
+  HealthConfig health;
   std::string source;  // the file it came from, or "embedded defaults"
 
   core::RouteCatalog Catalog() const;

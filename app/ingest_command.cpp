@@ -1,13 +1,16 @@
 // `fluxstatus ingest [--route R] FILE...|-`: import events from files into the log.
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "app/cli_context.h"
 #include "core/flux_json.h"
-#include "ingest/event_documents.h"
+#include "ingest/import_reader.h"
 #include "store/database.h"
 #include "store/event_store.h"
 
@@ -23,25 +26,93 @@ std::int64_t NowMs() {
       .count();
 }
 
-bool ReadInput(const std::string& file, std::string& text) {
-  if (file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    return true;
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  text = ss.str();
-  return true;
-}
-
 // Picks the route events are filed under when --route is not given.
 std::string DefaultRoute(const Config& config) {
   if (config.routes.empty()) return "default";
   if (config.routes.size() == 1) return config.routes.front().name;
   return {};
 }
+
+// One run over all the files: batches the events (one transaction per batch) and counts each
+// document or bad line once, so accepted + duplicate + rejected adds up to what was read.
+class IngestRun {
+ public:
+  IngestRun(store::EventStore& events, std::string route, std::size_t max_body_bytes)
+      : events_(events), route_(std::move(route)), max_body_bytes_(max_body_bytes) {}
+
+  // `file` is a path or "-" (stdin). A file that cannot be read (or not to its end) is one
+  // rejection; what was read before stays imported. A failed commit is not caught: it throws.
+  void ImportFile(const std::string& file) {
+    const std::string name = file == "-" ? "<stdin>" : file;
+    try {
+      if (file == "-") return Import(name, std::cin);
+      std::ifstream in(file, std::ios::binary);
+      if (!in) throw ingest::ReadError(std::string("cannot read file: ") + std::strerror(errno));
+      Import(name, in);
+    } catch (const ingest::ReadError& e) {
+      std::cerr << name << ": " << e.what() << "\n";
+      ++rejected_;
+    }
+  }
+
+  // Commits what is left and prints the summary; returns the exit code.
+  int Finish() {
+    Flush();
+    std::cout << "accepted " << accepted_ << ", duplicate " << duplicates_ << ", rejected " << rejected_ << "\n";
+    return rejected_ == 0 ? 0 : 1;
+  }
+
+ private:
+  struct Origin {
+    std::string file;
+    std::size_t line = 0;
+  };
+
+  void Import(const std::string& name, std::istream& in) {
+    ingest::ImportReader reader(in, max_body_bytes_);
+    while (auto item = reader.Next()) {
+      if (const auto* bad = std::get_if<ingest::ImportRejection>(&*item)) {
+        Reject({name, bad->line}, bad->reason);
+      } else {
+        Add({name, std::get<ingest::ImportedDocument>(*item).line},
+            std::move(std::get<ingest::ImportedDocument>(*item).body));
+      }
+    }
+  }
+
+  void Add(Origin origin, std::string body) {
+    auto parsed = core::ParseFluxEvent(body, max_body_bytes_);
+    if (const auto* err = std::get_if<core::ParseError>(&parsed)) return Reject(origin, err->message);
+    batch_.push_back({route_, NowMs(), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
+    origins_.push_back(std::move(origin));
+    if (batch_.size() >= kBatchSize) Flush();
+  }
+
+  void Reject(const Origin& origin, const std::string& reason) {
+    std::cerr << origin.file << ":" << origin.line << ": " << reason << "\n";
+    ++rejected_;
+  }
+
+  void Flush() {
+    const auto outcomes = events_.AppendBatch(batch_);
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      if (const auto* r = std::get_if<store::AppendResult>(&outcomes[i])) {
+        r->duplicate ? ++duplicates_ : ++accepted_;
+      } else {
+        Reject(origins_[i], std::get<store::AppendFailure>(outcomes[i]).error);
+      }
+    }
+    batch_.clear();
+    origins_.clear();
+  }
+
+  store::EventStore& events_;
+  std::string route_;
+  std::size_t max_body_bytes_;
+  std::vector<store::IncomingEvent> batch_;
+  std::vector<Origin> origins_;  // where each batch_ item came from, for its error message
+  std::size_t accepted_ = 0, duplicates_ = 0, rejected_ = 0;
+};
 
 }  // namespace
 
@@ -59,48 +130,9 @@ int RunIngest(const CliContext& ctx, const IngestOptions& opts) {
   }
   auto db = store::OpenForWriting(ctx.db_path, ctx.config.durability);
   store::EventStore events(*db, catalog);
-
-  std::size_t accepted = 0, duplicates = 0, rejected = 0;
-  std::vector<store::IncomingEvent> batch;
-  auto flush = [&] {
-    for (const auto& outcome : events.AppendBatch(batch)) {
-      if (const auto* r = std::get_if<store::AppendResult>(&outcome)) {
-        r->duplicate ? ++duplicates : ++accepted;
-      } else {
-        ++rejected;
-        std::cerr << "fluxstatus ingest: " << std::get<store::AppendFailure>(outcome).error << "\n";
-      }
-    }
-    batch.clear();
-  };
-  for (const auto& file : opts.files) {
-    const std::string name = file == "-" ? "<stdin>" : file;
-    std::string text;
-    if (!ReadInput(file, text)) {
-      std::cerr << name << ": cannot read file\n";
-      ++rejected;
-      continue;
-    }
-    const auto split = ingest::SplitEventDocuments(text);
-    for (const auto& doc : split.documents) {
-      std::string body = text.substr(doc.offset, doc.length);
-      auto parsed = core::ParseFluxEvent(body, ctx.config.max_body_bytes);
-      if (const auto* err = std::get_if<core::ParseError>(&parsed)) {
-        std::cerr << name << ":" << doc.line << ": " << err->message << "\n";
-        ++rejected;
-        continue;
-      }
-      batch.push_back({route, NowMs(), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
-      if (batch.size() >= kBatchSize) flush();
-    }
-    if (split.error) {
-      std::cerr << name << ":" << split.error->line << ": " << split.error->message << "\n";
-      ++rejected;
-    }
-  }
-  flush();
-  std::cout << "accepted " << accepted << ", duplicate " << duplicates << ", rejected " << rejected << "\n";
-  return rejected == 0 ? 0 : 1;
+  IngestRun run(events, route, ctx.config.max_body_bytes);
+  for (const auto& file : opts.files) run.ImportFile(file);
+  return run.Finish();
 }
 
 }  // namespace fluxstatus::app

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
   IngestOptions ingest_opts;
-  auto* ingest = cli.add_subcommand("ingest", "append events from files (a document, a JSON array or JSON Lines; - is stdin)");
+  auto* ingest = cli.add_subcommand("ingest", "append events from files (JSON Lines, a JSON array, or pretty-printed documents; - is stdin)");
   ingest->add_option("--route", ingest_opts.route, "route to file the events under");
   ingest->add_option("files", ingest_opts.files, "files to import, or -")->required();
 

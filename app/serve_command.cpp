@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/dispatch_wiring.h"
+#include "app/service_health.h"
 #include "core/structured_log.h"
 #include "dispatch/dispatch_metrics.h"
 #include "dispatch/dispatcher.h"
@@ -119,10 +120,16 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   ingest::IngestMetrics metrics;
   ingest::AckDeadlines deadlines;
   const std::string db_path = ctx.db_path;
-  settings.gauges = [&writer, db_path] {
+  const auto stall_after = config.health.stall_after;
+  ServiceHealth health({[&writer, stall_after] { return writer.Stalled(stall_after); }});
+  settings.stuck = [&health] { return health.Stuck(); };
+  settings.gauges = [&writer, &health, db_path] {
     return std::vector<ingest::Gauge>{
         {"fluxstatus_writer_queue_depth", "Events waiting for the writer.", static_cast<double>(writer.QueueDepth())},
         {"fluxstatus_writer_healthy", "1 when the last commit succeeded.", writer.Healthy() ? 1.0 : 0.0},
+        {"fluxstatus_writer_last_commit_age_seconds", "Seconds since the last successful commit (or start).",
+         writer.SecondsSinceLastCommit()},
+        {"fluxstatus_live", "1 while /healthz answers 200 (no thread stopped or stalled).", health.Stuck() ? 0.0 : 1.0},
         {"fluxstatus_database_size_bytes", "Database file plus its write-ahead log.",
          static_cast<double>(FileSize(db_path) + FileSize(db_path + "-wal"))}};
   };

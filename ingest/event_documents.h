@@ -1,6 +1,7 @@
-// Splits an import file into event documents: one JSON document, a JSON array of them, or
-// JSON Lines (any sequence of documents). Each document keeps its exact bytes, so imported
-// bodies are logged verbatim like HTTP ones.
+// Splits an import file's whole text into event documents: a JSON array of them, or any
+// sequence of (pretty-printed) documents. Each document keeps its exact bytes, so imported
+// bodies are logged verbatim like HTTP ones. JSON Lines is read line by line instead
+// (ingest/import_reader), so that a bad line costs that line only.
 #pragma once
 
 #include <cstddef>

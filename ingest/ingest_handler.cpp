@@ -125,11 +125,8 @@ void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
     if (req.method != "GET" && req.method != "HEAD") {
       return respond(MethodNotAllowed(req.method, path, "GET"));
     }
-    if (path == "/healthz") return respond(Health(true));
-    if (path == "/readyz") {
-      const auto problem = writer_.Unready();
-      return respond(Health(!problem && !draining_, problem.value_or("")));
-    }
+    if (path == "/healthz") return respond(Liveness());
+    if (path == "/readyz") return respond(Readiness());
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics_.Render(settings_.gauges ? settings_.gauges() : std::vector<Gauge>{});
@@ -139,14 +136,27 @@ void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
   respond(Error(404, "no such path " + path + " (events go to POST /hook/{route}, or POST / in direct mode)"));
 }
 
-HttpResponse IngestHandler::Health(bool ready, const std::string& reason) const {
+HttpResponse IngestHandler::Liveness() const {
+  const auto stuck = settings_.stuck ? settings_.stuck() : std::nullopt;
+  return Health(stuck ? "stuck" : "ok", stuck);
+}
+
+HttpResponse IngestHandler::Readiness() const {
+  if (draining_) return Health("draining", "shutting down");
+  if (const auto stuck = settings_.stuck ? settings_.stuck() : std::nullopt) return Health("stuck", stuck);
+  const auto unready = writer_.Unready();
+  return Health(unready ? "database unavailable" : "ok", unready);
+}
+
+HttpResponse IngestHandler::Health(const std::string& status, const std::optional<std::string>& reason) {
   HttpResponse r;
-  r.status = ready ? 200 : 503;
+  const bool ok = status == "ok";
+  r.status = ok ? 200 : 503;
   r.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
-    ar(cereal::make_nvp("status", std::string(ready ? "ok" : draining_ ? "draining" : "database unavailable")));
-    if (!ready && !reason.empty()) ar(cereal::make_nvp("reason", reason));
+    ar(cereal::make_nvp("status", status));
+    if (!ok && reason) ar(cereal::make_nvp("reason", *reason));
   });
-  if (!ready) r.headers.emplace_back("Retry-After", "1");
+  if (!ok) r.headers.emplace_back("Retry-After", "1");
   return r;
 }
 

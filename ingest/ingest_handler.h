@@ -34,6 +34,9 @@ struct IngestSettings {
   std::chrono::milliseconds ack_timeout{10000};
   std::function<std::vector<Gauge>()> gauges;  // sampled on each /metrics scrape
   std::function<std::string()> more_metrics;     // other modules' exposition text, appended
+  // Why the service is stuck (a thread died or stalled), or nullopt. /healthz and /readyz both
+  // fail with it, so Kubernetes restarts the pod instead of waiting on it.
+  std::function<std::optional<std::string>()> stuck;
 };
 
 // Thread-safe: called concurrently by the HTTP server's I/O threads.
@@ -50,8 +53,10 @@ class IngestHandler {
  private:
   void Hook(const std::string& route_name, HttpRequest&& request, Responder respond);
   void Direct(HttpRequest&& request, Responder respond);
-  // `reason`: why the store is not ready (from EventWriter::Unready), shown in /readyz.
-  HttpResponse Health(bool ready, const std::string& reason = {}) const;
+  // 200 {"status":"ok"}, or 503 {"status": status, "reason": reason}.
+  static HttpResponse Health(const std::string& status, const std::optional<std::string>& reason);
+  HttpResponse Liveness() const;
+  HttpResponse Readiness() const;
   // Submits the event once per route; `finish` runs exactly once, with every route's outcome
   // (in order) after their commits, or with nullptr when ack_timeout passed first.
   using CommitFinish = std::function<void(const std::vector<store::WriteOutcome>*)>;

@@ -16,9 +16,32 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
+// Every part of fluxstatus opens the database by path: the writer, each dispatch thread, the
+// lease, `replay` beside `serve`. A path that does not name one shared file gives each of them
+// a database of its own, so nothing written would ever be sent (`:memory:` did exactly that).
+void RequireDatabaseFile(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) {
+    throw std::runtime_error("database '" + path + "' is not a file path: fluxstatus needs one database file that "
+                             "the writer, the dispatcher and replay all open; give a path such as "
+                             "/var/lib/fluxstatus/fluxstatus.db (--db or the config's `database`)");
+  }
+  const auto absolute = std::filesystem::absolute(path);
+  std::error_code ec;
+  if (std::filesystem::is_directory(absolute, ec)) {
+    throw std::runtime_error("database path " + absolute.string() + " is a directory; give a file inside it, e.g. " +
+                             (absolute / "fluxstatus.db").string());
+  }
+  const auto dir = absolute.parent_path();
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw std::runtime_error("the directory " + dir.string() + " of database file " + absolute.string() +
+                             " does not exist; create it (mkdir -p " + dir.string() + ") or choose another --db");
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durability durability) {
+  RequireDatabaseFile(path);
   auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                                kBusyTimeoutMs);
   db->exec("PRAGMA journal_mode = WAL");
@@ -35,6 +58,7 @@ std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durabi
 }
 
 std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path) {
+  RequireDatabaseFile(path);
   auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
   db->exec("PRAGMA query_only = ON");
   if (Migrator::CurrentVersion(*db) == 0) {
@@ -46,6 +70,20 @@ std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path) {
                              " pending migration(s); run `fluxstatus migrate`");
   }
   return db;
+}
+
+std::vector<MigrationInfo> MigrateDatabase(const std::string& path) {
+  RequireDatabaseFile(path);
+  // The busy timeout lets a migration wait for a running serve's short transactions instead of
+  // failing at once with "database is locked".
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+  return Migrator::Apply(db);
+}
+
+MigrationStatus InspectMigrations(const std::string& path) {
+  RequireDatabaseFile(path);
+  SQLite::Database db(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
+  return {Migrator::CurrentVersion(db), Migrator::Pending(db)};
 }
 
 DatabaseFile::DatabaseFile(std::string path) : path_(std::move(path)) {

@@ -6,18 +6,34 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
+
+#include "store/migrator.h"
 
 namespace fluxstatus::store {
 
 enum class Durability { kFull, kNormal };  // SQLite synchronous=FULL | NORMAL
 
+// Every Open* refuses a path that is not one shared file (":memory:", "", "file:" URIs), a
+// directory, or a file whose directory does not exist, with a message naming the fix.
 // Opens (creating if needed) the read-write connection and applies pending migrations.
 // WAL journal, foreign keys on, a busy timeout. Throws SchemaTooNew when the file was written
 // by a newer fluxstatus, SQLite::Exception for I/O failures. One thread per connection.
 std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path,
                                                  Durability durability = Durability::kFull);
+
+// `fluxstatus migrate`: applies the pending migrations (creating the file if needed) and returns
+// them, waiting out a running serve's transactions like every other connection does.
+std::vector<MigrationInfo> MigrateDatabase(const std::string& path);
+
+struct MigrationStatus {
+  int current_version = 0;
+  std::vector<MigrationInfo> pending;
+};
+// `migrate --check`: the schema version of an existing file and what is pending; writes nothing.
+MigrationStatus InspectMigrations(const std::string& path);
 
 // Opens a read-only connection (query_only), for `sql`, `status` and inspection. Refuses a
 // database with pending migrations or a newer schema, naming the fix.

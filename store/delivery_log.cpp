@@ -1,6 +1,7 @@
 #include "store/delivery_log.h"
 
 #include "core/rfc3339.h"
+#include "store/statement_use.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -14,8 +15,7 @@ constexpr const char* kInsert =
 DeliveryLog::DeliveryLog(SQLite::Database& db) : insert_(db, kInsert) {}
 
 void DeliveryLog::Record(const DeliveryAttempt& a) {
-  insert_.reset();
-  insert_.clearBindings();
+  StatementUse use(insert_);
   insert_.bind(1, a.key.route);
   insert_.bind(2, a.key.repo);
   insert_.bind(3, a.key.commit_sha);

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "core/rfc3339.h"
+#include "store/statement_use.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -39,8 +40,7 @@ EventLog::EventLog(SQLite::Database& db)
 std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
   const Sha256 hash = HashBody(e.body);
   const auto& ev = e.event;
-  insert_.tryReset();  // not reset(): it rethrows the last step's error, failing the next item too
-  insert_.clearBindings();
+  StatementUse use(insert_);
   insert_.bind(1, core::FormatRfc3339Millis(e.received_at_ms));
   insert_.bind(2, e.route);
   insert_.bind(3, ev.object.kind);
@@ -63,7 +63,7 @@ std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
 
 std::optional<std::int64_t> EventLog::DuplicateOf(const std::string& route, const std::string& body) {
   const Sha256 hash = HashBody(body);
-  find_duplicate_.tryReset();  // see Append
+  StatementUse use(find_duplicate_);
   find_duplicate_.bind(1, route);
   find_duplicate_.bind(2, hash.data(), static_cast<int>(hash.size()));
   if (!find_duplicate_.executeStep()) return std::nullopt;

@@ -1,9 +1,12 @@
 #include "store/event_writer.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
+
+#include "store/writer_probe.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -23,6 +26,14 @@ std::string DescribeFailure(const std::exception& e) {
   return std::string("database error: ") + e.what();
 }
 
+std::chrono::steady_clock::rep Now() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+std::chrono::milliseconds Since(std::chrono::steady_clock::rep then) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::duration(Now() - then));
+}
+
+std::string Seconds(std::chrono::milliseconds d) { return std::to_string(d.count() / 1000) + " s"; }
+
 }  // namespace
 
 EventWriter::EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options)
@@ -35,15 +46,33 @@ EventWriter::~EventWriter() { Stop(); }
 std::optional<std::string> EventWriter::Unready() const {
   if (auto problem = file_.Problem()) return problem;
   if (healthy_) return std::nullopt;
-  const auto since_failure = std::chrono::steady_clock::now().time_since_epoch() -
-                             std::chrono::steady_clock::duration(failed_at_.load());
-  if (since_failure > options_.unready_hold) return std::nullopt;
   std::lock_guard lock(last_error_mu_);
   return last_error_;
 }
 
+std::optional<std::string> EventWriter::Stalled(std::chrono::milliseconds stall_after) const {
+  if (!running_ && !stop_) return "the writer thread has stopped";
+  if (const Ticks began = batch_started_; began != 0 && Since(began) > stall_after) {
+    return "the writer has been inside one commit for " + Seconds(Since(began));
+  }
+  if (queued_ > 0 && Since(loop_at_) > stall_after) {
+    return "the writer has not taken queued events for " + Seconds(Since(loop_at_));
+  }
+  if (const Ticks since = failing_since_; since != 0 && Since(since) > stall_after) {
+    std::lock_guard lock(last_error_mu_);
+    return "no successful commit for " + Seconds(Since(last_success_)) + ": " + last_error_;
+  }
+  return std::nullopt;
+}
+
+double EventWriter::SecondsSinceLastCommit() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::duration(Now() - last_success_)).count();
+}
+
 void EventWriter::Start() {
   accepting_ = true;
+  last_success_ = loop_at_ = Now();
+  running_ = true;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -88,38 +117,78 @@ void EventWriter::Run() {
   std::vector<Item> batch(options_.max_batch);
   std::size_t last_batch = 0;
   while (true) {
-    std::size_t n = queue_.wait_dequeue_bulk_timed(batch.begin(), options_.max_batch,
-                                                    std::chrono::milliseconds(50));
+    loop_at_ = Now();
+    const std::size_t n = TakeBatch(batch, last_batch);
     if (n == 0) {
       // Stop only once nothing is queued: every accepted submission gets its commit.
       if (stop_ && queued_.load() == 0) break;
+      ProbeIfUnhealthy();
       continue;
-    }
-    // The clients the last commit answered are sending their next events right now. Taking
-    // only the first arrivals would commit them alone and leave the rest a whole fsync behind
-    // (32 clients averaged ~15 events per commit, not 32: bench/). So while this batch is smaller
-    // than the last one, wait a little (at most kGather) for the rest; at low load the last
-    // batch is small and nobody waits.
-    constexpr auto kGather = std::chrono::microseconds(1000);
-    const std::size_t want = std::min(last_batch, options_.max_batch);
-    const auto gather_until = std::chrono::steady_clock::now() + kGather;
-    while (n < want && std::chrono::steady_clock::now() < gather_until) {
-      n += queue_.wait_dequeue_bulk_timed(batch.begin() + static_cast<std::ptrdiff_t>(n), want - n,
-                                          std::chrono::microseconds(200));
     }
     last_batch = n;
     std::vector<Item> taken(std::make_move_iterator(batch.begin()),
                             std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(n)));
     queued_.fetch_sub(n);
+    batch_started_ = Now();
     CommitBatch(taken);
+    batch_started_ = 0;
+  }
+  running_ = false;
+}
+
+std::size_t EventWriter::TakeBatch(std::vector<Item>& batch, std::size_t last_batch) {
+  std::size_t n = queue_.wait_dequeue_bulk_timed(batch.begin(), options_.max_batch, std::chrono::milliseconds(50));
+  if (n == 0) return 0;
+  // The clients the last commit answered are sending their next events right now. Taking
+  // only the first arrivals would commit them alone and leave the rest a whole fsync behind
+  // (32 clients averaged ~15 events per commit, not 32: bench/). So while this batch is smaller
+  // than the last one, wait a little (at most kGather) for the rest; at low load the last
+  // batch is small and nobody waits.
+  constexpr auto kGather = std::chrono::microseconds(1000);
+  const std::size_t want = std::min(last_batch, options_.max_batch);
+  const auto gather_until = std::chrono::steady_clock::now() + kGather;
+  while (n < want && std::chrono::steady_clock::now() < gather_until) {
+    n += queue_.wait_dequeue_bulk_timed(batch.begin() + static_cast<std::ptrdiff_t>(n), want - n,
+                                        std::chrono::microseconds(200));
+  }
+  return n;
+}
+
+void EventWriter::ProbeIfUnhealthy() {
+  if (healthy_ || Now() < next_probe_) return;
+  next_probe_ = Now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.probe_every).count();
+  if (file_.Problem()) return;  // Unready() names it; a probe would write to the wrong file
+  try {
+    ApplyPageLimit();
+    ProbeWrite(*db_);
+    CommitSucceeded();
+  } catch (const std::exception& e) {
+    CommitFailed(DescribeFailure(e));
   }
 }
 
-void EventWriter::CommitBatch(std::vector<Item>& items) {
+void EventWriter::ApplyPageLimit() {
   if (const auto limit = page_limit_.load(); limit != 0 && limit != applied_page_limit_) {
     db_->exec("PRAGMA max_page_count = " + std::to_string(limit));
     applied_page_limit_ = limit;
   }
+}
+
+void EventWriter::CommitSucceeded() {
+  last_success_ = Now();
+  failing_since_ = 0;
+  healthy_ = true;
+}
+
+void EventWriter::CommitFailed(const std::string& error) {
+  Ticks none = 0;
+  failing_since_.compare_exchange_strong(none, Now());
+  healthy_ = false;
+  std::lock_guard lock(last_error_mu_);
+  last_error_ = error;
+}
+
+void EventWriter::CommitBatch(std::vector<Item>& items) {
   std::vector<IncomingEvent> events;
   std::vector<Rejection> rejections;
   std::vector<DeliveryRecord> deliveries;
@@ -147,12 +216,11 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
   // Unready() reports it live, so healthy_ keeps meaning "the last commit worked".
   if (auto problem = file_.Problem()) {
     fail_all(*problem);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (items[i].done) items[i].done(outcomes[i]);
-    }
+    Complete(items, outcomes);
     return;
   }
   try {
+    ApplyPageLimit();
     auto results = store_.AppendBatch(events, rejections, deliveries);
     bool item_failed = false;
     for (std::size_t k = 0; k < results.size(); ++k) {
@@ -167,14 +235,13 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
       }
     }
     // An event that could not be written (e.g. the database is full) makes the store unready
-    // as much as a failed commit does, until a batch writes everything again.
-    if (item_failed) failed_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
-    healthy_ = !item_failed;
+    // as much as a failed commit does, until a batch or a probe writes again.
     if (item_failed) {
-      std::lock_guard lock(last_error_mu_);
       for (const auto& out : outcomes) {
-        if (!out.ok) last_error_ = out.error;
+        if (!out.ok) CommitFailed(out.error);
       }
+    } else {
+      CommitSucceeded();
     }
     ++commits_;
     if (on_commit_) on_commit_();
@@ -183,14 +250,20 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
     if (auto problem = file_.Problem()) fail_all(*problem);
   } catch (const std::exception& e) {
     // The transaction rolled back: nothing of this batch is in the database.
-    failed_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
-    healthy_ = false;
     fail_all(DescribeFailure(e));
-    std::lock_guard lock(last_error_mu_);
-    last_error_ = DescribeFailure(e);
+    CommitFailed(DescribeFailure(e));
   }
+  Complete(items, outcomes);
+}
+
+void EventWriter::Complete(std::vector<Item>& items, const std::vector<WriteOutcome>& outcomes) {
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (items[i].done) items[i].done(outcomes[i]);
+    if (!items[i].done) continue;
+    // A completion that throws must neither kill the writer thread nor cost the others theirs.
+    try {
+      items[i].done(outcomes[i]);
+    } catch (const std::exception&) {
+    }
   }
 }
 

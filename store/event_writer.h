@@ -25,10 +25,11 @@ struct WriterOptions {
   std::size_t max_batch = 100;          // events per transaction (bench/: ~100 is best here)
   std::size_t max_queued = 10000;       // submissions waiting; beyond it Submit refuses (503)
   std::optional<std::int64_t> max_page_count;  // caps the file size (tests simulate a full disk)
-  // A failed commit (full disk, I/O error, corruption) makes /readyz fail only this long: when
-  // Kubernetes takes an unready pod out of its Service no event arrives to prove the disk has
-  // room again, so readiness must come back by itself and let the next event re-test it.
-  std::chrono::milliseconds unready_hold{10000};
+  // After a failed commit (full disk, I/O error, a lock) the store is unready until a write
+  // succeeds again. Kubernetes sends an unready pod no events, so none would prove that the
+  // disk has room again: while unready, the writer re-tests by itself this often with a probe
+  // write of an event's size (store/writer_probe.h).
+  std::chrono::milliseconds probe_every{1000};
 };
 
 // What a submission's completion receives. ok=false: nothing was written for it (retryable).
@@ -68,11 +69,19 @@ class EventWriter {
   void LimitPages(std::int64_t pages) { page_limit_ = pages; }
 
   std::size_t QueueDepth() const { return queued_.load(); }
-  // False for options.unready_hold after a failed commit (unless a commit succeeds again sooner), and
-  // while the database file has a Problem() (removed, replaced, read-only).
+  // True while the last commit (or probe write) succeeded and the file has no Problem().
   bool Healthy() const { return !Unready(); }
-  // Why the store cannot take events now (for /readyz), or nullopt. Thread-safe.
+  // Readiness: why the store cannot take events now, or nullopt. The last commit or probe
+  // failed (its error), or the database file has a Problem() (removed, replaced, read-only).
+  // Thread-safe.
   std::optional<std::string> Unready() const;
+  // Liveness: why the writer is stuck, or nullopt. Its thread has stopped; or for longer than
+  // `stall_after` it has been inside one commit, or has not come round to queued work, or has
+  // had no successful commit while events or probes kept failing. A restart is the way out.
+  // Thread-safe.
+  std::optional<std::string> Stalled(std::chrono::milliseconds stall_after) const;
+  // Seconds since the last successful commit (or since Start() before the first one).
+  double SecondsSinceLastCommit() const;
   std::int64_t commits() const { return commits_.load(); }
 
  private:
@@ -82,9 +91,16 @@ class EventWriter {
     std::optional<DeliveryRecord> delivery;
     WriteCompletion done;
   };
+  using Ticks = std::chrono::steady_clock::rep;  // steady_clock ticks; 0: not set
   bool Enqueue(Item item);
   void Run();
-  void CommitBatch(std::vector<Item>& batch);
+  std::size_t TakeBatch(std::vector<Item>& batch, std::size_t last_batch);
+  void CommitBatch(std::vector<Item>& items);
+  static void Complete(std::vector<Item>& items, const std::vector<WriteOutcome>& outcomes);
+  void ProbeIfUnhealthy();
+  void ApplyPageLimit();
+  void CommitSucceeded();
+  void CommitFailed(const std::string& error);
 
   std::unique_ptr<SQLite::Database> db_;
   DatabaseFile file_;  // checked before and after every commit
@@ -95,7 +111,12 @@ class EventWriter {
   std::atomic<bool> accepting_{false};
   std::atomic<bool> stop_{false};
   std::atomic<bool> healthy_{true};
-  std::atomic<std::chrono::steady_clock::rep> failed_at_{0};  // steady clock of the last failure
+  std::atomic<bool> running_{false};      // the thread is in Run()
+  std::atomic<Ticks> loop_at_{0};         // the last turn of Run()'s loop
+  std::atomic<Ticks> batch_started_{0};   // the commit in progress began; 0: none
+  std::atomic<Ticks> failing_since_{0};   // the first failure since the last success; 0: none
+  std::atomic<Ticks> last_success_{0};    // the last successful commit or probe (or Start())
+  Ticks next_probe_ = 0;                  // writer thread only
   mutable std::mutex last_error_mu_;
   std::string last_error_;  // the last failed commit's error; guarded by last_error_mu_
   std::atomic<std::int64_t> commits_{0};

@@ -1,6 +1,7 @@
 #include "store/fold_snapshot.h"
 
 #include <stdexcept>
+#include "store/statement_use.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -55,14 +56,13 @@ std::int64_t FoldSnapshot::ThroughEventId() {
 }
 
 std::optional<FoldedStatus> FoldSnapshot::Find(const core::StatusKey& key) {
-  find_.tryReset();  // not reset(): it rethrows the last step's error
+  StatementUse use(find_);
   find_.bind(1, key.route);
   find_.bind(2, key.repo);
   find_.bind(3, key.commit_sha);
   find_.bind(4, key.context);
   std::optional<FoldedStatus> out;
   if (find_.executeStep()) out = ReadState(find_);
-  find_.tryReset();  // end the read at once: an open statement would pin the WAL snapshot
   return out;
 }
 
@@ -85,7 +85,7 @@ FoldedStatuses FoldSnapshot::ForCommit(const std::string& route, const std::stri
 std::int64_t FoldSnapshot::Count() { return db_.execAndGet(kCount).getInt64(); }
 
 void FoldSnapshot::Save(const core::StatusKey& key, const FoldedStatus& k) {
-  save_.tryReset();
+  StatementUse use(save_);
   save_.clearBindings();
   save_.bind(1, key.route);
   save_.bind(2, key.repo);

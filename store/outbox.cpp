@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/rfc3339.h"
+#include "store/statement_use.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -21,12 +22,11 @@ Outbox::Outbox(SQLite::Database& db) : db_(db), due_(db, kDue), statuses_(db) {}
 std::optional<StatusRow> Outbox::Load(const core::StatusKey& key) { return statuses_.Load(key); }
 
 std::vector<StatusRow> Outbox::Due(std::int64_t now_ms, std::size_t limit) {
-  due_.tryReset();
+  StatementUse use(due_);
   due_.bind(1, static_cast<int64_t>(now_ms));
   due_.bind(2, static_cast<int64_t>(limit));
   std::vector<StatusRow> rows;
   while (due_.executeStep()) rows.push_back(ReadStatusRow(due_));
-  due_.tryReset();  // release the read snapshot so the WAL can be checkpointed
   return rows;
 }
 

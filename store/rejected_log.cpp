@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/rfc3339.h"
+#include "store/statement_use.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -19,7 +20,7 @@ std::int64_t RejectedLog::Record(const std::string& route, std::int64_t received
                                  const std::string& reason, std::string_view body,
                                  std::size_t max_body_bytes) {
   const auto kept = body.substr(0, std::min(body.size(), max_body_bytes));
-  insert_.tryReset();  // not reset(): it rethrows the last step's error, failing the next item too
+  StatementUse use(insert_);
   insert_.bind(1, core::FormatRfc3339Millis(received_at_ms));
   insert_.bind(2, route);
   insert_.bind(3, reason);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/rfc3339.h"
+#include "store/statement_use.h"
 
 namespace fluxstatus::store {
 
@@ -100,17 +101,15 @@ StatusTable::StatusTable(SQLite::Database& db)
     : db_(db), load_(db, kLoad), save_(db, kSave), record_change_(db, kRecordChange) {}
 
 std::optional<StatusRow> StatusTable::Load(const core::StatusKey& key) {
-  load_.tryReset();  // not reset(): it rethrows the last step's error, failing the next item too
+  StatementUse use(load_);
   BindKey(load_, key);
   std::optional<StatusRow> row;
   if (load_.executeStep()) row = ReadStatusRow(load_);
-  load_.tryReset();  // end the read at once: an open statement would pin the WAL snapshot
   return row;
 }
 
 void StatusTable::Save(const StatusRow& r) {
-  save_.tryReset();  // see Load
-  save_.clearBindings();
+  StatementUse use(save_);
   BindKey(save_, r.key);
   save_.bind(5, std::string(core::ToString(r.fold.state)));
   save_.bind(6, r.fold.description);
@@ -132,7 +131,7 @@ void StatusTable::Save(const StatusRow& r) {
 
 void StatusTable::RecordChange(const core::StatusKey& key, const core::KeyState& state,
                                const std::string& recorded_at) {
-  record_change_.tryReset();  // see Load
+  StatementUse use(record_change_);
   BindKey(record_change_, key);
   record_change_.bind(5, std::string(core::ToString(state.state)));
   record_change_.bind(6, state.description);

@@ -171,10 +171,11 @@ BOOST_AUTO_TEST_CASE(stores_exactly_the_acknowledged_events_when_concurrent_clie
 }
 
 // Kubernetes stops sending traffic to an unready pod, so no event would ever prove the disk has
-// room again: readiness must come back by itself once the failure is old.
-BOOST_AUTO_TEST_CASE(readyz_recovers_without_traffic_after_a_failed_commit) {
+// room again: the writer's probe write re-tests by itself. Readiness stays failed while the disk
+// is full (no flapping back into the Service), and comes back once there is room.
+BOOST_AUTO_TEST_CASE(readyz_stays_unready_while_full_and_recovers_without_traffic) {
   st::InProcessOptions options;
-  options.writer.unready_hold = std::chrono::milliseconds(300);
+  options.writer.probe_every = std::chrono::milliseconds(100);
   InProcessService svc(std::move(options));
   Client client;
   const std::string url = svc.Url("/hook/disk");
@@ -185,11 +186,19 @@ BOOST_AUTO_TEST_CASE(readyz_recovers_without_traffic_after_a_failed_commit) {
   for (int n = 1; n < 200 && status == 202; ++n) status = client.Post(url, BigEvent(n)).status;
   BOOST_TEST_REQUIRE(status == 503);
   BOOST_TEST(client.Get(svc.Url("/readyz")).status == 503);
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
-  BOOST_TEST(client.Get(svc.Url("/readyz")).status == 200);
-  // Still full: the next event re-tests the disk, is refused, and readiness fails again.
-  BOOST_TEST(client.Post(url, BigEvent(500)).status == 503);
-  BOOST_TEST(client.Get(svc.Url("/readyz")).status == 503);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // several probes, all refused
+  const auto still = client.Get(svc.Url("/readyz"));
+  BOOST_TEST(still.status == 503);
+  BOOST_TEST(still.body.find("database is full") != std::string::npos, still.body);
+
+  svc.writer().LimitPages(pages + 1000);  // room again (an operator grew the volume)
+  bool ready = false;
+  for (int i = 0; i < 50 && !ready; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ready = client.Get(svc.Url("/readyz")).status == 200;
+  }
+  BOOST_TEST(ready);
+  BOOST_TEST(client.Post(url, BigEvent(500)).status == 202);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

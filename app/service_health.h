@@ -1,0 +1,28 @@
+// What /healthz and /readyz call stuck: the first problem any of serve's liveness checks
+// reports (the writer's, the dispatcher's), logged once at each change, so the restart that
+// Kubernetes then makes has its reason in the log.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fluxstatus::app {
+
+class ServiceHealth {
+ public:
+  using Check = std::function<std::optional<std::string>()>;  // why stuck, or nullopt
+  explicit ServiceHealth(std::vector<Check> checks) : checks_(std::move(checks)) {}
+
+  // Thread-safe (the HTTP threads and the metrics scrape call it).
+  std::optional<std::string> Stuck();
+
+ private:
+  std::vector<Check> checks_;
+  std::mutex mu_;
+  std::optional<std::string> last_;  // guarded by mu_
+};
+
+}  // namespace fluxstatus::app
