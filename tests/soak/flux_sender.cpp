@@ -71,9 +71,17 @@ std::string Signature(const std::string& key, const std::string& body) {
 }
 
 void TrafficGate::Enter() {
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !closed_; });
+    ++active_;
+  }
+  cv_.notify_all();
+}
+
+bool TrafficGate::WaitActive(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return !closed_; });
-  ++active_;
+  return cv_.wait_for(lock, timeout, [this] { return active_ > 0; });
 }
 
 void TrafficGate::Leave() {

@@ -26,6 +26,8 @@ class TrafficGate {
   void Close();
   void Open();
   int active() const;
+  // Waits until a request is under way; false after `timeout`.
+  bool WaitActive(std::chrono::milliseconds timeout);
 
  private:
   mutable std::mutex mu_;

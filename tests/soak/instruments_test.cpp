@@ -119,6 +119,8 @@ BOOST_AUTO_TEST_CASE(the_plan_has_the_mix_of_traffic_the_soak_claims_and_replays
   }
   const double all = static_cast<double>(sends.size() + std::count_if(sends.begin(), sends.end(),
                                                                      [](const Send& s) { return s.resend_at_once; }));
+  BOOST_TEST_MESSAGE("plan for seed 42: " << resends << " resends of " << all << " sends, " << late << " of "
+                                           << bodies.size() << " events planned out of order");
   BOOST_TEST(resends / all > 0.10);
   BOOST_TEST(resends / all < 0.20);
   BOOST_TEST(late / static_cast<double>(bodies.size()) > 0.05);

@@ -119,14 +119,15 @@ struct Lifecycle {
 };
 
 // One SIGTERM restart at 30% of the run and one SIGKILL at 60%, each while senders have
-// requests under way; the SIGKILL also while the host holds its answers, so dispatch sends are
-// cut mid-flight. serve comes back on the same database and port; senders retry through it.
+// requests under way and while the host holds its answers, so dispatch sends are under way
+// too. serve comes back on the same database and port; senders retry through the gap.
 void Restarts(ServeProcess& serve, Traffic& traffic, FakeGitHost& host, const Settings& settings,
               std::chrono::steady_clock::time_point start, Lifecycle& life, Failures& failures) {
-  const auto in_flight = [&traffic] {
-    return WaitUntil([&traffic] { return traffic.gate().active() > 0; }, std::chrono::seconds(10));
-  };
+  const auto in_flight = [&traffic] { return traffic.gate().WaitActive(std::chrono::seconds(10)); };
   std::this_thread::sleep_until(start + settings.duration * 3 / 10);
+  // A slow host (answers 2 s late) so that SIGTERM also finds dispatch sends under way.
+  host.SetDelay(std::chrono::milliseconds(2000));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
   bool busy = in_flight();
   long rss = serve.RssKb();
   const auto stopped = serve.Terminate(kGracePeriod);
@@ -140,11 +141,15 @@ void Restarts(ServeProcess& serve, Traffic& traffic, FakeGitHost& host, const Se
                      "; took " + std::to_string(stopped.took.count()) + " ms\n" + serve.OutputTail(2000));
   }
   serve.Start();
+  host.SetDelay(std::chrono::milliseconds(0));
 
   std::this_thread::sleep_until(start + settings.duration * 6 / 10);
   host.SetDelay(std::chrono::milliseconds(250));
   std::this_thread::sleep_for(std::chrono::seconds(1));
+  // The first send of a wave, then a moment for dispatch to start on it, then the next send.
   busy = in_flight();
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  busy = busy && in_flight();
   rss = serve.RssKb();
   serve.Kill();
   ++life.sigkills;
@@ -260,7 +265,7 @@ void CheckDrained(const std::string& db, Failures& failures) {
 
 std::string Summary(const std::string& replay, const FluxStream& stream, const TrafficOutcome& traffic,
                     const std::vector<RouteBody>& log, int out_of_order, const ReferenceFold& fold,
-                    const FakeGitHost& host, const Lifecycle& life) {
+                    const FakeGitHost& host, const Lifecycle& life, const std::string& lookups) {
   const auto& ledger = traffic.ledger;
   const auto resends =
       std::count_if(ledger.begin(), ledger.end(), [](const auto& e) { return e.kind != SendKind::kOriginal; });
@@ -276,6 +281,7 @@ std::string Summary(const std::string& replay, const FluxStream& stream, const T
       << " bursts of 5xx; " << host.Requests().size() << " requests to the host\n  restarts: " << life.sigterms
       << " SIGTERM, " << life.sigkills << " SIGKILL";
   for (const auto& note : life.notes) out << "\n  " << note;
+  out << "\n  " << lookups << " host lookups before a re-send (sends whose answer a restart or timeout cut off)";
   out << "\n  serve RSS: " << life.rss_start_kb << " KiB at start, " << life.rss_end_kb << " KiB at end";
   return out.str();
 }
@@ -315,7 +321,9 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   CheckCoverage(fold, stream, traffic.ledger, out_of_order, life, traffic.faults, db, failures);
   CheckEnd(serve, stream, routes, dir.path(), config, db, life, failures);
 
-  const std::string summary = Summary(replay, stream, traffic, log, out_of_order, fold, host, life);
+  const std::string lookups =
+      Query(db, "SELECT count(*) FROM delivery_attempts WHERE outcome IN ('listed', 'already_on_host')")[0][0];
+  const std::string summary = Summary(replay, stream, traffic, log, out_of_order, fold, host, life, lookups);
   BOOST_TEST_MESSAGE(summary);
   std::cout << summary << std::endl;
   BOOST_TEST(failures.empty(), failures.Report(replay));
