@@ -8,7 +8,7 @@ namespace {
 
 // How long a send planned after another (out of order, or a resend) waits for it at most.
 constexpr std::chrono::seconds kAfterTimeout{60};
-// Host faults every 6-14 s while the stream runs, none during the final drain.
+// Host faults every 6-14 s while waves are generated.
 constexpr int kFaultGapMinMs = 6000;
 constexpr int kFaultGapSpreadMs = 8000;
 
@@ -104,6 +104,13 @@ void Traffic::Generate() {
     if (!Sleep(std::chrono::duration_cast<std::chrono::milliseconds>(next - std::chrono::steady_clock::now()))) break;
   }
   queue_.Close();
+  // No new faults after the last wave: the sends still queued then make the host calls that
+  // use up the faults already injected, and the drain that follows is fault-free.
+  {
+    std::lock_guard lock(mu_);
+    faults_off_ = true;
+  }
+  cv_.notify_all();
 }
 
 void Traffic::SendLoop() {
