@@ -19,6 +19,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <boost/test/unit_test.hpp>
+#include <rapidjson/document.h>
 
 #include "tests/soak/flux_stream.h"
 #include "tests/soak/reference_fold.h"
@@ -68,6 +69,9 @@ std::vector<RouteUnderTest> Routes() {
 std::string Config(const std::filesystem::path& dir, const FakeGitHost& host, const std::vector<RouteUnderTest>& routes) {
   testing::WriteFile(dir / "git.token", std::string(kToken) + "\n");
   testing::WriteFile(dir / "hmac.key", kHmacKey);
+  for (const char* secret : {"git.token", "hmac.key"}) {
+    std::filesystem::permissions(dir / secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
   std::string yaml = "routes:\n";
   for (const auto& r : routes) {
     yaml += "  - name: " + r.name + "\n    provider: " + (r.kind == HostKind::kGitHub ? "github" : "gitea") +
@@ -116,6 +120,7 @@ struct Lifecycle {
   std::vector<std::string> notes;  // for the summary
   long rss_start_kb = 0;
   long rss_end_kb = 0;
+  std::string logged;  // LoggedProblems of serve's output, at the end
 };
 
 // One SIGTERM restart at 30% of the run and one SIGKILL at 60%, each while senders have
@@ -144,11 +149,12 @@ void Restarts(ServeProcess& serve, Traffic& traffic, FakeGitHost& host, const Se
   host.SetDelay(std::chrono::milliseconds(0));
 
   std::this_thread::sleep_until(start + settings.duration * 6 / 10);
-  host.SetDelay(std::chrono::milliseconds(250));
-  std::this_thread::sleep_for(std::chrono::seconds(1));
-  // The first send of a wave, then a moment for dispatch to start on it, then the next send.
+  // The host holds each answer 1 s; the kill comes 300 ms into a wave, after dispatch (polling
+  // every 100 ms) has posted its first statuses and while senders still send the wave.
+  host.SetDelay(std::chrono::milliseconds(1000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   busy = in_flight();
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   busy = busy && in_flight();
   rss = serve.RssKb();
   serve.Kill();
@@ -189,6 +195,31 @@ void CheckCoverage(const ReferenceFold& fold, const FluxStream& stream, const st
   expect(faults.server_errors == 0 || count("http_status >= 500") > 0, "a 5xx was injected but dispatch never saw one");
 }
 
+// serve's warnings and errors by message, most frequent first: not a check (a restart makes
+// some), but the first place to look when one fails.
+std::string LoggedProblems(const std::string& output) {
+  std::map<std::string, int> counts;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    rapidjson::Document d;
+    d.Parse(line.c_str(), line.size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("level") || !d["level"].IsString()) continue;
+    const std::string level = d["level"].GetString();
+    if (level == "info" || level == "debug" || level == "trace") continue;
+    const std::string msg = d.HasMember("msg") && d["msg"].IsString() ? d["msg"].GetString() : "?";
+    const std::string error = d.HasMember("error") && d["error"].IsString() ? d["error"].GetString() : "";
+    ++counts[level + ": " + msg + (error.empty() ? "" : " (" + error.substr(0, 80) + ")")];
+  }
+  std::vector<std::pair<int, std::string>> sorted;
+  for (const auto& [text, n] : counts) sorted.emplace_back(n, text);
+  std::sort(sorted.rbegin(), sorted.rend());
+  std::string out;
+  for (std::size_t i = 0; i < sorted.size() && i < 6; ++i) {
+    out += "\n    " + std::to_string(sorted[i].first) + "x " + sorted[i].second;
+  }
+  return out.empty() ? " none" : out;
+}
+
 // At the end the service is still healthy and consistent: /readyz, a fresh event per route,
 // rebuild --check, a clean stop, and no sanitizer report in its output.
 void CheckEnd(ServeProcess& serve, FluxStream& stream, const std::vector<RouteUnderTest>& routes,
@@ -219,6 +250,7 @@ void CheckEnd(ServeProcess& serve, FluxStream& stream, const std::vector<RouteUn
                      (stopped.status ? "wait status " + std::to_string(*stopped.status) : "killed"));
   }
   const std::string output = serve.Output();
+  life.logged = LoggedProblems(output);
   for (const char* marker : {"ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"}) {
     const auto at = output.find(marker);
     if (at != std::string::npos) failures.Add("serve reports no sanitizer finding", output.substr(at, 3000));
@@ -283,6 +315,7 @@ std::string Summary(const std::string& replay, const FluxStream& stream, const T
   for (const auto& note : life.notes) out << "\n  " << note;
   out << "\n  " << lookups << " host lookups before a re-send (sends whose answer a restart or timeout cut off)";
   out << "\n  serve RSS: " << life.rss_start_kb << " KiB at start, " << life.rss_end_kb << " KiB at end";
+  out << "\n  serve logged (warnings and errors):" << life.logged;
   return out.str();
 }
 
