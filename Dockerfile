@@ -17,6 +17,9 @@ COPY dispatch dispatch
 COPY replay replay
 COPY app app
 COPY bench bench
+# Not built into the image, but CMake configures every target, and bench/ and the quickstart's
+# fake-git-host program take sources from here.
+COPY tests/support tests/support
 # There is no .git in the build context: the commit comes in as a build argument, and the
 # build date from SOURCE_DATE_EPOCH when set (reproducible builds).
 ARG FLUXSTATUS_GIT_COMMIT=unknown
@@ -35,6 +38,10 @@ RUN apt-get update \
  && chown 65532:65532 /var/lib/fluxstatus
 COPY --from=build /src/build/fluxstatus /usr/local/bin/fluxstatus
 COPY deploy/fluxstatus.yaml /etc/fluxstatus/fluxstatus.yaml
+# Every verb finds the config without --config, e.g. `kubectl exec deploy/fluxstatus --
+# fluxstatus status` (the working directory is the data volume, which has no fluxstatus.yaml).
+# The Deployment mounts its ConfigMap over /etc/fluxstatus.
+ENV FLUXSTATUS_CONFIG=/etc/fluxstatus/fluxstatus.yaml
 USER 65532:65532
 WORKDIR /var/lib/fluxstatus
 VOLUME ["/var/lib/fluxstatus"]

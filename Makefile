@@ -23,6 +23,10 @@ test-deps:
 	    npm ci --no-audit --no-fund; \
 	  fi) || exit 1; \
 	done
+	@# kubectl (which embeds kustomize) renders deploy/kubernetes in tests/deploy. It is no Debian
+	@# package recent enough (Debian 12 has 1.20), so it cannot be installed here: say so loudly.
+	@command -v kubectl >/dev/null 2>&1 || \
+	  echo "*** WARNING: kubectl not found: tests/deploy will NOT render or check the kustomizations of deploy/kubernetes (install kubectl >= 1.27)" >&2
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -84,5 +88,6 @@ bench: build
 	cmake --build $(BUILD_DIR) --target benches -j $(JOBS)
 	python3 bench/run.py --build-dir $(BUILD_DIR) $(if $(filter smoke,$(BENCH_SCALE)),--smoke)
 
+# build-quickstart: the `make build` that tests/deploy/quickstart.test.mjs runs.
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR) build-quickstart

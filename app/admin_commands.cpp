@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "app/cli_context.h"
+#include "app/service_setup.h"
+#include "app/wording.h"
 #include "ingest/secret.h"
 #include "store/database.h"
 #include "store/event_store.h"
@@ -12,7 +14,8 @@
 namespace fluxstatus::app {
 
 int RunRebuild(const CliContext& ctx, bool check_only) {
-  auto db = store::OpenForWriting(ctx.db_path, ctx.config.durability);
+  // --check reads only: a missing or unmigrated file is an error, never created or migrated.
+  auto db = check_only ? store::OpenForReading(ctx.db_path) : store::OpenForWriting(ctx.db_path, ctx.config.durability);
   store::EventStore events(*db, ctx.config.Catalog());
   if (check_only) {
     const auto check = events.CheckRebuild();
@@ -20,9 +23,10 @@ int RunRebuild(const CliContext& ctx, bool check_only) {
       std::cout << "derived tables match a fresh fold of the event log\n";
       return 0;
     }
-    std::cout << "derived tables differ from a fresh fold of the event log: " << check.statuses_differing
-              << " current_status row(s), " << check.changes_differing
-              << " status_history row(s) (- stored, + fresh fold; only the differing columns)\n";
+    std::cout << "derived tables differ from a fresh fold of the event log: "
+              << Counted(check.statuses_differing, "current_status row", "current_status rows") << ", "
+              << Counted(check.changes_differing, "status_history row", "status_history rows")
+              << " (- stored, + fresh fold; only the differing columns)\n";
     for (const auto& line : check.diff) std::cout << line << "\n";
     const auto shown = static_cast<std::int64_t>(check.diff.size());
     if (shown < 2 * (check.statuses_differing + check.changes_differing)) {
@@ -31,12 +35,13 @@ int RunRebuild(const CliContext& ctx, bool check_only) {
     return 1;
   }
   const auto report = events.Rebuild();
-  std::cout << "rebuilt from " << report.events << " events";
+  std::cout << "rebuilt from " << Counted(report.events, "event", "events");
   if (report.snapshot_through > 0) {
-    std::cout << " after the fold snapshot of " << report.snapshot_keys << " statuses (events up to "
-              << report.snapshot_through << " were pruned)";
+    std::cout << " after the fold snapshot of " << Counted(report.snapshot_keys, "status", "statuses")
+              << " (events up to " << report.snapshot_through << " were pruned)";
   }
-  std::cout << ": " << report.statuses << " statuses, " << report.changes << " status changes\n";
+  std::cout << ": " << Counted(report.statuses, "status", "statuses") << ", "
+            << Counted(report.changes, "status change", "status changes") << "\n";
   return 0;
 }
 
@@ -59,8 +64,12 @@ int RunMigrate(const CliContext& ctx, bool check_only) {
 
 int RunCheckConfig(const CliContext& ctx) {
   const auto& c = ctx.config;
-  std::cout << "config " << c.source << " is valid: listen " << c.listen << ", database " << c.database
-            << ", " << c.routes.size() << " route(s)\n";
+  // The same code serve runs before it starts: listen address, every secret, every Git host
+  // route. Throws ConfigError (exit 2) for what serve would refuse.
+  const ServiceSetup setup = PrepareService(c, "");
+  store::RequireDatabasePath(ctx.db_path);
+  std::cout << "config " << c.source << " is valid: listen " << setup.listen.host << ":" << setup.listen.port
+            << ", database " << ctx.db_path << ", " << c.routes.size() << " route(s)\n";
   for (const auto& r : c.routes) {
     std::cout << "  route " << r.name << ": "
               << (r.provider.empty() ? std::string("no provider (statuses are folded, not sent)")

@@ -1,7 +1,9 @@
 // What every verb gets: the loaded configuration and the database path (--config, --db).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "app/config.h"
 
@@ -9,7 +11,7 @@ namespace fluxstatus::app {
 
 struct CliContext {
   Config config;
-  std::string db_path;  // --db, else the config's database
+  std::string db_path;  // --db, else FLUXSTATUS_DB, else the config's database
 };
 
 // The verbs, one file each. Each returns the process exit code; messages go to stdout/stderr.
@@ -22,7 +24,12 @@ int RunIngest(const CliContext& ctx, const IngestOptions& opts);
 struct StatusOptions {
   std::string route;
   std::string commit;
+  std::string state;   // pending | success | failure | error; empty: any
+  std::string since;   // a duration ago (2h) or RFC 3339; empty: any time
+  std::int64_t limit = 0;  // 0: every row
   bool json = false;
+  bool wait = false;            // poll until every matching status is done (exit 0/1/2)
+  std::string timeout = "5m";  // how long --wait waits
 };
 int RunStatus(const CliContext& ctx, const StatusOptions& opts);
 

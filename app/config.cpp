@@ -1,6 +1,8 @@
 #include "app/config.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -18,7 +20,8 @@ namespace {
 // Builds "fluxstatus.yaml:12: <what>" messages and checks keys against a known set.
 class Reader {
  public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
+  Reader(std::string source, const std::string& text, std::filesystem::path base_dir)
+      : source_(std::move(source)), text_(text), base_dir_(std::move(base_dir)) {}
 
   [[noreturn]] void Fail(const YAML::Node& at, const std::string& what) const {
     std::string where = source_;
@@ -40,12 +43,23 @@ class Reader {
     const YAML::Node n = map[key];
     if (!n.IsDefined() || n.IsNull()) return fallback;
     if (!n.IsScalar()) Fail(n, std::string(key) + " must be a string");
+    RequireClosedQuote(n);
     return n.as<std::string>();
+  }
+
+  // A relative path in a config file is relative to the file's folder, so `--config
+  // /etc/x/fluxstatus.yaml` means the same from any directory; absolute, so that messages name
+  // the file exactly. SQLite's special names stay as written (the store refuses them).
+  std::string Path(const YAML::Node& map, const char* key, const std::string& fallback = "") const {
+    const std::string value = String(map, key, fallback);
+    if (value.empty() || value == ":memory:" || value.rfind("file:", 0) == 0) return value;
+    return (base_dir_ / value).lexically_normal().string();
   }
 
   long long Integer(const YAML::Node& map, const char* key, long long fallback, long long min, long long max) const {
     const YAML::Node n = map[key];
     if (!n.IsDefined() || n.IsNull()) return fallback;
+    RequireClosedQuote(n);
     long long v = 0;
     try {
       v = n.as<long long>();
@@ -61,14 +75,50 @@ class Reader {
   std::chrono::milliseconds Duration(const YAML::Node& map, const char* key, std::chrono::milliseconds fallback) const {
     const YAML::Node n = map[key];
     if (!n.IsDefined() || n.IsNull()) return fallback;
+    if (n.IsScalar()) RequireClosedQuote(n);
     auto d = n.IsScalar() ? core::ParseDuration(n.as<std::string>()) : std::nullopt;
     if (!d) Fail(n, std::string(key) + " is not a duration (250ms, 90s, 15m, 2h, 7d)");
     return *d;
   }
 
  private:
+  // yaml-cpp reads a quote that is never closed as a string running to the end of the file
+  // (`listen: "127.0.0.1:9595` swallows every line after it) where other YAML parsers refuse
+  // the file; so the text from the opening quote must hold its closing one.
+  void RequireClosedQuote(const YAML::Node& n) const {
+    const int pos = n.Mark().pos;
+    if (pos < 0 || static_cast<std::size_t>(pos) >= text_.size()) return;
+    const char quote = text_[pos];
+    if (quote != '"' && quote != '\'') return;
+    for (std::size_t i = pos + 1; i < text_.size(); ++i) {
+      if (quote == '"' && text_[i] == '\\') ++i;              // \" inside "..."
+      else if (text_[i] == quote && quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') ++i;  // ''
+      else if (text_[i] == quote) return;
+    }
+    Fail(n, std::string("invalid YAML: the quote ") + quote + " opened here is never closed");
+  }
+
   std::string source_;
+  const std::string& text_;
+  std::filesystem::path base_dir_;  // absolute
 };
+
+// ca_file, client_cert_file, client_key_file: TLS towards the host.
+void ParseTls(const Reader& r, const YAML::Node& n, const std::string& rw, RouteConfig& rc) {
+  rc.ca_file = r.Path(n, "ca_file");
+  rc.client_cert_file = r.Path(n, "client_cert_file");
+  rc.client_key_file = r.Path(n, "client_key_file");
+  if (rc.client_cert_file.empty() != rc.client_key_file.empty()) {
+    r.Fail(n, rw + ": mutual TLS needs both client_cert_file and client_key_file");
+  }
+  // Found now rather than at the first status sent (the key file's content is never shown).
+  for (auto [key, file] : {std::pair{"ca_file", &rc.ca_file}, std::pair{"client_cert_file", &rc.client_cert_file},
+                            std::pair{"client_key_file", &rc.client_key_file}}) {
+    if (!file->empty() && !std::ifstream(*file, std::ios::binary)) {
+      r.Fail(n[key], rw + ": " + key + " " + *file + " cannot be read");
+    }
+  }
+}
 
 RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   const std::string where = "routes[" + std::to_string(index) + "]";
@@ -98,12 +148,12 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
     if (auto* err = std::get_if<core::AddressError>(&parsed)) r.Fail(n["address"], rw + ": " + err->message);
     rc.repo = std::get<core::GitAddress>(parsed).path;
   }
-  rc.token_file = r.String(n, "token_file", "");
+  rc.token_file = r.Path(n, "token_file");
   rc.token_env = r.String(n, "token_env", "");
   rc.username = r.String(n, "username", "");
-  rc.hmac_key_file = r.String(n, "hmac_key_file", "");
+  rc.hmac_key_file = r.Path(n, "hmac_key_file");
   rc.hmac_key_env = r.String(n, "hmac_key_env", "");
-  rc.bearer_token_file = r.String(n, "bearer_token_file", "");
+  rc.bearer_token_file = r.Path(n, "bearer_token_file");
   rc.bearer_token_env = r.String(n, "bearer_token_env", "");
   if ((!rc.hmac_key_file.empty() || !rc.hmac_key_env.empty()) &&
       (!rc.bearer_token_file.empty() || !rc.bearer_token_env.empty())) {
@@ -112,23 +162,11 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   rc.cluster = r.String(n, "cluster", "");
   rc.context = r.String(n, "context", "");
   rc.target_url = r.String(n, "target_url", "");
-  rc.ca_file = r.String(n, "ca_file", "");
-  rc.client_cert_file = r.String(n, "client_cert_file", "");
-  rc.client_key_file = r.String(n, "client_key_file", "");
-  if (rc.client_cert_file.empty() != rc.client_key_file.empty()) {
-    r.Fail(n, rw + ": mutual TLS needs both client_cert_file and client_key_file");
-  }
-  // Found now rather than at the first status sent (the key file's content is never shown).
-  for (const char* key : {"ca_file", "client_cert_file", "client_key_file"}) {
-    const std::string file = r.String(n, key, "");
-    if (!file.empty() && !std::ifstream(file, std::ios::binary)) {
-      r.Fail(n[key], rw + ": " + key + " " + file + " cannot be read");
-    }
-  }
+  ParseTls(r, n, rw, rc);
   rc.api_base = r.String(n, "api_base", "");
   rc.github_app_id = r.String(n, "github_app_id", "");
   rc.github_installation_id = r.String(n, "github_installation_id", "");
-  rc.github_private_key_file = r.String(n, "github_private_key_file", "");
+  rc.github_private_key_file = r.Path(n, "github_private_key_file");
   const bool app_auth = !rc.github_app_id.empty() || !rc.github_installation_id.empty() ||
                         !rc.github_private_key_file.empty();
   if (app_auth && (rc.github_app_id.empty() || rc.github_installation_id.empty() ||
@@ -186,8 +224,8 @@ std::vector<std::string> Config::SecretFiles() const {
   return files;
 }
 
-Config ParseConfig(const std::string& text, const std::string& source) {
-  Reader r(source);
+Config ParseConfig(const std::string& text, const std::string& source, const std::string& base_dir) {
+  Reader r(source, text, std::filesystem::absolute(base_dir.empty() ? "." : base_dir));
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -199,12 +237,14 @@ Config ParseConfig(const std::string& text, const std::string& source) {
   if (!root.IsDefined() || root.IsNull()) return c;
   r.KnownKeys(root, "the top level", {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch", "http", "health"});
   c.listen = r.String(root, "listen", c.listen);
-  c.database = r.String(root, "database", c.database);
+  // The default (no `database` key) stays in the current directory: a config folder such as a
+  // mounted ConfigMap is often read-only.
+  c.database = root["database"].IsDefined() ? r.Path(root, "database", c.database) : c.database;
   const std::string durability = r.String(root, "durability", "full");
   if (durability == "full") c.durability = store::Durability::kFull;
   else if (durability == "normal") c.durability = store::Durability::kNormal;
   else r.Fail(root["durability"], "durability must be full or normal, not '" + durability + "'");
-  c.max_body_bytes = static_cast<size_t>(r.Integer(root, "max_body_bytes", 1048576, 1024, 64LL << 20));
+  c.max_body_bytes = static_cast<size_t>(r.Integer(root, "max_body_bytes", c.max_body_bytes, 1024, 64LL << 20));
   if (const YAML::Node routes = root["routes"]; routes.IsDefined() && !routes.IsNull()) {
     if (!routes.IsSequence()) r.Fail(routes, "routes must be a list");
     std::set<std::string> names;
@@ -220,6 +260,10 @@ Config ParseConfig(const std::string& text, const std::string& source) {
     c.dispatch.max_attempts = static_cast<int>(r.Integer(d, "max_attempts", 10, 1, 1000));
     c.dispatch.initial_backoff = r.Duration(d, "initial_backoff", c.dispatch.initial_backoff);
     c.dispatch.max_backoff = r.Duration(d, "max_backoff", c.dispatch.max_backoff);
+    if (c.dispatch.initial_backoff > c.dispatch.max_backoff) {
+      r.Fail(d, "dispatch: initial_backoff (" + r.String(d, "initial_backoff", "1s") + ") is longer than max_backoff (" +
+                    r.String(d, "max_backoff", "10m") + "); make initial_backoff the shorter one");
+    }
   }
   if (const YAML::Node h = root["http"]; h.IsDefined() && !h.IsNull()) {
     r.KnownKeys(h, "http", {"max_connections", "max_header_bytes", "header_timeout", "body_timeout", "idle_timeout"});
@@ -241,18 +285,25 @@ Config ParseConfig(const std::string& text, const std::string& source) {
 }
 
 Config LoadConfig(const std::string& path, bool explicitly_named) {
+  const std::filesystem::path absolute = std::filesystem::absolute(path);
+  std::error_code ec;
+  if (!explicitly_named && !std::filesystem::exists(path, ec)) {
+    Config c;
+    c.source = "embedded defaults";
+    return c;
+  }
+  // An ifstream opens a directory without complaint and reads nothing from it.
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError("config file " + absolute.string() + " is a directory; give the YAML file in it (--config)");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (!explicitly_named && !std::filesystem::exists(path)) {
-      Config c;
-      c.source = "embedded defaults";
-      return c;
-    }
-    throw ConfigError("cannot read config file " + path);
+    throw ConfigError("cannot read config file " + absolute.string() + ": " + std::strerror(errno) +
+                      " (--config, or the environment variable FLUXSTATUS_CONFIG)");
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseConfig(ss.str(), path);
+  return ParseConfig(ss.str(), path, absolute.parent_path().string());
 }
 
 }  // namespace fluxstatus::app

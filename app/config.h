@@ -65,7 +65,7 @@ struct Config {
   std::string listen = "127.0.0.1:9595";
   std::string database = "fluxstatus.db";
   store::Durability durability = store::Durability::kFull;
-  std::size_t max_body_bytes = 1048576;
+  std::size_t max_body_bytes = 3 * 1024 * 1024;  // notification-controller's own body limit
   std::vector<RouteConfig> routes;
   DispatchConfig dispatch;
   HttpLimitsConfig http;
@@ -82,10 +82,12 @@ inline constexpr const char* kProviderKinds[] = {"github",          "gitlab",   
                                                  "bitbucketserver", "azuredevops"};
 
 // Loads path. When path is the default and the file does not exist, returns the embedded
-// defaults; an explicitly named missing file is an error. Throws ConfigError.
+// defaults; an explicitly named missing file is an error. Relative paths in the file (database,
+// token and key files, TLS files) are resolved against the file's folder. Throws ConfigError.
 Config LoadConfig(const std::string& path, bool explicitly_named);
 
-// Parses YAML text (source names it in messages). Throws ConfigError.
-Config ParseConfig(const std::string& yaml_text, const std::string& source);
+// Parses YAML text (source names it in messages); relative paths in it are made absolute
+// against base_dir (empty: the current directory). Throws ConfigError.
+Config ParseConfig(const std::string& yaml_text, const std::string& source, const std::string& base_dir = "");
 
 }  // namespace fluxstatus::app

@@ -82,6 +82,13 @@ void CheckGitHost(RouteReport& report, const Config& config, const RouteConfig& 
 
 int RunDoctor(const CliContext& ctx, const DoctorOptions& opts) {
   const Config& config = ctx.config;
+  if (config.routes.empty()) {
+    // Nothing to check is not a pass: a pod started without its ConfigMap looks exactly like this.
+    std::cerr << "fluxstatus doctor: no routes are configured in " << config.source
+              << "; add them under `routes:` (docs/configuration.md) and give the file with --config "
+                 "or FLUXSTATUS_CONFIG\n";
+    return 1;
+  }
   std::cout << "config " << config.source << ": " << config.routes.size() << " route(s)\n";
   int checked = 0, with_problems = 0;
   for (const auto& rc : config.routes) {

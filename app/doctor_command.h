@@ -12,8 +12,9 @@ struct DoctorOptions {
   std::string route;  // empty: every route
 };
 
-// Prints one block per route to stdout. Exit code 0 when no route has a problem, 1 otherwise,
-// 2 when --route names no configured route. Never prints a secret.
+// Prints one block per route to stdout. Exit code 0 when no route has a problem, 1 otherwise
+// (also when no route is configured), 2 when --route names no configured route. Never prints
+// a secret.
 int RunDoctor(const CliContext& ctx, const DoctorOptions& opts);
 
 }  // namespace fluxstatus::app

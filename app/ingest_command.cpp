@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -26,11 +27,19 @@ std::int64_t NowMs() {
       .count();
 }
 
-// Picks the route events are filed under when --route is not given.
+// Picks the route events are filed under when --route is not given: `default` while no route is
+// configured (every route name is accepted then), the route when exactly one is configured (the
+// only place the events can go), and none when several are: the user must choose.
 std::string DefaultRoute(const Config& config) {
   if (config.routes.empty()) return "default";
   if (config.routes.size() == 1) return config.routes.front().name;
   return {};
+}
+
+std::string RouteNames(const Config& config) {
+  std::string names;
+  for (const auto& rc : config.routes) names += (names.empty() ? "" : ", ") + rc.name;
+  return names;
 }
 
 // One run over all the files: batches the events (one transaction per batch) and counts each
@@ -46,6 +55,12 @@ class IngestRun {
     const std::string name = file == "-" ? "<stdin>" : file;
     try {
       if (file == "-") return Import(name, std::cin);
+      // An ifstream opens a directory without complaint and reads nothing from it.
+      std::error_code ec;
+      if (std::filesystem::is_directory(file, ec)) {
+        throw ingest::ReadError("is a directory, not a file of events; give the files in it, e.g. " +
+                                (std::filesystem::path(file) / "*.json").string());
+      }
       std::ifstream in(file, std::ios::binary);
       if (!in) throw ingest::ReadError(std::string("cannot read file: ") + std::strerror(errno));
       Import(name, in);
@@ -120,13 +135,18 @@ int RunIngest(const CliContext& ctx, const IngestOptions& opts) {
   const std::string route = opts.route.empty() ? DefaultRoute(ctx.config) : opts.route;
   const core::RouteCatalog catalog = ctx.config.Catalog();
   if (route.empty()) {
-    std::cerr << "fluxstatus ingest: " << ctx.config.routes.size()
-              << " routes are configured; choose one with --route\n";
+    std::cerr << "fluxstatus ingest: " << ctx.config.routes.size() << " routes are configured in "
+              << ctx.config.source << " (" << RouteNames(ctx.config) << "); choose one with --route\n";
     return 2;
   }
   if (!catalog.Find(route)) {
-    std::cerr << "fluxstatus ingest: route '" << route << "' is not configured in " << ctx.config.source << "\n";
+    std::cerr << "fluxstatus ingest: route '" << route << "' is not configured in " << ctx.config.source
+              << "; configured routes: " << RouteNames(ctx.config) << "\n";
     return 2;
+  }
+  if (opts.route.empty() && !ctx.config.routes.empty()) {
+    std::cerr << "fluxstatus ingest: filing the events under route '" << route << "', the only route configured in "
+              << ctx.config.source << "\n";
   }
   auto db = store::OpenForWriting(ctx.db_path, ctx.config.durability);
   store::EventStore events(*db, catalog);

@@ -3,6 +3,8 @@
 // `rebuild` still reproduces it from the fold snapshot plus the newer events.
 #include "app/prune_command.h"
 
+#include "app/wording.h"
+
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -16,14 +18,15 @@ namespace fluxstatus::app {
 namespace {
 
 void PrintCounts(const store::PruneReport& r) {
-  std::cout << r.events << " events";
+  std::cout << Counted(r.events, "event", "events");
   if (r.through_event_id > 0) {
     std::cout << " (the log up to event " << r.through_event_id;
     if (r.events_kept > 0) std::cout << ", except " << r.events_kept << " that current statuses name";
     std::cout << ")";
   }
-  std::cout << ", " << r.changes << " status_history rows, " << r.attempts << " delivery attempts, "
-            << r.rejections << " rejected events";
+  std::cout << ", " << Counted(r.changes, "status_history row", "status_history rows") << ", "
+            << Counted(r.attempts, "delivery attempt", "delivery attempts") << ", "
+            << Counted(r.rejections, "rejected event", "rejected events");
 }
 
 }  // namespace
@@ -55,7 +58,7 @@ int RunPrune(const CliContext& ctx, const PruneOptions& opts) {
   const auto report = store::Prune(*db, ctx.config.Catalog(), *cutoff, now_ms);
   std::cout << "pruned before " << report.cutoff << ": ";
   PrintCounts(report);
-  std::cout << "; the fold snapshot holds " << report.snapshot_keys << " statuses\n";
+  std::cout << "; the fold snapshot holds " << Counted(report.snapshot_keys, "status", "statuses") << "\n";
   if (opts.vacuum) {
     const auto [before, after] = store::Vacuum(*db);
     std::cout << "vacuumed: " << before / 1024 << " KiB -> " << after / 1024 << " KiB\n";

@@ -9,6 +9,7 @@
 #include "app/cli_context.h"
 #include "app/dispatch_wiring.h"
 #include "app/table_printer.h"
+#include "app/wording.h"
 #include "core/duration.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
@@ -69,9 +70,10 @@ int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
                             (window.until_ms ? core::FormatRfc3339Millis(*window.until_ms) : std::string("now"));
   if (opts.dry_run) {
     const auto plan = replay::PlanOnly(ctx.db_path, window);
-    std::cout << "replay plan for " << range << ": " << plan.events << " events";
+    std::cout << "replay plan for " << range << ": " << Counted(plan.events, "event", "events");
     if (plan.first_id) std::cout << " (ids " << *plan.first_id << ".." << *plan.last_id << ")";
-    std::cout << ", " << plan.keys.size() << " statuses to re-fold and check against their host\n";
+    std::cout << ", " << Counted(static_cast<std::int64_t>(plan.keys.size()), "status", "statuses")
+              << " to re-fold and check against their host\n";
     if (!plan.keys.empty()) {
       TablePrinter table({"COMMIT", "CONTEXT", "STATE", "SYNC", "ROUTE"});
       for (const auto& k : plan.keys) {
@@ -97,9 +99,10 @@ int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
   const auto summary = replay::RunReplay(std::move(settings), window);
   progress.Clear();
 
-  std::cout << "replayed " << range << ": " << summary.events << " events, " << summary.commits << " commits, "
-            << summary.refolded << " statuses re-folded";
-  if (summary.corrected > 0) std::cout << " (" << summary.corrected << " rows corrected)";
+  std::cout << "replayed " << range << ": " << Counted(summary.events, "event", "events") << ", "
+            << Counted(summary.commits, "commit", "commits") << ", "
+            << Counted(summary.refolded, "status", "statuses") << " re-folded";
+  if (summary.corrected > 0) std::cout << " (" << Counted(summary.corrected, "row", "rows") << " corrected)";
   std::cout << ", " << summary.marked << " checked against their host";
   if (summary.marked > 0) {
     if (!summary.other_dispatcher.empty() && !summary.sent_here) {
@@ -123,13 +126,13 @@ int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
     std::cout << "\n";
   }
   if (summary.failed > 0) {
-    std::cerr << "fluxstatus replay: " << summary.failed
-              << " statuses failed; see last_error: fluxstatus sql \"select commit_sha, context, last_error from"
+    std::cerr << "fluxstatus replay: " << Counted(summary.failed, "status", "statuses")
+              << " failed; see last_error: fluxstatus sql \"select commit_sha, context, last_error from"
                  " current_status where sync_state = 'failed'\"\n";
   }
   if (summary.pending > 0) {
-    std::cerr << "fluxstatus replay: " << summary.pending
-              << " statuses are still pending (their host kept failing); `serve` keeps retrying them\n";
+    std::cerr << "fluxstatus replay: " << Counted(summary.pending, "status is", "statuses are")
+              << " still pending (their host kept failing); `serve` keeps retrying them\n";
   }
   return summary.failed > 0 || summary.pending > 0 ? 1 : 0;
 }

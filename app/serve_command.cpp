@@ -9,6 +9,7 @@
 
 #include "app/dispatch_wiring.h"
 #include "app/service_health.h"
+#include "app/service_setup.h"
 #include "core/structured_log.h"
 #include "dispatch/dispatch_metrics.h"
 #include "dispatch/dispatcher.h"
@@ -37,33 +38,6 @@ void Log(spdlog::level::level_enum level, const std::string& msg, const core::Lo
   spdlog::log(level, core::FormatLogLine(NowMs(), spdlog::level::to_string_view(level).data(), msg, fields));
 }
 
-std::pair<std::string, std::uint16_t> SplitListen(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) throw ConfigError("listen '" + listen + "' is not host:port");
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  int port = -1;
-  try {
-    port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (port < 0 || port > 65535) throw ConfigError("listen '" + listen + "' has no valid port");
-  return {host.empty() ? "0.0.0.0" : host, static_cast<std::uint16_t>(port)};
-}
-
-// Secrets come from files or the environment and go only into memory, never to logs.
-std::optional<std::string> LoadSecret(const std::string& file, const std::string& env, bool trim,
-                                      const std::string& route, const char* what) {
-  std::optional<std::string> value;
-  if (!file.empty()) value = ingest::ReadSecretFile(file, trim);
-  else if (!env.empty()) {
-    value = ingest::ReadSecretEnv(env, trim);
-    if (!value) throw ConfigError("route '" + route + "': environment variable " + env + " (" + what + ") is not set");
-  }
-  if (value && value->empty()) throw ConfigError("route '" + route + "': the " + std::string(what) + " is empty");
-  return value;
-}
-
 std::uintmax_t FileSize(const std::string& path) {
   std::error_code ec;
   auto n = std::filesystem::file_size(path, ec);
@@ -83,17 +57,10 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   for (const auto& file : config.SecretFiles()) {
     if (const auto warning = ingest::LoosePermissionsWarning(file)) Log(spdlog::level::warn, *warning, {});
   }
-  ingest::IngestSettings settings;
-  settings.max_body_bytes = config.max_body_bytes;
-  for (const auto& rc : config.routes) {
-    ingest::IngestRoute route;
-    route.name = rc.name;
-    route.hmac_key = LoadSecret(rc.hmac_key_file, rc.hmac_key_env, false, rc.name, "HMAC key");
-    route.bearer_token = LoadSecret(rc.bearer_token_file, rc.bearer_token_env, true, rc.name, "bearer token");
-    route.match = rc.match;
-    settings.routes.push_back(std::move(route));
-  }
-  const auto [host, port] = SplitListen(opts.listen.empty() ? config.listen : opts.listen);
+  // Secrets, listen address and Git host routes: the same code check-config runs.
+  ServiceSetup setup = PrepareService(config, opts.listen);
+  ingest::IngestSettings settings = std::move(setup.ingest);
+  const auto [host, port] = setup.listen;
 
   // SIGTERM/SIGINT are taken by sigwait below, never by a worker thread.
   sigset_t signals;
@@ -102,8 +69,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  dispatch::InitCurlGlobal();
-  auto dispatch_routes = BuildDispatchRoutes(config, true);
+  auto dispatch_routes = std::move(setup.dispatch_routes);
   store::EventWriter writer(store::OpenForWriting(ctx.db_path, config.durability), config.Catalog(), {});
   dispatch::DispatchMetrics dispatch_metrics;
   dispatch::DispatcherOptions dispatch_options{ctx.db_path, config.dispatch.workers, RetryPolicyOf(config)};
@@ -121,7 +87,8 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   ingest::AckDeadlines deadlines;
   const std::string db_path = ctx.db_path;
   const auto stall_after = config.health.stall_after;
-  ServiceHealth health({[&writer, stall_after] { return writer.Stalled(stall_after); }});
+  ServiceHealth health({[&writer, stall_after] { return writer.Stalled(stall_after); },
+                        [&dispatcher, stall_after] { return dispatcher.Problem(stall_after); }});
   settings.stuck = [&health] { return health.Stuck(); };
   settings.gauges = [&writer, &health, db_path] {
     return std::vector<ingest::Gauge>{
@@ -164,7 +131,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   server.Stop(kShutdownGrace);  // in-flight requests still get their commits and answers
   dispatcher.Stop();            // jobs in hand finish; the rest stay due in the database
   writer.Stop();                // commits whatever is queued
-  Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"commits", writer.commits()}});
+  Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"transactions", writer.commits()}});
   return 0;
 }
 

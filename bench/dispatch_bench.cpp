@@ -6,7 +6,9 @@
 //   API calls per duplicate: KEYS repeat reconciles (same state and description, new body)
 //     plus KEYS byte-identical resends, then 1 s of quiet;
 //   connections per host: distinct client ip:port pairs seen by the host (new TCP
-//     connections; the fake host is HTTP only, so these are not TLS handshakes).
+//     connections; the fake host is HTTP only, so these are not TLS handshakes), and the
+//     POSTs of passes 1 and 2: each POST opens its own (a write is never re-sent by libcurl on
+//     a reused connection), reads reuse them.
 // Usage: bench_dispatch DELAY_MS KEYS [WORKERS]. Prints one JSON object.
 #include <chrono>
 #include <cstdio>
@@ -138,7 +140,11 @@ int main(int argc, char** argv) {
   const double seconds = WaitSynced(db, keys, start);
   const auto first = host.Requests();
   std::set<std::string> connections;
-  for (const auto& r : first) connections.insert(r.remote);
+  std::size_t posts = 0;
+  for (const auto& r : first) {
+    connections.insert(r.remote);
+    posts += r.method == "POST" ? 1 : 0;
+  }
 
   // 2. API calls per state change: pending -> success for every key.
   host.ClearRequests();
@@ -147,7 +153,10 @@ int main(int argc, char** argv) {
   SubmitAll(writer, bodies);
   WaitSynced(db, keys, Clock::now());
   const auto change_calls = host.Requests().size();
-  for (const auto& r : host.Requests()) connections.insert(r.remote);
+  for (const auto& r : host.Requests()) {
+    connections.insert(r.remote);
+    posts += r.method == "POST" ? 1 : 0;
+  }
 
   // 3. Duplicates: a repeat reconcile per key (new body, same state and description) and a
   // byte-identical resend of each; then the dispatcher gets 10 of its polls to (not) act.
@@ -165,9 +174,10 @@ int main(int argc, char** argv) {
   const double ideal = workers / (delay_ms / 1000.0);
   std::printf(
       "{\"delay_ms\":%d,\"workers\":%d,\"keys\":%d,\"seconds\":%.3f,\"statuses_per_s\":%.1f,\"ideal_per_s\":%.1f,"
-      "\"first_pass_calls\":%zu,\"calls_per_change\":%.3f,\"calls_per_duplicate\":%.3f,\"connections\":%zu}\n",
+      "\"first_pass_calls\":%zu,\"calls_per_change\":%.3f,\"calls_per_duplicate\":%.3f,\"connections\":%zu,"
+      "\"posts\":%zu}\n",
       delay_ms, workers, keys, seconds, keys / seconds, delay_ms > 0 ? ideal : 0.0, first.size(),
       static_cast<double>(change_calls) / keys, static_cast<double>(duplicate_calls) / (2.0 * keys),
-      connections.size());
+      connections.size(), posts);
   return 0;
 }

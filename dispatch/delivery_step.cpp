@@ -34,9 +34,11 @@ class Step {
     if (sync.in_flight) {
       // A send may have reached the host unrecorded: look before posting again.
       auto listed = ListMatches();
+      if (result_.lease_short) return StopForLease();
       if (!listed) return result_;  // listing failed: Retry already filled in
       if (*listed) return Finish(Result::kSynced, "");
     }
+    if (!env_.lease_covers(LeaseAction::kSend)) return StopForLease();
     store::DeliveryRecord sending = result_.record;
     sending.attempts.clear();  // the listing's attempts are recorded once, with the step's result
     sending.result = Result::kSending;
@@ -61,6 +63,10 @@ class Step {
         // pending -> pending): when the host holds the desired state, only the description
         // differs and no call can change it, so that counts as synced.
         auto listed = ListMatches(/*state_only=*/true);
+        if (result_.lease_short) {
+          result_.lease_short = false;  // the POST was answered: an ordinary retry
+          return Retry(o.error, std::nullopt, false);
+        }
         if (!listed) return result_;
         if (*listed) return Finish(Result::kSynced, "");
         return Finish(Result::kFailed, o.error);
@@ -99,6 +105,10 @@ class Step {
   // context is the desired status; nullopt when listing failed (then a retry is recorded).
   std::optional<bool> ListMatches(bool state_only = false) {
     for (int page = 1; page <= kMaxListPages; ++page) {
+      if (!env_.lease_covers(LeaseAction::kList)) {
+        result_.lease_short = true;
+        return std::nullopt;
+      }
       const TransportResult r = Call(env_.provider.BuildList(row_.key, env_.credentials, page));
       if (!r.reply) {
         Attempt(std::nullopt, "transport_error", r.error, r.duration);
@@ -135,6 +145,14 @@ class Step {
     if (host_asked) asked = std::chrono::duration_cast<std::chrono::milliseconds>(*host_asked);
     result_.record.next_attempt_ms = env_.now_ms() + env_.policy.Delay(attempts, env_.jitter01, asked).count();
     return Finish(Result::kRetry, error);
+  }
+
+  // See StepResult::lease_short.
+  StepResult StopForLease() {
+    result_.lease_short = true;
+    Finish(Result::kSending, "the dispatch lease ends before the next call could finish");
+    result_.record.uncertain = true;
+    return result_;
   }
 
   StepResult Finish(Result result, const std::string& error) {

@@ -10,6 +10,7 @@
 
 #include "core/retry_policy.h"
 #include "dispatch/http_transport.h"
+#include "dispatch/lease_budget.h"
 #include "dispatch/provider.h"
 #include "store/event_store.h"
 #include "store/status_table.h"
@@ -25,6 +26,9 @@ struct StepEnvironment {
   std::function<std::int64_t()> now_ms;
   core::RetryPolicy policy;
   double jitter01 = 0.5;
+  // Whether the dispatch lease still covers `action` and the record after it (lease_budget.h);
+  // the dispatcher also says no once it is stopping.
+  std::function<bool(LeaseAction)> lease_covers = [](LeaseAction) { return true; };
 };
 
 struct StepResult {
@@ -32,6 +36,10 @@ struct StepResult {
   std::optional<std::int64_t> pause_host_until_ms;  // the host's budget is gone until then
   RateLimit rate;                                // last rate-limit figures seen
   int calls = 0;                                 // API calls made (list + create)
+  // The lease ended too soon for the next call, so the step stopped before it. The record is
+  // then a kSending one that only adds the calls made (the key stays in flight, as it was);
+  // with no call made there is nothing to record.
+  bool lease_short = false;
 };
 
 // Listing stops after this many pages: a context buried deeper is treated as absent.

@@ -1,13 +1,10 @@
 #include "dispatch/dispatcher.h"
 
 #include <algorithm>
-#include <future>
-#include <random>
 
 #include <spdlog/spdlog.h>
 
 #include "core/structured_log.h"
-#include "dispatch/delivery_step.h"
 #include "store/database.h"
 #include "store/outbox.h"
 #include "store/replay_window.h"
@@ -21,45 +18,46 @@ std::int64_t NowMs() {
       .count();
 }
 
-// How long a worker waits for its record to commit before giving up on the step.
-constexpr std::chrono::seconds kRecordTimeout{30};
-
-std::string_view ResultName(store::DeliveryRecord::Result r) {
-  using R = store::DeliveryRecord::Result;
-  switch (r) {
-    case R::kSending: return "sending";
-    case R::kSynced: return "synced";
-    case R::kRetry: return "retry";
-    case R::kFailed: return "failed";
-    case R::kSkipped: return "skipped";
-  }
-  return "?";
+std::int64_t SteadyNs(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-// A refused credential is the usual permanent failure (a revoked or rotated token): last_error
-// says so, with the HTTP status and the way out, not only the host's wording.
-std::string ExplainFailure(const store::DeliveryRecord& r, const std::string& route) {
-  if (r.result != store::DeliveryRecord::Result::kFailed || r.attempts.empty()) return r.error;
-  const auto& last = r.attempts.back();
-  const bool refused = last.outcome == "failed" || r.error.rfind("listing statuses failed", 0) == 0;
-  const auto& status = last.http_status;
-  if (!refused || !status || (*status != 401 && *status != 403)) return r.error;  // not e.g. a 403 rate limit
-  return "HTTP " + std::to_string(*status) + ": the host refused route '" + route +
-         "' credentials (or their permissions): " + r.error + "; fix the token, then run `fluxstatus replay`";
+// A supervised thread's wait before it tries again: 100 ms, doubling while every try fails.
+constexpr std::chrono::milliseconds kFirstBackoff{100};
+constexpr std::chrono::milliseconds kLongestBackoff{5000};
+// Statuses by sync_state are counted at most this often (a scan of the sync_state index).
+constexpr std::chrono::seconds kMeasureEvery{1};
+
+std::vector<std::string> ThreadNames(int workers) {
+  std::vector<std::string> names = {"dispatch scheduler"};
+  for (int i = 0; i < workers; ++i) names.push_back("dispatch worker " + std::to_string(i));
+  return names;
 }
 
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, std::vector<DispatchRoute> routes, store::EventWriter& writer,
                        DispatchMetrics& metrics)
-    : options_(std::move(options)), writer_(writer), metrics_(metrics) {
-  for (auto& r : routes) routes_.emplace(r.name, std::move(r));
+    : options_(std::move(options)),
+      writer_(writer),
+      metrics_(metrics),
+      health_(ThreadNames(options_.workers)),
+      repeating_log_(options_.log_repeats_every) {
+  for (auto& r : routes) {
+    longest_call_ = std::max(longest_call_, r.transport.timeout);
+    routes_.emplace(r.name, std::move(r));
+  }
+  if (routes_.empty()) longest_call_ = TransportOptions{}.timeout;
   if (options_.keys) remaining_keys_ = *options_.keys;
+  if (options_.lease && options_.lease->ttl.count() <= 0) {
+    options_.lease->ttl = LeaseTtlFor({options_.record_wait, longest_call_}, options_.lease->renew_every);
+  }
 }
 
 Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
+  started_ = true;
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
   scheduler_ = std::thread([this] { ScheduleLoop(); });
 }
@@ -81,19 +79,65 @@ void Dispatcher::Wake() {
   wake_.notify_all();
 }
 
+std::optional<std::string> Dispatcher::Problem(std::chrono::milliseconds stall_after) const {
+  if (!started_ || stop_) return std::nullopt;
+  return health_.Problem(std::chrono::steady_clock::now(), stall_after, /*expect_running=*/true);
+}
+
+int Dispatcher::WorkersAlive() const { return health_.Running(kSchedulerThread + 1, options_.workers); }
+
+void Dispatcher::Supervise(int thread, const std::function<void()>& incarnation) {
+  health_.Started(thread);
+  metrics_.WorkersAlive(WorkersAlive());
+  auto backoff = kFirstBackoff;
+  while (!stop_) {
+    std::string error;
+    try {
+      incarnation();
+      continue;  // returns only once stopping
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown exception";
+    }
+    const bool failing_already = health_.Failed(thread, error, std::chrono::steady_clock::now());
+    backoff = failing_already ? std::min(backoff * 2, kLongestBackoff) : kFirstBackoff;
+    repeating_log_.Write(spdlog::level::err, "dispatch thread failed; it re-opens its connection after a pause",
+                         {{"thread", thread == kSchedulerThread ? std::string("scheduler")
+                                                                : "worker " + std::to_string(thread - 1)},
+                          {"error", error},
+                          {"retry_in_ms", static_cast<std::int64_t>(backoff.count())}});
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, backoff, [this] { return stop_.load(); });
+  }
+  health_.Exited(thread);
+  metrics_.WorkersAlive(WorkersAlive());
+  {
+    std::lock_guard lock(mu_);  // the scheduler waits for the workers to be gone (ScheduleLoop)
+  }
+  wake_.notify_all();
+}
+
 void Dispatcher::ScheduleLoop() {
   std::unique_ptr<store::DispatchLease> lease;
-  try {
+  Supervise(kSchedulerThread, [&] {
     auto db = store::OpenForReading(options_.db_path);
     store::Outbox outbox(*db);
     while (!stop_) {
       if (KeepLease(lease)) ScheduleOnce(*db, outbox, lease);
+      else health_.DueWork(false, std::chrono::steady_clock::now());
+      health_.Succeeded(kSchedulerThread);
+      repeating_log_.Flush();
       std::unique_lock lock(mu_);
       wake_.wait_for(lock, options_.poll, [this] { return woken_ || stop_.load(); });
       woken_ = false;
     }
-  } catch (const std::exception& e) {
-    spdlog::error(core::FormatLogLine(NowMs(), "error", "dispatch scheduler stopped", {{"error", std::string(e.what())}}));
+  });
+  {
+    // The workers record their last steps (Stop cut their calls short) under the lease: it is
+    // given up only once they are gone.
+    std::unique_lock lock(mu_);
+    wake_.wait(lock, [this] { return WorkersAlive() == 0; });
   }
   lease_valid_until_ns_ = 0;
   if (lease) {
@@ -116,10 +160,7 @@ bool Dispatcher::KeepLease(std::unique_ptr<store::DispatchLease>& lease) {
     if (!lease) lease = std::make_unique<store::DispatchLease>(options_.db_path);
     const store::LeaseAttempt attempt = lease->TryAcquire(opts.holder, NowMs(), opts.ttl.count());
     if (attempt.held) {
-      // Sending stops a third of the ttl before the row expires, so a send never overlaps a
-      // successor that waited for the expiry, even when this renewal was slow to commit.
-      const auto valid_until = now + opts.ttl - opts.ttl / 3;
-      lease_valid_until_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(valid_until.time_since_epoch()).count();
+      lease_valid_until_ns_ = SteadyNs(now + LeaseUsableFor(opts.ttl));
       next_lease_try_ = now + opts.renew_every;
       std::lock_guard lock(mu_);
       other_holder_.clear();
@@ -134,10 +175,11 @@ bool Dispatcher::KeepLease(std::unique_ptr<store::DispatchLease>& lease) {
       other_holder_ = attempt.other->holder;
     }
   } catch (const std::exception& e) {
-    // The database is busy or failing: keep sending only while the last renewal is valid.
+    // The database is busy or failing: keep sending only while the last renewal is valid, and
+    // try again on a new connection.
+    lease.reset();
     next_lease_try_ = now + std::chrono::milliseconds(500);
-    spdlog::warn(core::FormatLogLine(NowMs(), "warn", "could not renew the dispatch lease",
-                                     {{"error", std::string(e.what())}}));
+    repeating_log_.Write(spdlog::level::warn, "could not renew the dispatch lease", {{"error", std::string(e.what())}});
   }
   const bool held = HoldsLease();
   if (held != held_before) {
@@ -149,8 +191,13 @@ bool Dispatcher::KeepLease(std::unique_ptr<store::DispatchLease>& lease) {
 
 bool Dispatcher::HoldsLease() const {
   if (!options_.lease) return true;
-  const auto now = std::chrono::steady_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() < lease_valid_until_ns_.load();
+  return SteadyNs(std::chrono::steady_clock::now()) < lease_valid_until_ns_.load();
+}
+
+bool Dispatcher::LeaseCovers(LeaseAction action, std::chrono::milliseconds call_timeout) const {
+  if (!options_.lease) return true;
+  const auto needed = LeaseNeededFor(action, {options_.record_wait, call_timeout});
+  return SteadyNs(std::chrono::steady_clock::now() + needed) <= lease_valid_until_ns_.load();
 }
 
 std::string Dispatcher::OtherLeaseHolder() const {
@@ -181,10 +228,18 @@ std::vector<store::StatusRow> Dispatcher::DueKeys(SQLite::Database& db, store::O
   return due;
 }
 
+bool Dispatcher::HostPaused(const std::string& route, std::int64_t now) const {
+  auto r = routes_.find(route);
+  if (r == routes_.end()) return false;
+  auto paused = paused_until_ms_.find(r->second.provider->HostKey());
+  return paused != paused_until_ms_.end() && paused->second > now;
+}
+
 bool Dispatcher::Enqueue(const store::StatusRow& row, std::int64_t now) {
   auto route = routes_.find(row.key.route);
   std::lock_guard lock(mu_);
   if (in_progress_.count(row.key)) return false;
+  if (auto held = held_back_.find(row.key); held != held_back_.end() && held->second.until_ms > now) return false;
   if (route != routes_.end()) {
     const std::string host = route->second.provider->HostKey();
     auto paused = paused_until_ms_.find(host);
@@ -199,121 +254,43 @@ bool Dispatcher::Enqueue(const store::StatusRow& row, std::int64_t now) {
   return true;
 }
 
+void Dispatcher::Measure(store::Outbox& outbox, std::int64_t now) {
+  if (options_.keys) return;  // replay: the service's metrics are the service's
+  const auto backlog = outbox.Measure(now);
+  metrics_.Backlog(backlog.pending, backlog.oldest_age_ms);
+  const auto steady = std::chrono::steady_clock::now();
+  if (steady < next_measure_) return;
+  next_measure_ = steady + kMeasureEvery;
+  metrics_.Statuses(outbox.CountBySyncState());
+  metrics_.WorkersAlive(WorkersAlive());
+}
+
 std::size_t Dispatcher::ScheduleOnce(SQLite::Database& db, store::Outbox& outbox,
                                      std::unique_ptr<store::DispatchLease>& lease) {
   const std::int64_t now = NowMs();
-  if (!options_.keys) {
-    const auto backlog = outbox.Measure(now);
-    metrics_.Backlog(backlog.pending, backlog.oldest_age_ms);
-  }
+  Measure(outbox, now);
   const auto due = DueKeys(db, outbox, now);
-  if (!KeepLease(lease)) return 0;  // a long read may have outlived the renewal: renew first
+  // A long read may have outlived the renewal: renew first. A send is scheduled only while the
+  // lease covers one (lease_budget.h); otherwise the keys wait for the next renewal.
+  if (!KeepLease(lease) || !LeaseCovers(LeaseAction::kSend, longest_call_)) {
+    health_.DueWork(false, std::chrono::steady_clock::now());
+    return 0;
+  }
   std::size_t queued = 0;
+  bool waiting = false;
+  {
+    std::lock_guard lock(mu_);
+    // Keys held back after a failed record still count as waiting: a writer that cannot
+    // commit is a stall. Keys of a paused host do not: the host asked for the wait.
+    for (const auto& row : due) waiting = waiting || !HostPaused(row.key.route, now);
+    std::erase_if(held_back_,
+                  [&](const auto& kv) { return kv.second.until_ms + options_.policy.max_backoff.count() < now; });
+  }
+  health_.DueWork(waiting, std::chrono::steady_clock::now());
   for (const auto& row : due) {
     if (Enqueue(row, now)) ++queued;
   }
   return queued;
-}
-
-void Dispatcher::WorkerLoop(int index) {
-  std::uint64_t seed = std::random_device{}() ^ (static_cast<std::uint64_t>(index) << 32);
-  std::map<std::string, CurlTransport> transports;  // by TLS settings (SharingKey): one handle each
-  try {
-    auto db = store::OpenForReading(options_.db_path);
-    store::Outbox outbox(*db);
-    Job job;
-    while (!stop_) {
-      if (!jobs_.wait_dequeue_timed(job, std::chrono::milliseconds(100))) continue;
-      Process(job, outbox, transports, seed);
-      Release(job.key);
-    }
-  } catch (const std::exception& e) {
-    spdlog::error(core::FormatLogLine(NowMs(), "error", "dispatch worker stopped",
-                                      {{"worker", std::int64_t{index}}, {"error", std::string(e.what())}}));
-  }
-}
-
-void Dispatcher::Release(const core::StatusKey& key) {
-  std::lock_guard lock(mu_);
-  in_progress_.erase(key);
-}
-
-bool Dispatcher::Record(store::DeliveryRecord record) {
-  auto done = std::make_shared<std::promise<bool>>();
-  auto committed = done->get_future();
-  if (!writer_.SubmitDelivery(std::move(record), [done](const store::WriteOutcome& o) { done->set_value(o.ok); })) {
-    return false;
-  }
-  if (committed.wait_for(kRecordTimeout) != std::future_status::ready) return false;
-  return committed.get();
-}
-
-void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::string, CurlTransport>& transports,
-                         std::uint64_t& seed) {
-  if (!HoldsLease()) return;  // the lease was lost while the job was queued: the key stays due
-  // Re-read: a state superseded while the job was queued is never sent.
-  const auto row = outbox.Load(job.key);
-  if (!row || row->sync.sync_state != store::SyncState::kPending) return;
-  auto route_it = routes_.find(job.key.route);
-  if (route_it == routes_.end()) {
-    store::DeliveryRecord skip;
-    skip.key = job.key;
-    skip.sent_event_id = row->fold.event_id;
-    skip.result = store::DeliveryRecord::Result::kSkipped;
-    skip.error = "route '" + job.key.route + "' has no provider";
-    skip.at_ms = NowMs();
-    Record(std::move(skip));
-    return;
-  }
-  const DispatchRoute& route = route_it->second;
-  const std::string host = route.provider->HostKey();
-  {
-    // The host's budget ran out after this job was queued: no call before the pause ends (the
-    // key stays due and is scheduled again once it has).
-    std::lock_guard lock(mu_);
-    auto paused = paused_until_ms_.find(host);
-    if (paused != paused_until_ms_.end() && paused->second > NowMs()) return;
-  }
-  auto transport = transports.find(route.transport.SharingKey());
-  if (transport == transports.end()) {
-    transport = transports.emplace(route.transport.SharingKey(), CurlTransport(route.transport)).first;
-  }
-  std::mt19937_64 rng(seed++);
-  StepEnvironment env{*route.provider, {}, [&](const HttpCall& c) { return transport->second.Send(c); },
-                      [this](const store::DeliveryRecord& r) { return HoldsLease() && Record(r); }, NowMs, options_.policy,
-                      std::uniform_real_distribution<double>(0, 1)(rng)};
-  StepResult result;
-  try {
-    env.credentials = route.tokens->Get(NowMs() / 1000);
-    result = RunDeliveryStep(*row, env);
-  } catch (const std::exception& e) {
-    // No credentials (missing token file, GitHub App refused): a retryable failure of the key.
-    result.record.key = job.key;
-    result.record.sent_event_id = row->fold.event_id;
-    result.record.sent_state = std::string(core::ToString(row->fold.state));
-    result.record.sent_description = row->fold.description;
-    result.record.result = store::DeliveryRecord::Result::kRetry;
-    result.record.error = std::string("credentials: ") + e.what();
-    result.record.at_ms = NowMs();
-    const int attempts = static_cast<int>(row->sync.attempts) + 1;
-    if (options_.policy.Exhausted(attempts)) result.record.result = store::DeliveryRecord::Result::kFailed;
-    result.record.next_attempt_ms = NowMs() + options_.policy.Delay(attempts, 0.5, std::nullopt).count();
-  }
-  result.record.error = ExplainFailure(result.record, job.key.route);
-  for (const auto& a : result.record.attempts) metrics_.Attempt(host, a.outcome);
-  if (result.rate.remaining) metrics_.RateRemaining(host, *result.rate.remaining);
-  if (result.pause_host_until_ms) {
-    std::lock_guard lock(mu_);
-    paused_until_ms_[host] = std::max(paused_until_ms_[host], *result.pause_host_until_ms);
-    metrics_.HostPaused(host, true);
-  }
-  spdlog::info(core::FormatLogLine(
-      NowMs(), "info", "status dispatched",
-      {{"route", job.key.route}, {"commit", job.key.commit_sha}, {"context", job.key.context},
-       {"state", result.record.sent_state}, {"result", std::string(ResultName(result.record.result))},
-       {"calls", std::int64_t{result.calls}}, {"error", result.record.error}}));
-  Record(std::move(result.record));
-  ++steps_;
 }
 
 }  // namespace fluxstatus::dispatch

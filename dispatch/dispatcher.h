@@ -3,7 +3,11 @@
 // re-reads the key, runs a delivery step against the key's Git host and records the result
 // through the single writer. Never two jobs for one key at once; a rate-limited host is paused
 // as a whole. With a lease (serve, replay) it sends only while it holds the database's dispatch
-// lease, so two processes on one database never send at once.
+// lease, so two processes on one database never send at once (lease_budget.h).
+//
+// Every thread is supervised: an exception (an SQLite error on its read connection, say) is
+// logged, the thread backs off (100 ms doubling to 5 s), re-opens its connection and carries
+// on; the key in hand stays due. Problem() tells the probes when that is not enough.
 #pragma once
 
 #include <atomic>
@@ -22,9 +26,13 @@
 #include <concurrentqueue/blockingconcurrentqueue.h>
 
 #include "core/retry_policy.h"
+#include "dispatch/delivery_step.h"
+#include "dispatch/dispatch_health.h"
 #include "dispatch/dispatch_metrics.h"
 #include "dispatch/http_transport.h"
+#include "dispatch/lease_budget.h"
 #include "dispatch/provider.h"
+#include "dispatch/repeating_log.h"
 #include "dispatch/token_source.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
@@ -53,10 +61,16 @@ struct DispatcherOptions {
   // When set, the dispatcher sends only while it holds the dispatch lease for `holder`.
   struct Lease {
     std::string holder;                          // store::NewLeaseHolderId()
-    std::chrono::milliseconds ttl{15000};        // a silent holder loses the lease after this
+    // A silent holder loses the lease after this; 0: LeaseTtlFor(the steps' timeouts,
+    // renew_every), long enough for a send between two renewals (about 50 s by default).
+    std::chrono::milliseconds ttl{0};
     std::chrono::milliseconds renew_every{5000};  // while held; 1 s while another holds it
   };
   std::optional<Lease> lease = std::nullopt;
+  // The longest a worker waits for a record to commit (at shutdown: at most 1 s more).
+  std::chrono::milliseconds record_wait{5000};
+  // A warning that repeats every poll is written once, then summarised this often.
+  std::chrono::milliseconds log_repeats_every{30000};
 };
 
 class Dispatcher {
@@ -67,8 +81,9 @@ class Dispatcher {
   ~Dispatcher();  // Stop()s
 
   void Start();
-  // Stops scheduling, lets workers finish the job in hand (bounded by the transport timeout),
-  // joins. Unfinished keys stay due in the database. Idempotent.
+  // Stops scheduling, cuts in-flight HTTP calls short (a cut send is uncertain: the key is
+  // listed before the next post), waits at most about a second for their records, joins.
+  // Unfinished keys stay due in the database. Idempotent.
   void Stop();
   // Wakes the scheduler now (e.g. after a commit changed statuses).
   void Wake();
@@ -79,39 +94,75 @@ class Dispatcher {
   std::string OtherLeaseHolder() const;
   std::int64_t steps() const { return steps_.load(); }
 
+  // For the probes: why dispatch is not doing its job, or nullopt. A thread has stopped
+  // (supervision should prevent it), a thread has failed on every try for longer than
+  // stall_after, or keys have been due (the lease held, their host not paused) for longer than
+  // stall_after without a delivery attempt. nullopt before Start and after Stop. Thread-safe.
+  std::optional<std::string> Problem(std::chrono::milliseconds stall_after) const;
+  // Worker threads running now, and how many were configured. Thread-safe.
+  int WorkersAlive() const;
+  int WorkersConfigured() const { return options_.workers; }
+
  private:
   struct Job {
     core::StatusKey key;
   };
+  // Keys whose record could not commit: not scheduled again before until_ms (the backoff that
+  // the record would have written into next_attempt_ms).
+  struct HeldBack {
+    std::int64_t until_ms = 0;
+    int failed_records = 0;
+  };
+  static constexpr int kSchedulerThread = 0;  // DispatchHealth index; worker i is i + 1
+
+  // Runs `incarnation` until Stop; after an exception: log, back off, run it again.
+  void Supervise(int thread, const std::function<void()>& incarnation);
   void ScheduleLoop();
   // Takes or renews the lease when it is time to; returns whether scheduling may go on.
   bool KeepLease(std::unique_ptr<store::DispatchLease>& lease);
-  // Queues due keys not in progress and not on a paused host; returns how many.
+  // Queues due keys not in progress, not held back and not on a paused host; returns how many.
   std::size_t ScheduleOnce(SQLite::Database& db, store::Outbox& outbox, std::unique_ptr<store::DispatchLease>& lease);
+  void Measure(store::Outbox& outbox, std::int64_t now);
   std::vector<store::StatusRow> DueKeys(SQLite::Database& db, store::Outbox& outbox, std::int64_t now);
   bool Enqueue(const store::StatusRow& row, std::int64_t now);
+  bool HostPaused(const std::string& route, std::int64_t now) const;  // mu_ held
+  // Whether the lease stays valid for `action` on a route with `call_timeout`.
+  bool LeaseCovers(LeaseAction action, std::chrono::milliseconds call_timeout) const;
+
   void WorkerLoop(int index);
   void Process(const Job& job, store::Outbox& outbox, std::map<std::string, CurlTransport>& transports,
                std::uint64_t& seed);
+  StepResult RunStep(const store::StatusRow& row, const DispatchRoute& route, CurlTransport& transport,
+                     std::uint64_t& seed);
+  void Report(const core::StatusKey& key, const std::string& host, const StepResult& result);
+  // Records a step's result when the lease still covers it; holds the key back when it fails.
+  void Finish(const core::StatusKey& key, store::DeliveryRecord record, std::chrono::milliseconds call_timeout);
   bool Record(store::DeliveryRecord record);
+  void HoldBack(const core::StatusKey& key, std::optional<std::int64_t> next_attempt_ms);
   void Release(const core::StatusKey& key);
 
   DispatcherOptions options_;
   std::map<std::string, DispatchRoute> routes_;
+  std::chrono::milliseconds longest_call_{0};  // the longest transport timeout of any route
   store::EventWriter& writer_;
   DispatchMetrics& metrics_;
+  DispatchHealth health_;
+  RepeatingLog repeating_log_;
 
   moodycamel::BlockingConcurrentQueue<Job> jobs_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::set<core::StatusKey> in_progress_;                // guarded by mu_
+  std::map<core::StatusKey, HeldBack> held_back_;        // guarded by mu_
   std::map<std::string, std::int64_t> paused_until_ms_;  // host key -> time; guarded by mu_
   bool woken_ = false;                                   // guarded by mu_
+  std::atomic<bool> started_{false};
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> steps_{0};
   // The lease: valid (for sending) until this steady time; renewed by the scheduler.
   std::atomic<std::int64_t> lease_valid_until_ns_{0};
   std::chrono::steady_clock::time_point next_lease_try_{};  // scheduler thread only
+  std::chrono::steady_clock::time_point next_measure_{};    // scheduler thread only
   std::string other_holder_;                                  // guarded by mu_
   std::vector<core::StatusKey> remaining_keys_;               // scheduler thread only (keys mode)
   std::thread scheduler_;

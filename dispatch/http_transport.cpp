@@ -162,6 +162,13 @@ struct CurlTransport::Impl {
   char error_buffer[CURL_ERROR_SIZE] = {};
   std::string body;  // the answer being received
   bool body_too_large = false;
+  const std::atomic<bool>* abort = nullptr;  // see AbortWhen
+
+  // libcurl calls it at least once a second while a transfer runs, connecting included.
+  static int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const auto* self = static_cast<const Impl*>(user);
+    return self->abort != nullptr && self->abort->load() ? 1 : 0;  // non-zero: CURLE_ABORTED_BY_CALLBACK
+  }
 
   static size_t OnBody(char* data, size_t size, size_t count, void* user) {
     auto* self = static_cast<Impl*>(user);
@@ -203,6 +210,11 @@ struct CurlTransport::Impl {
     set(CURLOPT_TCP_KEEPALIVE, 1L);
     set(CURLOPT_WRITEFUNCTION, &Impl::OnBody);
     set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+    if (abort != nullptr) {
+      set(CURLOPT_NOPROGRESS, 0L);
+      set(CURLOPT_XFERINFOFUNCTION, &Impl::OnProgress);
+      set(CURLOPT_XFERINFODATA, static_cast<void*>(this));
+    }
     // CURLOPT_PROXY is deliberately left unset: libcurl then honours http_proxy, https_proxy
     // and no_proxy from the environment.
 
@@ -211,6 +223,15 @@ struct CurlTransport::Impl {
     } else if (call.method == "HEAD") {
       set(CURLOPT_NOBODY, 1L);
     } else {
+      // A write never rides a reused connection. When a reused connection dies before any
+      // answer byte arrives, libcurl silently sends the request again on a new one: for a POST
+      // the host has already read, that is a second status, and if the re-send is refused the
+      // first send is reported as "certainly not sent". A fresh connection is never re-sent, so
+      // a dropped one comes back as an uncertain error (the key is listed before posting
+      // again). This is simpler than spotting the re-send, which curl reports only in its
+      // debug text. The cost is a handshake per write (TLS session resumption keeps it
+      // cheap); reads, which a re-send cannot harm, keep the pooled connections.
+      set(CURLOPT_FRESH_CONNECT, 1L);
       if (call.method != "POST") set(CURLOPT_CUSTOMREQUEST, call.method.c_str());
       if (call.method == "POST" || !call.body.empty()) {
         set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
@@ -277,6 +298,8 @@ CurlTransport& CurlTransport::operator=(CurlTransport&& other) noexcept {
   return *this;
 }
 
+void CurlTransport::AbortWhen(const std::atomic<bool>* flag) { impl_->abort = flag; }
+
 TransportResult CurlTransport::Send(const HttpCall& call) {
   TransportResult result;
   Impl& impl = *impl_;
@@ -287,6 +310,10 @@ TransportResult CurlTransport::Send(const HttpCall& call) {
       result.error = "header '" + (HasLineBreak(name) ? std::string("?") : name) + "' contains a line break";
       return result;
     }
+  }
+  if (impl.abort != nullptr && impl.abort->load()) {
+    result.error = "not sent: shutting down";
+    return result;
   }
   impl.body.clear();
   impl.body_too_large = false;
@@ -320,6 +347,9 @@ TransportResult CurlTransport::Send(const HttpCall& call) {
   } else if (auto tls = impl.TlsFailure(code, call.url)) {
     // Failed in or right after the handshake: the host never saw an HTTP request.
     result.error = std::move(*tls);
+  } else if (code == CURLE_ABORTED_BY_CALLBACK) {
+    result.error = "cut short: shutting down";
+    result.uncertain = impl.MaybeSent();
   } else {
     result.error = curl_easy_strerror(code);
     if (impl.error_buffer[0] != '\0') result.error += std::string(": ") + impl.error_buffer;

@@ -2,6 +2,7 @@
 // One CurlTransport per worker thread keeps that thread's connections and TLS sessions alive.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -70,6 +71,11 @@ class CurlTransport {
   // Content-Length. Blocks up to options.timeout. Never throws for network or host failures;
   // those are values in the result. Not for concurrent use (see the class comment).
   TransportResult Send(const HttpCall& call);
+
+  // From now on, a Send cuts its exchange short within about a second of `*flag` turning true
+  // (a shutdown), and one started after that makes no call. A call cut after its request may
+  // have left is uncertain, like a timeout. `flag` must outlive this transport; nullptr: never.
+  void AbortWhen(const std::atomic<bool>* flag);
 
  private:
   struct Impl;

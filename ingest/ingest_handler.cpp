@@ -8,7 +8,7 @@
 #include "core/compact_json.h"
 #include "core/flux_json.h"
 #include "core/structured_log.h"
-#include "ingest/json_error.h"
+#include "ingest/rejections.h"
 #include "ingest/request_auth.h"
 
 namespace fluxstatus::ingest {
@@ -20,39 +20,6 @@ std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-HttpResponse Error(int status, const std::string& message) {
-  HttpResponse r;
-  r.status = status;
-  r.body = JsonErrorBody(message);
-  return r;
-}
-
-HttpResponse Unavailable(const std::string& message) {
-  HttpResponse r = Error(503, message);
-  r.headers.emplace_back("Retry-After", "1");
-  return r;
-}
-
-HttpResponse MethodNotAllowed(const std::string& method, const std::string& path, const char* allow) {
-  HttpResponse r = Error(405, "method " + method + " is not allowed on " + path + "; use " + allow);
-  r.headers.emplace_back("Allow", allow);
-  return r;
-}
-
-HttpResponse UnsupportedMediaType(const std::string& content_type) {
-  return Error(415, "Content-Type " + content_type + " is not JSON; send application/json");
-}
-
-std::string Path(const std::string& target) { return target.substr(0, target.find('?')); }
-
-// Names usable in /hook/{route} when no routes are configured (they become metric labels
-// and database values, so keep them tame).
-bool ValidRouteName(const std::string& name) {
-  return !name.empty() && name.size() <= 128 && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-  });
 }
 
 // JSON bodies only; curl's default form type is tolerated because `curl -d @event.json` is
@@ -78,7 +45,13 @@ std::string AcceptedBody(std::optional<std::int64_t> id, bool duplicate, const s
   });
 }
 
-void LogEvent(const std::string& route, const core::FluxEvent& ev, const store::AppendResult& r, double latency_ms) {
+// Whole microseconds, as milliseconds with at most 3 decimals: the double arithmetic's noise
+// (1.5797599999999999) says nothing, and every n / 1000.0 up to hours prints as written.
+double RoundedMillis(Clock::duration elapsed) {
+  return static_cast<double>(std::chrono::round<std::chrono::microseconds>(elapsed).count()) / 1000.0;
+}
+
+void LogEvent(const std::string& route, const core::FluxEvent& ev, const store::AppendResult& r, Clock::duration latency) {
   spdlog::info(core::FormatLogLine(
       NowMs(), "info", r.duplicate ? "event duplicate" : "event accepted",
       {{"route", route},
@@ -88,12 +61,7 @@ void LogEvent(const std::string& route, const core::FluxEvent& ev, const store::
        {"revision", r.revision},
        {"commit", r.commit_sha},
        {"id", r.id},
-       {"latency_ms", latency_ms}}));
-}
-
-void LogRejected(const std::string& route, int status, const std::string& reason, const std::string& remote) {
-  spdlog::warn(core::FormatLogLine(NowMs(), "warn", "request rejected",
-                                   {{"route", route}, {"status", std::int64_t{status}}, {"error", reason}, {"remote", remote}}));
+       {"latency_ms", RoundedMillis(latency)}}));
 }
 
 }  // namespace
@@ -102,29 +70,33 @@ IngestHandler::IngestHandler(IngestSettings settings, store::EventWriter& writer
                              AckDeadlines& deadlines)
     : settings_(std::move(settings)), writer_(writer), metrics_(metrics), deadlines_(deadlines) {
   for (const auto& r : settings_.routes) routes_.emplace(r.name, r);
+  for (const auto& [name, route] : routes_) route_names_.push_back(name);
+}
+
+std::string IngestHandler::RouteLabel(const std::string& route_name) {
+  const bool exists = routes_.empty() ? ValidRouteName(route_name) : routes_.count(route_name) > 0;
+  return exists ? route_name : unknown_routes_.LabelFor(route_name);
 }
 
 void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
-  const std::string path = Path(req.target);
+  // Routed on the whole path; logged and quoted through the summary's bounded copy.
+  const std::string path = req.target.substr(0, req.target.find('?'));
+  const RequestSummary who = Summarize(req);
   static constexpr std::string_view kHook = "/hook/";
   if (path.rfind(kHook, 0) == 0) {
     const std::string route = path.substr(kHook.size());
     if (req.method != "POST") {
-      metrics_.Rejected(route, "method_not_allowed");
-      return respond(MethodNotAllowed(req.method, path, "POST"));
+      metrics_.Rejected(RouteLabel(route), "method_not_allowed");
+      return respond(RefuseMethod(who, route, "POST"));
     }
-    return Hook(route, std::move(req), std::move(respond));
+    return Hook(who, route, std::move(req), std::move(respond));
   }
   if (path == "/" || path == "/events") {
-    if (req.method != "POST") {
-      return respond(MethodNotAllowed(req.method, path, "POST"));
-    }
-    return Direct(std::move(req), std::move(respond));
+    if (req.method != "POST") return respond(RefuseMethod(who, "", "POST"));
+    return Direct(who, std::move(req), std::move(respond));
   }
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
-    if (req.method != "GET" && req.method != "HEAD") {
-      return respond(MethodNotAllowed(req.method, path, "GET"));
-    }
+    if (req.method != "GET" && req.method != "HEAD") return respond(RefuseMethod(who, "", "GET"));
     if (path == "/healthz") return respond(Liveness());
     if (path == "/readyz") return respond(Readiness());
     HttpResponse r;
@@ -133,7 +105,7 @@ void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
     if (settings_.more_metrics) r.body += settings_.more_metrics();
     return respond(std::move(r));
   }
-  respond(Error(404, "no such path " + path + " (events go to POST /hook/{route}, or POST / in direct mode)"));
+  respond(Refuse(who, "", 404, "no such path " + who.path + " (events go to POST /hook/{route}, or POST / in direct mode)"));
 }
 
 HttpResponse IngestHandler::Liveness() const {
@@ -160,57 +132,43 @@ HttpResponse IngestHandler::Health(const std::string& status, const std::optiona
   return r;
 }
 
-void IngestHandler::Hook(const std::string& route_name, HttpRequest&& req, Responder respond) {
+void IngestHandler::Hook(const RequestSummary& who, const std::string& route_name, HttpRequest&& req,
+                         Responder respond) {
   const auto started = Clock::now();
   const std::int64_t received_at = NowMs();
   const IngestRoute* route = nullptr;
   if (!routes_.empty()) {
     auto it = routes_.find(route_name);
     if (it == routes_.end()) {
-      metrics_.Rejected("", "unknown_route");
-      return respond(Error(404, "unknown route '" + route_name + "'"));
+      metrics_.Rejected(unknown_routes_.LabelFor(route_name), "unknown_route");
+      return respond(Refuse(who, route_name, 404, UnknownRouteMessage(route_name, route_names_)));
     }
     route = &it->second;
   } else if (!ValidRouteName(route_name)) {
-    metrics_.Rejected("", "unknown_route");
-    return respond(Error(404, "invalid route name (letters, digits, '-', '_' and '.', at most 128)"));
+    metrics_.Rejected(unknown_routes_.LabelFor(route_name), "unknown_route");
+    return respond(Refuse(who, route_name, 404, "invalid route name (letters, digits, '-', '_' and '.', at most 128)"));
   }
-
+  const bool authenticated = route && (route->hmac_key || route->bearer_token);
   // Authenticate over the raw bytes before looking at them.
-  if (route && (route->hmac_key || route->bearer_token)) {
-    AuthVerdict verdict;
-    if (route->hmac_key) {
-      const std::string* sig = req.Header("x-signature");
-      verdict = CheckHmacSignature(req.body, sig ? std::optional<std::string_view>(*sig) : std::nullopt, *route->hmac_key);
-    } else {
-      const std::string* auth = req.Header("authorization");
-      verdict = CheckBearer(auth ? std::optional<std::string_view>(*auth) : std::nullopt, *route->bearer_token);
-    }
-    if (!verdict) {
-      metrics_.Rejected(route_name, "unauthorized");
-      LogRejected(route_name, 401, verdict.reason, req.remote);
-      HttpResponse r = Error(401, verdict.reason);
-      r.headers.emplace_back("WWW-Authenticate", route->hmac_key ? "HMAC" : "Bearer");
-      return respond(std::move(r));
-    }
+  if (authenticated) {
+    if (auto refusal = Authenticate(who, *route, req)) return respond(std::move(*refusal));
   }
   if (!AcceptableContentType(req.Header("content-type"))) {
     metrics_.Rejected(route_name, "unsupported_media_type");
-    return respond(UnsupportedMediaType(*req.Header("content-type")));
+    return respond(RefuseContentType(who, route_name, *req.Header("content-type")));
   }
 
   // An authenticated request's rejected body is kept, since Flux never resends a 4xx; the
   // 400/413 goes out only once it is committed. Unauthenticated ones are only counted.
-  const bool authenticated = route && (route->hmac_key || route->bearer_token);
   auto reject = [&](int status, const std::string& label, const std::string& reason) {
     metrics_.Rejected(route_name, label);
-    LogRejected(route_name, status, reason, req.remote);
-    if (!authenticated) return respond(Error(status, reason));
+    LogRejected(who, status, reason, route_name);
+    if (!authenticated) return respond(ErrorAnswer(status, reason));
     // Answered by the commit, or with 503 (so Flux resends) when it fails or comes too late.
     auto kept = std::make_shared<store::WriteOutcome>();
     auto answer = std::make_shared<PendingAck>([respond, status, reason, kept](bool timed_out) {
       if (timed_out) return respond(Unavailable("the event store did not commit in time; retry"));
-      if (kept->ok) return respond(Error(status, reason));
+      if (kept->ok) return respond(ErrorAnswer(status, reason));
       respond(Unavailable("event store unavailable: " + kept->error));
     });
     const bool queued = writer_.SubmitRejection({route_name, received_at, reason, req.body, settings_.max_body_bytes},
@@ -222,8 +180,7 @@ void IngestHandler::Hook(const std::string& route_name, HttpRequest&& req, Respo
     deadlines_.Watch(answer, Clock::now() + settings_.ack_timeout);
   };
   if (req.body.size() > settings_.max_body_bytes) {
-    return reject(413, "too_large", "body is " + std::to_string(req.body.size()) + " bytes, over the limit of " +
-                                        std::to_string(settings_.max_body_bytes) + " bytes");
+    return reject(413, "too_large", TooLargeMessage(req.body.size(), settings_.max_body_bytes));
   }
   auto parsed = core::ParseFluxEvent(req.body, settings_.max_body_bytes);
   if (auto* err = std::get_if<core::ParseError>(&parsed)) return reject(400, "invalid_event", err->message);
@@ -231,22 +188,21 @@ void IngestHandler::Hook(const std::string& route_name, HttpRequest&& req, Respo
   core::FluxEvent event = std::move(std::get<core::FluxEvent>(parsed));
   auto log_copy = std::make_shared<core::FluxEvent>(event);
   CommitForRoutes({route_name}, received_at, std::move(req.body), std::move(event),
-                  [this, respond = std::move(respond), route_name, started, log_copy](const std::vector<store::WriteOutcome>* outcomes) {
+                  [this, who, respond = std::move(respond), route_name, started,
+                   log_copy](const std::vector<store::WriteOutcome>* outcomes) {
                     if (!outcomes) {
                       metrics_.Rejected(route_name, "timeout");
-                      LogRejected(route_name, 503, "commit did not complete in time", "");
-                      return respond(Unavailable("the event store did not commit in time; retry"));
+                      return respond(RefuseUnavailable(who, route_name, "the event store did not commit in time; retry"));
                     }
                     const store::WriteOutcome& out = outcomes->front();
                     if (!out.ok) {
                       metrics_.Rejected(route_name, "unavailable");
-                      LogRejected(route_name, 503, out.error, "");
-                      return respond(Unavailable("event store unavailable: " + out.error));
+                      return respond(RefuseUnavailable(who, route_name, "event store unavailable: " + out.error));
                     }
-                    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-                    metrics_.AckLatency(seconds);
+                    const auto latency = Clock::now() - started;
+                    metrics_.AckLatency(std::chrono::duration<double>(latency).count());
                     out.result.duplicate ? metrics_.Duplicate(route_name) : metrics_.Accepted(route_name);
-                    LogEvent(route_name, *log_copy, out.result, seconds * 1000);
+                    LogEvent(route_name, *log_copy, out.result, latency);
                     HttpResponse r;
                     r.status = 202;
                     r.body = AcceptedBody(out.result.id, out.result.duplicate, nullptr);
@@ -254,24 +210,39 @@ void IngestHandler::Hook(const std::string& route_name, HttpRequest&& req, Respo
                   });
 }
 
-void IngestHandler::Direct(HttpRequest&& req, Responder respond) {
+std::optional<HttpResponse> IngestHandler::Authenticate(const RequestSummary& who, const IngestRoute& route,
+                                                        const HttpRequest& req) {
+  AuthVerdict verdict;
+  if (route.hmac_key) {
+    const std::string* sig = req.Header("x-signature");
+    verdict = CheckHmacSignature(req.body, sig ? std::optional<std::string_view>(*sig) : std::nullopt, *route.hmac_key);
+  } else {
+    const std::string* auth = req.Header("authorization");
+    verdict = CheckBearer(auth ? std::optional<std::string_view>(*auth) : std::nullopt, *route.bearer_token);
+  }
+  if (verdict) return std::nullopt;
+  metrics_.Rejected(route.name, "unauthorized");
+  HttpResponse r = Refuse(who, route.name, 401, verdict.reason);
+  r.headers.emplace_back("WWW-Authenticate", route.hmac_key ? "HMAC" : "Bearer");
+  return r;
+}
+
+void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Responder respond) {
   const auto started = Clock::now();
   const std::int64_t received_at = NowMs();
   if (!AcceptableContentType(req.Header("content-type"))) {
     metrics_.Rejected("", "unsupported_media_type");
-    return respond(UnsupportedMediaType(*req.Header("content-type")));
+    return respond(RefuseContentType(who, "", *req.Header("content-type")));
   }
   if (req.body.size() > settings_.max_body_bytes) {
     metrics_.Rejected("", "too_large");
-    return respond(Error(413, "body is " + std::to_string(req.body.size()) + " bytes, over the limit of " +
-                                  std::to_string(settings_.max_body_bytes) + " bytes"));
+    return respond(Refuse(who, "", 413, TooLargeMessage(req.body.size(), settings_.max_body_bytes)));
   }
   auto parsed = core::ParseFluxEvent(req.body, settings_.max_body_bytes);
   if (auto* err = std::get_if<core::ParseError>(&parsed)) {
     // Direct mode has no authentication, so a bad body is only counted (contract).
     metrics_.Rejected("", "invalid_event");
-    LogRejected("", 400, err->message, req.remote);
-    return respond(Error(400, err->message));
+    return respond(Refuse(who, "", 400, err->message));
   }
   core::FluxEvent event = std::move(std::get<core::FluxEvent>(parsed));
   std::vector<std::string> targets;
@@ -294,27 +265,27 @@ void IngestHandler::Direct(HttpRequest&& req, Responder respond) {
   }
   auto log_copy = std::make_shared<core::FluxEvent>(event);
   CommitForRoutes(targets, received_at, std::move(req.body), std::move(event),
-                  [this, respond = std::move(respond), targets, started, log_copy](const std::vector<store::WriteOutcome>* outcomes) {
+                  [this, who, respond = std::move(respond), targets, started,
+                   log_copy](const std::vector<store::WriteOutcome>* outcomes) {
                     if (!outcomes) {
                       for (const auto& t : targets) metrics_.Rejected(t, "timeout");
-                      return respond(Unavailable("the event store did not commit in time; retry"));
+                      return respond(RefuseUnavailable(who, "", "the event store did not commit in time; retry"));
                     }
                     for (std::size_t i = 0; i < outcomes->size(); ++i) {
                       if (!(*outcomes)[i].ok) {
                         metrics_.Rejected(targets[i], "unavailable");
-                        LogRejected(targets[i], 503, (*outcomes)[i].error, "");
                         // Flux resends after a 503; routes that did commit see a duplicate then.
-                        return respond(Unavailable("event store unavailable: " + (*outcomes)[i].error));
+                        return respond(RefuseUnavailable(who, targets[i], "event store unavailable: " + (*outcomes)[i].error));
                       }
                     }
-                    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-                    metrics_.AckLatency(seconds);
+                    const auto latency = Clock::now() - started;
+                    metrics_.AckLatency(std::chrono::duration<double>(latency).count());
                     bool all_duplicate = true;
                     for (std::size_t i = 0; i < outcomes->size(); ++i) {
                       const auto& res = (*outcomes)[i].result;
                       res.duplicate ? metrics_.Duplicate(targets[i]) : metrics_.Accepted(targets[i]);
                       all_duplicate = all_duplicate && res.duplicate;
-                      LogEvent(targets[i], *log_copy, res, seconds * 1000);
+                      LogEvent(targets[i], *log_copy, res, latency);
                     }
                     HttpResponse r;
                     r.status = 202;

@@ -15,6 +15,7 @@
 #include "ingest/ack_deadlines.h"
 #include "ingest/http_server.h"
 #include "ingest/ingest_metrics.h"
+#include "ingest/rejections.h"
 #include "store/event_writer.h"
 
 namespace fluxstatus::ingest {
@@ -28,7 +29,9 @@ struct IngestRoute {
 
 struct IngestSettings {
   std::vector<IngestRoute> routes;  // empty: every /hook/{name} is an open route
-  std::size_t max_body_bytes = 1048576;
+  // notification-controller's own limit (maxRequestSizeBytes, 3 MiB): whatever it accepted and
+  // forwards is taken here too.
+  std::size_t max_body_bytes = 3 * 1024 * 1024;
   // Longest wait for the commit before answering 503 (Flux's sender gives up after 15 s; an
   // event committed after the 503 is deduplicated when Flux resends it).
   std::chrono::milliseconds ack_timeout{10000};
@@ -51,8 +54,13 @@ class IngestHandler {
   void SetDraining() { draining_ = true; }
 
  private:
-  void Hook(const std::string& route_name, HttpRequest&& request, Responder respond);
-  void Direct(HttpRequest&& request, Responder respond);
+  void Hook(const RequestSummary& who, const std::string& route_name, HttpRequest&& request, Responder respond);
+  void Direct(const RequestSummary& who, HttpRequest&& request, Responder respond);
+  // 401 (logged and counted) when the request does not prove it comes from the route's sender.
+  std::optional<HttpResponse> Authenticate(const RequestSummary& who, const IngestRoute& route,
+                                           const HttpRequest& request);
+  // The route's own name when it exists, else its bounded unknown-route label.
+  std::string RouteLabel(const std::string& route_name);
   // 200 {"status":"ok"}, or 503 {"status": status, "reason": reason}.
   static HttpResponse Health(const std::string& status, const std::optional<std::string>& reason);
   HttpResponse Liveness() const;
@@ -65,6 +73,8 @@ class IngestHandler {
 
   IngestSettings settings_;
   std::map<std::string, IngestRoute> routes_;
+  std::vector<std::string> route_names_;  // sorted, for the 404 that lists them
+  UnknownRouteLabels unknown_routes_;
   store::EventWriter& writer_;
   IngestMetrics& metrics_;
   AckDeadlines& deadlines_;

@@ -63,6 +63,9 @@ std::int64_t IngestMetrics::accepted_total() const {
 
 std::string IngestMetrics::Render(const std::vector<Gauge>& gauges) const {
   std::ostringstream os;
+  // 16 significant digits: integers up to 10^16 print as integers (the default 6 printed
+  // 1725660 as 1.72566e+06), and a double's last-digit noise never shows.
+  os.precision(16);
   std::lock_guard lock(mu_);
   Header(os, "fluxstatus_events_accepted_total", "counter", "Events appended to the log and folded.");
   for (const auto& [route, n] : accepted_) {

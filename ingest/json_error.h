@@ -6,7 +6,7 @@
 
 namespace fluxstatus::ingest {
 
-// Returns the single-line JSON object {"error": "<message>"} with `message` escaped as a JSON
+// Returns the compact JSON object {"error":"<message>"} with `message` escaped as a JSON
 // string. The message must be safe to show to the client: never pass secrets or digests.
 // Thread-safe; throws only std::bad_alloc.
 std::string JsonErrorBody(std::string_view message);

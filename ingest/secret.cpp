@@ -24,8 +24,7 @@ std::string Trim(std::string value) {
 
 [[noreturn]] void ThrowReadError(const std::string& path, int error) {
   // std::error_code::message() instead of strerror(), which is not thread-safe.
-  throw std::runtime_error("cannot read secret file " + path + ": " +
-                           std::error_code(error, std::generic_category()).message());
+  throw SecretFileError(path, std::error_code(error, std::generic_category()).message());
 }
 
 }  // namespace

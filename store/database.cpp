@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include "store/migrator.h"
 
@@ -38,12 +39,55 @@ void RequireDatabaseFile(const std::string& path) {
   }
 }
 
+// Another program's SQLite file must not be mistaken for an empty fluxstatus database: telling
+// the user to migrate it would add our tables to it.
+void RequireOwnSchema(SQLite::Database& db, int version, const std::string& absolute) {
+  const bool has_tables = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt64() > 0;
+  if (version == 0 && !has_tables) {
+    throw std::runtime_error("database " + absolute + " is empty (no fluxstatus schema yet); run `fluxstatus "
+                             "migrate` or start `fluxstatus serve` first");
+  }
+  const bool has_log =
+      db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'event_log'").getInt64() > 0;
+  if (!has_log && version <= Migrator::LatestVersion()) {
+    throw std::runtime_error(absolute + " is not a fluxstatus database (it has other tables and no event log); "
+                             "check --db or the config's `database`");
+  }
+}
+
+// SQLITE_NOTADB: another program's file, or fluxstatus's own with a damaged header; the header
+// alone cannot tell which, so the message names both ways out.
+std::string NotSqliteMessage(const std::string& absolute) {
+  return "database " + absolute + " error: file is not a database (not an SQLite file): if it is fluxstatus's "
+         "database, its header is damaged, restore it from a backup; otherwise check --db or the config's `database`";
+}
+
+// Writing: a file with tables but no fluxstatus schema is another program's; migrating it would
+// add our tables to it. An empty file (or a new one) is ours to set up.
+void RefuseForeignTables(SQLite::Database& db, const std::string& path) {
+  int version = 0;
+  std::int64_t tables = 0;
+  try {
+    version = Migrator::CurrentVersion(db);
+    tables = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt64();
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() != SQLITE_NOTADB) throw;
+    throw std::runtime_error(NotSqliteMessage(std::filesystem::absolute(path).string()));
+  }
+  if (version == 0 && tables > 0) {
+    throw std::runtime_error(std::filesystem::absolute(path).string() +
+                             " is not a fluxstatus database (it has other tables); fluxstatus will not add its own "
+                             "to it: check --db or the config's `database`");
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durability durability) {
   RequireDatabaseFile(path);
   auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                                kBusyTimeoutMs);
+  RefuseForeignTables(*db, path);
   db->exec("PRAGMA journal_mode = WAL");
   // We acknowledge an event only after its commit, so FULL makes the ack mean "on disk".
   db->exec(durability == Durability::kFull ? "PRAGMA synchronous = FULL"
@@ -59,24 +103,40 @@ std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durabi
 
 std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path) {
   RequireDatabaseFile(path);
-  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
-  db->exec("PRAGMA query_only = ON");
-  if (Migrator::CurrentVersion(*db) == 0) {
-    throw std::runtime_error("database " + path + " is not a fluxstatus database (no schema); "
-                             "run `fluxstatus migrate` or start `fluxstatus serve` first");
+  const std::string absolute = std::filesystem::absolute(path).string();
+  // SQLITE_OPEN_READONLY never creates a file, but its error ("unable to open database file")
+  // does not say that the file is simply not there.
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw std::runtime_error("database " + absolute + " does not exist; give the right --db (or the config's "
+                             "`database`), or create it with `fluxstatus migrate`");
   }
+  std::unique_ptr<SQLite::Database> db;
+  int version = 0;
+  try {
+    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
+    db->exec("PRAGMA query_only = ON");
+    version = Migrator::CurrentVersion(*db);
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() != SQLITE_NOTADB) throw;
+    throw std::runtime_error(NotSqliteMessage(absolute));
+  }
+  RequireOwnSchema(*db, version, absolute);
   if (auto pending = Migrator::Pending(*db); !pending.empty()) {
-    throw std::runtime_error("database " + path + " has " + std::to_string(pending.size()) +
+    throw std::runtime_error("database " + absolute + " has " + std::to_string(pending.size()) +
                              " pending migration(s); run `fluxstatus migrate`");
   }
   return db;
 }
+
+void RequireDatabasePath(const std::string& path) { RequireDatabaseFile(path); }
 
 std::vector<MigrationInfo> MigrateDatabase(const std::string& path) {
   RequireDatabaseFile(path);
   // The busy timeout lets a migration wait for a running serve's short transactions instead of
   // failing at once with "database is locked".
   SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+  RefuseForeignTables(db, path);
   return Migrator::Apply(db);
 }
 

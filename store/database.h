@@ -35,9 +35,14 @@ struct MigrationStatus {
 // `migrate --check`: the schema version of an existing file and what is pending; writes nothing.
 MigrationStatus InspectMigrations(const std::string& path);
 
-// Opens a read-only connection (query_only), for `sql`, `status` and inspection. Refuses a
-// database with pending migrations or a newer schema, naming the fix.
+// Opens a read-only connection (query_only), for `sql`, `status` and inspection; never creates
+// or changes a file. Refuses, naming the absolute path and the fix: a missing file, another
+// program's file (SQLite or not), an empty database, pending migrations, a newer schema.
 std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path);
+
+// The checks every Open* makes on the path alone (a file path, not a directory, in a directory
+// that exists), without opening anything: `check-config` refuses what `serve` would.
+void RequireDatabasePath(const std::string& path);
 
 // The database file as it was when opened, for a long-lived connection. SQLite notices neither
 // a file removed (or replaced) under it, since it goes on writing to the unlinked inode, which

@@ -70,6 +70,11 @@ bool HolderIsGoneFromThisHost(const std::string& holder) {
   return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
+bool LeaseHeldBy(SQLite::Database& db, const std::string& holder, std::int64_t now_ms, const std::string& name) {
+  const auto current = Read(db, name);
+  return current && current->holder == holder && current->expires_at_ms > now_ms;
+}
+
 DispatchLease::DispatchLease(const std::string& db_path, std::string name)
     : db_(OpenForWriting(db_path, Durability::kNormal)), name_(std::move(name)) {}
 

@@ -35,6 +35,12 @@ std::string NewLeaseHolderId();
 // ours under another id: a container restarted with the same pid). Such a lease is stale at once.
 bool HolderIsGoneFromThisHost(const std::string& holder);
 
+// Whether `holder` holds the lease `name` at now_ms (its row names it and has not expired), on
+// the caller's connection and inside its transaction: the writer checks it before applying a
+// dispatch step, so a step that outlived its holder's lease changes no key.
+bool LeaseHeldBy(SQLite::Database& db, const std::string& holder, std::int64_t now_ms,
+                 const std::string& name = kDispatchLeaseName);
+
 // Not thread-safe: one instance per thread. Opens its own read-write connection, so it can be
 // used beside a writer thread and from a process without one.
 class DispatchLease {

@@ -1,5 +1,6 @@
 #include "store/event_store.h"
 
+#include <chrono>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -11,9 +12,18 @@
 #include "core/flux_json.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
+#include "store/dispatch_lease.h"
 #include "store/foreign_keys_off.h"
 
 namespace fluxstatus::store {
+namespace {
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
 
 EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes)
     : db_(db), routes_(std::move(routes)), log_(db), statuses_(db), rejected_(db), deliveries_(db) {}
@@ -56,6 +66,9 @@ void EventStore::Reject(const Rejection& r) {
 
 void EventStore::RecordDelivery(const DeliveryRecord& d) {
   for (const auto& a : d.attempts) deliveries_.Record(a);
+  // A step that outlived its holder's lease must not undo what the new holder did (e.g. mark
+  // `failed` a key it has synced since).
+  if (!d.lease_holder.empty() && !LeaseHeldBy(db_, d.lease_holder, NowMs())) return;
   std::optional<StatusRow> row = statuses_.Load(d.key);
   if (!row) return;  // the key vanished in a rebuild with another configuration
   SyncInfo& sync = row->sync;

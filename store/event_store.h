@@ -59,6 +59,9 @@ struct DeliveryRecord {
   std::string error;
   std::int64_t at_ms = 0;
   std::vector<DeliveryAttempt> attempts;  // delivery_attempts rows to add
+  // When set, the step changes its key only while this holder holds the dispatch lease; the
+  // attempts are recorded either way (the calls were made).
+  std::string lease_holder;
 };
 
 // What happened to one event.

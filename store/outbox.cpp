@@ -12,6 +12,7 @@ const std::string kDue = std::string("SELECT ") + kStatusColumns +
                          " FROM commit_statuses WHERE sync_state = 'pending'"
                          " AND (next_attempt_ms IS NULL OR next_attempt_ms <= ?)"
                          " ORDER BY updated_at LIMIT ?";
+constexpr const char* kBySyncState = "SELECT sync_state, count(*) FROM commit_statuses GROUP BY sync_state";
 constexpr const char* kBacklog =
     "SELECT count(*), min(updated_at) FROM commit_statuses WHERE sync_state = 'pending'";
 
@@ -40,6 +41,13 @@ Outbox::Backlog Outbox::Measure(std::int64_t now_ms) {
     }
   }
   return b;
+}
+
+std::map<std::string, std::int64_t> Outbox::CountBySyncState() {
+  SQLite::Statement q(db_, kBySyncState);
+  std::map<std::string, std::int64_t> counts;
+  while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+  return counts;
 }
 
 }  // namespace fluxstatus::store

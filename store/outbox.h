@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
@@ -28,6 +30,9 @@ class Outbox {
     std::int64_t oldest_age_ms = 0;
   };
   Backlog Measure(std::int64_t now_ms);
+  // How many keys are in each sync_state ("pending", "synced", "failed", "skipped"); a state
+  // no key is in is absent. For the statuses gauge.
+  std::map<std::string, std::int64_t> CountBySyncState();
 
  private:
   SQLite::Database& db_;

@@ -17,7 +17,10 @@ std::string QueryStatusSql(const StatusFilter& filter) {
   std::string sql = std::string("SELECT ") + kStatusColumns + " FROM commit_statuses WHERE 1";
   if (filter.route) sql += " AND route = ?1";
   if (filter.commit_prefix) sql += " AND commit_sha LIKE ?2";
-  return sql + " ORDER BY event_time_ms DESC, route, commit_sha, context";
+  if (filter.state) sql += " AND state = ?3";
+  if (filter.since_ms) sql += " AND event_time_ms >= ?4";
+  sql += " ORDER BY event_time_ms DESC, route, commit_sha, context";
+  return filter.limit ? sql + " LIMIT ?5" : sql;
 }
 
 }  // namespace
@@ -26,9 +29,19 @@ std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& fil
   SQLite::Statement q(db, QueryStatusSql(filter));
   if (filter.route) q.bind(1, *filter.route);
   if (filter.commit_prefix) q.bind(2, *filter.commit_prefix + "%");
+  if (filter.state) q.bind(3, *filter.state);
+  if (filter.since_ms) q.bind(4, static_cast<std::int64_t>(*filter.since_ms));
+  if (filter.limit) q.bind(5, static_cast<std::int64_t>(*filter.limit));
   std::vector<StatusRow> rows;
   while (q.executeStep()) rows.push_back(ReadStatusRow(q));
   return rows;
+}
+
+std::vector<std::string> StatusRoutes(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT DISTINCT route FROM commit_statuses ORDER BY route");
+  std::vector<std::string> routes;
+  while (q.executeStep()) routes.push_back(q.getColumn(0).getString());
+  return routes;
 }
 
 QueryResult RunQuery(SQLite::Database& db, const std::string& sql) {
@@ -36,6 +49,12 @@ QueryResult RunQuery(SQLite::Database& db, const std::string& sql) {
   const char* tail = nullptr;
   sqlite3_stmt* probe = nullptr;
   if (sqlite3_prepare_v2(db.getHandle(), sql.c_str(), static_cast<int>(sql.size()), &probe, &tail) == SQLITE_OK) {
+    // Blanks or comments compile to no statement, which SQLiteCpp reports as "Statement needs
+    // to be reseted".
+    if (probe == nullptr) {
+      throw std::invalid_argument("the query is empty; give one SQL statement, e.g. "
+                                  "fluxstatus sql \"select * from current_status limit 10\"");
+    }
     sqlite3_finalize(probe);
     // What follows the first statement must compile to nothing (blanks, comments, ';').
     sqlite3_stmt* rest = nullptr;

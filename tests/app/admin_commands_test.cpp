@@ -14,10 +14,19 @@ namespace utf = boost::unit_test;
 BOOST_AUTO_TEST_SUITE(RebuildCommand)
 
 BOOST_FIXTURE_TEST_CASE(check_exits_zero_when_database_is_fresh, CliFixture) {
+  BOOST_TEST_REQUIRE(Run({"migrate"}).exit_code == 0);
   const auto empty = Run({"rebuild", "--check"});
   BOOST_TEST_INFO(Show(empty));
   BOOST_TEST(empty.exit_code == 0);
   BOOST_TEST(Contains(empty.out, "match"));
+}
+
+BOOST_FIXTURE_TEST_CASE(check_refuses_and_creates_nothing_when_database_is_missing, CliFixture) {
+  const auto r = Run({"rebuild", "--check"});
+  BOOST_TEST_INFO(Show(r));
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Contains(r.err, db_path + " does not exist"));
+  BOOST_TEST(!std::filesystem::exists(db_path));
 }
 
 BOOST_FIXTURE_TEST_CASE(check_exits_zero_when_only_ingest_wrote, CliFixture,
@@ -123,7 +132,7 @@ BOOST_FIXTURE_TEST_CASE(lists_routes_when_config_is_valid, CliFixture) {
               "  - name: contoso2\n"
               "    provider: github\n"
               "    address: https://github.com/simonjaeger/contoso2\n"
-              "    token_env: GITHUB_TOKEN\n"
+              "    token_file: github-token\n"
               "    context: \"{kind}/{name}\"\n"
               "    match:\n"
               "      - {kind: Kustomization, name: \"*\", namespace: \"*\"}\n"
@@ -132,6 +141,7 @@ BOOST_FIXTURE_TEST_CASE(lists_routes_when_config_is_valid, CliFixture) {
               "  workers: 2\n"
               "  initial_backoff: 250ms\n"
               "  max_backoff: 15m\n");
+  Write("github-token", "ghp_test\n");  // check-config reads the secrets, as serve does
   const auto r = Run({"check-config"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 0);

@@ -49,9 +49,10 @@ struct CliFixture {
   TempDir dir;
   std::string db_path = dir.File("fluxstatus.db");
 
-  // Runs `fluxstatus args...` in the test's directory.
+  // Runs `fluxstatus args...` in the test's directory, without the FLUXSTATUS_CONFIG and
+  // FLUXSTATUS_DB a developer's shell or a container image may set.
   ProcessResult Run(std::vector<std::string> args, const std::optional<std::string>& stdin_text = std::nullopt) {
-    args.insert(args.begin(), FLUXSTATUS_BINARY);
+    args.insert(args.begin(), {"env", "-u", "FLUXSTATUS_CONFIG", "-u", "FLUXSTATUS_DB", FLUXSTATUS_BINARY});
     return fluxstatus::testing::RunProcess(dir.path(), args, stdin_text);
   }
 

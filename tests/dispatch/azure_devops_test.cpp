@@ -22,8 +22,8 @@ BOOST_AUTO_TEST_CASE(create_request_is_exact) {
       {"Authorization", "Basic OnBhdA=="}, {"Accept", "application/json"}, {"Content-Type", "application/json"}};
   BOOST_TEST((call.headers == headers));
   BOOST_TEST(call.body ==
-             "{\"state\": \"succeeded\",\"description\": \"reconciliation succeeded\",\"targetUrl\": \"https://ci/3\","
-             "\"context\": {\"name\": \"kustomization/apps/0c9c2e41\",\"genre\": \"fluxcd\"}}");
+             "{\"state\":\"succeeded\",\"description\":\"reconciliation succeeded\",\"targetUrl\":\"https://ci/3\","
+             "\"context\":{\"name\":\"kustomization/apps/0c9c2e41\",\"genre\":\"fluxcd\"}}");
 }
 
 BOOST_AUTO_TEST_CASE(addresses_map_to_api_bases) {

@@ -23,8 +23,8 @@ BOOST_AUTO_TEST_CASE(cloud_create_request_is_exact) {
   BOOST_TEST((call.headers == headers));
   // key: SHA-1 hex of the context, Flux's vector (flux-notification-controller.md §8).
   BOOST_TEST(call.body ==
-             "{\"key\": \"534add2e1e94c46fbe0f8e657ba36c652fa8d2dd\",\"state\": \"SUCCESSFUL\",\"name\": "
-             "\"kustomization/apps/0c9c2e41\",\"url\": \"https://bitbucket.org/ws/repo\",\"description\": "
+             "{\"key\":\"534add2e1e94c46fbe0f8e657ba36c652fa8d2dd\",\"state\":\"SUCCESSFUL\",\"name\":"
+             "\"kustomization/apps/0c9c2e41\",\"url\":\"https://bitbucket.org/ws/repo\",\"description\":"
              "\"reconciliation succeeded\"}");
 }
 
@@ -71,9 +71,9 @@ BOOST_AUTO_TEST_CASE(server_create_request_is_exact) {
                                                                      {"Content-Type", "application/json"}};
   BOOST_TEST((call.headers == headers));
   BOOST_TEST(call.body ==
-             "{\"key\": \"534add2e1e94c46fbe0f8e657ba36c652fa8d2dd\",\"state\": \"FAILED\",\"name\": "
-             "\"kustomization/apps/0c9c2e41\",\"url\": \"https://bbs.example.com:7990/ctx/projects/PROJ/repos/repo\","
-             "\"description\": \"health check failed\"}");
+             "{\"key\":\"534add2e1e94c46fbe0f8e657ba36c652fa8d2dd\",\"state\":\"FAILED\",\"name\":"
+             "\"kustomization/apps/0c9c2e41\",\"url\":\"https://bbs.example.com:7990/ctx/projects/PROJ/repos/repo\","
+             "\"description\":\"health check failed\"}");
   BOOST_TEST(CallHeader(bbs.BuildCreate(Desired(core::StatusState::kFailure), {"pw", "alice"}), "Authorization") ==
              std::optional<std::string>("Basic YWxpY2U6cHc="));
 }

@@ -18,7 +18,7 @@ BOOST_AUTO_TEST_CASE(create_request_is_exact) {
       {"Authorization", "token tok"}, {"Accept", "application/json"}, {"Content-Type", "application/json"}};
   BOOST_TEST((call.headers == headers));
   BOOST_TEST(call.body ==
-             "{\"state\": \"pending\",\"description\": \"progressing\",\"context\": \"kustomization/apps/0c9c2e41\"}");
+             "{\"state\":\"pending\",\"description\":\"progressing\",\"context\":\"kustomization/apps/0c9c2e41\"}");
 }
 
 BOOST_AUTO_TEST_CASE(addresses_map_to_api_bases) {

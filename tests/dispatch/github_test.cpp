@@ -26,8 +26,8 @@ BOOST_AUTO_TEST_CASE(create_request_is_exact) {
       {"Content-Type", "application/json"}};
   BOOST_TEST((call.headers == headers));
   BOOST_TEST(call.body ==
-             "{\"state\": \"success\",\"target_url\": \"https://ci.example/1\",\"description\": "
-             "\"reconciliation succeeded\",\"context\": \"kustomization/apps/0c9c2e41\"}");
+             "{\"state\":\"success\",\"target_url\":\"https://ci.example/1\",\"description\":"
+             "\"reconciliation succeeded\",\"context\":\"kustomization/apps/0c9c2e41\"}");
 }
 
 BOOST_AUTO_TEST_CASE(target_url_is_left_out_when_empty) {

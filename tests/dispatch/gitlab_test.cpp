@@ -21,8 +21,8 @@ BOOST_AUTO_TEST_CASE(create_request_is_exact) {
       {"PRIVATE-TOKEN", "glpat-x"}, {"Accept", "application/json"}, {"Content-Type", "application/json"}};
   BOOST_TEST((call.headers == headers));
   BOOST_TEST(call.body ==
-             "{\"state\": \"failed\",\"name\": \"kustomization/apps/0c9c2e41\",\"target_url\": "
-             "\"https://ci.example/2\",\"description\": \"health check failed\"}");
+             "{\"state\":\"failed\",\"name\":\"kustomization/apps/0c9c2e41\",\"target_url\":"
+             "\"https://ci.example/2\",\"description\":\"health check failed\"}");
 }
 
 BOOST_AUTO_TEST_CASE(oauth2_username_switches_to_bearer) {

@@ -360,6 +360,9 @@ InProcess::InProcess(FakeGitHost& host, std::vector<RouteSpec> routes, InProcess
   dopts.workers = options.workers;
   dopts.policy = policy;
   dopts.poll = std::chrono::milliseconds(20);
+  dopts.lease = options.lease;
+  dopts.record_wait = options.record_wait;
+  dopts.log_repeats_every = options.log_repeats_every;
   dispatcher_ = std::make_unique<dispatch::Dispatcher>(dopts, std::move(dispatch_routes), *writer_, metrics_);
   writer_->SetCommitListener([d = dispatcher_.get()] { d->Wake(); });
   writer_->Start();
@@ -371,6 +374,8 @@ InProcess::~InProcess() {
 }
 
 void InProcess::StartDispatcher() { dispatcher_->Start(); }
+
+void InProcess::StopWriter() { writer_->Stop(); }
 
 std::string InProcess::Repo(const std::string& route) const { return RepoFor(specs_.at(route).kind); }
 

@@ -124,6 +124,9 @@ struct InProcessOptions {
   std::chrono::milliseconds initial_backoff{50};
   std::chrono::milliseconds max_backoff{400};
   std::chrono::milliseconds transport_timeout{3000};
+  std::optional<dispatch::DispatcherOptions::Lease> lease;  // as serve and replay have one
+  std::chrono::milliseconds record_wait{5000};
+  std::chrono::milliseconds log_repeats_every{30000};
 };
 
 // The writer and the dispatcher over a fresh database, routes pointing at `host`. The writer
@@ -137,6 +140,9 @@ class InProcess {
   InProcess& operator=(const InProcess&) = delete;
 
   void StartDispatcher();
+  // Stops the writer: from now on every record is refused, as when the database cannot commit.
+  void StopWriter();
+  dispatch::Dispatcher& dispatcher() { return *dispatcher_; }
   // Appends one event on `route` and waits for its commit; throws when it fails.
   store::AppendResult Submit(const std::string& route, const Ev& ev);
   // Records a dispatch step directly (as a worker would) and waits for its commit.

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "tests/dispatch_e2e/e2e_support.h"
+#include "tests/dispatch_e2e/serve_support.h"
 #include "tests/support/files.h"
 
 namespace fluxstatus::testing {
@@ -26,10 +27,6 @@ namespace bdata = boost::unit_test::data;
 
 const std::string kApps = "kustomization/apps";
 const std::string kInfra = "kustomization/infra";
-
-std::string Config(const std::string& routes_yaml, const std::string& dispatch_yaml = DispatchYaml()) {
-  return "routes:\n" + routes_yaml + dispatch_yaml;
-}
 
 // Whether `sub` appears in `seq` in order (not necessarily contiguous).
 bool InOrder(const std::vector<std::string>& sub, const std::vector<std::string>& seq) {
@@ -58,11 +55,6 @@ std::string DesiredState(const std::string& db_path, const std::string& route, c
                                 "' AND context = '" + context + "'");
 }
 
-void Accepted(const Reply& r) {
-  BOOST_TEST_REQUIRE(r.answered, r.error);
-  BOOST_TEST_REQUIRE(r.status == 202, "answer " << r.status << " " << r.body);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ServeCommand)
@@ -70,7 +62,7 @@ BOOST_AUTO_TEST_SUITE(ServeCommand)
 BOOST_AUTO_TEST_CASE(the_host_gets_one_post_per_state_change_and_none_for_duplicates) {
   FakeGitHost host(FakeGitHost::Options{"s3cret", "", 1});
   testing::TempDir dir;
-  Serve serve(dir.path(), Config(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "s3cret") +
+  Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "s3cret") +
                                  RouteYaml(dir.path(), host, "gl", HostKind::kGitLab, "s3cret")));
   const std::string sha = Sha(40);
   Accepted(serve.Hook("gh", Progressing(sha, 0)));
@@ -118,7 +110,7 @@ BOOST_AUTO_TEST_CASE(the_host_gets_one_post_per_state_change_and_none_for_duplic
 BOOST_AUTO_TEST_CASE(everything_is_delivered_newest_state_last_when_the_host_returns_after_an_outage) {
   FakeGitHost host;
   testing::TempDir dir;
-  Serve serve(dir.path(), Config(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub) +
+  Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub) +
                                      RouteYaml(dir.path(), host, "gl", HostKind::kGitLab),
                                  DispatchYaml(2, 1000, "50ms", "300ms")));
   const std::string s1 = Sha(41), s2 = Sha(42);
@@ -178,7 +170,7 @@ BOOST_AUTO_TEST_CASE(everything_is_delivered_newest_state_last_when_the_host_ret
 BOOST_AUTO_TEST_CASE(a_send_cut_by_a_crash_is_checked_on_the_host_before_posting_again) {
   FakeGitHost host;
   testing::TempDir dir;
-  const std::string config = Config(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub));
+  const std::string config = ServeConfig(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub));
   const std::string sha = Sha(43);
   {
     Serve serve(dir.path(), config);
@@ -198,10 +190,27 @@ BOOST_AUTO_TEST_CASE(a_send_cut_by_a_crash_is_checked_on_the_host_before_posting
   BOOST_TEST(QueryInt(restarted.db_path(), "SELECT in_flight FROM commit_statuses") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_post_the_host_drops_unanswered_is_listed_before_posting_again_and_lands_once) {
+  FakeGitHost host;
+  testing::TempDir dir;
+  // One worker, so the second send goes out on the handle whose connection the first left open.
+  Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub), DispatchYaml(1)));
+  const std::string first = Sha(48), dropped = Sha(49);
+  Accepted(serve.Hook("gh", Succeeded(first, 0)));
+  BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), 1));
+  host.DropConnectionAfterNextPosts(1);  // read, applied, never answered
+  Accepted(serve.Hook("gh", Succeeded(dropped, 0)));
+  BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), 2));
+  BOOST_TEST(HostStates(host, HostKind::kGitHub, "acme/app", dropped, kApps) == std::vector<std::string>{"success"});
+  BOOST_TEST(CountRequests(host, "POST", dropped) == 1);
+  BOOST_TEST(Outcomes(serve.db_path(), dropped, kApps) == (std::vector<std::string>{"uncertain", "already_on_host"}));
+  BOOST_TEST(serve.Stop() == 0);
+}
+
 BOOST_DATA_TEST_CASE(each_host_gets_the_statuses_when_events_arrive, bdata::make(kAllHosts), kind) {
   FakeGitHost host(FakeGitHost::Options{"tok-" + KindName(kind), "", 1});
   testing::TempDir dir;
-  Serve serve(dir.path(), Config(RouteYaml(dir.path(), host, "r", kind, "tok-" + KindName(kind))));
+  Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "r", kind, "tok-" + KindName(kind))));
   const std::string sha = Sha(44), repo = RepoFor(kind);
   Accepted(serve.Hook("r", Progressing(sha, 0)));
   Accepted(serve.Hook("r", Failed(sha, 0, "infra")));
@@ -227,7 +236,7 @@ BOOST_AUTO_TEST_CASE(the_next_calls_carry_the_new_token_when_the_token_file_is_r
   // The host has already switched to the new token; the file still holds the old one.
   FakeGitHost host(FakeGitHost::Options{"rotated-22", "", 1});
   testing::TempDir dir;
-  Serve serve(dir.path(), Config(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "old-1")));
+  Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "old-1")));
   const std::string sha = Sha(45);
   Accepted(serve.Hook("gh", Succeeded(sha, 0)));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(serve.db_path(), sha, kApps) == "failed"; }));
@@ -255,7 +264,7 @@ BOOST_AUTO_TEST_CASE(the_next_calls_carry_the_new_token_when_the_token_file_is_r
 BOOST_AUTO_TEST_CASE(metrics_count_attempts_by_host_and_outcome) {
   FakeGitHost host;
   testing::TempDir dir;
-  Serve serve(dir.path(), Config(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub)));
+  Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub)));
   host.FailNext(1, 502);
   Accepted(serve.Hook("gh", Succeeded(Sha(46), 0)));
   Accepted(serve.Hook("gh", Succeeded(Sha(47), 0)));
@@ -276,7 +285,7 @@ BOOST_AUTO_TEST_CASE(the_sample_events_become_their_newest_statuses_on_the_host,
                      *boost::unit_test::precondition(testing::SharedSamplesPresent())) {
   FakeGitHost host;
   testing::TempDir dir;
-  Serve serve(dir.path(), Config(RouteYaml(dir.path(), host, "contoso2", HostKind::kGitHub)));
+  Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "contoso2", HostKind::kGitHub)));
   for (const auto& file : testing::SampleFiles("events")) {
     BOOST_TEST_CONTEXT(file.filename().string()) { Accepted(serve.Post("/hook/contoso2", testing::ReadFile(file))); }
   }

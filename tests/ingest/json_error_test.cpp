@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_SUITE(JsonErrorTest)
 
 BOOST_AUTO_TEST_CASE(plain_message_is_a_single_line_object) {
   const std::string body = JsonErrorBody("too many connections");
-  BOOST_TEST(body == R"({"error": "too many connections"})");
+  BOOST_TEST(body == R"({"error":"too many connections"})");
 }
 
 BOOST_AUTO_TEST_CASE(special_characters_round_trip_on_one_line) {

@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(a_revoked_token_fails_clearly_and_replay_delivers_once_the_
   const CliRun run = RunCli(dir.path(), {"replay", "--since", "1h"});  // offline: replay sends itself
   BOOST_TEST(run.exit_code == 0, run.out << run.err);
   BOOST_TEST(run.out.find("sent by the running dispatcher") == std::string::npos, run.out);
-  BOOST_TEST(run.out.find("1 rows corrected") != std::string::npos, run.out);
+  BOOST_TEST(run.out.find("1 row corrected") != std::string::npos, run.out);
   BOOST_TEST(run.out.find("2 synced") != std::string::npos, run.out);
   const auto summary = SummaryOf(run.out);
   BOOST_TEST(summary.at("RE-FOLDED") == 2);
@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(replay_exits_non_zero_naming_the_failed_statuses_when_the_h
   const CliRun run = RunCli(dir.path(), {"replay", "--since", "1h"});
   BOOST_TEST(run.exit_code == 1, run.out << run.err);
   BOOST_TEST(SummaryOf(run.out).at("FAILED") == 1);
-  BOOST_TEST(run.err.find("1 statuses failed") != std::string::npos, run.err);
+  BOOST_TEST(run.err.find("1 status failed") != std::string::npos, run.err);
   BOOST_TEST(run.err.find("last_error") != std::string::npos, run.err);
   BOOST_TEST(SyncState((dir.path() / "fluxstatus.db").string(), Sha(31), kApps) == "failed");
 }

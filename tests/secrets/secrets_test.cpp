@@ -290,7 +290,7 @@ BOOST_AUTO_TEST_CASE(a_secret_file_others_can_read_is_warned_about_by_name_witho
     BOOST_TEST(serve.WaitExit(std::chrono::seconds(20)).has_value());
     const std::string log = serve.Output();
     BOOST_TEST(log.find("secret file " + loose + " is accessible to group or others") != std::string::npos, log);
-    BOOST_TEST(log.find("\"level\": \"warning\"") != std::string::npos, log);
+    BOOST_TEST(log.find("\"level\":\"warning\"") != std::string::npos, log);
     texts.push_back({"serve", log});
   }
   fs::permissions(loose, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);

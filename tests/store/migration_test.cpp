@@ -2,6 +2,7 @@
 // refusing newer schemas and writes on read-only connections.
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -169,21 +170,63 @@ BOOST_AUTO_TEST_CASE(apply_keeps_data_when_upgrading_from_version_1) {
   BOOST_CHECK_NO_THROW(OpenForReading(path));
 }
 
-BOOST_AUTO_TEST_CASE(open_for_reading_names_migrate_when_database_has_no_schema) {
-  TempDir dir;
-  const std::string path = dir.File("empty.db");
-  { RawDatabase(path)->exec("CREATE TABLE unrelated (x)"); }
-  bool thrown = false;
+namespace {
+
+// The message OpenForReading refuses `path` with ("" when it opens).
+std::string RefusalOf(const std::string& path) {
   try {
     OpenForReading(path);
   } catch (const std::runtime_error& e) {
-    thrown = true;
-    const std::string what = e.what();
-    BOOST_TEST_INFO("message: " << what);
-    BOOST_TEST(what.find(path) != std::string::npos);
-    BOOST_TEST(what.find("fluxstatus migrate") != std::string::npos);
+    return e.what();
   }
-  BOOST_TEST(thrown);
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(open_for_reading_names_migrate_when_database_has_no_schema) {
+  TempDir dir;
+  const std::string path = dir.File("empty.db");
+  { RawDatabase(path)->exec("PRAGMA user_version = 0"); }
+  const std::string what = RefusalOf(path);
+  BOOST_TEST_INFO("message: " << what);
+  BOOST_TEST(what.find(path) != std::string::npos);
+  BOOST_TEST(what.find("fluxstatus migrate") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(open_for_reading_says_not_fluxstatus_when_another_program_owns_the_file) {
+  TempDir dir;
+  const std::string other = dir.File("other.db");
+  { RawDatabase(other)->exec("CREATE TABLE unrelated (x)"); }
+  std::string what = RefusalOf(other);
+  BOOST_TEST_INFO("message: " << what);
+  BOOST_TEST(what.find(other + " is not a fluxstatus database") != std::string::npos);
+  BOOST_TEST(what.find("migrate") == std::string::npos);  // migrating it would add our tables to it
+
+  const std::string text = dir.File("notes.txt");
+  fluxstatus::testing::WriteFile(text, "not SQLite at all, but longer than a hundred bytes so that SQLite reads a "
+                                       "header from it and finds no magic string at its start\n");
+  what = RefusalOf(text);
+  BOOST_TEST_INFO("message: " << what);
+  BOOST_TEST(what.find(text + " error: file is not a database (not an SQLite file)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(writing_verbs_refuse_to_add_our_tables_to_another_programs_file) {
+  TempDir dir;
+  const std::string other = dir.File("other.db");
+  { RawDatabase(other)->exec("CREATE TABLE unrelated (x)"); }
+  for (const auto& open : {std::function<void()>([&] { OpenForWriting(other); }),
+                           std::function<void()>([&] { fluxstatus::store::MigrateDatabase(other); })}) {
+    std::string what;
+    try {
+      open();
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+    BOOST_TEST(what.find(other + " is not a fluxstatus database (it has other tables)") != std::string::npos, what);
+  }
+  BOOST_TEST(QueryInt(*RawDatabase(other), "SELECT count(*) FROM sqlite_schema") == 1);  // untouched
+  BOOST_TEST(QueryInt(*RawDatabase(other), "PRAGMA user_version") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(open_for_reading_fails_when_file_is_missing) {

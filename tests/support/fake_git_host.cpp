@@ -96,6 +96,7 @@ struct FakeGitHost::State {
   struct Delayed {
     ingest::Responder responder;
     HttpResponse response;
+    bool drop_connection = false;  // never answer: close the connection instead
   };
 
   const Options options;
@@ -105,11 +106,13 @@ struct FakeGitHost::State {
   std::vector<FakeRequest> requests;
   fake::Store store;
   std::deque<HttpResponse> faults;
+  int posts_to_drop = 0;
   std::chrono::milliseconds delay{0};
   std::optional<App> app;
 
-  std::mutex server_mu;  // guards server; never taken by I/O threads
+  std::mutex server_mu;  // guards server and closed; never taken by I/O threads
   std::unique_ptr<ingest::HttpServer> server;
+  bool closed = false;  // the destructor has stopped serving for good
 
   std::mutex delay_mu;  // guards pending and stopping
   std::condition_variable delay_cv;
@@ -175,10 +178,16 @@ struct FakeGitHost::State {
   void Handle(ingest::HttpRequest&& request, ingest::Responder respond) {
     HttpResponse response;
     std::chrono::milliseconds wait{0};
+    bool drop = false;
     {
       std::lock_guard lock(mu);
       requests.push_back(FakeRequest{request.method, request.target, request.headers, request.body, request.remote});
       wait = delay;
+      if (request.method == "POST" && posts_to_drop > 0) {
+        --posts_to_drop;
+        drop = true;
+        wait = std::chrono::milliseconds(0);
+      }
       if (!faults.empty()) {
         response = std::move(faults.front());
         faults.pop_front();
@@ -196,15 +205,25 @@ struct FakeGitHost::State {
         }
       }
     }
-    if (wait.count() <= 0) {
+    if (wait.count() <= 0 && !drop) {
       respond(std::move(response));
       return;
     }
     {
+      // A dropped request goes through the delayer too: only another thread may stop the server.
       std::lock_guard lock(delay_mu);
-      pending.emplace(std::chrono::steady_clock::now() + wait, Delayed{std::move(respond), std::move(response)});
+      pending.emplace(std::chrono::steady_clock::now() + wait, Delayed{std::move(respond), std::move(response), drop});
     }
     delay_cv.notify_all();
+  }
+
+  // Closes every connection, the dropped request's included, and listens again on the port.
+  void RestartListener() {
+    std::lock_guard lock(server_mu);
+    if (closed || !server) return;
+    server->Stop(std::chrono::milliseconds(0));
+    server.reset();
+    StartServer();
   }
 
   // The delayer thread: answers each delayed request when it falls due, until stopping.
@@ -222,7 +241,11 @@ struct FakeGitHost::State {
       }
       auto node = pending.extract(pending.begin());
       lock.unlock();
-      node.mapped().responder(std::move(node.mapped().response));
+      if (node.mapped().drop_connection) {
+        RestartListener();  // the responder dies after the stop: a no-op, no 500 goes out
+      } else {
+        node.mapped().responder(std::move(node.mapped().response));
+      }
       lock.lock();
     }
   }
@@ -249,6 +272,7 @@ FakeGitHost::FakeGitHost(Options options) : state_(std::make_shared<State>(std::
 FakeGitHost::~FakeGitHost() {
   {
     std::lock_guard lock(state_->server_mu);
+    state_->closed = true;
     if (state_->server) state_->server->Stop(std::chrono::milliseconds(0));
   }
   {
@@ -336,6 +360,11 @@ void FakeGitHost::SetDown(bool down) {
   } else if (!down && !state_->server) {
     state_->StartServer();  // same port: the acceptor sets SO_REUSEADDR
   }
+}
+
+void FakeGitHost::DropConnectionAfterNextPosts(int n) {
+  std::lock_guard lock(state_->mu);
+  state_->posts_to_drop = n;
 }
 
 void FakeGitHost::SetGitHubApp(std::string app_id, std::string public_key_pem, std::string token,

@@ -3,6 +3,7 @@
 #include "tests/support/fake_git_host.h"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/test/data/monomorphic.hpp>
@@ -290,6 +291,26 @@ BOOST_AUTO_TEST_CASE(injects_errors_rate_limits_and_delays) {
   const auto start = std::chrono::steady_clock::now();
   BOOST_TEST(c.Call("GET", std::string("/repos/o/r/commits/") + kSha + "/statuses").status == 200);
   BOOST_TEST((std::chrono::steady_clock::now() - start) >= std::chrono::milliseconds(300));
+}
+
+BOOST_AUTO_TEST_CASE(keeps_a_dropped_post_closes_its_connection_and_serves_again) {
+  Host host;
+  dispatch::CurlTransport transport{dispatch::TransportOptions{}};
+  const std::string create = host.BaseUrl() + "/repos/o/r/statuses/" + kSha;
+  host.DropConnectionAfterNextPosts(1);
+  const auto dropped = transport.Send({"POST", create, {{"Content-Type", "application/json"}}, Status("success", "ci")});
+  BOOST_TEST(!dropped.reply.has_value());
+  BOOST_TEST(dropped.error.find("Empty reply") != std::string::npos, dropped.error);
+  BOOST_TEST(host.Statuses(HostKind::kGitHub, "o/r", kSha).size() == 1u);  // applied before the drop
+  // The listener restarts: a connection attempt may be refused for a moment.
+  dispatch::TransportResult next;
+  for (int i = 0; i < 100 && !next.reply; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    next = transport.Send({"POST", create, {{"Content-Type", "application/json"}}, Status("failure", "ci")});
+  }
+  BOOST_TEST_REQUIRE(next.reply.has_value(), next.error);  // only the next n POSTs are dropped
+  BOOST_TEST(next.reply->status == 201);
+  BOOST_TEST(host.Statuses(HostKind::kGitHub, "o/r", kSha).size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,10 +3,12 @@
 #include "dispatch/http_transport.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <boost/test/unit_test.hpp>
 
@@ -124,20 +126,41 @@ BOOST_AUTO_TEST_CASE(lower_cases_reply_header_names) {
   BOOST_TEST(*result.reply->Header("x-ratelimit-remaining") == "4999");
 }
 
-BOOST_AUTO_TEST_CASE(reuses_one_connection_for_consecutive_requests) {
+BOOST_AUTO_TEST_CASE(reads_reuse_the_connection_and_each_write_opens_a_fresh_one) {
   FakeGitHost host;
   dispatch::CurlTransport transport(Fast());
   BOOST_TEST(transport.Send(GitHubPost(host)).reply.has_value());
   BOOST_TEST(transport.Send(GitHubList(host)).reply.has_value());
+  BOOST_TEST(transport.Send(GitHubList(host)).reply.has_value());
   BOOST_TEST(transport.Send(GitHubPost(host, "failure")).reply.has_value());
   const auto requests = host.Requests();
-  BOOST_TEST_REQUIRE(requests.size() == 3u);
-  // Same client address and port: the same TCP connection served all three.
+  BOOST_TEST_REQUIRE(requests.size() == 4u);
+  // Same client address and port: the GETs went over the POST's connection.
   BOOST_TEST(requests[1].remote == requests[0].remote);
   BOOST_TEST(requests[2].remote == requests[0].remote);
-  // The GET in the middle carried no left-over POST settings.
+  // A POST never rides a reused connection (see the next case).
+  BOOST_TEST(requests[3].remote != requests[0].remote);
+  // The GETs carried no left-over POST settings.
   BOOST_TEST(requests[1].method == "GET");
   BOOST_TEST(requests[1].body.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_post_the_host_reads_and_drops_unanswered_is_uncertain_and_never_resent) {
+  FakeGitHost host;
+  dispatch::CurlTransport transport(Fast());
+  BOOST_TEST_REQUIRE(transport.Send(GitHubList(host)).reply.has_value());  // a kept-alive connection
+  host.DropConnectionAfterNextPosts(1);
+  const auto result = transport.Send(GitHubPost(host));
+  // libcurl re-sends a request silently when a reused connection dies before any answer byte:
+  // for a POST the host has read, that is a second status, or (re-send refused) a send wrongly
+  // called "certainly not sent".
+  BOOST_TEST(!result.reply.has_value(), "answered " << (result.reply ? result.reply->status : 0));
+  BOOST_TEST(result.uncertain, result.error);
+  BOOST_TEST(result.error.find("may have reached the host") != std::string::npos, result.error);
+  int posts = 0;
+  for (const auto& r : host.Requests()) posts += r.method == "POST" ? 1 : 0;
+  BOOST_TEST(posts == 1);
+  BOOST_TEST(host.Statuses(HostKind::kGitHub, "o/r", kSha).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(separate_transports_use_separate_connections) {
@@ -170,6 +193,30 @@ BOOST_AUTO_TEST_CASE(timeout_after_sending_is_uncertain) {
   const auto again = transport.Send(GitHubList(host));
   BOOST_TEST_REQUIRE(again.reply.has_value(), again.error);
   BOOST_TEST(again.reply->status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_call_hanging_when_the_abort_flag_turns_is_cut_short_as_uncertain) {
+  FakeGitHost host;
+  host.SetDelay(std::chrono::milliseconds(10000));
+  dispatch::CurlTransport transport(Fast());
+  std::atomic<bool> stopping{false};
+  transport.AbortWhen(&stopping);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stopping = true;
+  });
+  const auto result = transport.Send(GitHubPost(host));
+  stopper.join();
+  BOOST_TEST(!result.reply.has_value());
+  BOOST_TEST(result.uncertain, result.error);  // the host has it: a cut send is listed before the next
+  BOOST_TEST(result.error.find("shutting down") != std::string::npos, result.error);
+  BOOST_TEST(result.duration.count() < 2000);
+  BOOST_TEST(host.Statuses(HostKind::kGitHub, "o/r", kSha).size() == 1u);
+  // Once the flag is up nothing more is sent.
+  const auto after = transport.Send(GitHubList(host));
+  BOOST_TEST(!after.reply.has_value());
+  BOOST_TEST(!after.uncertain);
+  BOOST_TEST(host.Requests().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(refused_connection_is_certain_and_recovers_when_the_host_returns) {

@@ -1,0 +1,266 @@
+// The dispatcher's workers: each takes a key from the queue, re-reads it, runs its delivery
+// step and records the result (see dispatcher.h).
+#include <algorithm>
+#include <future>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "core/structured_log.h"
+#include "dispatch/delivery_step.h"
+#include "dispatch/dispatcher.h"
+#include "store/database.h"
+
+namespace fluxstatus::dispatch {
+namespace {
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// At shutdown a worker waits at most this much longer for its last record: the writer is
+// still running then, so the commit takes milliseconds unless the database is stuck.
+constexpr std::chrono::milliseconds kRecordWaitAtStop{1000};
+
+std::string_view ResultName(store::DeliveryRecord::Result r) {
+  using R = store::DeliveryRecord::Result;
+  switch (r) {
+    case R::kSending: return "sending";
+    case R::kSynced: return "synced";
+    case R::kRetry: return "retry";
+    case R::kFailed: return "failed";
+    case R::kSkipped: return "skipped";
+  }
+  return "?";
+}
+
+// A refused credential is the usual permanent failure (a revoked or rotated token): last_error
+// says so, with the HTTP status and the way out, not only the host's wording.
+std::string ExplainFailure(const store::DeliveryRecord& r, const std::string& route) {
+  if (r.result != store::DeliveryRecord::Result::kFailed || r.attempts.empty()) return r.error;
+  const auto& last = r.attempts.back();
+  const bool refused = last.outcome == "failed" || r.error.rfind("listing statuses failed", 0) == 0;
+  const auto& status = last.http_status;
+  if (!refused || !status || (*status != 401 && *status != 403)) return r.error;  // not e.g. a 403 rate limit
+  return "HTTP " + std::to_string(*status) + ": the host refused route '" + route +
+         "' credentials (or their permissions): " + r.error + "; fix the token, then run `fluxstatus replay`";
+}
+
+core::LogFields KeyFields(const core::StatusKey& key) {
+  return {{"route", key.route}, {"commit", key.commit_sha}, {"context", key.context}};
+}
+
+// The HTTP status of the step's last answered call (0: none answered).
+std::int64_t LastHttpStatus(const store::DeliveryRecord& r) {
+  for (auto a = r.attempts.rbegin(); a != r.attempts.rend(); ++a) {
+    if (a->http_status) return *a->http_status;
+  }
+  return 0;
+}
+
+// A credentials failure (no token file, a GitHub App refusing) is a retryable failure of the key.
+StepResult CredentialsFailure(const store::StatusRow& row, const core::RetryPolicy& policy, const std::string& error) {
+  StepResult result;
+  auto& r = result.record;
+  r.key = row.key;
+  r.sent_event_id = row.fold.event_id;
+  r.sent_state = std::string(core::ToString(row.fold.state));
+  r.sent_description = row.fold.description;
+  r.result = store::DeliveryRecord::Result::kRetry;
+  r.error = "credentials: " + error;
+  r.at_ms = NowMs();
+  const int attempts = static_cast<int>(row.sync.attempts) + 1;
+  if (policy.Exhausted(attempts)) r.result = store::DeliveryRecord::Result::kFailed;
+  r.next_attempt_ms = NowMs() + policy.Delay(attempts, 0.5, std::nullopt).count();
+  return result;
+}
+
+}  // namespace
+
+void Dispatcher::WorkerLoop(int index) {
+  const int thread = kSchedulerThread + 1 + index;
+  std::uint64_t seed = std::random_device{}() ^ (static_cast<std::uint64_t>(index) << 32);
+  std::map<std::string, CurlTransport> transports;  // by TLS settings (SharingKey): one handle each
+  Supervise(thread, [&] {
+    auto db = store::OpenForReading(options_.db_path);
+    store::Outbox outbox(*db);
+    Job job;
+    while (!stop_) {
+      if (!jobs_.wait_dequeue_timed(job, std::chrono::milliseconds(100))) {
+        health_.Succeeded(thread);  // idle on a connection that opened: not failing
+        continue;
+      }
+      // The key is released on every path, an exception included: it stays due in the
+      // database and is scheduled again.
+      struct KeyInHand {
+        Dispatcher& dispatcher;
+        const core::StatusKey& key;
+        ~KeyInHand() { dispatcher.Release(key); }
+      } in_hand{*this, job.key};
+      Process(job, outbox, transports, seed);
+      health_.Succeeded(thread);
+    }
+  });
+}
+
+void Dispatcher::Release(const core::StatusKey& key) {
+  std::lock_guard lock(mu_);
+  in_progress_.erase(key);
+}
+
+bool Dispatcher::Record(store::DeliveryRecord record) {
+  if (options_.lease) record.lease_holder = options_.lease->holder;
+  auto done = std::make_shared<std::promise<bool>>();
+  auto committed = done->get_future();
+  if (!writer_.SubmitDelivery(std::move(record), [done](const store::WriteOutcome& o) { done->set_value(o.ok); })) {
+    return false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + options_.record_wait;
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline;
+  while (committed.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+    const auto now = std::chrono::steady_clock::now();
+    if (stop_ && !stop_deadline) stop_deadline = now + kRecordWaitAtStop;
+    if (now >= deadline || (stop_deadline && now >= *stop_deadline)) return false;
+  }
+  return committed.get();
+}
+
+void Dispatcher::HoldBack(const core::StatusKey& key, std::optional<std::int64_t> next_attempt_ms) {
+  std::lock_guard lock(mu_);
+  HeldBack& held = held_back_[key];
+  ++held.failed_records;
+  const auto delay = options_.policy.Delay(held.failed_records, 0.5, std::nullopt);
+  held.until_ms = std::max(next_attempt_ms.value_or(0), NowMs() + delay.count());
+}
+
+void Dispatcher::Finish(const core::StatusKey& key, store::DeliveryRecord record,
+                        std::chrono::milliseconds call_timeout) {
+  if (!LeaseCovers(LeaseAction::kRecord, call_timeout)) {
+    // The lease has passed on, or is about to: another process may have synced the key since,
+    // so the result is dropped. The calls made are still recorded: a kSending record only adds
+    // them (and marks the key in flight, which at worst costs a list), and the store applies
+    // even that to the key only while this holder still holds the lease.
+    repeating_log_.Write(spdlog::level::warn, "the dispatch lease ran out during a step: its result is not recorded",
+                         KeyFields(key));
+    if (record.attempts.empty()) return;
+    record.result = store::DeliveryRecord::Result::kSending;
+    Record(std::move(record));
+    return;
+  }
+  const auto next_attempt_ms = record.next_attempt_ms;
+  const auto result = record.result;
+  if (Record(std::move(record))) {
+    health_.Attempted(std::chrono::steady_clock::now());
+    std::lock_guard lock(mu_);
+    held_back_.erase(key);
+    return;
+  }
+  // The backoff lives in next_attempt_ms, which this record would have written: keep it here
+  // instead, or the key would be due again at the next poll.
+  HoldBack(key, next_attempt_ms);
+  auto fields = KeyFields(key);
+  fields.emplace_back("result", std::string(ResultName(result)));
+  repeating_log_.Write(spdlog::level::warn, "could not record a dispatch step; the key waits before its next try",
+                       fields);
+}
+
+void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::string, CurlTransport>& transports,
+                         std::uint64_t& seed) {
+  if (stop_ || !HoldsLease()) return;  // stopping, or the lease was lost while queued: the key stays due
+  // Re-read: a state superseded while the job was queued is never sent.
+  const auto row = outbox.Load(job.key);
+  if (!row || row->sync.sync_state != store::SyncState::kPending) return;
+  auto route_it = routes_.find(job.key.route);
+  if (route_it == routes_.end()) {
+    store::DeliveryRecord skip;
+    skip.key = job.key;
+    skip.sent_event_id = row->fold.event_id;
+    skip.result = store::DeliveryRecord::Result::kSkipped;
+    skip.error = "route '" + job.key.route + "' has no provider";
+    skip.at_ms = NowMs();
+    Finish(job.key, std::move(skip), longest_call_);
+    return;
+  }
+  const DispatchRoute& route = route_it->second;
+  const std::string host = route.provider->HostKey();
+  {
+    // The host's budget ran out after this job was queued: no call before the pause ends (the
+    // key stays due and is scheduled again once it has).
+    std::lock_guard lock(mu_);
+    if (HostPaused(job.key.route, NowMs())) return;
+  }
+  auto transport = transports.find(route.transport.SharingKey());
+  if (transport == transports.end()) {
+    transport = transports.emplace(route.transport.SharingKey(), CurlTransport(route.transport)).first;
+    transport->second.AbortWhen(&stop_);  // Stop() cuts a hanging call short
+  }
+  StepResult result = RunStep(*row, route, transport->second, seed);
+  result.record.error = ExplainFailure(result.record, job.key.route);
+  for (const auto& a : result.record.attempts) metrics_.Attempt(host, a.outcome);
+  if (result.rate.remaining) metrics_.RateRemaining(host, *result.rate.remaining);
+  if (result.pause_host_until_ms) {
+    std::lock_guard lock(mu_);
+    paused_until_ms_[host] = std::max(paused_until_ms_[host], *result.pause_host_until_ms);
+    metrics_.HostPaused(host, true);
+  }
+  Report(job.key, host, result);
+  if (!result.lease_short || !result.record.attempts.empty()) {
+    Finish(job.key, std::move(result.record), route.transport.timeout);
+  }
+  ++steps_;
+}
+
+StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute& route, CurlTransport& transport,
+                               std::uint64_t& seed) {
+  std::mt19937_64 rng(seed++);
+  const auto call_timeout = route.transport.timeout;
+  StepEnvironment env{*route.provider,
+                      {},
+                      [&](const HttpCall& c) {
+                        TransportResult r = transport.Send(c);
+                        health_.Attempted(std::chrono::steady_clock::now());
+                        return r;
+                      },
+                      [this](const store::DeliveryRecord& r) { return Record(r); },
+                      NowMs,
+                      options_.policy,
+                      std::uniform_real_distribution<double>(0, 1)(rng),
+                      // Stopping: no new call either (one in flight is cut short by the transport).
+                      [this, call_timeout](LeaseAction action) {
+                        return !stop_ && LeaseCovers(action, call_timeout);
+                      }};
+  try {
+    env.credentials = route.tokens->Get(NowMs() / 1000);
+  } catch (const std::exception& e) {
+    return CredentialsFailure(row, options_.policy, e.what());
+  }
+  return RunDeliveryStep(row, env);
+}
+
+void Dispatcher::Report(const core::StatusKey& key, const std::string& host, const StepResult& result) {
+  const auto& r = result.record;
+  auto fields = KeyFields(key);
+  fields.emplace_back("state", r.sent_state);
+  if (r.result == store::DeliveryRecord::Result::kFailed) {
+    // Permanent: nothing retries it until its next event or a replay, so it must stand out.
+    fields.emplace_back("host", host);
+    fields.emplace_back("http_status", LastHttpStatus(r));
+    fields.emplace_back("error", r.error);
+    spdlog::error(core::FormatLogLine(NowMs(), "error", "status delivery failed", fields));
+    return;
+  }
+  if (result.lease_short && stop_) return;  // cut short by Stop(): nothing to warn about
+  if (result.calls == 0 && (r.result == store::DeliveryRecord::Result::kRetry || result.lease_short)) {
+    // No call made (the send could not be recorded first, or the lease ends too soon): this
+    // repeats every poll while the cause lasts.
+    repeating_log_.Write(spdlog::level::warn, r.error, fields);
+    return;
+  }
+  fields.emplace_back("result", std::string(ResultName(r.result)));
+  fields.emplace_back("calls", std::int64_t{result.calls});
+  fields.emplace_back("error", r.error);
+  spdlog::info(core::FormatLogLine(NowMs(), "info", "status dispatched", fields));
+}
+
+}  // namespace fluxstatus::dispatch
