@@ -193,6 +193,8 @@ void CheckCoverage(const ReferenceFold& fold, const FluxStream& stream, const st
   };
   expect(faults.rate_limits == 0 || count("http_status = 429") > 0, "a 429 was injected but dispatch never saw one");
   expect(faults.server_errors == 0 || count("http_status >= 500") > 0, "a 5xx was injected but dispatch never saw one");
+  expect(faults.dropped_answers == 0 || count("http_status IS NULL AND outcome <> 'listed'") > 0,
+         "an answer was dropped but dispatch never recorded a call without one");
 }
 
 // serve's warnings and errors by message, most frequent first: not a check (a restart makes
@@ -310,7 +312,7 @@ std::string Summary(const std::string& replay, const FluxStream& stream, const T
       << " arrived after a newer event of their key (" << percent(static_cast<std::size_t>(out_of_order), log.size())
       << "%), " << fold.keys.size() << " keys, " << fold.without_commit << " events without a commit\n  host faults: "
       << traffic.faults.rate_limits << " bursts of 429 + Retry-After, " << traffic.faults.server_errors
-      << " bursts of 5xx; " << host.Requests().size() << " requests to the host\n  restarts: " << life.sigterms
+      << " bursts of 5xx, " << traffic.faults.dropped_answers << " answers dropped after a POST; " << host.Requests().size() << " requests to the host\n  restarts: " << life.sigterms
       << " SIGTERM, " << life.sigkills << " SIGKILL";
   for (const auto& note : life.notes) out << "\n  " << note;
   out << "\n  " << lookups << " host lookups before a re-send (sends whose answer a restart or timeout cut off)";

@@ -159,14 +159,20 @@ void Traffic::InjectFaults() {
     const auto gap = std::chrono::milliseconds(kFaultGapMinMs + static_cast<int>(rng() % kFaultGapSpreadMs));
     std::unique_lock lock(mu_);
     if (cv_.wait_for(lock, gap, [this] { return faults_off_; })) return;
-    if (rng() % 2 == 0) {
+    const auto kind = rng() % 5;
+    if (kind < 2) {
       // GitHub's secondary rate limit: 429 with Retry-After, for 1-3 calls.
       host_.RateLimitNext(1 + static_cast<int>(rng() % 3), 1 + static_cast<int>(rng() % 2));
       ++faults_.rate_limits;
-    } else {
+    } else if (kind < 4) {
       static const int kStatuses[] = {500, 502, 503, 504};
       host_.FailNext(2 + static_cast<int>(rng() % 5), kStatuses[rng() % 4]);
       ++faults_.server_errors;
+    } else {
+      // A load balancer dropping a kept-alive connection after the host applied the POST: the
+      // answer is lost, so the next send must look before it posts again.
+      host_.DropConnectionAfterNextPosts(1);
+      ++faults_.dropped_answers;
     }
   }
 }

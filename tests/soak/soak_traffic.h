@@ -1,6 +1,7 @@
 // The moving parts of a soak run: the planned stream handed out wave by wave, the four Flux
-// senders, and the fake host's faults (429 with Retry-After, 5xx bursts). All threads stop and
-// are joined when Traffic goes away, also when a check throws half-way.
+// senders, and the fake host's faults (429 with Retry-After, 5xx bursts, answers lost after a
+// POST was applied). All threads stop and are joined when Traffic goes away, also when a check
+// throws half-way.
 #pragma once
 
 #include <atomic>
@@ -50,6 +51,7 @@ struct TrafficPlan {
 struct FaultCounts {
   int rate_limits = 0;  // 429 + Retry-After bursts injected
   int server_errors = 0;  // 5xx bursts injected
+  int dropped_answers = 0;  // POSTs applied, then the connection closed unanswered
 };
 
 class Traffic {
