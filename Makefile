@@ -6,7 +6,7 @@ FUZZ_DIR    ?= build-fuzz
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps test-deps build run test test-release sanitize tsan fuzz bench clean
+.PHONY: all deps test-deps build run test test-release sanitize tsan fuzz bench soak clean
 
 all: build
 
@@ -70,6 +70,16 @@ tsan: test-deps
 FUZZ_SECONDS ?= 60
 fuzz: test-deps
 	FUZZ_DIR=$(FUZZ_DIR) FUZZ_JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The soak test (tests/soak) alone, for SOAK_MINUTES (the suite runs it for 150 s): the real
+# serve under a realistic Flux stream with restarts and host faults. Prints its seed (SOAK_SEED=N
+# replays a run) and a summary: events, keys, restarts, and serve's RSS at start and end.
+SOAK_MINUTES ?= 30
+soak: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DFLUXSTATUS_BUILD_TESTS=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) --target fluxstatus soak_tests -j $(JOBS)
+	cd $(BUILD_DIR) && SOAK_SECONDS=$$(( $(SOAK_MINUTES) * 60 )) $(if $(SOAK_SEED),SOAK_SEED=$(SOAK_SEED)) \
+	  ./tests/soak/soak_tests --log_level=message
 
 # One benchmark run (bench/run.py): writes docs/performance.md and bench/results/*.json.
 # BENCH_SCALE=smoke: the < 2 min setting for CI, written into $(BUILD_DIR)/bench/ instead.

@@ -1,0 +1,76 @@
+// The soak test's end-of-run checks. Each finding names the check, the key or body, what was
+// expected and what was found; the report carries the seed to replay the run.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tests/soak/flux_sender.h"
+#include "tests/soak/flux_stream.h"
+#include "tests/soak/reference_fold.h"
+#include "tests/support/fake_git_host.h"
+
+namespace fluxstatus::soak {
+
+class Failures {
+ public:
+  void Add(const std::string& check, const std::string& detail);
+  bool empty() const { return count_ == 0; }
+  std::size_t count() const { return count_; }
+  // Every failed check with its first findings, headed by the seed and how to replay it.
+  std::string Report(const std::string& replay) const;
+
+ private:
+  // In the order the checks first failed: the first is usually the cause of the rest.
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_check_;
+  std::size_t count_ = 0;
+};
+
+// One logical send and how it ended.
+struct LedgerEntry {
+  std::string route;
+  std::string body;
+  SendKind kind = SendKind::kOriginal;
+  SendResult result;
+};
+
+class Ledger {
+ public:
+  void Add(const Send& send, SendKind kind, const SendResult& result);
+  std::vector<LedgerEntry> entries() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<LedgerEntry> entries_;
+};
+
+// A route as the checks see it: where its statuses go on the fake host, and its context rule.
+struct RouteUnderTest {
+  std::string name;
+  testing::HostKind kind = testing::HostKind::kGitHub;
+  std::string repo;     // as FakeGitHost::Statuses names it
+  std::string cluster;  // the route's `cluster` key
+  std::string hmac_key;
+};
+
+// A body for error messages: the object, reason and timestamp, not 600 bytes of JSON.
+std::string Describe(const std::string& body);
+
+// Every send ended with a 202.
+void CheckAcknowledged(const std::vector<LedgerEntry>& ledger, Failures& failures);
+// A resend of an acknowledged body is answered as the duplicate it is, with the original's id.
+void CheckResendAnswers(const std::vector<LedgerEntry>& ledger, Failures& failures);
+// The events view holds each distinct (route, body) acknowledged exactly once, one never
+// acknowledged at most once, and nothing else.
+void CheckLog(const std::string& db, const std::vector<LedgerEntry>& ledger, Failures& failures);
+// current_status equals the reference fold key for key; nothing is left pending or failed.
+void CheckFold(const std::string& db, const ReferenceFold& fold, Failures& failures);
+// The host's newest status per key equals the reference fold's, and no key shows the same
+// status twice in a row more than once.
+void CheckHost(const testing::FakeGitHost& host, const std::vector<RouteUnderTest>& routes, const ReferenceFold& fold,
+               Failures& failures);
+
+}  // namespace fluxstatus::soak
