@@ -2,10 +2,14 @@
 // and the stock sqlite3 shell on the database.
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <future>
 #include <string>
+#include <thread>
 
 #include <SQLiteCpp/Database.h>
 
+#include "store/migrator.h"
 #include "tests/app/cli_fixture.h"
 
 using namespace fluxstatus::app::testing;
@@ -93,6 +97,26 @@ BOOST_FIXTURE_TEST_CASE(check_exits_zero_when_database_was_migrated, CliFixture)
   BOOST_TEST(again.exit_code == 0);
   BOOST_TEST(!Contains(again.out, "applied:"));
   BOOST_TEST(QueryInt(*Db(), "SELECT count(*) FROM current_status") == 0);  // the views exist
+}
+
+// `migrate` beside a running serve: it waits out the others' short write transactions (the
+// busy timeout every connection has) instead of failing at once with "database is locked".
+BOOST_FIXTURE_TEST_CASE(waits_for_another_connections_write_transaction_instead_of_failing, CliFixture) {
+  {
+    SQLite::Database old(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    fluxstatus::store::Migrator::ApplyUpTo(old, 4);
+  }
+  SQLite::Database holder(db_path, SQLite::OPEN_READWRITE);
+  holder.exec("BEGIN IMMEDIATE");
+  auto release = std::async(std::launch::async, [&holder] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    holder.exec("COMMIT");
+  });
+  const auto m = Run({"migrate"});
+  release.get();
+  BOOST_TEST_INFO(Show(m));
+  BOOST_TEST(m.exit_code == 0);
+  BOOST_TEST(Contains(m.out, "applied: 0005_writer_probe"));
 }
 
 BOOST_FIXTURE_TEST_CASE(every_verb_refuses_with_newer_message_when_schema_is_newer, CliFixture) {
