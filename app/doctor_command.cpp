@@ -1,6 +1,7 @@
 // `doctor`: for each route, the same wiring serve uses (provider, token source, transport
 // options), then one read on the Git host that needs the access posting statuses needs.
 #include "app/doctor_command.h"
+#include "app/wording.h"
 
 #include <ctime>
 #include <iostream>
@@ -89,7 +90,7 @@ int RunDoctor(const CliContext& ctx, const DoctorOptions& opts) {
                  "or FLUXSTATUS_CONFIG\n";
     return 1;
   }
-  std::cout << "config " << config.source << ": " << config.routes.size() << " route(s)\n";
+  std::cout << "config " << config.source << ": " << Counted(static_cast<std::int64_t>(config.routes.size()), "route", "routes") << "\n";
   int checked = 0, with_problems = 0;
   for (const auto& rc : config.routes) {
     if (!opts.route.empty() && rc.name != opts.route) continue;
@@ -105,7 +106,7 @@ int RunDoctor(const CliContext& ctx, const DoctorOptions& opts) {
     std::cerr << "fluxstatus: doctor: no route named '" << opts.route << "' in " << config.source << "\n";
     return 2;
   }
-  std::cout << checked << " route(s) checked, " << with_problems << " with problems\n";
+  std::cout << Counted(checked, "route", "routes") << " checked, " << with_problems << " with problems\n";
   return with_problems > 0 ? 1 : 0;
 }
 

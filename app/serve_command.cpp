@@ -109,6 +109,8 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   // Bodies up to this size are read so that an authenticated oversized event can be kept in
   // rejected_events; the handler answers 413 above max_body_bytes.
   server_opts.max_body_bytes = std::max<std::size_t>(config.max_body_bytes * 2, 4u << 20);
+  server_opts.body_limit_hint = ", not read at all; events are refused above max_body_bytes (" +
+                                std::to_string(config.max_body_bytes) + "): raise max_body_bytes in " + config.source;
   server_opts.max_connections = config.http.max_connections;
   server_opts.max_header_bytes = config.http.max_header_bytes;
   server_opts.header_timeout = config.http.header_timeout;

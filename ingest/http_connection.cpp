@@ -195,8 +195,8 @@ void Connection::OnReadError(beast::error_code ec) {
   const HttpServerOptions& options = server_.options();
   if (ec == http::error::body_limit) {
     // With Content-Length this fires after the head alone, before any body byte is read.
-    return Write(ErrorResponse(413, "body is larger than " +
-                                        std::to_string(options.max_body_bytes) + " bytes"),
+    return Write(ErrorResponse(413, "body is larger than " + std::to_string(options.max_body_bytes) + " bytes" +
+                                        options.body_limit_hint),
                  false);
   }
   if (ec == http::error::header_limit) {

@@ -55,6 +55,8 @@ struct HttpServerOptions {
   uint16_t port = 9595;                      // 0 = an ephemeral port, see HttpServer::port()
   int threads = 2;                           // I/O threads running the event loop
   std::size_t max_body_bytes = 1048576;      // larger bodies are answered 413 without reading them
+  // Appended to that 413's error: which setting to raise (the server's limit is derived from it).
+  std::string body_limit_hint;
   std::size_t max_header_bytes = 64 * 1024;  // larger request heads are answered 431
   // Connections served at once. Past it, a connection's request head is read and answered
   // 503 {"error":"too many connections"} with Retry-After: 1, then the connection is closed

@@ -80,7 +80,7 @@ BOOST_FIXTURE_TEST_CASE(a_working_token_passes_on_every_host, DoctorFixture) {
       host.ClearRequests();
       const auto r = Doctor();
       BOOST_TEST(r.exit_code == 0);
-      BOOST_TEST(Contains(r.out, "1 route(s) checked, 0 with problems"));
+      BOOST_TEST(Contains(r.out, "1 route checked, 0 with problems"));
       BOOST_TEST(!Contains(r.out, "PROBLEM"));
       // One read of the repository, and nothing posted.
       const auto requests = host.Requests();

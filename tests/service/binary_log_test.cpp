@@ -91,4 +91,18 @@ BOOST_AUTO_TEST_CASE(refuses_to_start_naming_route_and_hmac_key_file_when_the_ke
              output);
 }
 
+// A body past what the server reads at all (twice max_body_bytes, at least 4 MiB) is refused
+// before it is read; the answer still names the setting a user can raise.
+BOOST_AUTO_TEST_CASE(a_body_past_the_read_limit_is_answered_413_naming_max_body_bytes) {
+  fluxstatus::testing::TempDir dir;
+  st::ServiceProcess proc(dir.path(), "max_body_bytes: 1024\nroutes:\n  - name: app\n");
+  BOOST_TEST_REQUIRE(proc.WaitHealthy(std::chrono::seconds(20)), proc.Output());
+  st::Client client;
+  const auto answer = client.Post(proc.Url("/hook/app"), std::string(5u << 20, ' '));
+  BOOST_TEST(answer.status == 413);
+  const std::string error = st::ErrorOf(answer.body).value_or(answer.body);
+  BOOST_TEST(error.find("raise max_body_bytes in") != std::string::npos, error);
+  BOOST_TEST(error.find("(1024)") != std::string::npos, error);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
