@@ -61,20 +61,6 @@ class CapturedLog {
   std::shared_ptr<spdlog::logger> previous_;
   std::shared_ptr<LineSink> sink_;
 };
-
-// What a crash between "sending" and the host's answer leaves behind: the key in flight, so
-// every step lists the host before anything else.
-void MarkSending(InProcess& svc, const std::string& sha) {
-  const auto row = svc.Row("gh", sha, kApps);
-  store::DeliveryRecord sending;
-  sending.key = row.key;
-  sending.sent_event_id = row.fold.event_id;
-  sending.sent_state = std::string(core::ToString(row.fold.state));
-  sending.sent_description = row.fold.description;
-  sending.result = store::DeliveryRecord::Result::kSending;
-  svc.Record(sending);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(FailedRecord)
@@ -88,7 +74,7 @@ BOOST_AUTO_TEST_CASE(a_key_whose_step_cannot_be_recorded_waits_its_backoff_not_t
   InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
   const std::string sha = Sha(80);
   svc.Submit("gh", Succeeded(sha, 0));
-  MarkSending(svc, sha);
+  svc.MarkSending("gh", sha, kApps);
   svc.StopWriter();
   svc.StartDispatcher();
   std::this_thread::sleep_for(std::chrono::seconds(2));
