@@ -5,12 +5,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ctime>
-#include <memory>
 #include <string>
 #include <vector>
-
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include "tests/dispatch_e2e/e2e_support.h"
 #include "tests/dispatch_e2e/serve_support.h"
@@ -19,28 +15,11 @@
 namespace fluxstatus::dispatch_e2e {
 namespace {
 
+using fluxstatus::testing::GitHubAppKeys;
+using fluxstatus::testing::MakeGitHubAppKeys;
+
 const std::string kApps = "kustomization/apps";
 const std::string kToken = "ghs_e2e-installation-token";
-
-// An RSA key pair as PEM (private PKCS#8, public SubjectPublicKeyInfo).
-struct AppKeys {
-  std::string private_pem, public_pem;
-};
-
-AppKeys MakeKeys() {
-  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(EVP_RSA_gen(2048), &EVP_PKEY_free);
-  BOOST_TEST_REQUIRE(key != nullptr);
-  const auto pem = [&](bool is_private) {
-    std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-    const int ok = is_private ? PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr)
-                              : PEM_write_bio_PUBKEY(bio.get(), key.get());
-    BOOST_TEST_REQUIRE(ok == 1);
-    char* data = nullptr;
-    const long size = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(size));
-  };
-  return AppKeys{pem(true), pem(false)};
-}
 
 // The route's host (statuses, installation token only), the App's API installed on the
 // organization `acme` as installation 9001, and the route's YAML for `owner`.
@@ -50,7 +29,7 @@ struct AppSetup {
   testing::TempDir dir;
 
   AppSetup() {
-    const AppKeys keys = MakeKeys();
+    const GitHubAppKeys keys = MakeGitHubAppKeys();
     app_api.SetGitHubApp("4242", keys.public_pem, kToken, static_cast<std::int64_t>(std::time(nullptr)) + 3600);
     app_api.InstallGitHubApp("acme", /*organization=*/true, 9001);
     testing::WriteFile(dir.path() / "app.pem", keys.private_pem);

@@ -129,4 +129,15 @@ class FakeGitHost {
   std::shared_ptr<State> state_;
 };
 
+// A new 2048-bit RSA key pair for a test GitHub App, as PEM: the private key (PKCS#8) for the
+// route's github_private_key_file, the public one (SubjectPublicKeyInfo) for SetGitHubApp.
+// Throws std::runtime_error when OpenSSL fails.
+struct GitHubAppKeys {
+  std::string private_pem, public_pem;
+};
+GitHubAppKeys MakeGitHubAppKeys();
+
+// base64url (RFC 4648 §5, padding optional), as in a JWT's parts.
+std::string DecodeBase64Url(std::string text);
+
 }  // namespace fluxstatus::testing

@@ -1,5 +1,7 @@
 #include "tests/support/fake_git_host_app.h"
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -14,6 +16,7 @@
 
 #include "core/compact_json.h"
 #include "core/rfc3339.h"
+#include "tests/support/fake_git_host.h"
 
 namespace fluxstatus::testing::fake {
 namespace {
@@ -26,16 +29,6 @@ bool EqualNoCase(std::string_view a, std::string_view b) {
          });
 }
 
-std::string Base64UrlDecode(std::string text) {
-  for (char& c : text) {
-    if (c == '-')
-      c = '+';
-    else if (c == '_')
-      c = '/';
-  }
-  while (text.size() % 4 != 0) text += '=';
-  return cereal::base64::decode(text);
-}
 
 // Checks a GitHub App JWT the way GitHub does: RS256 over "header.claims" with the app's
 // public key, iss naming the app, and a lifetime of at most 10 minutes.
@@ -44,8 +37,8 @@ bool VerifyAppJwt(const std::string& jwt, const std::string& public_key_pem, con
   const auto dot2 = dot1 == std::string::npos ? dot1 : jwt.find('.', dot1 + 1);
   if (dot2 == std::string::npos) return false;
   rapidjson::Document header, claims;
-  const std::string header_json = Base64UrlDecode(jwt.substr(0, dot1));
-  const std::string claims_json = Base64UrlDecode(jwt.substr(dot1 + 1, dot2 - dot1 - 1));
+  const std::string header_json = DecodeBase64Url(jwt.substr(0, dot1));
+  const std::string claims_json = DecodeBase64Url(jwt.substr(dot1 + 1, dot2 - dot1 - 1));
   header.Parse(header_json.c_str());
   claims.Parse(claims_json.c_str());
   const bool parsed = !header.HasParseError() && header.IsObject() && !claims.HasParseError() && claims.IsObject();
@@ -63,7 +56,7 @@ bool VerifyAppJwt(const std::string& jwt, const std::string& public_key_pem, con
   std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
                                                      &EVP_PKEY_free);
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  const std::string signature = Base64UrlDecode(jwt.substr(dot2 + 1));
+  const std::string signature = DecodeBase64Url(jwt.substr(dot2 + 1));
   const bool ok = key && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
                   EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                                    signature.size(), reinterpret_cast<const unsigned char*>(jwt.data()), dot2) == 1;
@@ -135,3 +128,33 @@ std::optional<HttpResponse> AnswerGitHubApp(const ApiRequest& request, const std
 }
 
 }  // namespace fluxstatus::testing::fake
+
+namespace fluxstatus::testing {
+
+GitHubAppKeys MakeGitHubAppKeys() {
+  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(EVP_RSA_gen(2048), &EVP_PKEY_free);
+  if (!key) throw std::runtime_error("EVP_RSA_gen(2048) failed");
+  const auto pem = [&](bool is_private) {
+    std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+    const int ok = is_private ? PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr)
+                              : PEM_write_bio_PUBKEY(bio.get(), key.get());
+    if (ok != 1) throw std::runtime_error("writing a PEM key failed");
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(size));
+  };
+  return GitHubAppKeys{pem(true), pem(false)};
+}
+
+std::string DecodeBase64Url(std::string text) {
+  for (char& c : text) {
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+  }
+  while (text.size() % 4 != 0) text += '=';
+  return cereal::base64::decode(text);
+}
+
+}  // namespace fluxstatus::testing

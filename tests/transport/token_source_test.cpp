@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
-#include <cereal/external/base64.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -23,7 +22,10 @@
 
 namespace dispatch = fluxstatus::dispatch;
 namespace fs = std::filesystem;
+using fluxstatus::testing::DecodeBase64Url;
 using fluxstatus::testing::FakeGitHost;
+using fluxstatus::testing::GitHubAppKeys;
+using fluxstatus::testing::MakeGitHubAppKeys;
 using fluxstatus::testing::TempDir;
 using fluxstatus::testing::WriteFile;
 
@@ -47,37 +49,10 @@ std::string ErrorOf(const std::function<void()>& action) {
 }
 
 // One RSA key pair for the whole suite: generation is the slow part under ASan.
-struct RsaKeys {
-  std::string private_pem, public_pem;
-  static const RsaKeys& Get() {
-    static const RsaKeys keys = Make();
-    return keys;
-  }
-  static RsaKeys Make() {
-    std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(EVP_RSA_gen(2048), &EVP_PKEY_free);
-    BOOST_TEST_REQUIRE(key != nullptr);
-    const auto pem = [&](bool is_private) {
-      std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-      const int ok = is_private ? PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr)
-                                : PEM_write_bio_PUBKEY(bio.get(), key.get());
-      BOOST_TEST_REQUIRE(ok == 1);
-      char* data = nullptr;
-      const long size = BIO_get_mem_data(bio.get(), &data);
-      return std::string(data, static_cast<std::size_t>(size));
-    };
-    return RsaKeys{pem(true), pem(false)};
-  }
-};
-
-std::string Base64UrlDecode(std::string text) {
-  for (char& c : text) {
-    if (c == '-')
-      c = '+';
-    else if (c == '_')
-      c = '/';
-  }
-  while (text.size() % 4 != 0) text += '=';
-  return cereal::base64::decode(text);
+// One key pair for the whole suite: generating RSA keys is slow.
+const GitHubAppKeys& AppKeys() {
+  static const GitHubAppKeys keys = MakeGitHubAppKeys();
+  return keys;
 }
 
 struct AppFixture {
@@ -88,8 +63,8 @@ struct AppFixture {
   int token_requests = 0;
 
   AppFixture() {
-    WriteFile(key_file, RsaKeys::Get().private_pem);
-    host.SetGitHubApp("4242", RsaKeys::Get().public_pem, "ghs_first", kNow + 3600);
+    WriteFile(key_file, AppKeys().private_pem);
+    host.SetGitHubApp("4242", AppKeys().public_pem, "ghs_first", kNow + 3600);
   }
   std::unique_ptr<dispatch::GitHubAppTokenSource> Source(const std::string& api_base) {
     return Make({"4242", "77", "", key_file, api_base});
@@ -226,8 +201,8 @@ BOOST_FIXTURE_TEST_CASE(mints_a_token_with_a_signed_jwt_and_caches_it, AppFixtur
   BOOST_TEST_REQUIRE(dot1 != dot2);
   BOOST_TEST(jwt.find_first_of("+/=") == std::string::npos);  // base64url without padding
   rapidjson::Document header, claims;
-  header.Parse(Base64UrlDecode(jwt.substr(0, dot1)).c_str());
-  claims.Parse(Base64UrlDecode(jwt.substr(dot1 + 1, dot2 - dot1 - 1)).c_str());
+  header.Parse(DecodeBase64Url(jwt.substr(0, dot1)).c_str());
+  claims.Parse(DecodeBase64Url(jwt.substr(dot1 + 1, dot2 - dot1 - 1)).c_str());
   BOOST_TEST_REQUIRE((header.IsObject() && claims.IsObject()));
   BOOST_TEST(std::string(header["alg"].GetString()) == "RS256");
   BOOST_TEST(std::string(header["typ"].GetString()) == "JWT");
@@ -239,7 +214,7 @@ BOOST_FIXTURE_TEST_CASE(mints_a_token_with_a_signed_jwt_and_caches_it, AppFixtur
 BOOST_FIXTURE_TEST_CASE(refreshes_five_minutes_before_expiry, AppFixture) {
   auto source = Source(host.BaseUrl() + "/api/v3");  // GHES layout
   BOOST_TEST(source->Get(kNow).token == "ghs_first");
-  host.SetGitHubApp("4242", RsaKeys::Get().public_pem, "ghs_second", kNow + 7200);
+  host.SetGitHubApp("4242", AppKeys().public_pem, "ghs_second", kNow + 7200);
   BOOST_TEST(source->Get(kNow + 3600 - 301).token == "ghs_first");
   BOOST_TEST(source->Get(kNow + 3600 - 300).token == "ghs_second");
   BOOST_TEST(source->Get(kNow + 3600 + 60).token == "ghs_second");
@@ -250,7 +225,7 @@ BOOST_FIXTURE_TEST_CASE(refreshes_five_minutes_before_expiry, AppFixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(a_rejected_jwt_throws_without_secrets_and_is_retried, AppFixture) {
-  host.SetGitHubApp("4242", RsaKeys::Get().public_pem, "ghs_first", kNow + 3600);
+  host.SetGitHubApp("4242", AppKeys().public_pem, "ghs_first", kNow + 3600);
   auto source = Source(host.BaseUrl());
   host.FailNext(1, 401, {}, fluxstatus::core::CompactJson([](cereal::JSONOutputArchive& ar) {
                   ar(cereal::make_nvp("message", std::string("A JSON web token could not be decoded")));
@@ -308,7 +283,7 @@ BOOST_AUTO_TEST_CASE(construction_checks_the_key_file_and_the_installation) {
   BOOST_TEST(bad.find("not a key") == std::string::npos, bad);
   const std::string missing = make("2", "", "none.pem");
   BOOST_TEST(missing.find("cannot open") != std::string::npos, missing);
-  WriteFile(dir.File("good.pem"), RsaKeys::Get().private_pem);
+  WriteFile(dir.File("good.pem"), AppKeys().private_pem);
   const std::string id = make("12/../3", "", "good.pem");
   BOOST_TEST(id.find("github_installation_id") != std::string::npos, id);
   const std::string owner = make("", "acme/../x", "good.pem");
@@ -327,7 +302,7 @@ BOOST_FIXTURE_TEST_CASE(an_installation_on_an_organization_is_found_by_owner_onc
   host.InstallGitHubApp("acme", /*organization=*/true, 9001);
   auto source = ByOwner("acme", host.BaseUrl() + "/api/v3/");  // GHES layout, trailing '/'
   BOOST_TEST(source->Get(kNow).token == "ghs_first");
-  host.SetGitHubApp("4242", RsaKeys::Get().public_pem, "ghs_second", kNow + 7200);
+  host.SetGitHubApp("4242", AppKeys().public_pem, "ghs_second", kNow + 7200);
   BOOST_TEST(source->Get(kNow + 3600 - 300).token == "ghs_second");  // the refresh reuses the id
   BOOST_TEST(Targets() == (std::vector<std::string>{"GET /api/v3/orgs/acme/installation",
                                                     "POST /api/v3/app/installations/9001/access_tokens",
