@@ -106,8 +106,8 @@ BOOST_AUTO_TEST_CASE(the_host_is_listed_first_when_a_send_was_recorded_but_not_i
   svc.Submit("gh", Succeeded(on_host, 0));
   svc.Submit("gh", Failed(missing, 0));
   // Both sends were marked in flight; one reached the host, the other never left.
-  svc.MarkSending("gh", on_host, kApps);
-  svc.MarkSending("gh", missing, kApps);
+  svc.RecordForCurrentState("gh", on_host, kApps, store::DeliveryRecord::Result::kSending);
+  svc.RecordForCurrentState("gh", missing, kApps, store::DeliveryRecord::Result::kSending);
   svc.PostDirectly("gh", on_host, kApps);
   BOOST_TEST(QueryInt(svc.db_path(), "SELECT count(*) FROM commit_statuses WHERE in_flight = 1") == 2);
   host.ClearRequests();
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(every_page_listed_is_a_delivery_attempts_row_when_the_host_
   InProcess svc(host, {{"gh", HostKind::kGitHub}});
   const std::string sha = Sha(10);
   svc.Submit("gh", Succeeded(sha, 0));
-  svc.MarkSending("gh", sha, kApps);
+  svc.RecordForCurrentState("gh", sha, kApps, store::DeliveryRecord::Result::kSending);
   svc.PostDirectly("gh", sha, kApps);
   // 100 newer statuses of other contexts push ours onto the second page of 100.
   for (int i = 0; i < 100; ++i) {

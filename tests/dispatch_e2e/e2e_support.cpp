@@ -404,15 +404,16 @@ void InProcess::Record(store::DeliveryRecord record) {
   if (!Await(committed, "Record")) throw std::runtime_error("the delivery record was not committed");
 }
 
-void InProcess::MarkSending(const std::string& route, const std::string& sha, const std::string& context) {
+void InProcess::RecordForCurrentState(const std::string& route, const std::string& sha, const std::string& context,
+                                      store::DeliveryRecord::Result result) {
   const auto row = Row(route, sha, context);
-  store::DeliveryRecord sending;
-  sending.key = row.key;
-  sending.sent_event_id = row.fold.event_id;
-  sending.sent_state = std::string(core::ToString(row.fold.state));
-  sending.sent_description = row.fold.description;
-  sending.result = store::DeliveryRecord::Result::kSending;
-  Record(sending);
+  store::DeliveryRecord step;
+  step.key = row.key;
+  step.sent_event_id = row.fold.event_id;
+  step.sent_state = std::string(core::ToString(row.fold.state));
+  step.sent_description = row.fold.description;
+  step.result = result;
+  Record(step);
 }
 
 store::StatusRow InProcess::Row(const std::string& route, const std::string& sha, const std::string& context) {

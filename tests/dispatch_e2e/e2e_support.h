@@ -147,9 +147,11 @@ class InProcess {
   store::AppendResult Submit(const std::string& route, const Ev& ev);
   // Records a dispatch step directly (as a worker would) and waits for its commit.
   void Record(store::DeliveryRecord record);
-  // Records "sending" for the key's current state: what a crash between "sending" and the
-  // host's answer leaves behind (the key in flight, so the next step lists the host first).
-  void MarkSending(const std::string& route, const std::string& sha, const std::string& context);
+  // Records a step's `result` for the key's current state, as a worker would. kSending leaves
+  // what a crash between "sending" and the host's answer leaves behind (the key in flight, so
+  // the next step lists the host first).
+  void RecordForCurrentState(const std::string& route, const std::string& sha, const std::string& context,
+                             store::DeliveryRecord::Result result);
   // Posts the key's current desired status straight to the host with the route's provider, as
   // a send whose answer was lost would have.
   void PostDirectly(const std::string& route, const std::string& sha, const std::string& context,

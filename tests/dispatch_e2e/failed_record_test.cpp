@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(a_key_whose_step_cannot_be_recorded_waits_its_backoff_not_t
   InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
   const std::string sha = Sha(80);
   svc.Submit("gh", Succeeded(sha, 0));
-  svc.MarkSending("gh", sha, kApps);
+  svc.RecordForCurrentState("gh", sha, kApps, store::DeliveryRecord::Result::kSending);
   svc.StopWriter();
   svc.StartDispatcher();
   std::this_thread::sleep_for(std::chrono::seconds(2));

@@ -81,14 +81,7 @@ BOOST_AUTO_TEST_CASE(a_step_that_outlives_its_lease_leaves_the_key_to_the_new_ho
   // holder syncs the key.
   Exec(svc.db_path(), "UPDATE dispatch_lease SET holder = 'other.example:2:00000000000000ff',"
                       " expires_at_ms = strftime('%s', 'now') * 1000 + 600000");
-  const auto row = svc.Row("gh", sha, kApps);
-  store::DeliveryRecord synced;
-  synced.key = row.key;
-  synced.sent_event_id = row.fold.event_id;
-  synced.sent_state = std::string(core::ToString(row.fold.state));
-  synced.sent_description = row.fold.description;
-  synced.result = store::DeliveryRecord::Result::kSynced;
-  svc.Record(synced);
+  svc.RecordForCurrentState("gh", sha, kApps, store::DeliveryRecord::Result::kSynced);
 
   // The old holder's 422 arrives: its call is recorded, its verdict is not.
   BOOST_TEST_REQUIRE(WaitUntil([&] { return Outcomes(svc.db_path(), sha, kApps).size() == 1; }));
