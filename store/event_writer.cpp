@@ -45,7 +45,7 @@ EventWriter::~EventWriter() { Stop(); }
 
 std::optional<std::string> EventWriter::Unready() const {
   if (auto problem = file_.Problem()) return problem;
-  if (healthy_) return std::nullopt;
+  if (failing_since_ == 0) return std::nullopt;
   std::lock_guard lock(last_error_mu_);
   return last_error_;
 }
@@ -155,7 +155,7 @@ std::size_t EventWriter::TakeBatch(std::vector<Item>& batch, std::size_t last_ba
 }
 
 void EventWriter::ProbeIfUnhealthy() {
-  if (healthy_ || Now() < next_probe_) return;
+  if (failing_since_ == 0 || Now() < next_probe_) return;
   next_probe_ = Now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.probe_every).count();
   if (file_.Problem()) return;  // Unready() names it; a probe would write to the wrong file
   try {
@@ -177,13 +177,11 @@ void EventWriter::ApplyPageLimit() {
 void EventWriter::CommitSucceeded() {
   last_success_ = Now();
   failing_since_ = 0;
-  healthy_ = true;
 }
 
 void EventWriter::CommitFailed(const std::string& error) {
   Ticks none = 0;
   failing_since_.compare_exchange_strong(none, Now());
-  healthy_ = false;
   std::lock_guard lock(last_error_mu_);
   last_error_ = error;
 }
@@ -213,7 +211,7 @@ void EventWriter::CommitBatch(std::vector<Item>& items) {
   };
   // A removed or read-only file takes nothing: a 202 would acknowledge an event into an
   // unlinked inode (lost at the next start), or into a file no restart can open for writing.
-  // Unready() reports it live, so healthy_ keeps meaning "the last commit worked".
+  // Unready() reports it live, so failing_since_ keeps meaning "the last commit failed".
   if (auto problem = file_.Problem()) {
     fail_all(*problem);
     Complete(items, outcomes);

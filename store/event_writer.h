@@ -110,11 +110,10 @@ class EventWriter {
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> accepting_{false};
   std::atomic<bool> stop_{false};
-  std::atomic<bool> healthy_{true};
   std::atomic<bool> running_{false};      // the thread is in Run()
   std::atomic<Ticks> loop_at_{0};         // the last turn of Run()'s loop
   std::atomic<Ticks> batch_started_{0};   // the commit in progress began; 0: none
-  std::atomic<Ticks> failing_since_{0};   // the first failure since the last success; 0: none
+  std::atomic<Ticks> failing_since_{0};   // the first failure since the last success; 0: the last write worked
   std::atomic<Ticks> last_success_{0};    // the last successful commit or probe (or Start())
   Ticks next_probe_ = 0;                  // writer thread only
   mutable std::mutex last_error_mu_;
