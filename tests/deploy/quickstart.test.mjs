@@ -118,7 +118,7 @@ test("following docs/quickstart.md Part 1 shows the statuses on the Git host", {
     const r = await runBash(`set -euo pipefail\n${script}\n`, dir, 120000);
     const show = `exit ${r.code}\n--- script:\n${script}\n--- stdout:\n${r.out}\n--- stderr:\n${r.err}`;
     assert.equal(r.code, 0, show);
-    assert.match(r.out, /1 route\(s\) checked, 0 with problems/, show);
+    assert.match(r.out, /1 route checked, 0 with problems/, show);
     assert.equal((r.out.match(/\{"id": ?\d+, ?"duplicate": ?false\}/g) ?? []).length, 3, show);
     // The host's own list (step 5), newest first: the success for the Kustomization (a pending
     // before it only when the service sent that before the success arrived: newest state wins).
