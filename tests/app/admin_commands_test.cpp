@@ -33,16 +33,14 @@ BOOST_FIXTURE_TEST_CASE(check_refuses_and_creates_nothing_when_database_is_missi
   BOOST_TEST(!std::filesystem::exists(db_path));
 }
 
-BOOST_FIXTURE_TEST_CASE(check_exits_zero_when_only_ingest_wrote, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(check_exits_zero_when_only_ingest_wrote, CliFixture) {
   IngestSamples(AllSampleEvents());
   const auto r = Run({"rebuild", "--check"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(check_exits_one_with_a_diff_when_a_status_was_tampered_with, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(check_exits_one_with_a_diff_when_a_status_was_tampered_with, CliFixture) {
   IngestSamples(AllSampleEvents());
   {
     SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
@@ -264,8 +262,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(SqliteShell)
 
-BOOST_FIXTURE_TEST_CASE(stock_sqlite3_reads_the_views_when_installed, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(stock_sqlite3_reads_the_views_when_installed, CliFixture) {
   if (!fluxstatus::testing::OnPath("sqlite3")) {
     BOOST_TEST_MESSAGE("sqlite3 CLI not found on PATH: skipping the stock-shell check");
     return;

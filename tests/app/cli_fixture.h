@@ -28,7 +28,6 @@ using fluxstatus::testing::ReadFile;
 using fluxstatus::testing::Row;
 using fluxstatus::testing::SampleFile;
 using fluxstatus::testing::SampleFiles;
-using fluxstatus::testing::SharedSamplesPresent;
 using fluxstatus::testing::TempDir;
 using fluxstatus::testing::WriteFile;
 

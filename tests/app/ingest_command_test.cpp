@@ -25,8 +25,7 @@ std::string Event(const std::string& name, const std::string& timestamp = "2026-
 
 BOOST_AUTO_TEST_SUITE(IngestCommand)
 
-BOOST_FIXTURE_TEST_CASE(prints_counts_and_exits_zero_when_all_samples_are_ingested, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(prints_counts_and_exits_zero_when_all_samples_are_ingested, CliFixture) {
   std::vector<std::string> args{"ingest"};
   for (const auto& p : SampleFiles("events")) args.push_back(p.string());
   BOOST_TEST_REQUIRE(args.size() == 13u);
@@ -44,8 +43,7 @@ BOOST_FIXTURE_TEST_CASE(prints_counts_and_exits_zero_when_all_samples_are_ingest
   BOOST_TEST(QueryInt(*Db(), "SELECT count(*) FROM events") == 12);
 }
 
-BOOST_FIXTURE_TEST_CASE(status_has_one_row_per_commit_and_context_when_samples_are_ingested, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(status_has_one_row_per_commit_and_context_when_samples_are_ingested, CliFixture) {
   IngestSamples(AllSampleEvents());
   auto db = Db();
   const auto rows = QueryRows(*db,
@@ -77,8 +75,7 @@ BOOST_FIXTURE_TEST_CASE(status_has_one_row_per_commit_and_context_when_samples_a
   BOOST_TEST(QueryInt(*db, "SELECT count(*) FROM events WHERE commit_sha IS NULL") == 2);
 }
 
-BOOST_FIXTURE_TEST_CASE(status_keeps_health_check_failure_when_older_success_arrives_later, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(status_keeps_health_check_failure_when_older_success_arrives_later, CliFixture) {
   IngestSamples({"01-gitrepository-new-artifact.json", "02-kustomization-progressing.json",
                  "03-kustomization-succeeded.json", "04-kustomization-healthcheck-failed.json"});
   IngestSamples({"12-out-of-order-older-success.json"});
@@ -100,8 +97,7 @@ BOOST_FIXTURE_TEST_CASE(status_keeps_health_check_failure_when_older_success_arr
   BOOST_TEST(QueryInt(*Db(), "SELECT count(*) FROM events") == 5);  // 12 was logged all the same
 }
 
-BOOST_FIXTURE_TEST_CASE(logs_the_body_byte_for_byte_when_a_wire_sample_is_ingested, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(logs_the_body_byte_for_byte_when_a_wire_sample_is_ingested, CliFixture) {
   const auto file = SampleFile("wire", "10-direct-helmrelease-install-failed-unicode.json");
   const auto r = Run({"ingest", file.string()});
   BOOST_TEST_INFO(Show(r));
@@ -168,8 +164,7 @@ BOOST_FIXTURE_TEST_CASE(names_stdin_when_a_line_from_stdin_is_rejected, CliFixtu
   BOOST_TEST(Contains(r.err, "<stdin>:2: "));
 }
 
-BOOST_FIXTURE_TEST_CASE(accepts_every_document_when_file_is_pretty_printed_multi_document, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(accepts_every_document_when_file_is_pretty_printed_multi_document, CliFixture) {
   std::string text;
   for (const auto* n : {"01-gitrepository-new-artifact.json", "02-kustomization-progressing.json",
                         "03-kustomization-succeeded.json"}) {

@@ -10,8 +10,7 @@ namespace utf = boost::unit_test;
 
 BOOST_AUTO_TEST_SUITE(SqlCommand)
 
-BOOST_FIXTURE_TEST_CASE(prints_the_count_when_counting_events, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(prints_the_count_when_counting_events, CliFixture) {
   IngestSamples(AllSampleEvents());
   const auto r = Run({"sql", "select count(*) from events"});
   BOOST_TEST_INFO(Show(r));
@@ -33,8 +32,7 @@ BOOST_FIXTURE_TEST_CASE(quotes_csv_fields_when_they_hold_commas_quotes_or_newlin
                       "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",plain,42,\r\n");
 }
 
-BOOST_FIXTURE_TEST_CASE(prints_parseable_json_with_column_names_when_json_is_requested, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(prints_parseable_json_with_column_names_when_json_is_requested, CliFixture) {
   IngestSamples(AllSampleEvents());
   const auto r = Run({"sql", "--json", "select id, name, commit_sha, body from events order by id"});
   BOOST_TEST_INFO(Show(r));
@@ -69,8 +67,7 @@ BOOST_FIXTURE_TEST_CASE(refuses_a_second_statement_instead_of_dropping_it, CliFi
   BOOST_TEST(one.out == "n\r\n7\r\n");
 }
 
-BOOST_FIXTURE_TEST_CASE(fails_with_message_when_statement_writes, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(fails_with_message_when_statement_writes, CliFixture) {
   IngestSamples(AllSampleEvents());
   for (const std::string sql : {"delete from commit_statuses", "update commit_statuses set state = 'success'",
                                 "drop view current_status", "insert into rejected_events (received_at, route, reason, body)"

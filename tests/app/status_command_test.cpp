@@ -26,8 +26,7 @@ std::set<std::string> ContextsOf(const rapidjson::Document& doc) {
 
 BOOST_AUTO_TEST_SUITE(StatusCommand)
 
-BOOST_FIXTURE_TEST_CASE(lists_only_matching_commits_when_commit_prefix_is_given, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(lists_only_matching_commits_when_commit_prefix_is_given, CliFixture) {
   IngestSamples(AllSampleEvents());
   const std::set<std::string> expected = {"8c1d kustomization/contoso2", "8c1d kustomization/infra",
                                           "8c1d kustomization/oci-apps"};
@@ -44,8 +43,7 @@ BOOST_FIXTURE_TEST_CASE(lists_only_matching_commits_when_commit_prefix_is_given,
   BOOST_TEST(Contains(none.out, "no statuses match"));
 }
 
-BOOST_FIXTURE_TEST_CASE(prints_table_with_contexts_when_no_flag_is_given, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(prints_table_with_contexts_when_no_flag_is_given, CliFixture) {
   IngestSamples({"01-gitrepository-new-artifact.json", "03-kustomization-succeeded.json"});
   const auto r = Run({"status"});
   BOOST_TEST_INFO(Show(r));
@@ -57,8 +55,7 @@ BOOST_FIXTURE_TEST_CASE(prints_table_with_contexts_when_no_flag_is_given, CliFix
   BOOST_TEST(Contains(r.out, kSha2f5e.substr(0, 12)));
 }
 
-BOOST_FIXTURE_TEST_CASE(prints_every_contract_field_when_json_is_requested, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(prints_every_contract_field_when_json_is_requested, CliFixture) {
   IngestSamples(AllSampleEvents());
   const auto r = Run({"status", "--json"});
   BOOST_TEST_INFO(Show(r));
@@ -88,8 +85,7 @@ BOOST_FIXTURE_TEST_CASE(prints_every_contract_field_when_json_is_requested, CliF
   BOOST_TEST(cafe);
 }
 
-BOOST_FIXTURE_TEST_CASE(lists_only_the_route_when_route_is_given, CliFixture,
-                        *utf::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(lists_only_the_route_when_route_is_given, CliFixture) {
   WriteConfig("routes:\n"
               "  - name: contoso2\n"
               "    provider: github\n"

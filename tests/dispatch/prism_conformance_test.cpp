@@ -33,7 +33,7 @@ struct MockHost {
   Credentials creds;
 };
 
-const std::string kShared = FLUXSTATUS_SHARED_DIR "/specs/";
+const std::string kShared = FLUXSTATUS_FIXTURES_DIR "/specs/";
 
 std::vector<MockHost> MockHosts() {
   return {

@@ -281,8 +281,7 @@ BOOST_AUTO_TEST_CASE(metrics_count_attempts_by_host_and_outcome) {
   BOOST_TEST(metrics.body.find("fluxstatus_dispatch_pending 0\n") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(the_sample_events_become_their_newest_statuses_on_the_host,
-                     *boost::unit_test::precondition(testing::SharedSamplesPresent())) {
+BOOST_AUTO_TEST_CASE(the_sample_events_become_their_newest_statuses_on_the_host) {
   FakeGitHost host;
   testing::TempDir dir;
   Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "contoso2", HostKind::kGitHub)));

@@ -70,14 +70,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kSamples
 }};
 
 const std::filesystem::path kWireDir =
-    std::filesystem::path(FLUXSTATUS_SHARED_DIR) / "samples/wire";
-
-// Skips (with a message) the tests that need ../shared when it is not checked out.
-boost::test_tools::assertion_result WireSamplesPresent(boost::unit_test::test_unit_id) {
-  boost::test_tools::assertion_result present{std::filesystem::is_directory(kWireDir)};
-  if (!present) present.message() << "skipped: " << kWireDir.string() << " is absent";
-  return present;
-}
+    std::filesystem::path(FLUXSTATUS_FIXTURES_DIR) / "samples/wire";
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -109,8 +102,7 @@ BOOST_AUTO_TEST_CASE(flux_vector_verifies) {
   BOOST_TEST(VerifyHmacSignature(kFluxBody, kFluxSha256, kFluxKey));
 }
 
-BOOST_AUTO_TEST_CASE(all_twelve_wire_samples_verify,
-                     *boost::unit_test::precondition(WireSamplesPresent)) {
+BOOST_AUTO_TEST_CASE(all_twelve_wire_samples_verify) {
   for (const auto& [file, signature] : kSamples) {
     const std::string body = ReadFile(kWireDir / file);
     BOOST_TEST(VerifyHmacSignature(body, signature, kSampleKey), file);

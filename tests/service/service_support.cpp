@@ -240,7 +240,7 @@ std::string Sha(std::uint64_t seed) {
 }
 
 std::optional<std::filesystem::path> SharedSamples() {
-  const std::filesystem::path dir = std::filesystem::path(FLUXSTATUS_SHARED_DIR) / "samples";
+  const std::filesystem::path dir = std::filesystem::path(FLUXSTATUS_FIXTURES_DIR) / "samples";
   std::error_code ec;
   if (std::filesystem::is_directory(dir / "wire", ec) && std::filesystem::is_directory(dir / "events", ec)) return dir;
   BOOST_TEST_MESSAGE("skipped: the shared samples directory " << dir.string() << " is absent");

@@ -13,7 +13,6 @@ using namespace fluxstatus::store;
 using namespace fluxstatus::store::testing;
 using fluxstatus::testing::ReadFile;
 using fluxstatus::testing::SampleFile;
-using fluxstatus::testing::SharedSamplesPresent;
 
 BOOST_AUTO_TEST_SUITE(EventLog)
 
@@ -40,8 +39,7 @@ BOOST_FIXTURE_TEST_CASE(update_and_delete_are_refused_when_rows_are_logged, Stor
   BOOST_TEST((QueryRows(*db, "SELECT * FROM events") == before));
 }
 
-BOOST_FIXTURE_TEST_CASE(body_is_kept_byte_for_byte_when_it_has_escapes_and_non_ascii, StoreFixture,
-                        *boost::unit_test::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(body_is_kept_byte_for_byte_when_it_has_escapes_and_non_ascii, StoreFixture) {
   const std::string wire =
       ReadFile(SampleFile("wire", "10-direct-helmrelease-install-failed-unicode.json"));
   // The sample is what makes this test meaningful: Go's escapes and raw UTF-8, no newline.

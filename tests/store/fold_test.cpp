@@ -13,7 +13,6 @@ using fluxstatus::core::FoldOutcome;
 using fluxstatus::core::RouteCatalog;
 using fluxstatus::testing::ReadFile;
 using fluxstatus::testing::SampleFile;
-using fluxstatus::testing::SharedSamplesPresent;
 
 namespace fluxstatus::core {
 inline std::ostream& boost_test_print_type(std::ostream& os, FoldOutcome o) {
@@ -79,8 +78,7 @@ BOOST_FIXTURE_TEST_CASE(same_status_again_adds_no_history_when_only_newer, Store
   BOOST_TEST(QueryText(*db, "SELECT event_time FROM current_status") == "2026-11-24T09:01:00.000Z");
 }
 
-BOOST_FIXTURE_TEST_CASE(older_event_does_not_overwrite_when_it_arrives_after_a_newer_one, StoreFixture,
-                        *boost::unit_test::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(older_event_does_not_overwrite_when_it_arrives_after_a_newer_one, StoreFixture) {
   EventStore store(*db, RouteCatalog());
   const auto newer = store.Append(Sample("04-kustomization-healthcheck-failed.json", kBaseMs));
   const auto older = store.Append(Sample("12-out-of-order-older-success.json", kBaseMs + 1000));
@@ -134,8 +132,7 @@ BOOST_FIXTURE_TEST_CASE(trace_event_is_logged_without_status_when_severity_is_tr
   BOOST_TEST(Count("status_history") == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(commit_sha_is_null_with_reason_when_revision_is_a_chart_version, StoreFixture,
-                        *boost::unit_test::precondition(SharedSamplesPresent())) {
+BOOST_FIXTURE_TEST_CASE(commit_sha_is_null_with_reason_when_revision_is_a_chart_version, StoreFixture) {
   EventStore store(*db, RouteCatalog());
   const auto r = store.Append(Sample("08-helmrelease-chart-version.json"));
   BOOST_TEST(!r.fold.has_value());

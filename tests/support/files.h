@@ -1,4 +1,4 @@
-// Whole-file reads and writes, byte for byte, and the shared sample directory. Header-only.
+// Whole-file reads and writes, byte for byte, and the sample fixtures. Header-only.
 #pragma once
 
 #include <algorithm>
@@ -25,14 +25,15 @@ inline void WriteFile(const std::filesystem::path& path, const std::string& byte
   if (!out.flush()) throw std::runtime_error("cannot write " + path.string());
 }
 
-#ifdef FLUXSTATUS_SHARED_DIR
-inline std::filesystem::path SharedDir() { return FLUXSTATUS_SHARED_DIR; }
+#ifdef FLUXSTATUS_FIXTURES_DIR
+// tests/fixtures: copies of the reference samples and specs, so that a clone tests on its own.
+inline std::filesystem::path FixturesDir() { return FLUXSTATUS_FIXTURES_DIR; }
 #endif
 
-// /work/shared/samples/<sub>/*.json, sorted by name (the samples are numbered).
+// tests/fixtures/samples/<sub>/*.json, sorted by name (the samples are numbered).
 inline std::vector<std::filesystem::path> SampleFiles(const std::string& sub) {
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(SharedDir() / "samples" / sub)) {
+  for (const auto& e : std::filesystem::directory_iterator(FixturesDir() / "samples" / sub)) {
     if (e.path().extension() == ".json") files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
@@ -40,24 +41,7 @@ inline std::vector<std::filesystem::path> SampleFiles(const std::string& sub) {
 }
 
 inline std::filesystem::path SampleFile(const std::string& sub, const std::string& name) {
-  return SharedDir() / "samples" / sub / name;
+  return FixturesDir() / "samples" / sub / name;
 }
-
-// Precondition for test cases that read the shared samples: they are skipped, with a message
-// saying why, on a checkout without the shared directory.
-struct SharedSamplesPresent {
-  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
-    const auto dir = SharedDir() / "samples";
-    std::error_code ec;
-    if (std::filesystem::is_directory(dir / "events", ec) && std::filesystem::is_directory(dir / "wire", ec)) {
-      return true;
-    }
-    boost::test_tools::assertion_result skip(false);
-    skip.message() << "skipped: the shared samples directory " << dir.string()
-                   << " is absent (set up /work/shared to run this test)";
-    BOOST_TEST_MESSAGE("shared samples absent: " << dir.string() << "; test skipped");
-    return skip;
-  }
-};
 
 }  // namespace fluxstatus::testing
