@@ -1,6 +1,7 @@
 #include "dispatch/http_transport.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <memory>
 #include <mutex>
@@ -19,33 +20,17 @@ namespace {
 // Errors after which the request certainly never reached the host: name resolution,
 // connection set-up, TLS handshake and certificate checks, or a call curl refused to start.
 bool NeverSent(CURLcode code) {
-  switch (code) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_FAILED_INIT:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_NOT_BUILT_IN:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_BAD_FUNCTION_ARGUMENT:
-    case CURLE_UNKNOWN_OPTION:
-    case CURLE_PROXY:
-      return true;
-    default:
-      return false;
-  }
+  // A list, not a switch: CURLcode has ~100 values and -Wswitch-enum would want each named.
+  static constexpr std::array kNeverSent{
+      CURLE_UNSUPPORTED_PROTOCOL, CURLE_FAILED_INIT, CURLE_URL_MALFORMAT,
+      CURLE_NOT_BUILT_IN, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST,
+      CURLE_COULDNT_CONNECT, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
+      CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
+      CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+      CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+      CURLE_SSL_INVALIDCERTSTATUS, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNKNOWN_OPTION,
+      CURLE_PROXY};
+  return std::find(kNeverSent.begin(), kNeverSent.end(), code) != kNeverSent.end();
 }
 
 bool Contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
@@ -72,32 +57,29 @@ std::string Endpoint(const std::string& url) {
 std::optional<std::string> DescribeTlsFailure(CURLcode code, long verify_result, std::string_view detail,
                                               const TransportOptions& options, const std::string& endpoint) {
   const bool has_client_cert = !options.client_cert_file.empty();
-  switch (code) {
-    case CURLE_SSL_CACERT_BADFILE:
-      return "TLS: cannot read the route's ca_file " + options.ca_file;
-    case CURLE_SSL_CERTPROBLEM:
-      return "TLS: cannot use the route's client certificate (client_cert_file " + options.client_cert_file +
-             ", client_key_file " + options.client_key_file + "): not PEM, unreadable, or not a matching pair";
-    case CURLE_PEER_FAILED_VERIFICATION:
-      if (verify_result == X509_V_ERR_HOSTNAME_MISMATCH || Contains(detail, "subject name") ||
-          Contains(detail, "does not match")) {
-        return "TLS: host name mismatch: the certificate of " + endpoint + " is not issued for that host name";
-      }
-      switch (verify_result) {
-        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-        case X509_V_ERR_CERT_UNTRUSTED:
-          return "TLS: certificate of " + endpoint + " is not trusted (" +
-                 X509_verify_cert_error_string(verify_result) + "); set the route's ca_file to its CA";
-        default:
-          return "TLS: certificate of " + endpoint + " is refused: " +
-                 (verify_result != X509_V_OK ? X509_verify_cert_error_string(verify_result) : std::string(detail));
-      }
-    default:
-      break;
+  if (code == CURLE_SSL_CACERT_BADFILE) return "TLS: cannot read the route's ca_file " + options.ca_file;
+  if (code == CURLE_SSL_CERTPROBLEM) {
+    return "TLS: cannot use the route's client certificate (client_cert_file " + options.client_cert_file +
+           ", client_key_file " + options.client_key_file + "): not PEM, unreadable, or not a matching pair";
+  }
+  if (code == CURLE_PEER_FAILED_VERIFICATION) {
+    if (verify_result == X509_V_ERR_HOSTNAME_MISMATCH || Contains(detail, "subject name") ||
+        Contains(detail, "does not match")) {
+      return "TLS: host name mismatch: the certificate of " + endpoint + " is not issued for that host name";
+    }
+    switch (verify_result) {
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      case X509_V_ERR_CERT_UNTRUSTED:
+        return "TLS: certificate of " + endpoint + " is not trusted (" +
+               X509_verify_cert_error_string(verify_result) + "); set the route's ca_file to its CA";
+      default:
+        return "TLS: certificate of " + endpoint + " is refused: " +
+               (verify_result != X509_V_OK ? X509_verify_cert_error_string(verify_result) : std::string(detail));
+    }
   }
   // A host that wants a client certificate ends the handshake with an alert; under TLS 1.3 it
   // arrives only at the first read, so the code may be a receive error.

@@ -18,8 +18,13 @@ std::string_view LevelName(spdlog::level::level_enum level) {
     case spdlog::level::warn: return "warn";
     case spdlog::level::err: return "error";
     case spdlog::level::info: return "info";
-    default: return "debug";
+    case spdlog::level::trace:
+    case spdlog::level::debug:
+    case spdlog::level::critical:
+    case spdlog::level::off:
+    case spdlog::level::n_levels: break;
   }
+  return "debug";
 }
 
 void Emit(spdlog::level::level_enum level, const std::string& msg, std::int64_t repeated, core::LogFields fields) {

@@ -274,9 +274,13 @@ std::string RepoFor(HostKind kind) {
       return "ACME/app";
     case HostKind::kAzureDevOps:
       return "acme/platform/app";
-    default:
-      return "acme/app";
+    case HostKind::kGitHub:
+    case HostKind::kGitLab:
+    case HostKind::kGitea:
+    case HostKind::kBitbucket:
+      break;
   }
+  return "acme/app";
 }
 
 namespace {

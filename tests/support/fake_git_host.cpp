@@ -224,9 +224,13 @@ std::string FakeGitHost::Address(HostKind kind, std::string_view repo) const {
       const auto slash = r.rfind('/');
       return BaseUrl() + "/" + r.substr(0, slash) + "/_git/" + r.substr(slash + 1);
     }
-    default:
-      return BaseUrl() + "/" + r;
+    case HostKind::kGitHub:
+    case HostKind::kGitLab:
+    case HostKind::kGitea:
+    case HostKind::kBitbucket:
+      break;
   }
+  return BaseUrl() + "/" + r;
 }
 
 std::vector<FakeRequest> FakeGitHost::Requests() const {
