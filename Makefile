@@ -5,6 +5,8 @@ TSAN_DIR    ?= build-tsan
 FUZZ_DIR    ?= build-fuzz
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# ccache (when installed) matches objects across build directories by paths relative to here.
+export CCACHE_BASEDIR ?= $(CURDIR)
 
 .PHONY: all deps test-deps build run test test-release sanitize tsan fuzz bench soak clean
 

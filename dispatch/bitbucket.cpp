@@ -4,26 +4,10 @@
 #include "dispatch/reply_reading.h"
 #include "dispatch/request_encoding.h"
 #include "dispatch/route_address.h"
+#include "dispatch/state_words.h"
 
 namespace fluxstatus::dispatch {
 namespace {
-
-std::string_view StateName(core::StatusState s) {
-  switch (s) {
-    case core::StatusState::kPending: return "INPROGRESS";
-    case core::StatusState::kSuccess: return "SUCCESSFUL";
-    case core::StatusState::kFailure: return "FAILED";
-    case core::StatusState::kError: return "FAILED";
-  }
-  return "FAILED";
-}
-
-core::StatusState StateFromName(std::string_view name) {
-  if (name == "INPROGRESS") return core::StatusState::kPending;
-  if (name == "SUCCESSFUL") return core::StatusState::kSuccess;
-  if (name == "FAILED") return core::StatusState::kFailure;
-  return core::StatusState::kError;  // STOPPED, unknown
-}
 
 // {"type": "error", "error": {"message": "...", "detail": "..."}}
 std::string ErrorText(const rapidjson::Document& doc) {
@@ -88,7 +72,7 @@ HttpCall BitbucketProvider::BuildCreate(const DesiredStatus& status, const Crede
   call.headers.emplace_back("Content-Type", "application/json");
   call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("key", Sha1Hex(status.key.context)));
-    ar(cereal::make_nvp("state", std::string(StateName(status.state))));
+    ar(cereal::make_nvp("state", std::string(kBitbucketStateWords.Name(status.state))));
     ar(cereal::make_nvp("name", CapText(status.key.context, kNameCap)));
     ar(cereal::make_nvp("url", status.target_url.empty() ? web_url_ : CapText(status.target_url, 0)));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
@@ -110,7 +94,8 @@ HttpCall BitbucketProvider::BuildList(const core::StatusKey& key, const Credenti
 
 Provider::ListPage BitbucketProvider::InterpretList(const HttpReply& reply, const core::StatusKey& /*key*/,
                                           std::int64_t now_epoch_s) const {
-  return ReadStatusByKey(reply, now_epoch_s, InterpretCreate(reply, now_epoch_s), StateFromName);
+  return ReadStatusByKey(reply, now_epoch_s, InterpretCreate(reply, now_epoch_s),
+                         [](std::string_view word) { return kBitbucketStateWords.Read(word); });
 }
 
 HttpCall BitbucketProvider::BuildAccessCheck(const Credentials& creds) const {

@@ -4,26 +4,10 @@
 #include "dispatch/reply_reading.h"
 #include "dispatch/request_encoding.h"
 #include "dispatch/route_address.h"
+#include "dispatch/state_words.h"
 
 namespace fluxstatus::dispatch {
 namespace {
-
-std::string_view StateName(core::StatusState s) {
-  switch (s) {
-    case core::StatusState::kPending: return "pending";
-    case core::StatusState::kSuccess: return "success";
-    case core::StatusState::kFailure: return "failure";
-    case core::StatusState::kError: return "error";
-  }
-  return "error";
-}
-
-core::StatusState StateFromName(std::string_view name) {
-  if (name == "pending") return core::StatusState::kPending;
-  if (name == "success") return core::StatusState::kSuccess;
-  if (name == "failure" || name == "warning") return core::StatusState::kFailure;
-  return core::StatusState::kError;  // error, skipped, unknown
-}
 
 std::string ErrorText(const rapidjson::Document& doc) { return StringMember(doc, "message"); }
 
@@ -55,7 +39,7 @@ HttpCall GiteaProvider::BuildCreate(const DesiredStatus& status, const Credentia
   call.headers = Headers(creds);
   call.headers.emplace_back("Content-Type", "application/json");
   call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
-    ar(cereal::make_nvp("state", std::string(StateName(status.state))));
+    ar(cereal::make_nvp("state", std::string(kGiteaStateWords.Name(status.state))));
     if (!status.target_url.empty()) ar(cereal::make_nvp("target_url", CapText(status.target_url, 0)));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
     ar(cereal::make_nvp("context", CapText(status.key.context, 0)));
@@ -102,7 +86,7 @@ Provider::ListPage GiteaProvider::InterpretList(const HttpReply& reply, const co
     // Gitea names the field "status" in answers (CommitStatus.State is json:"status").
     std::string state = StringMember(*best, "status");
     if (state.empty()) state = StringMember(*best, "state");
-    page.newest_for_context = ObservedStatus{StateFromName(state), StringMember(*best, "description")};
+    page.newest_for_context = ObservedStatus{kGiteaStateWords.Read(state), StringMember(*best, "description")};
     return page;
   }
   page.more_pages = LinkHasNext(reply.Header("link")) || doc.Size() >= static_cast<unsigned>(kPageSize);

@@ -4,26 +4,10 @@
 #include "dispatch/reply_reading.h"
 #include "dispatch/request_encoding.h"
 #include "dispatch/route_address.h"
+#include "dispatch/state_words.h"
 
 namespace fluxstatus::dispatch {
 namespace {
-
-std::string_view StateName(core::StatusState s) {
-  switch (s) {
-    case core::StatusState::kPending: return "pending";
-    case core::StatusState::kSuccess: return "success";
-    case core::StatusState::kFailure: return "failure";
-    case core::StatusState::kError: return "error";
-  }
-  return "error";
-}
-
-core::StatusState StateFromName(std::string_view name) {
-  if (name == "pending") return core::StatusState::kPending;
-  if (name == "success") return core::StatusState::kSuccess;
-  if (name == "failure") return core::StatusState::kFailure;
-  return core::StatusState::kError;
-}
 
 // "Validation Failed: description is too long (maximum is 140 characters)", or for errors
 // without a message, their code and field: "Validation Failed: invalid (Label.color)".
@@ -95,7 +79,7 @@ HttpCall GitHubProvider::BuildCreate(const DesiredStatus& status, const Credenti
   call.headers = Headers(creds);
   call.headers.emplace_back("Content-Type", "application/json");
   call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
-    ar(cereal::make_nvp("state", std::string(StateName(status.state))));
+    ar(cereal::make_nvp("state", std::string(kGitHubStateWords.Name(status.state))));
     if (!status.target_url.empty()) ar(cereal::make_nvp("target_url", status.target_url));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
     ar(cereal::make_nvp("context", CapText(status.key.context, 0)));
@@ -146,7 +130,7 @@ Provider::ListPage GitHubProvider::InterpretList(const HttpReply& reply, const c
   const std::string wanted = LowerAscii(key.context);
   for (const auto& entry : doc.GetArray()) {
     if (!entry.IsObject() || LowerAscii(StringMember(entry, "context")) != wanted) continue;
-    page.newest_for_context = ObservedStatus{StateFromName(StringMember(entry, "state")),
+    page.newest_for_context = ObservedStatus{kGitHubStateWords.Read(StringMember(entry, "state")),
                                              StringMember(entry, "description")};
     return page;
   }

@@ -9,6 +9,9 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(curl ca-certificates)
+  # ccache: the quickstart test's `make build` (build-quickstart/) then reuses the Release
+  # build's objects instead of compiling the service a second time.
+  packages+=(ccache)
   # `make fuzz`: libFuzzer and the clang sanitizer runtimes.
   packages+=(clang libclang-rt-14-dev)
   # Node.js may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts with

@@ -1,9 +1,10 @@
 // The shared encodings and reply readers: UTF-8 caps, percent-encoding, Basic and SHA-1
-// vectors, Retry-After and HTTP dates, error-text flattening.
+// vectors, Retry-After and HTTP dates, error-text flattening, the hosts' state words.
 #include <boost/test/unit_test.hpp>
 
 #include "dispatch/reply_reading.h"
 #include "dispatch/request_encoding.h"
+#include "dispatch/state_words.h"
 #include "tests/dispatch/test_support.h"
 
 using namespace fluxstatus::dispatch;
@@ -64,6 +65,34 @@ BOOST_AUTO_TEST_CASE(error_text_is_bounded_and_printable) {
   rapidjson::Document doc;
   BOOST_TEST(ParseJsonBody(R"({"a":["x",{"b":"y"}],"c":3,"d":null})", doc));
   BOOST_TEST(FlattenJsonText(doc) == "a: x; b: y; c: 3");
+}
+
+BOOST_AUTO_TEST_CASE(state_words_name_each_state_and_read_the_listed_words_back) {
+  using fluxstatus::core::StatusState;
+  struct Row {
+    const StateWords& words;
+    StatusState state;
+    std::string_view posted;
+    StatusState read_back;  // Bitbucket has no error state: FAILED reads back as failure
+  };
+  const Row rows[] = {
+      {kGitHubStateWords, StatusState::kPending, "pending", StatusState::kPending},
+      {kGitHubStateWords, StatusState::kSuccess, "success", StatusState::kSuccess},
+      {kGitHubStateWords, StatusState::kFailure, "failure", StatusState::kFailure},
+      {kGitHubStateWords, StatusState::kError, "error", StatusState::kError},
+      {kBitbucketStateWords, StatusState::kPending, "INPROGRESS", StatusState::kPending},
+      {kBitbucketStateWords, StatusState::kSuccess, "SUCCESSFUL", StatusState::kSuccess},
+      {kBitbucketStateWords, StatusState::kFailure, "FAILED", StatusState::kFailure},
+      {kBitbucketStateWords, StatusState::kError, "FAILED", StatusState::kFailure},
+  };
+  for (const Row& r : rows) {
+    BOOST_TEST(r.words.Name(r.state) == r.posted);
+    BOOST_TEST(static_cast<int>(r.words.Read(r.posted)) == static_cast<int>(r.read_back));
+  }
+  // Words a table does not know read as error; Gitea's "warning" reads as failure, GitHub's not.
+  BOOST_TEST(static_cast<int>(kGiteaStateWords.Read("warning")) == static_cast<int>(StatusState::kFailure));
+  BOOST_TEST(static_cast<int>(kGitHubStateWords.Read("warning")) == static_cast<int>(StatusState::kError));
+  BOOST_TEST(static_cast<int>(kBitbucketStateWords.Read("STOPPED")) == static_cast<int>(StatusState::kError));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
