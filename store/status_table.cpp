@@ -87,6 +87,12 @@ void BindKey(SQLite::Statement& s, const core::StatusKey& k) {
   s.bind(4, k.context);
 }
 
+void ExecForKey(SQLite::Database& db, const char* sql, const core::StatusKey& key) {
+  SQLite::Statement q(db, sql);
+  BindKey(q, key);
+  q.exec();
+}
+
 // A status_changes row selected as kHistory selects it.
 ChangeRow ReadChangeRow(SQLite::Statement& q) {
   ChangeRow c;
@@ -164,17 +170,9 @@ std::vector<ChangeRow> StatusTable::HistoryOfCommit(const std::string& route, co
   return rows;
 }
 
-void StatusTable::Remove(const core::StatusKey& key) {
-  SQLite::Statement q(db_, kRemove);
-  BindKey(q, key);
-  q.exec();
-}
+void StatusTable::Remove(const core::StatusKey& key) { ExecForKey(db_, kRemove, key); }
 
-void StatusTable::RemoveHistory(const core::StatusKey& key) {
-  SQLite::Statement q(db_, kRemoveHistory);
-  BindKey(q, key);
-  q.exec();
-}
+void StatusTable::RemoveHistory(const core::StatusKey& key) { ExecForKey(db_, kRemoveHistory, key); }
 
 std::vector<StatusRow> StatusTable::All() {
   SQLite::Statement q(db_, kAll);
