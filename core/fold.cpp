@@ -43,6 +43,12 @@ Derivation DeriveStatus(const FluxEvent& ev, const CommitRef& commit, const Rout
   return c;
 }
 
+bool SameStatus(const KeyState& a, const KeyState& b) {
+  return a.state == b.state && a.description == b.description && a.target_url == b.target_url;
+}
+
+bool IsChange(FoldOutcome outcome) { return outcome == FoldOutcome::kCreated || outcome == FoldOutcome::kChanged; }
+
 FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& candidate,
                 std::int64_t event_id, std::int64_t event_time_ms) {
   KeyState next{candidate.state, candidate.description, candidate.target_url, event_id,
@@ -51,9 +57,7 @@ FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& c
   const bool older = event_time_ms < current->event_time_ms ||
                      (event_time_ms == current->event_time_ms && event_id < current->event_id);
   if (older) return {FoldOutcome::kStale, *current};
-  const bool same = current->state == next.state && current->description == next.description &&
-                    current->target_url == next.target_url;
-  return {same ? FoldOutcome::kRefreshed : FoldOutcome::kChanged, std::move(next)};
+  return {SameStatus(*current, next) ? FoldOutcome::kRefreshed : FoldOutcome::kChanged, std::move(next)};
 }
 
 }  // namespace fluxstatus::core

@@ -39,6 +39,9 @@ struct KeyState {
   friend bool operator==(const KeyState&, const KeyState&) = default;
 };
 
+// Whether two states say the same thing (state, description, target URL), whichever event set them.
+bool SameStatus(const KeyState& a, const KeyState& b);
+
 enum class FoldOutcome {
   kCreated,    // first status for the key
   kChanged,    // state, description or target URL changed
@@ -46,11 +49,14 @@ enum class FoldOutcome {
   kStale,      // older than the event that set the current state: ignored (still logged)
 };
 
+// kCreated or kChanged: the outcomes that add a status_history entry.
+bool IsChange(FoldOutcome outcome);
+
 struct FoldResult {
   FoldOutcome outcome;
   KeyState next;  // equals the current state when kStale
 
-  bool Changed() const { return outcome == FoldOutcome::kCreated || outcome == FoldOutcome::kChanged; }
+  bool Changed() const { return IsChange(outcome); }
 };
 
 // Out-of-order rule: an event older (by event time) than the one that set the current state

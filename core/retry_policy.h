@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 
 namespace fluxstatus::core {
@@ -17,6 +18,12 @@ struct RetryPolicy {
   // together spread out; at least host_asked when the host said when.
   std::chrono::milliseconds Delay(int attempts, double jitter01,
                                   std::optional<std::chrono::milliseconds> host_asked) const;
+
+  // When attempt `attempts + 1` is due, after `attempts` failed ones ending at now_ms: now + Delay.
+  std::int64_t DueAtMs(int attempts, std::int64_t now_ms, double jitter01,
+                       std::optional<std::chrono::milliseconds> host_asked) const {
+    return now_ms + Delay(attempts, jitter01, host_asked).count();
+  }
 
   bool Exhausted(int attempts) const { return attempts >= max_attempts; }
 };

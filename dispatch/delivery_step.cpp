@@ -1,5 +1,7 @@
 #include "dispatch/delivery_step.h"
 
+#include "core/sync_state.h"
+
 namespace fluxstatus::dispatch {
 namespace {
 
@@ -161,15 +163,14 @@ class Step {
   // LastErrorText: the host's HTTP status before its words, so a reader sees at once whether
   // the host refused (4xx), broke (5xx) or was never reached (no status).
   StepResult Retry(const CallError& error, std::optional<std::chrono::seconds> host_asked, bool uncertain) {
-    const int attempts = static_cast<int>(row_.sync.attempts) + 1;
+    const std::int64_t attempts = row_.sync.attempts + 1;
     result_.record.uncertain = uncertain;
     const std::string text = LastErrorText(error.http_status, error.text);
-    if (env_.policy.Exhausted(attempts)) {
-      return Finish(Result::kFailed, "gave up after " + std::to_string(attempts) + " attempts: " + text);
-    }
     std::optional<std::chrono::milliseconds> asked;
     if (host_asked) asked = std::chrono::duration_cast<std::chrono::milliseconds>(*host_asked);
-    result_.record.next_attempt_ms = env_.now_ms() + env_.policy.Delay(attempts, env_.jitter01, asked).count();
+    const auto next = core::NextAttemptMs(env_.policy, attempts, env_.now_ms(), env_.jitter01, asked);
+    if (!next) return Finish(Result::kFailed, "gave up after " + std::to_string(attempts) + " attempts: " + text);
+    result_.record.next_attempt_ms = next;
     return Finish(Result::kRetry, text);
   }
 

@@ -101,8 +101,8 @@ void Dispatcher::HoldBack(const core::StatusKey& key, std::optional<std::int64_t
   std::lock_guard lock(mu_);
   HeldBack& held = held_back_[key];
   ++held.failed_records;
-  const auto delay = options_.policy.Delay(held.failed_records, 0.5, std::nullopt);
-  held.until_ms = std::max(next_attempt_ms.value_or(0), NowMs() + delay.count());
+  held.until_ms =
+      std::max(next_attempt_ms.value_or(0), options_.policy.DueAtMs(held.failed_records, NowMs(), 0.5, std::nullopt));
 }
 
 void Dispatcher::Finish(const core::StatusKey& key, store::DeliveryRecord record,

@@ -1,103 +1,37 @@
 #include "store/commit_refold.h"
 
-#include <limits>
 #include <map>
 #include <optional>
-#include <stdexcept>
 
-#include <SQLiteCpp/Statement.h>
-
-#include "core/flux_json.h"
-#include "core/fold.h"
-#include "core/revision.h"
-#include "core/rfc3339.h"
+#include "core/sync_state.h"
+#include "store/event_log.h"
 #include "store/fold_snapshot.h"
+#include "store/log_fold.h"
 #include "store/status_table.h"
 
 namespace fluxstatus::store {
 namespace {
 
-constexpr const char* kCommitEvents =
-    "SELECT id, received_at, body FROM event_log WHERE route = ? AND commit_sha = ? AND id > ? ORDER BY id";
-const std::string kCommitRows =
-    std::string("SELECT ") + kStatusColumns + " FROM commit_statuses WHERE route = ? AND commit_sha = ?";
-constexpr const char* kCommitHistory =
-    "SELECT repo, commit_sha, context, state, description, event_id, event_time, recorded_at FROM status_changes"
-    " WHERE route = ? AND commit_sha = ? ORDER BY id";
-constexpr const char* kDeleteRow =
-    "DELETE FROM commit_statuses WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
-constexpr const char* kDeleteHistory =
-    "DELETE FROM status_changes WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
-
-// One status_history entry as text, for comparison.
-struct Change {
-  std::string state, description, event_time, recorded_at;
-  std::int64_t event_id = 0;
-  bool operator==(const Change&) const = default;
+// What the fold leaves for the commit: each key's state and the changes it went through.
+struct FoldedCommit {
+  FoldedStatuses keys;
+  std::map<core::StatusKey, std::vector<FoldedStatus>> changes;
 };
 
-struct FoldedKey {
-  core::KeyState state;
-  std::string updated_at;
-  std::vector<std::pair<core::KeyState, std::string>> history;  // each change, recorded_at
-};
-
-Change ChangeOf(const core::KeyState& s, const std::string& recorded_at) {
-  return {std::string(core::ToString(s.state)), s.description, core::FormatRfc3339Millis(s.event_time_ms), recorded_at,
-          s.event_id};
-}
-
-bool SameStatus(const core::KeyState& a, const core::KeyState& b) {
-  return a.state == b.state && a.description == b.description && a.target_url == b.target_url;
-}
-
-void BindKey(SQLite::Statement& s, const core::StatusKey& k) {
-  s.bind(1, k.route);
-  s.bind(2, k.repo);
-  s.bind(3, k.commit_sha);
-  s.bind(4, k.context);
-}
-
-// The fold itself: the commit's events in log order through the live writer's functions.
-std::map<core::StatusKey, FoldedKey> FoldCommit(SQLite::Database& db, const core::RouteCatalog& routes,
-                                                const std::string& route, const std::string& commit_sha,
-                                                std::int64_t& events) {
-  core::RouteProfile profile = routes.Find(route).value_or(core::RouteProfile{});
-  profile.name = route;  // a route removed from the configuration folds as one without a provider
-  // Every key starts from its state in the fold snapshot (`prune`), or from "no status"; the
-  // events the snapshot stands for are not folded again (most of them are deleted).
-  std::map<core::StatusKey, FoldedKey> folded;
+// The fold itself: the commit's events through the one fold driver. Every key starts from its
+// state in the fold snapshot (`prune`), or from "no status"; the events the snapshot stands for
+// are not folded again (most of them are deleted).
+FoldedCommit FoldCommit(SQLite::Database& db, LogFolder& folder, const std::string& route,
+                        const std::string& commit_sha, std::int64_t& events) {
+  FoldedCommit out;
   FoldSnapshot snapshot(db);
-  for (auto& [key, seed] : snapshot.ForCommit(route, commit_sha)) {
-    folded.emplace(key, FoldedKey{std::move(seed.fold), std::move(seed.updated_at), {}});
-  }
-  SQLite::Statement q(db, kCommitEvents);
-  q.bind(1, route);
-  q.bind(2, commit_sha);
-  q.bind(3, static_cast<int64_t>(snapshot.ThroughEventId()));
-  while (q.executeStep()) {
-    ++events;
-    const std::int64_t id = q.getColumn(0).getInt64();
-    const std::string received_at = q.getColumn(1).getString();
-    auto parsed = core::ParseFluxEvent(q.getColumn(2).getString(), std::numeric_limits<std::size_t>::max());
-    if (const auto* err = std::get_if<core::ParseError>(&parsed)) {
-      throw std::runtime_error("event " + std::to_string(id) + " in the log no longer parses: " + err->message);
-    }
-    const auto& ev = std::get<core::FluxEvent>(parsed);
-    const auto derived = core::DeriveStatus(ev, core::ResolveCommit(ev), profile);
-    const auto* candidate = std::get_if<core::StatusCandidate>(&derived);
-    if (candidate == nullptr) continue;
-    auto it = folded.find(candidate->key);
-    std::optional<core::KeyState> current;
-    if (it != folded.end()) current = it->second.state;
-    const core::FoldResult r = core::Fold(current, *candidate, id, ev.time_ms);
-    if (r.outcome == core::FoldOutcome::kStale) continue;
-    if (it == folded.end()) it = folded.emplace(candidate->key, FoldedKey{}).first;
-    it->second.state = r.next;
-    it->second.updated_at = received_at;
-    if (r.Changed()) it->second.history.emplace_back(r.next, received_at);
-  }
-  return folded;
+  out.keys = snapshot.ForCommit(route, commit_sha);
+  EventLog log(db);
+  events += folder.FoldRange(log, out.keys, CommitEvents{route, commit_sha, snapshot.ThroughEventId()},
+                             [&](const AppliedEvent& a) {
+                               if (core::IsChange(a.outcome)) out.changes[a.key].push_back(a.now);
+                             });
+  return out;
 }
 
 }  // namespace
@@ -105,74 +39,47 @@ std::map<core::StatusKey, FoldedKey> FoldCommit(SQLite::Database& db, const core
 CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog& routes, const std::string& route,
                                  const std::string& commit_sha) {
   CommitRefold out;
-  const auto folded = FoldCommit(db, routes, route, commit_sha, out.events);
-  const bool has_provider = routes.Find(route).value_or(core::RouteProfile{}).has_provider;
-
-  std::map<core::StatusKey, StatusRow> rows;
-  {
-    SQLite::Statement q(db, kCommitRows);
-    q.bind(1, route);
-    q.bind(2, commit_sha);
-    while (q.executeStep()) {
-      StatusRow r = ReadStatusRow(q);
-      rows.emplace(r.key, std::move(r));
-    }
-  }
-  std::map<core::StatusKey, std::vector<Change>> history;
-  {
-    SQLite::Statement q(db, kCommitHistory);
-    q.bind(1, route);
-    q.bind(2, commit_sha);
-    while (q.executeStep()) {
-      const core::StatusKey key{route, q.getColumn(0).getString(), q.getColumn(1).getString(),
-                                q.getColumn(2).getString()};
-      history[key].push_back({q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(6).getString(),
-                              q.getColumn(7).getString(), q.getColumn(5).getInt64()});
-    }
-  }
+  LogFolder folder(routes);
+  const FoldedCommit folded = FoldCommit(db, folder, route, commit_sha, out.events);
+  const bool has_sink = folder.ProfileFor(route).has_provider;
 
   StatusTable statuses(db);
-  SQLite::Statement delete_row(db, kDeleteRow), delete_history(db, kDeleteHistory);
-  auto drop_history = [&](const core::StatusKey& key) {
-    delete_history.tryReset();
-    BindKey(delete_history, key);
-    delete_history.exec();
-  };
-  for (const auto& [key, f] : folded) {
+  std::map<core::StatusKey, StatusRow> rows;
+  for (auto& r : statuses.ForCommit(route, commit_sha)) rows.emplace(r.key, std::move(r));
+  std::map<core::StatusKey, std::vector<ChangeRow>> history;
+  for (auto& c : statuses.HistoryOfCommit(route, commit_sha)) history[c.key].push_back(std::move(c));
+
+  for (const auto& [key, f] : folded.keys) {
     out.keys.push_back(key);
     const auto old = rows.find(key);
-    if (old == rows.end() || old->second.fold != f.state || old->second.updated_at != f.updated_at) {
-      StatusRow row;
-      row.key = key;
-      row.fold = f.state;
-      row.updated_at = f.updated_at;
-      row.sync.sync_state = has_provider ? SyncState::kPending : SyncState::kSkipped;
-      if (old != rows.end() && row.sync.sync_state != SyncState::kSkipped) {
-        if (SameStatus(old->second.fold, f.state)) row.sync = old->second.sync;
-        else row.sync.KeepHostFacts(old->second.sync);
-      }
-      statuses.Save(row);
+    if (old == rows.end() || old->second.fold != f.fold || old->second.updated_at != f.updated_at) {
+      std::optional<core::KeySync> before;
+      if (old != rows.end()) before = core::KeySync{old->second.fold, old->second.sync};
+      statuses.Save({key, f.fold, f.updated_at, core::SyncAfterRefold(before ? &*before : nullptr, f.fold, has_sink)});
       ++out.rows_changed;
     }
-    std::vector<Change> wanted;
-    for (const auto& [s, recorded_at] : f.history) wanted.push_back(ChangeOf(s, recorded_at));
+    const auto changes = folded.changes.find(key);
+    std::vector<ChangeRow> wanted;
+    if (changes != folded.changes.end()) {
+      for (const auto& c : changes->second) wanted.push_back(HistoryEntry(key, c));
+    }
     const auto h = history.find(key);
     if (h == history.end() ? !wanted.empty() : h->second != wanted) {
-      drop_history(key);
-      for (const auto& [s, recorded_at] : f.history) statuses.RecordChange(key, s, recorded_at);
+      statuses.RemoveHistory(key);
+      if (changes != folded.changes.end()) {
+        for (const auto& c : changes->second) statuses.RecordChange(key, c.fold, c.updated_at);
+      }
     }
   }
   // Keys the log no longer yields (the route's context template or cluster changed).
   for (const auto& [key, row] : rows) {
-    if (folded.count(key)) continue;
-    delete_row.tryReset();
-    BindKey(delete_row, key);
-    delete_row.exec();
-    drop_history(key);
+    if (folded.keys.count(key)) continue;
+    statuses.Remove(key);
+    statuses.RemoveHistory(key);
     ++out.rows_changed;
   }
   for (const auto& [key, h] : history) {
-    if (!folded.count(key) && !rows.count(key)) drop_history(key);
+    if (!folded.keys.count(key) && !rows.count(key)) statuses.RemoveHistory(key);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Re-folding one commit's statuses on one route from the commit's whole history in the log,
 // for `replay`: the rows of commit_statuses and status_history it leaves equal what a fresh
 // fold of the whole log (`rebuild`) gives for those keys, at a cost proportional to the
-// commit's events instead of the log's. Same core::DeriveStatus + core::Fold as the writer.
+// commit's events instead of the log's. Folded by the same driver as `rebuild` (log_fold.h).
 #pragma once
 
 #include <cstdint>
@@ -24,8 +24,7 @@ struct CommitRefold {
 // Folds every logged event of (route, commit_sha) in log order, starting from each key's state
 // in the fold snapshot (after `prune`: only the events after it are folded) or from "no
 // status", and makes commit_statuses and status_changes match: rows that differ are replaced
-// (dispatch progress kept when the status itself is unchanged, facts about the host kept
-// always, as `rebuild` does), rows the fold no longer yields are removed, identical rows and
+// (their sync columns from core::SyncAfterRefold, as `rebuild` does), rows the fold no longer yields are removed, identical rows and
 // history are left untouched. Run it inside the caller's write transaction.
 // Throws when a logged event no longer parses.
 CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog& routes, const std::string& route,

@@ -18,7 +18,10 @@ constexpr const char* kInsert =
 constexpr const char* kFindDuplicate =
     "SELECT id FROM event_log WHERE route = ? AND body_sha256 = ?";
 constexpr const char* kForEach =
-    "SELECT id, route, received_at, body FROM event_log WHERE id >= ? AND id <= ? ORDER BY id";
+    "SELECT id, route, received_at, body FROM event_log WHERE id > ? AND id <= ? ORDER BY id";
+// No upper bound on id: with one SQLite would read a rowid range instead of the commit's index.
+constexpr const char* kForCommit =
+    "SELECT id, route, received_at, body FROM event_log WHERE route = ? AND commit_sha = ? AND id > ? ORDER BY id";
 constexpr const char* kCount = "SELECT count(*) FROM event_log";
 
 using Sha256 = std::array<unsigned char, 32>;
@@ -70,11 +73,17 @@ std::optional<std::int64_t> EventLog::DuplicateOf(const std::string& route, cons
   return find_duplicate_.getColumn(0).getInt64();
 }
 
-void EventLog::ForEach(std::int64_t from_id, const std::function<void(const LogRow&)>& fn,
-                       std::int64_t through_id) {
-  SQLite::Statement q(db_, kForEach);
-  q.bind(1, static_cast<int64_t>(from_id));
-  q.bind(2, static_cast<int64_t>(through_id));
+void EventLog::ForEach(const LogSelection& selection, const std::function<void(const LogRow&)>& fn) {
+  SQLite::Statement q(db_, std::holds_alternative<LogSpan>(selection) ? kForEach : kForCommit);
+  if (const auto* span = std::get_if<LogSpan>(&selection)) {
+    q.bind(1, static_cast<int64_t>(span->after_id));
+    q.bind(2, static_cast<int64_t>(span->through_id));
+  } else {
+    const auto& commit = std::get<CommitEvents>(selection);
+    q.bind(1, commit.route);
+    q.bind(2, commit.commit_sha);
+    q.bind(3, static_cast<int64_t>(commit.after_id));
+  }
   LogRow row;
   while (q.executeStep()) {
     row.id = q.getColumn(0).getInt64();

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -31,6 +32,18 @@ struct LogRow {
   std::string body;
 };
 
+// Which logged events a fold reads, in log order.
+struct LogSpan {  // after_id < id <= through_id: the whole log, or prune's prefix
+  std::int64_t after_id = 0;
+  std::int64_t through_id = INT64_MAX;
+};
+struct CommitEvents {  // id > after_id, of one commit on one route (replay's per-commit re-fold)
+  std::string route;
+  std::string commit_sha;
+  std::int64_t after_id = 0;
+};
+using LogSelection = std::variant<LogSpan, CommitEvents>;
+
 // Not thread-safe: owned by the thread that owns the connection.
 class EventLog {
  public:
@@ -41,9 +54,8 @@ class EventLog {
   std::optional<std::int64_t> Append(const LoggedEvent& e);
   std::optional<std::int64_t> DuplicateOf(const std::string& route, const std::string& body);
 
-  // Calls fn for every row with from_id <= id <= through_id, in log order.
-  void ForEach(std::int64_t from_id, const std::function<void(const LogRow&)>& fn,
-               std::int64_t through_id = INT64_MAX);
+  // Calls fn for every selected row, in log order.
+  void ForEach(const LogSelection& selection, const std::function<void(const LogRow&)>& fn);
 
   std::int64_t Count();
 

@@ -71,41 +71,7 @@ void EventStore::RecordDelivery(const DeliveryRecord& d) {
   if (!d.lease_holder.empty() && !LeaseHeldBy(db_, d.lease_holder, NowMs())) return;
   std::optional<StatusRow> row = statuses_.Load(d.key);
   if (!row) return;  // the key vanished in a rebuild with another configuration
-  SyncInfo& sync = row->sync;
-  const bool still_desired = row->fold.event_id == d.sent_event_id ||
-                             (std::string(core::ToString(row->fold.state)) == d.sent_state &&
-                              row->fold.description == d.sent_description);
-  using R = DeliveryRecord::Result;
-  if (d.result == R::kSending) {
-    sync.in_flight = true;
-  } else if (d.result == R::kSkipped) {
-    sync.sync_state = SyncState::kSkipped;
-    sync.last_error = d.error;
-  } else if (d.result == R::kSynced) {
-    sync.in_flight = false;
-    sync.synced_state = d.sent_state;
-    sync.synced_description = d.sent_description;
-    sync.synced_at = core::FormatRfc3339Millis(d.at_ms);
-    sync.next_attempt_ms.reset();
-    if (still_desired) {
-      sync.sync_state = SyncState::kSynced;
-      sync.last_error.reset();
-    } else {
-      sync.attempts = 0;  // the newer state is due now
-    }
-  } else {
-    sync.in_flight = d.uncertain;
-    if (still_desired) {
-      ++sync.attempts;
-      sync.last_error = d.error;
-      if (d.result == R::kFailed) {
-        sync.sync_state = SyncState::kFailed;
-        sync.next_attempt_ms.reset();
-      } else {
-        sync.next_attempt_ms = d.next_attempt_ms;
-      }
-    }
-  }
+  row->sync = core::ApplyDelivery(row->sync, row->fold, d);
   statuses_.Save(*row);
 }
 
@@ -153,23 +119,9 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
     result.note = "older than event " + std::to_string(current->fold.event_id) + ": not applied";
     return result;
   }
-  StatusRow row;
-  row.key = candidate.key;
-  row.fold = folded.next;
-  row.updated_at = received_at;
-  if (folded.outcome == core::FoldOutcome::kRefreshed) {
-    row.sync = current->sync;
-    if (row.sync.sync_state == SyncState::kFailed && profile.has_provider) {
-      // A newer event for a key that failed to sync is a reason to try again.
-      row.sync.sync_state = SyncState::kPending;
-      row.sync.attempts = 0;
-      row.sync.next_attempt_ms.reset();
-    }
-  } else {
-    row.sync.sync_state = profile.has_provider ? SyncState::kPending : SyncState::kSkipped;
-    if (current) row.sync.KeepHostFacts(current->sync);
-    statuses_.RecordChange(row.key, row.fold, received_at);
-  }
+  StatusRow row{candidate.key, folded.next, received_at,
+                core::SyncAfterFold(current ? &current->sync : nullptr, folded.outcome, profile.has_provider)};
+  if (folded.Changed()) statuses_.RecordChange(row.key, row.fold, received_at);
   statuses_.Save(row);
   return result;
 }

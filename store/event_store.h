@@ -15,6 +15,7 @@
 #include "core/flux_event.h"
 #include "core/fold.h"
 #include "core/route_catalog.h"
+#include "core/sync_state.h"
 #include "store/delivery_log.h"
 #include "store/event_log.h"
 #include "store/rebuild.h"
@@ -40,24 +41,11 @@ struct Rejection {
   std::size_t max_body_bytes = 0;
 };
 
-// The result of one dispatch step for a key, recorded in the writer's transaction.
-struct DeliveryRecord {
-  enum class Result {
-    kSending,  // about to send: mark in_flight so a crash before the answer lists first
-    kSynced,   // the host has the sent state (created, or found by listing)
-    kRetry,    // try again at next_attempt_ms
-    kFailed,   // permanent failure (or attempts exhausted): sync_state 'failed'
-    kSkipped,  // the route has no provider (any more): sync_state 'skipped'
-  };
+// The result of one dispatch step for a key, recorded in the writer's transaction: what the
+// step did (core::Delivery, applied by core::ApplyDelivery) and the calls it made.
+struct DeliveryRecord : core::Delivery {
+  using Result = core::DeliveryResult;
   core::StatusKey key;
-  std::int64_t sent_event_id = 0;  // the desired state's event when the step began
-  std::string sent_state;
-  std::string sent_description;
-  Result result = Result::kRetry;
-  bool uncertain = false;  // kRetry/kFailed after a send whose fate is unknown
-  std::optional<std::int64_t> next_attempt_ms;
-  std::string error;
-  std::int64_t at_ms = 0;
   std::vector<DeliveryAttempt> attempts;  // delivery_attempts rows to add
   // When set, the step changes its key only while this holder holds the dispatch lease; the
   // attempts are recorded either way (the calls were made).
@@ -96,7 +84,8 @@ class EventStore {
                                          std::span<const Rejection> rejections = {},
                                          std::span<const DeliveryRecord> deliveries = {});
 
-  // Applies a dispatch step to its key (inside the caller's transaction when batched).
+  // Applies a dispatch step to its key (core::ApplyDelivery; inside the caller's transaction
+  // when batched).
   // A newer desired state that arrived meanwhile stays pending: only what was sent is synced.
   void RecordDelivery(const DeliveryRecord& record);
 

@@ -5,8 +5,14 @@
 
 #include "core/flux_json.h"
 #include "core/revision.h"
+#include "core/rfc3339.h"
 
 namespace fluxstatus::store {
+
+ChangeRow HistoryEntry(const core::StatusKey& key, const FoldedStatus& now) {
+  return {key, std::string(core::ToString(now.fold.state)), now.fold.description,
+          core::FormatRfc3339Millis(now.fold.event_time_ms), now.updated_at, now.fold.event_id};
+}
 
 const core::RouteProfile& LogFolder::ProfileFor(const std::string& route) {
   auto it = profiles_.find(route);
@@ -40,18 +46,21 @@ std::optional<AppliedEvent> LogFolder::Apply(const LogRow& row, FoldedStatuses& 
   return AppliedEvent{it->first, it->second, folded.outcome};
 }
 
+std::int64_t LogFolder::FoldRange(EventLog& log, FoldedStatuses& keys, const LogSelection& selection,
+                                  const std::function<void(const AppliedEvent&)>& on_applied) {
+  std::int64_t read = 0;
+  log.ForEach(selection, [&](const LogRow& row) {
+    ++read;
+    if (auto applied = Apply(row, keys)) on_applied(*applied);
+  });
+  return read;
+}
+
 std::int64_t LogFolder::FoldRange(EventLog& log, FoldedStatuses& keys, std::int64_t after_id,
                                   std::optional<std::int64_t> through_id,
                                   const std::function<void(const AppliedEvent&)>& on_applied) {
-  std::int64_t read = 0;
-  log.ForEach(
-      after_id + 1,
-      [&](const LogRow& row) {
-        ++read;
-        if (auto applied = Apply(row, keys)) on_applied(*applied);
-      },
-      through_id.value_or(std::numeric_limits<std::int64_t>::max()));
-  return read;
+  return FoldRange(log, keys, LogSpan{after_id, through_id.value_or(std::numeric_limits<std::int64_t>::max())},
+                   on_applied);
 }
 
 }  // namespace fluxstatus::store

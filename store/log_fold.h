@@ -1,5 +1,6 @@
 // Folding the logged events in memory, in log order, on top of seeded key states (the fold
-// snapshot): what `rebuild`, `rebuild --check` and `prune` share. Each event goes through the
+// snapshot): the one fold driver that `rebuild`, `rebuild --check`, `prune` and replay's
+// per-commit re-fold share. Each event goes through the
 // same core::DeriveStatus + core::Fold as the live writer; only the key states live in a map
 // instead of commit_statuses, so a million events fold without a query per event.
 #pragma once
@@ -14,6 +15,7 @@
 #include "core/route_catalog.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
+#include "store/status_table.h"
 
 namespace fluxstatus::store {
 
@@ -24,6 +26,9 @@ struct AppliedEvent {
   core::FoldOutcome outcome;
 };
 
+// The status_history entry a change of the key to `now` records.
+ChangeRow HistoryEntry(const core::StatusKey& key, const FoldedStatus& now);
+
 class LogFolder {
  public:
   explicit LogFolder(const core::RouteCatalog& routes) : routes_(routes) {}
@@ -32,8 +37,11 @@ class LogFolder {
   // or older than the key's state); otherwise the key and what happened to it.
   std::optional<AppliedEvent> Apply(const LogRow& row, FoldedStatuses& keys);
 
-  // Folds every event with after_id < id <= through_id in log order; calls on_applied for each
-  // event that changed or refreshed a key. Returns how many events were read.
+  // Folds the selected events in log order; calls on_applied for each event that changed or
+  // refreshed a key. Returns how many events were read.
+  std::int64_t FoldRange(EventLog& log, FoldedStatuses& keys, const LogSelection& selection,
+                         const std::function<void(const AppliedEvent&)>& on_applied);
+  // The same for the events with after_id < id <= through_id (nullopt: the end of the log).
   std::int64_t FoldRange(EventLog& log, FoldedStatuses& keys, std::int64_t after_id,
                          std::optional<std::int64_t> through_id,
                          const std::function<void(const AppliedEvent&)>& on_applied);

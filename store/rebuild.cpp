@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "core/rfc3339.h"
+#include "core/sync_state.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
 #include "store/log_fold.h"
@@ -40,20 +41,6 @@ class CacheSizeForRebuild {
   int previous_;
 };
 
-// What rebuild keeps of the previous row of a key: enough to carry dispatch progress over.
-struct PreviousRow {
-  core::KeyState fold;
-  SyncInfo sync;
-};
-
-bool SameStatus(const core::KeyState& a, const core::KeyState& b) {
-  return a.state == b.state && a.description == b.description && a.target_url == b.target_url;
-}
-
-bool IsChange(core::FoldOutcome o) {
-  return o == core::FoldOutcome::kCreated || o == core::FoldOutcome::kChanged;
-}
-
 std::string KeyText(const core::StatusKey& k) {
   return "(route " + k.route + ", repo " + (k.repo.empty() ? "-" : k.repo) + ", commit " + k.commit_sha +
          ", context " + k.context + ")";
@@ -75,11 +62,6 @@ Columns ChangeColumns(const ChangeRow& c) {
           {"description", c.description},
           {"event_time", c.event_time},
           {"recorded_at", c.recorded_at}};
-}
-
-ChangeRow FreshChange(const AppliedEvent& a) {
-  return {a.key, std::string(core::ToString(a.now.fold.state)), a.now.fold.description,
-          core::FormatRfc3339Millis(a.now.fold.event_time_ms), a.now.updated_at, a.now.fold.event_id};
 }
 
 std::string Render(const Columns& cols, const std::vector<bool>* only) {
@@ -154,8 +136,8 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   report.snapshot_keys = static_cast<std::int64_t>(keys.size());
 
   StatusTable statuses(db);
-  std::map<core::StatusKey, PreviousRow> before;
-  for (auto& r : statuses.All()) before.emplace(std::move(r.key), PreviousRow{std::move(r.fold), std::move(r.sync)});
+  std::map<core::StatusKey, core::KeySync> before;
+  for (auto& r : statuses.All()) before.emplace(std::move(r.key), core::KeySync{std::move(r.fold), std::move(r.sync)});
   // Bulk load: rows go into tables without secondary indexes, which are built once at the end.
   const std::vector<std::string> indexes = statuses.DropIndexes();
   statuses.Clear();
@@ -163,7 +145,7 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   EventLog log(db);
   LogFolder folder(routes);
   report.events = folder.FoldRange(log, keys, report.snapshot_through, std::nullopt, [&](const AppliedEvent& a) {
-    if (!IsChange(a.outcome)) return;
+    if (!core::IsChange(a.outcome)) return;
     statuses.RecordChange(a.key, a.now.fold, a.now.updated_at);
     ++report.changes;
   });
@@ -171,14 +153,9 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   // Each key as the live writer would have left it; dispatch progress survives for keys whose
   // status did not change, facts about the host for every key that is still there.
   for (const auto& [key, folded] : keys) {
-    StatusRow row{key, folded.fold, folded.updated_at, {}};
-    row.sync.sync_state = folder.ProfileFor(key.route).has_provider ? SyncState::kPending : SyncState::kSkipped;
     const auto old = before.find(key);
-    if (old != before.end() && row.sync.sync_state != SyncState::kSkipped) {
-      if (SameStatus(old->second.fold, row.fold)) row.sync = old->second.sync;
-      else row.sync.KeepHostFacts(old->second.sync);
-    }
-    statuses.Save(row);
+    const bool has_sink = folder.ProfileFor(key.route).has_provider;
+    statuses.Save({key, folded.fold, folded.updated_at, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded.fold, has_sink)});
   }
   statuses.CreateIndexes(indexes);
   report.statuses = static_cast<std::int64_t>(keys.size());
@@ -206,8 +183,8 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
   EventLog log(db);
   LogFolder folder(routes);
   folder.FoldRange(log, keys, through, std::nullopt, [&](const AppliedEvent& a) {
-    if (!IsChange(a.outcome)) return;
-    const ChangeRow fresh = FreshChange(a);
+    if (!core::IsChange(a.outcome)) return;
+    const ChangeRow fresh = HistoryEntry(a.key, a.now);
     while (stored && stored->event_id < fresh.event_id) {
       CompareChange(history, stored, nullptr);
       stored = reader.Next();

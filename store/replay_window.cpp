@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "core/rfc3339.h"
+#include "core/sync_state.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -21,9 +22,6 @@ const std::string kWindowKeys = std::string("SELECT ") + kStatusColumns +
                                 " AND s.commit_sha = w.c ORDER BY s.route, s.commit_sha, s.context";
 const std::string kWindowCommits = std::string("SELECT DISTINCT +route, +commit_sha ") + kWindowEvents +
                                    " AND commit_sha IS NOT NULL ORDER BY 1, 2";
-constexpr const char* kMarkCommit =
-    "UPDATE commit_statuses SET sync_state = 'pending', attempts = 0, next_attempt_ms = NULL,"
-    " last_error = NULL, in_flight = 1 WHERE route = ? AND commit_sha = ? AND sync_state != 'skipped'";
 constexpr const char* kLastAttempt = "SELECT ifnull(max(id), 0) FROM delivery_attempts";
 constexpr const char* kOutcomesAfter =
     "SELECT route, repo, commit_sha, context, outcome FROM delivery_attempts WHERE id > ? ORDER BY id";
@@ -67,10 +65,16 @@ std::vector<WindowCommit> WindowCommits(SQLite::Database& db, const ReplayWindow
 }
 
 std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route, const std::string& commit_sha) {
-  SQLite::Statement mark(db, kMarkCommit);
-  mark.bind(1, route);
-  mark.bind(2, commit_sha);
-  return mark.exec();
+  StatusTable statuses(db);
+  std::int64_t marked = 0;
+  for (auto& row : statuses.ForCommit(route, commit_sha)) {
+    auto sync = core::MarkForReplay(row.sync);
+    if (!sync) continue;
+    row.sync = std::move(*sync);
+    statuses.Save(row);
+    ++marked;
+  }
+  return marked;
 }
 
 std::vector<StatusRow> LoadStatuses(SQLite::Database& db, const std::vector<core::StatusKey>& keys) {

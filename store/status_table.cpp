@@ -27,6 +27,15 @@ constexpr const char* kRecordChange =
     " event_time, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)";
 const std::string kAll = std::string("SELECT ") + kStatusColumns +
                          " FROM commit_statuses ORDER BY route, repo, commit_sha, context";
+const std::string kForCommit =
+    std::string("SELECT ") + kStatusColumns + " FROM commit_statuses WHERE route = ? AND commit_sha = ?";
+constexpr const char* kHistoryOfCommit =
+    "SELECT route, repo, commit_sha, context, state, description, event_id, event_time, recorded_at"
+    " FROM status_changes WHERE route = ? AND commit_sha = ? ORDER BY id";
+constexpr const char* kRemove =
+    "DELETE FROM commit_statuses WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
+constexpr const char* kRemoveHistory =
+    "DELETE FROM status_changes WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
 constexpr const char* kHistory =
     "SELECT route, repo, commit_sha, context, state, description, event_id, event_time, recorded_at"
     " FROM status_changes ORDER BY id";
@@ -44,13 +53,6 @@ std::optional<std::string> OptionalText(const SQLite::Column& c) {
 }
 
 }  // namespace
-
-std::optional<SyncState> SyncStateFromString(std::string_view s) {
-  for (auto v : {SyncState::kPending, SyncState::kSynced, SyncState::kFailed, SyncState::kSkipped}) {
-    if (ToString(v) == s) return v;
-  }
-  return std::nullopt;
-}
 
 StatusRow ReadStatusRow(SQLite::Statement& q) {
   StatusRow r;
@@ -85,17 +87,26 @@ void BindKey(SQLite::Statement& s, const core::StatusKey& k) {
   s.bind(4, k.context);
 }
 
-}  // namespace
-
-std::string_view ToString(SyncState s) {
-  switch (s) {
-    case SyncState::kPending: return "pending";
-    case SyncState::kSynced: return "synced";
-    case SyncState::kFailed: return "failed";
-    case SyncState::kSkipped: return "skipped";
-  }
-  return "pending";
+void ExecForKey(SQLite::Database& db, const char* sql, const core::StatusKey& key) {
+  SQLite::Statement q(db, sql);
+  BindKey(q, key);
+  q.exec();
 }
+
+// A status_changes row selected as kHistory selects it.
+ChangeRow ReadChangeRow(SQLite::Statement& q) {
+  ChangeRow c;
+  c.key = {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+           q.getColumn(3).getString()};
+  c.state = q.getColumn(4).getString();
+  c.description = q.getColumn(5).getString();
+  c.event_id = q.getColumn(6).getInt64();
+  c.event_time = q.getColumn(7).getString();
+  c.recorded_at = q.getColumn(8).getString();
+  return c;
+}
+
+}  // namespace
 
 StatusTable::StatusTable(SQLite::Database& db)
     : db_(db), load_(db, kLoad), save_(db, kSave), record_change_(db, kRecordChange) {}
@@ -140,6 +151,28 @@ void StatusTable::RecordChange(const core::StatusKey& key, const core::KeyState&
   record_change_.bind(9, recorded_at);
   record_change_.exec();
 }
+
+std::vector<StatusRow> StatusTable::ForCommit(const std::string& route, const std::string& commit_sha) {
+  SQLite::Statement q(db_, kForCommit);
+  q.bind(1, route);
+  q.bind(2, commit_sha);
+  std::vector<StatusRow> rows;
+  while (q.executeStep()) rows.push_back(ReadStatusRow(q));
+  return rows;
+}
+
+std::vector<ChangeRow> StatusTable::HistoryOfCommit(const std::string& route, const std::string& commit_sha) {
+  SQLite::Statement q(db_, kHistoryOfCommit);
+  q.bind(1, route);
+  q.bind(2, commit_sha);
+  std::vector<ChangeRow> rows;
+  while (q.executeStep()) rows.push_back(ReadChangeRow(q));
+  return rows;
+}
+
+void StatusTable::Remove(const core::StatusKey& key) { ExecForKey(db_, kRemove, key); }
+
+void StatusTable::RemoveHistory(const core::StatusKey& key) { ExecForKey(db_, kRemoveHistory, key); }
 
 std::vector<StatusRow> StatusTable::All() {
   SQLite::Statement q(db_, kAll);
@@ -189,13 +222,7 @@ ChangeReader::ChangeReader(SQLite::Database& db) : q_(db, kHistoryByEvent) {}
 
 const ChangeRow* ChangeReader::Next() {
   if (!q_.executeStep()) return nullptr;
-  row_.key = {q_.getColumn(0).getString(), q_.getColumn(1).getString(), q_.getColumn(2).getString(),
-              q_.getColumn(3).getString()};
-  row_.state = q_.getColumn(4).getString();
-  row_.description = q_.getColumn(5).getString();
-  row_.event_id = q_.getColumn(6).getInt64();
-  row_.event_time = q_.getColumn(7).getString();
-  row_.recorded_at = q_.getColumn(8).getString();
+  row_ = ReadChangeRow(q_);
   return &row_;
 }
 

@@ -12,31 +12,16 @@
 
 #include "core/commit_status.h"
 #include "core/fold.h"
+#include "core/sync_state.h"
 
 namespace fluxstatus::store {
 
-enum class SyncState { kPending, kSynced, kFailed, kSkipped };
-std::string_view ToString(SyncState s);
-
-// What dispatch has done for a key, kept across folds of the same state.
-struct SyncInfo {
-  SyncState sync_state = SyncState::kPending;
-  std::optional<std::string> synced_at;
-  std::int64_t attempts = 0;
-  std::optional<std::string> last_error;
-  std::optional<std::int64_t> next_attempt_ms;  // pending: not before this time (NULL: now)
-  bool in_flight = false;  // a send may have reached the host unrecorded: list first
-  std::optional<std::string> synced_state;        // what the host last confirmed
-  std::optional<std::string> synced_description;
-
-  // Facts about the host survive any re-fold of the key; dispatch progress does not.
-  void KeepHostFacts(const SyncInfo& old) {
-    in_flight = old.in_flight;
-    synced_state = old.synced_state;
-    synced_description = old.synced_description;
-    synced_at = old.synced_at;
-  }
-};
+// The sync columns and their states are core's (core/sync_state.h): every change to them is a
+// transition there; this table only loads and saves them.
+using core::SyncInfo;
+using core::SyncState;
+using core::SyncStateFromString;
+using core::ToString;
 
 struct StatusRow {
   core::StatusKey key;
@@ -49,13 +34,14 @@ struct StatusRow {
 extern const char* const kStatusColumns;
 // Reads the current row of a statement that selected kStatusColumns.
 StatusRow ReadStatusRow(SQLite::Statement& q);
-std::optional<SyncState> SyncStateFromString(std::string_view s);
 
 // One status_history row, as `rebuild --check` compares it.
 struct ChangeRow {
   core::StatusKey key;
   std::string state, description, event_time, recorded_at;
   std::int64_t event_id = 0;
+
+  friend bool operator==(const ChangeRow&, const ChangeRow&) = default;
 };
 
 // Reads status_history by event (then row) one row at a time, so `rebuild --check` walks it
@@ -81,6 +67,13 @@ class StatusTable {
   void Save(const StatusRow& row);
   // Appends a status_history entry for a change of the key's state.
   void RecordChange(const core::StatusKey& key, const core::KeyState& state, const std::string& recorded_at);
+
+  // One commit's rows on one route, and its status_history entries in order (a per-commit re-fold).
+  std::vector<StatusRow> ForCommit(const std::string& route, const std::string& commit_sha);
+  std::vector<ChangeRow> HistoryOfCommit(const std::string& route, const std::string& commit_sha);
+  // Removes the key's row / its status_history entries.
+  void Remove(const core::StatusKey& key);
+  void RemoveHistory(const core::StatusKey& key);
 
   // Every row, ordered by key (for rebuild comparison and `status`).
   std::vector<StatusRow> All();
