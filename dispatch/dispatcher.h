@@ -25,6 +25,7 @@
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
 
+#include "core/clock.h"
 #include "core/retry_policy.h"
 #include "dispatch/delivery_step.h"
 #include "dispatch/dispatch_health.h"
@@ -34,6 +35,7 @@
 #include "dispatch/provider.h"
 #include "dispatch/repeating_log.h"
 #include "dispatch/token_source.h"
+#include "os/system_clock.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 #include "store/outbox.h"
@@ -76,8 +78,10 @@ struct DispatcherOptions {
 class Dispatcher {
  public:
   // routes: every route with a provider; pending keys of any other route are marked skipped.
+  // `clock` (which must outlive this) decides what is due, how long the lease is valid and
+  // when warnings repeat; the threads' waits (poll, queue, record wait) are real time.
   Dispatcher(DispatcherOptions options, std::vector<DispatchRoute> routes, store::EventWriter& writer,
-             DispatchMetrics& metrics);
+             DispatchMetrics& metrics, const core::Clock& clock = os::SystemClock());
   ~Dispatcher();  // Stop()s
 
   void Start();
@@ -142,6 +146,7 @@ class Dispatcher {
   void Release(const core::StatusKey& key);
 
   DispatcherOptions options_;
+  const core::Clock& clock_;
   std::map<std::string, DispatchRoute> routes_;
   std::chrono::milliseconds longest_call_{0};  // the longest transport timeout of any route
   store::EventWriter& writer_;
