@@ -123,6 +123,7 @@ void Dispatcher::ScheduleLoop() {
       else health_.DueWork(false, clock_.Steady());
       health_.Succeeded(kSchedulerThread);
       repeating_log_.Flush();
+      ++polls_;
       std::unique_lock lock(mu_);
       wake_.wait_for(lock, options_.poll, [this] { return woken_ || stop_.load(); });
       woken_ = false;

@@ -97,6 +97,9 @@ class Dispatcher {
   // Who held the lease at the last try, when it was not us (empty otherwise).
   std::string OtherLeaseHolder() const;
   std::int64_t steps() const { return steps_.load(); }
+  // Scheduler turns completed: a test on a manual clock waits for a few of them to know that
+  // the scheduler has looked again (and, the clock standing still, decided as before).
+  std::int64_t polls() const { return polls_.load(); }
 
   // For the probes: why dispatch is not doing its job, or nullopt. A thread has stopped
   // (supervision should prevent it), a thread has failed on every try for longer than
@@ -164,6 +167,7 @@ class Dispatcher {
   std::atomic<bool> started_{false};
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> steps_{0};
+  std::atomic<std::int64_t> polls_{0};
   // The lease: valid (for sending) until this steady time; renewed by the scheduler.
   std::atomic<std::int64_t> lease_valid_until_ns_{0};
   std::chrono::steady_clock::time_point next_lease_try_{};  // scheduler thread only

@@ -168,6 +168,7 @@ void EventWriter::ProbeIfUnhealthy() {
   } catch (const std::exception& e) {
     CommitFailed(DescribeFailure(e));
   }
+  ++probes_;
 }
 
 void EventWriter::ApplyPageLimit() {

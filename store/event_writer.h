@@ -88,6 +88,8 @@ class EventWriter {
   // Seconds since the last successful commit (or since Start() before the first one).
   double SecondsSinceLastCommit() const;
   std::int64_t commits() const { return commits_.load(); }
+  // Probe writes tried: a test on a manual clock moves it by probe_every and waits for the next.
+  std::int64_t probes() const { return probes_.load(); }
 
  private:
   struct Item {
@@ -127,6 +129,7 @@ class EventWriter {
   mutable std::mutex last_error_mu_;
   std::string last_error_;  // the last failed commit's error; guarded by last_error_mu_
   std::atomic<std::int64_t> commits_{0};
+  std::atomic<std::int64_t> probes_{0};
   std::atomic<std::int64_t> page_limit_{0};  // 0: unchanged
   std::int64_t applied_page_limit_ = 0;       // writer thread only
   std::function<void()> on_commit_;

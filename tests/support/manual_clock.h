@@ -9,17 +9,16 @@
 #include <cstdint>
 
 #include "core/clock.h"
+#include "os/system_clock.h"
 
 namespace fluxstatus::testing {
 
 class ManualClock final : public core::Clock {
  public:
   ManualClock()
-      : wall_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count()),
+      : wall_ms_(os::SystemClock().NowMs()),
         steady_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::steady_clock::now().time_since_epoch())
+                       os::SystemClock().Steady().time_since_epoch())
                        .count()) {}
 
   std::int64_t NowMs() const override { return wall_ms_.load(); }
