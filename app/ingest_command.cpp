@@ -12,6 +12,7 @@
 #include "app/cli_context.h"
 #include "core/flux_json.h"
 #include "ingest/import_reader.h"
+#include "os/system_clock.h"
 #include "store/database.h"
 #include "store/event_store.h"
 
@@ -20,12 +21,6 @@ namespace {
 
 // Events per transaction: large enough that the fsync per commit stops mattering.
 constexpr std::size_t kBatchSize = 2000;
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Picks the route events are filed under when --route is not given: `default` while no route is
 // configured (every route name is accepted then), the route when exactly one is configured (the
@@ -98,7 +93,7 @@ class IngestRun {
   void Add(Origin origin, std::string body) {
     auto parsed = core::ParseFluxEvent(body, max_body_bytes_);
     if (const auto* err = std::get_if<core::ParseError>(&parsed)) return Reject(origin, err->message);
-    batch_.push_back({route_, NowMs(), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
+    batch_.push_back({route_, os::SystemClock().NowMs(), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
     origins_.push_back(std::move(origin));
     if (batch_.size() >= kBatchSize) Flush();
   }

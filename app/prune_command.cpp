@@ -11,6 +11,7 @@
 
 #include "core/duration.h"
 #include "core/rfc3339.h"
+#include "os/system_clock.h"
 #include "store/database.h"
 #include "store/retention.h"
 
@@ -32,9 +33,7 @@ void PrintCounts(const store::PruneReport& r) {
 }  // namespace
 
 int RunPrune(const CliContext& ctx, const PruneOptions& opts) {
-  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+  const std::int64_t now_ms = os::SystemClock().NowMs();
   const auto cutoff = core::ParseInstantOrAgo(opts.before, now_ms);
   if (!cutoff) {
     std::cerr << "fluxstatus prune: --before '" << opts.before

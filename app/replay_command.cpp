@@ -13,6 +13,7 @@
 #include "core/duration.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
+#include "os/system_clock.h"
 #include "replay/replay_runner.h"
 
 namespace fluxstatus::app {
@@ -41,9 +42,7 @@ class ProgressLine {
 }  // namespace
 
 int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
-  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+  const std::int64_t now_ms = os::SystemClock().NowMs();
   store::ReplayWindow window;
   auto since = core::ParseInstantOrAgo(opts.since, now_ms);
   if (!since) {

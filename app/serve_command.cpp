@@ -17,6 +17,7 @@
 #include "ingest/http_server.h"
 #include "ingest/ingest_handler.h"
 #include "ingest/secret.h"
+#include "os/system_clock.h"
 #include "store/database.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
@@ -28,14 +29,9 @@ namespace {
 // shutdown stays under Kubernetes' default 30 s grace and the 10 s.
 constexpr std::chrono::milliseconds kShutdownGrace{7000};
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void Log(spdlog::level::level_enum level, const std::string& msg, const core::LogFields& fields) {
-  spdlog::log(level, core::FormatLogLine(NowMs(), spdlog::level::to_string_view(level).data(), msg, fields));
+  spdlog::log(level,
+              core::FormatLogLine(os::SystemClock().NowMs(), spdlog::level::to_string_view(level).data(), msg, fields));
 }
 
 std::uintmax_t FileSize(const std::string& path) {
@@ -69,13 +65,16 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The one clock every part of the service reads (tests give theirs a manual one).
+  const core::Clock& clock = os::SystemClock();
   auto dispatch_routes = std::move(setup.dispatch_routes);
-  store::EventWriter writer(store::OpenForWriting(ctx.db_path, config.durability), config.Catalog(), {});
+  store::EventWriter writer(store::OpenForWriting(ctx.db_path, config.durability), config.Catalog(), {}, clock);
   dispatch::DispatchMetrics dispatch_metrics;
   dispatch::DispatcherOptions dispatch_options{ctx.db_path, config.dispatch.workers, RetryPolicyOf(config)};
   // Sends only while it holds the database's dispatch lease: a `replay` beside it never sends too.
   dispatch_options.lease = dispatch::DispatcherOptions::Lease{store::NewLeaseHolderId()};
-  dispatch::Dispatcher dispatcher(std::move(dispatch_options), std::move(dispatch_routes), writer, dispatch_metrics);
+  dispatch::Dispatcher dispatcher(std::move(dispatch_options), std::move(dispatch_routes), writer, dispatch_metrics,
+                                  clock);
   writer.SetCommitListener([&dispatcher] { dispatcher.Wake(); });
   // Whatever way this function leaves, the writer thread (which wakes the dispatcher) stops
   // before the dispatcher is destroyed.
@@ -88,7 +87,8 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   const std::string db_path = ctx.db_path;
   const auto stall_after = config.health.stall_after;
   ServiceHealth health({[&writer, stall_after] { return writer.Stalled(stall_after); },
-                        [&dispatcher, stall_after] { return dispatcher.Problem(stall_after); }});
+                        [&dispatcher, stall_after] { return dispatcher.Problem(stall_after); }},
+                       clock);
   settings.stuck = [&health] { return health.Stuck(); };
   settings.gauges = [&writer, &health, db_path] {
     return std::vector<ingest::Gauge>{
@@ -101,7 +101,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
          static_cast<double>(FileSize(db_path) + FileSize(db_path + "-wal"))}};
   };
   settings.more_metrics = [&dispatch_metrics] { return dispatch_metrics.Render(); };
-  ingest::IngestHandler handler(std::move(settings), writer, metrics, deadlines);
+  ingest::IngestHandler handler(std::move(settings), writer, metrics, deadlines, clock);
 
   ingest::HttpServerOptions server_opts;
   server_opts.host = host;

@@ -9,18 +9,22 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
+
 namespace fluxstatus::app {
 
 class ServiceHealth {
  public:
   using Check = std::function<std::optional<std::string>()>;  // why stuck, or nullopt
-  explicit ServiceHealth(std::vector<Check> checks) : checks_(std::move(checks)) {}
+  // `clock` (which must outlive this) stamps the log lines.
+  ServiceHealth(std::vector<Check> checks, const core::Clock& clock) : checks_(std::move(checks)), clock_(clock) {}
 
   // Thread-safe (the HTTP threads and the metrics scrape call it).
   std::optional<std::string> Stuck();
 
  private:
   std::vector<Check> checks_;
+  const core::Clock& clock_;
   std::mutex mu_;
   std::optional<std::string> last_;  // guarded by mu_
 };

@@ -7,10 +7,11 @@
 #include "app/cli_context.h"
 #include "app/status_wait.h"
 #include "app/table_printer.h"
-#include "core/duration.h"
 #include "core/compact_json.h"
+#include "core/duration.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
+#include "os/system_clock.h"
 #include "store/database.h"
 #include "store/status_query.h"
 
@@ -55,9 +56,7 @@ bool FillFilter(const StatusOptions& opts, store::StatusFilter& filter) {
   }
   if (!opts.state.empty()) filter.state = opts.state;
   if (!opts.since.empty()) {
-    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
+    const std::int64_t now_ms = os::SystemClock().NowMs();
     filter.since_ms = core::ParseInstantOrAgo(opts.since, now_ms);
     if (!filter.since_ms) {
       std::cerr << "fluxstatus status: --since '" << opts.since

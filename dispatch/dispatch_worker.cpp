@@ -14,11 +14,6 @@
 namespace fluxstatus::dispatch {
 namespace {
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // At shutdown a worker waits at most this much longer for its last record: the writer is
 // still running then, so the commit takes milliseconds unless the database is stuck.
 constexpr std::chrono::milliseconds kRecordWaitAtStop{1000};
@@ -87,6 +82,7 @@ bool Dispatcher::Record(store::DeliveryRecord record) {
   if (!writer_.SubmitDelivery(std::move(record), [done](const store::WriteOutcome& o) { done->set_value(o.ok); })) {
     return false;
   }
+  // Real time, not clock_: this is how long the worker blocks, and only the commit ends it.
   const auto deadline = std::chrono::steady_clock::now() + options_.record_wait;
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
   while (committed.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
@@ -101,8 +97,8 @@ void Dispatcher::HoldBack(const core::StatusKey& key, std::optional<std::int64_t
   std::lock_guard lock(mu_);
   HeldBack& held = held_back_[key];
   ++held.failed_records;
-  held.until_ms =
-      std::max(next_attempt_ms.value_or(0), options_.policy.DueAtMs(held.failed_records, NowMs(), 0.5, std::nullopt));
+  held.until_ms = std::max(next_attempt_ms.value_or(0),
+                           options_.policy.DueAtMs(held.failed_records, clock_.NowMs(), 0.5, std::nullopt));
 }
 
 void Dispatcher::Finish(const core::StatusKey& key, store::DeliveryRecord record,
@@ -122,7 +118,7 @@ void Dispatcher::Finish(const core::StatusKey& key, store::DeliveryRecord record
   const auto next_attempt_ms = record.next_attempt_ms;
   const auto result = record.result;
   if (Record(std::move(record))) {
-    health_.Attempted(std::chrono::steady_clock::now());
+    health_.Attempted(clock_.Steady());
     std::lock_guard lock(mu_);
     held_back_.erase(key);
     return;
@@ -149,7 +145,7 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     skip.sent_event_id = row->fold.event_id;
     skip.result = store::DeliveryRecord::Result::kSkipped;
     skip.error = "route '" + job.key.route + "' has no provider";
-    skip.at_ms = NowMs();
+    skip.at_ms = clock_.NowMs();
     Finish(job.key, std::move(skip), longest_call_);
     return;
   }
@@ -159,7 +155,7 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     // The host's budget ran out after this job was queued: no call before the pause ends (the
     // key stays due and is scheduled again once it has).
     std::lock_guard lock(mu_);
-    if (HostPaused(job.key.route, NowMs())) return;
+    if (HostPaused(job.key.route, clock_.NowMs())) return;
   }
   auto transport = transports.find(route.transport.SharingKey());
   if (transport == transports.end()) {
@@ -189,11 +185,11 @@ StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute&
                       {},
                       [&](const HttpCall& c) {
                         TransportResult r = transport.Send(c);
-                        health_.Attempted(std::chrono::steady_clock::now());
+                        health_.Attempted(clock_.Steady());
                         return r;
                       },
                       [this](const store::DeliveryRecord& r) { return Record(r); },
-                      NowMs,
+                      [this] { return clock_.NowMs(); },
                       options_.policy,
                       std::uniform_real_distribution<double>(0, 1)(rng),
                       // Stopping: no new call either (one in flight is cut short by the transport).
@@ -201,7 +197,7 @@ StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute&
                         return !stop_ && LeaseCovers(action, call_timeout);
                       }};
   try {
-    env.credentials = route.tokens->Get(NowMs() / 1000);
+    env.credentials = route.tokens->Get(clock_.NowMs() / 1000);
   } catch (const std::exception& e) {
     return CredentialsFailure(row, env, e.what());
   }
@@ -217,7 +213,7 @@ void Dispatcher::Report(const core::StatusKey& key, const std::string& host, con
     fields.emplace_back("host", host);
     fields.emplace_back("http_status", LastHttpStatus(r));
     fields.emplace_back("error", r.error);
-    spdlog::error(core::FormatLogLine(NowMs(), "error", "status delivery failed", fields));
+    spdlog::error(core::FormatLogLine(clock_.NowMs(), "error", "status delivery failed", fields));
     return;
   }
   if (result.lease_short && stop_) return;  // cut short by Stop(): nothing to warn about
@@ -230,7 +226,7 @@ void Dispatcher::Report(const core::StatusKey& key, const std::string& host, con
   fields.emplace_back("result", std::string(ResultName(r.result)));
   fields.emplace_back("calls", std::int64_t{result.calls});
   fields.emplace_back("error", r.error);
-  spdlog::info(core::FormatLogLine(NowMs(), "info", "status dispatched", fields));
+  spdlog::info(core::FormatLogLine(clock_.NowMs(), "info", "status dispatched", fields));
 }
 
 }  // namespace fluxstatus::dispatch

@@ -12,12 +12,6 @@
 namespace fluxstatus::dispatch {
 namespace {
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::int64_t SteadyNs(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
@@ -37,12 +31,13 @@ std::vector<std::string> ThreadNames(int workers) {
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, std::vector<DispatchRoute> routes, store::EventWriter& writer,
-                       DispatchMetrics& metrics)
+                       DispatchMetrics& metrics, const core::Clock& clock)
     : options_(std::move(options)),
+      clock_(clock),
       writer_(writer),
       metrics_(metrics),
       health_(ThreadNames(options_.workers)),
-      repeating_log_(options_.log_repeats_every) {
+      repeating_log_(options_.log_repeats_every, clock) {
   for (auto& r : routes) {
     longest_call_ = std::max(longest_call_, r.transport.timeout);
     routes_.emplace(r.name, std::move(r));
@@ -81,7 +76,7 @@ void Dispatcher::Wake() {
 
 std::optional<std::string> Dispatcher::Problem(std::chrono::milliseconds stall_after) const {
   if (!started_ || stop_) return std::nullopt;
-  return health_.Problem(std::chrono::steady_clock::now(), stall_after, /*expect_running=*/true);
+  return health_.Problem(clock_.Steady(), stall_after, /*expect_running=*/true);
 }
 
 int Dispatcher::WorkersAlive() const { return health_.Running(kSchedulerThread + 1, options_.workers); }
@@ -100,7 +95,7 @@ void Dispatcher::Supervise(int thread, const std::function<void()>& incarnation)
     } catch (...) {
       error = "unknown exception";
     }
-    const bool failing_already = health_.Failed(thread, error, std::chrono::steady_clock::now());
+    const bool failing_already = health_.Failed(thread, error, clock_.Steady());
     backoff = failing_already ? std::min(backoff * 2, kLongestBackoff) : kFirstBackoff;
     repeating_log_.Write(spdlog::level::err, "dispatch thread failed; it re-opens its connection after a pause",
                          {{"thread", thread == kSchedulerThread ? std::string("scheduler")
@@ -125,9 +120,10 @@ void Dispatcher::ScheduleLoop() {
     store::Outbox outbox(*db);
     while (!stop_) {
       if (KeepLease(lease)) ScheduleOnce(*db, outbox, lease);
-      else health_.DueWork(false, std::chrono::steady_clock::now());
+      else health_.DueWork(false, clock_.Steady());
       health_.Succeeded(kSchedulerThread);
       repeating_log_.Flush();
+      ++polls_;
       std::unique_lock lock(mu_);
       wake_.wait_for(lock, options_.poll, [this] { return woken_ || stop_.load(); });
       woken_ = false;
@@ -144,7 +140,7 @@ void Dispatcher::ScheduleLoop() {
     try {
       lease->Release(options_.lease->holder);  // the next dispatcher need not wait for the expiry
     } catch (const std::exception& e) {
-      spdlog::warn(core::FormatLogLine(NowMs(), "warn", "could not release the dispatch lease",
+      spdlog::warn(core::FormatLogLine(clock_.NowMs(), "warn", "could not release the dispatch lease",
                                        {{"error", std::string(e.what())}}));
     }
   }
@@ -152,13 +148,13 @@ void Dispatcher::ScheduleLoop() {
 
 bool Dispatcher::KeepLease(std::unique_ptr<store::DispatchLease>& lease) {
   if (!options_.lease) return true;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.Steady();
   if (now < next_lease_try_) return HoldsLease();
   const auto& opts = *options_.lease;
   const bool held_before = HoldsLease();
   try {
     if (!lease) lease = std::make_unique<store::DispatchLease>(options_.db_path);
-    const store::LeaseAttempt attempt = lease->TryAcquire(opts.holder, NowMs(), opts.ttl.count());
+    const store::LeaseAttempt attempt = lease->TryAcquire(opts.holder, clock_.NowMs(), opts.ttl.count());
     if (attempt.held) {
       lease_valid_until_ns_ = SteadyNs(now + LeaseUsableFor(opts.ttl));
       next_lease_try_ = now + opts.renew_every;
@@ -169,7 +165,8 @@ bool Dispatcher::KeepLease(std::unique_ptr<store::DispatchLease>& lease) {
       lease_valid_until_ns_ = 0;
       std::lock_guard lock(mu_);
       if (other_holder_ != attempt.other->holder) {
-        spdlog::info(core::FormatLogLine(NowMs(), "info", "another process holds the dispatch lease: not sending",
+        spdlog::info(core::FormatLogLine(clock_.NowMs(), "info",
+                                         "another process holds the dispatch lease: not sending",
                                          {{"holder", attempt.other->holder}}));
       }
       other_holder_ = attempt.other->holder;
@@ -183,7 +180,7 @@ bool Dispatcher::KeepLease(std::unique_ptr<store::DispatchLease>& lease) {
   }
   const bool held = HoldsLease();
   if (held != held_before) {
-    spdlog::info(core::FormatLogLine(NowMs(), "info", held ? "dispatch lease taken" : "dispatch lease lost",
+    spdlog::info(core::FormatLogLine(clock_.NowMs(), "info", held ? "dispatch lease taken" : "dispatch lease lost",
                                      {{"holder", opts.holder}}));
   }
   return held;
@@ -191,13 +188,13 @@ bool Dispatcher::KeepLease(std::unique_ptr<store::DispatchLease>& lease) {
 
 bool Dispatcher::HoldsLease() const {
   if (!options_.lease) return true;
-  return SteadyNs(std::chrono::steady_clock::now()) < lease_valid_until_ns_.load();
+  return SteadyNs(clock_.Steady()) < lease_valid_until_ns_.load();
 }
 
 bool Dispatcher::LeaseCovers(LeaseAction action, std::chrono::milliseconds call_timeout) const {
   if (!options_.lease) return true;
   const auto needed = LeaseNeededFor(action, {options_.record_wait, call_timeout});
-  return SteadyNs(std::chrono::steady_clock::now() + needed) <= lease_valid_until_ns_.load();
+  return SteadyNs(clock_.Steady() + needed) <= lease_valid_until_ns_.load();
 }
 
 std::string Dispatcher::OtherLeaseHolder() const {
@@ -258,7 +255,7 @@ void Dispatcher::Measure(store::Outbox& outbox, std::int64_t now) {
   if (options_.keys) return;  // replay: the service's metrics are the service's
   const auto backlog = outbox.Measure(now);
   metrics_.Backlog(backlog.pending, backlog.oldest_age_ms);
-  const auto steady = std::chrono::steady_clock::now();
+  const auto steady = clock_.Steady();
   if (steady < next_measure_) return;
   next_measure_ = steady + kMeasureEvery;
   metrics_.Statuses(outbox.CountBySyncState());
@@ -267,13 +264,13 @@ void Dispatcher::Measure(store::Outbox& outbox, std::int64_t now) {
 
 std::size_t Dispatcher::ScheduleOnce(SQLite::Database& db, store::Outbox& outbox,
                                      std::unique_ptr<store::DispatchLease>& lease) {
-  const std::int64_t now = NowMs();
+  const std::int64_t now = clock_.NowMs();
   Measure(outbox, now);
   const auto due = DueKeys(db, outbox, now);
   // A long read may have outlived the renewal: renew first. A send is scheduled only while the
   // lease covers one (lease_budget.h); otherwise the keys wait for the next renewal.
   if (!KeepLease(lease) || !LeaseCovers(LeaseAction::kSend, longest_call_)) {
-    health_.DueWork(false, std::chrono::steady_clock::now());
+    health_.DueWork(false, clock_.Steady());
     return 0;
   }
   std::size_t queued = 0;
@@ -286,7 +283,7 @@ std::size_t Dispatcher::ScheduleOnce(SQLite::Database& db, store::Outbox& outbox
     std::erase_if(held_back_,
                   [&](const auto& kv) { return kv.second.until_ms + options_.policy.max_backoff.count() < now; });
   }
-  health_.DueWork(waiting, std::chrono::steady_clock::now());
+  health_.DueWork(waiting, clock_.Steady());
   for (const auto& row : due) {
     if (Enqueue(row, now)) ++queued;
   }

@@ -25,6 +25,7 @@
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
 
+#include "core/clock.h"
 #include "core/retry_policy.h"
 #include "dispatch/delivery_step.h"
 #include "dispatch/dispatch_health.h"
@@ -34,6 +35,7 @@
 #include "dispatch/provider.h"
 #include "dispatch/repeating_log.h"
 #include "dispatch/token_source.h"
+#include "os/system_clock.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 #include "store/outbox.h"
@@ -76,8 +78,10 @@ struct DispatcherOptions {
 class Dispatcher {
  public:
   // routes: every route with a provider; pending keys of any other route are marked skipped.
+  // `clock` (which must outlive this) decides what is due, how long the lease is valid and
+  // when warnings repeat; the threads' waits (poll, queue, record wait) are real time.
   Dispatcher(DispatcherOptions options, std::vector<DispatchRoute> routes, store::EventWriter& writer,
-             DispatchMetrics& metrics);
+             DispatchMetrics& metrics, const core::Clock& clock = os::SystemClock());
   ~Dispatcher();  // Stop()s
 
   void Start();
@@ -93,6 +97,9 @@ class Dispatcher {
   // Who held the lease at the last try, when it was not us (empty otherwise).
   std::string OtherLeaseHolder() const;
   std::int64_t steps() const { return steps_.load(); }
+  // Scheduler turns completed: a test on a manual clock waits for a few of them to know that
+  // the scheduler has looked again (and, the clock standing still, decided as before).
+  std::int64_t polls() const { return polls_.load(); }
 
   // For the probes: why dispatch is not doing its job, or nullopt. A thread has stopped
   // (supervision should prevent it), a thread has failed on every try for longer than
@@ -142,6 +149,7 @@ class Dispatcher {
   void Release(const core::StatusKey& key);
 
   DispatcherOptions options_;
+  const core::Clock& clock_;
   std::map<std::string, DispatchRoute> routes_;
   std::chrono::milliseconds longest_call_{0};  // the longest transport timeout of any route
   store::EventWriter& writer_;
@@ -159,6 +167,7 @@ class Dispatcher {
   std::atomic<bool> started_{false};
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> steps_{0};
+  std::atomic<std::int64_t> polls_{0};
   // The lease: valid (for sending) until this steady time; renewed by the scheduler.
   std::atomic<std::int64_t> lease_valid_until_ns_{0};
   std::chrono::steady_clock::time_point next_lease_try_{};  // scheduler thread only

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/clock.h"
 #include "core/log_throttle.h"
 #include "core/structured_log.h"
 
@@ -18,7 +19,8 @@ namespace fluxstatus::dispatch {
 
 class RepeatingLog {
  public:
-  explicit RepeatingLog(std::chrono::milliseconds every);
+  // `clock` times the windows and stamps the lines; it must outlive this.
+  RepeatingLog(std::chrono::milliseconds every, const core::Clock& clock);
 
   // `msg` is the throttle's key: keep it a fixed text and put what varies in `fields`.
   void Write(spdlog::level::level_enum level, const std::string& msg, core::LogFields fields);
@@ -26,6 +28,7 @@ class RepeatingLog {
   void Flush();
 
  private:
+  const core::Clock& clock_;
   std::mutex mu_;
   core::LogThrottle throttle_;  // guarded by mu_
   std::map<std::string, std::pair<spdlog::level::level_enum, core::LogFields>> latest_;  // by msg; guarded by mu_

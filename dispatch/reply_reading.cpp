@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/trim.h"
 #include "dispatch/request_encoding.h"
 
 namespace fluxstatus::dispatch {
@@ -15,11 +16,8 @@ namespace {
 // of at most 4 bytes each, plus the 3-byte ellipsis (invalid bytes become 3-byte U+FFFD).
 constexpr std::size_t kMaxErrorChars = 255;
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+// Optional white space around a header value (RFC 9110 OWS), and the CR of a raw header line.
+constexpr std::string_view kHeaderSpace = " \t\r";
 
 std::optional<int> Digits(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -67,7 +65,7 @@ std::string BodySnippet(std::string_view body) {
 }  // namespace
 
 std::optional<std::int64_t> ParseNonNegative(std::string_view text) {
-  text = Trim(text);
+  text = core::Trim(text, kHeaderSpace);
   if (text.empty() || text.size() > 18) return std::nullopt;
   std::int64_t v = 0;
   for (char c : text) {
@@ -79,7 +77,7 @@ std::optional<std::int64_t> ParseNonNegative(std::string_view text) {
 
 std::optional<std::int64_t> ParseHttpDate(std::string_view text) {
   // "Sun, 06 Nov 1994 08:49:37 GMT": fixed positions after the weekday and comma.
-  text = Trim(text);
+  text = core::Trim(text, kHeaderSpace);
   const auto comma = text.find(", ");
   if (comma == std::string_view::npos) return std::nullopt;
   const std::string_view r = text.substr(comma + 2);

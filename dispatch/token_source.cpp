@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -20,32 +19,24 @@
 
 #include "core/compact_json.h"
 #include "core/rfc3339.h"
+#include "core/trim.h"
 #include "dispatch/request_encoding.h"
+#include "os/secret_file.h"
 
 namespace fluxstatus::dispatch {
 namespace {
 
 constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
 
-std::string Trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n\v\f";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return std::string(text.substr(first, text.find_last_not_of(kSpace) - first + 1));
-}
-
 // The whole file, at most kMaxSecretFileBytes. `what` names it in errors ("token file '…'").
 std::string ReadSmallFile(const std::string& path, const std::string& what) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) throw std::runtime_error(what + ": cannot open: " + std::strerror(errno));
-  std::string data(kMaxSecretFileBytes + 1, '\0');
-  const std::size_t n = std::fread(data.data(), 1, data.size(), file.get());
-  if (std::ferror(file.get())) throw std::runtime_error(what + ": cannot read: " + std::strerror(errno));
-  if (n > kMaxSecretFileBytes) {
-    throw std::runtime_error(what + ": larger than " + std::to_string(kMaxSecretFileBytes) + " bytes");
+  try {
+    return os::ReadSecretFile(path, kMaxSecretFileBytes);
+  } catch (const os::SecretFileError& e) {
+    using Step = os::SecretFileError::Step;
+    const char* step = e.step == Step::kOpen ? ": cannot open: " : e.step == Step::kRead ? ": cannot read: " : ": ";
+    throw std::runtime_error(what + step + e.reason);
   }
-  data.resize(n);
-  return data;
 }
 
 std::string Base64Url(std::string_view bytes) {
@@ -173,7 +164,7 @@ Credentials FileTokenSource::Get(std::int64_t now_epoch_s) {
   const bool stale =
       !loaded_ || !(seen == identity_) || now_epoch_s < read_at_s_ || now_epoch_s - read_at_s_ >= kRereadSeconds;
   if (stale) {
-    std::string token = Trim(ReadSmallFile(path_, what));
+    std::string token(core::Trim(ReadSmallFile(path_, what)));
     if (token.empty()) throw std::runtime_error(what + " is empty");
     token_ = std::move(token);
     identity_ = seen;
@@ -190,7 +181,7 @@ EnvTokenSource::EnvTokenSource(std::string variable, std::string username)
 
 Credentials EnvTokenSource::Get(std::int64_t /*now_epoch_s*/) {
   const char* value = std::getenv(variable_.c_str());
-  std::string token = value == nullptr ? std::string() : Trim(value);
+  std::string token(value == nullptr ? std::string_view() : core::Trim(value));
   if (token.empty()) throw std::runtime_error("environment variable '" + variable_ + "' is not set or blank");
   return Credentials{std::move(token), username_};
 }

@@ -16,12 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // JSON bodies only; curl's default form type is tolerated because `curl -d @event.json` is
 // how people try a service by hand, and the body is still checked as JSON.
 bool AcceptableContentType(const std::string* header) {
@@ -51,9 +45,10 @@ double RoundedMillis(Clock::duration elapsed) {
   return static_cast<double>(std::chrono::round<std::chrono::microseconds>(elapsed).count()) / 1000.0;
 }
 
-void LogEvent(const std::string& route, const core::FluxEvent& ev, const store::AppendResult& r, Clock::duration latency) {
+void LogEvent(std::int64_t now_ms, const std::string& route, const core::FluxEvent& ev, const store::AppendResult& r,
+              Clock::duration latency) {
   spdlog::info(core::FormatLogLine(
-      NowMs(), "info", r.duplicate ? "event duplicate" : "event accepted",
+      now_ms, "info", r.duplicate ? "event duplicate" : "event accepted",
       {{"route", route},
        {"object", ev.object.kind + "/" + ev.object.namespace_ + "/" + ev.object.name},
        {"reason", ev.reason},
@@ -67,8 +62,8 @@ void LogEvent(const std::string& route, const core::FluxEvent& ev, const store::
 }  // namespace
 
 IngestHandler::IngestHandler(IngestSettings settings, store::EventWriter& writer, IngestMetrics& metrics,
-                             AckDeadlines& deadlines)
-    : settings_(std::move(settings)), writer_(writer), metrics_(metrics), deadlines_(deadlines) {
+                             AckDeadlines& deadlines, const core::Clock& clock)
+    : settings_(std::move(settings)), clock_(clock), writer_(writer), metrics_(metrics), deadlines_(deadlines) {
   for (const auto& r : settings_.routes) routes_.emplace(r.name, r);
   for (const auto& [name, route] : routes_) route_names_.push_back(name);
 }
@@ -135,7 +130,7 @@ HttpResponse IngestHandler::Health(const std::string& status, const std::optiona
 void IngestHandler::Hook(const RequestSummary& who, const std::string& route_name, HttpRequest&& req,
                          Responder respond) {
   const auto started = Clock::now();
-  const std::int64_t received_at = NowMs();
+  const std::int64_t received_at = clock_.NowMs();
   const IngestRoute* route = nullptr;
   if (!routes_.empty()) {
     auto it = routes_.find(route_name);
@@ -202,7 +197,7 @@ void IngestHandler::Hook(const RequestSummary& who, const std::string& route_nam
                     const auto latency = Clock::now() - started;
                     metrics_.AckLatency(std::chrono::duration<double>(latency).count());
                     out.result.duplicate ? metrics_.Duplicate(route_name) : metrics_.Accepted(route_name);
-                    LogEvent(route_name, *log_copy, out.result, latency);
+                    LogEvent(clock_.NowMs(), route_name, *log_copy, out.result, latency);
                     HttpResponse r;
                     r.status = 202;
                     r.body = AcceptedBody(out.result.id, out.result.duplicate, nullptr);
@@ -229,7 +224,7 @@ std::optional<HttpResponse> IngestHandler::Authenticate(const RequestSummary& wh
 
 void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Responder respond) {
   const auto started = Clock::now();
-  const std::int64_t received_at = NowMs();
+  const std::int64_t received_at = clock_.NowMs();
   if (!AcceptableContentType(req.Header("content-type"))) {
     metrics_.Rejected("", "unsupported_media_type");
     return respond(RefuseContentType(who, "", *req.Header("content-type")));
@@ -255,7 +250,7 @@ void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Respond
   }
   if (targets.empty()) {
     metrics_.Unmatched();
-    spdlog::info(core::FormatLogLine(NowMs(), "info", "event matched no route",
+    spdlog::info(core::FormatLogLine(clock_.NowMs(), "info", "event matched no route",
                                      {{"object", event.object.kind + "/" + event.object.namespace_ + "/" + event.object.name},
                                       {"reason", event.reason}}));
     HttpResponse r;
@@ -285,7 +280,7 @@ void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Respond
                       const auto& res = (*outcomes)[i].result;
                       res.duplicate ? metrics_.Duplicate(targets[i]) : metrics_.Accepted(targets[i]);
                       all_duplicate = all_duplicate && res.duplicate;
-                      LogEvent(targets[i], *log_copy, res, latency);
+                      LogEvent(clock_.NowMs(), targets[i], *log_copy, res, latency);
                     }
                     HttpResponse r;
                     r.status = 202;

@@ -11,11 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/event_source_match.h"
 #include "ingest/ack_deadlines.h"
 #include "ingest/http_server.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/rejections.h"
+#include "os/system_clock.h"
 #include "store/event_writer.h"
 
 namespace fluxstatus::ingest {
@@ -45,8 +47,9 @@ struct IngestSettings {
 // Thread-safe: called concurrently by the HTTP server's I/O threads.
 class IngestHandler {
  public:
+  // `clock` (which must outlive this) stamps received_at and the log lines.
   IngestHandler(IngestSettings settings, store::EventWriter& writer, IngestMetrics& metrics,
-                AckDeadlines& deadlines);
+                AckDeadlines& deadlines, const core::Clock& clock = os::SystemClock());
 
   void operator()(HttpRequest&& request, Responder respond);
 
@@ -72,6 +75,7 @@ class IngestHandler {
                        core::FluxEvent event, CommitFinish finish);
 
   IngestSettings settings_;
+  const core::Clock& clock_;
   std::map<std::string, IngestRoute> routes_;
   std::vector<std::string> route_names_;  // sorted, for the 404 that lists them
   UnknownRouteLabels unknown_routes_;

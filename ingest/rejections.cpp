@@ -2,25 +2,19 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cstdint>
 
 #include <spdlog/spdlog.h>
 
 #include "core/structured_log.h"
 #include "ingest/json_error.h"
+#include "os/system_clock.h"
 
 namespace fluxstatus::ingest {
 namespace {
 
 constexpr std::size_t kMaxLoggedPath = 256;
 constexpr std::size_t kMaxListedRoutes = 20;
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Cut at a character boundary, so the log line stays valid UTF-8.
 std::string Shorten(std::string text, std::size_t max_bytes) {
@@ -43,7 +37,7 @@ void LogRejected(const RequestSummary& request, int status, std::string_view rea
   if (!route.empty()) fields.emplace_back("route", Shorten(std::string(route), kMaxLoggedPath));
   fields.emplace_back("remote", request.remote);
   fields.emplace_back("error", std::string(reason));
-  spdlog::warn(core::FormatLogLine(NowMs(), "warn", "request rejected", fields));
+  spdlog::warn(core::FormatLogLine(os::SystemClock().NowMs(), "warn", "request rejected", fields));
 }
 
 HttpResponse ErrorAnswer(int status, const std::string& message) {

@@ -3,25 +3,18 @@
 #pragma once
 
 #include <optional>
-#include <stdexcept>
 #include <string>
-#include <utility>
+
+#include "os/secret_file.h"
 
 namespace fluxstatus::ingest {
 
-// A secret file that cannot be read; what() is "cannot read secret file <path>: <reason>".
-// The parts are kept so a caller can say which setting named the file.
-struct SecretFileError : std::runtime_error {
-  SecretFileError(std::string path_, std::string reason_)
-      : std::runtime_error("cannot read secret file " + path_ + ": " + reason_),
-        path(std::move(path_)),
-        reason(std::move(reason_)) {}
-  std::string path;
-  std::string reason;  // e.g. "No such file or directory"
-};
+// A secret file that cannot be read (os/secret_file.h); what() is "cannot read secret file
+// <path>: <reason>".
+using SecretFileError = os::SecretFileError;
 
-// Returns the whole content of the file at `path`. With `trim`, surrounding whitespace
-// (spaces, tabs, CR, LF, VT, FF) is removed: token files are trimmed, while HMAC key files are
+// Returns the whole content of the file at `path` (os::ReadSecretFile). With `trim`,
+// surrounding whitespace (spaces, tabs, CR, LF, VT, FF) is removed: token files are trimmed, while HMAC key files are
 // read as-is because Flux uses its secret's bytes verbatim (see VerifyHmacSignature).
 // An empty file yields an empty string; deciding whether that is acceptable is the caller's job.
 // Throws SecretFileError ("cannot read secret file <path>: <reason>") when the file cannot be

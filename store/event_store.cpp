@@ -16,17 +16,8 @@
 #include "store/foreign_keys_off.h"
 
 namespace fluxstatus::store {
-namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
-EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes)
-    : db_(db), routes_(std::move(routes)), log_(db), statuses_(db), rejected_(db), deliveries_(db) {}
+EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes, const core::Clock& clock)
+    : db_(db), clock_(clock), routes_(std::move(routes)), log_(db), statuses_(db), rejected_(db), deliveries_(db) {}
 
 AppendResult EventStore::Append(const IncomingEvent& e) {
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -68,7 +59,7 @@ void EventStore::RecordDelivery(const DeliveryRecord& d) {
   for (const auto& a : d.attempts) deliveries_.Record(a);
   // A step that outlived its holder's lease must not undo what the new holder did (e.g. mark
   // `failed` a key it has synced since).
-  if (!d.lease_holder.empty() && !LeaseHeldBy(db_, d.lease_holder, NowMs())) return;
+  if (!d.lease_holder.empty() && !LeaseHeldBy(db_, d.lease_holder, clock_.NowMs())) return;
   std::optional<StatusRow> row = statuses_.Load(d.key);
   if (!row) return;  // the key vanished in a rebuild with another configuration
   row->sync = core::ApplyDelivery(row->sync, row->fold, d);

@@ -12,10 +12,12 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "core/clock.h"
 #include "core/flux_event.h"
 #include "core/fold.h"
 #include "core/route_catalog.h"
 #include "core/sync_state.h"
+#include "os/system_clock.h"
 #include "store/delivery_log.h"
 #include "store/event_log.h"
 #include "store/rebuild.h"
@@ -72,7 +74,8 @@ using AppendOutcome = std::variant<AppendResult, AppendFailure>;
 // Not thread-safe: one instance per connection, on the connection's thread.
 class EventStore {
  public:
-  EventStore(SQLite::Database& db, core::RouteCatalog routes);
+  // `clock` (which must outlive this) tells whether a delivery's lease is still held.
+  EventStore(SQLite::Database& db, core::RouteCatalog routes, const core::Clock& clock = os::SystemClock());
 
   // Appends and folds one event in its own transaction. Throws on I/O failure.
   AppendResult Append(const IncomingEvent& e);
@@ -106,6 +109,7 @@ class EventStore {
                          const core::CommitRef& commit, const std::string& received_at);
 
   SQLite::Database& db_;
+  const core::Clock& clock_;
   core::RouteCatalog routes_;
   EventLog log_;
   StatusTable statuses_;

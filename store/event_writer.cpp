@@ -26,22 +26,25 @@ std::string DescribeFailure(const std::exception& e) {
   return std::string("database error: ") + e.what();
 }
 
-std::chrono::steady_clock::rep Now() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
-
-std::chrono::milliseconds Since(std::chrono::steady_clock::rep then) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::duration(Now() - then));
-}
-
 std::string Seconds(std::chrono::milliseconds d) { return std::to_string(d.count() / 1000) + " s"; }
 
 }  // namespace
 
-EventWriter::EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options)
-    : db_(std::move(db)), file_(db_->getFilename()), store_(*db_, std::move(routes)), options_(options) {
+EventWriter::EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options,
+                         const core::Clock& clock)
+    : clock_(clock),
+      db_(std::move(db)),
+      file_(db_->getFilename()),
+      store_(*db_, std::move(routes), clock),
+      options_(options) {
   if (options_.max_page_count) page_limit_ = *options_.max_page_count;
 }
 
 EventWriter::~EventWriter() { Stop(); }
+
+std::chrono::milliseconds EventWriter::Since(Ticks then) const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::duration(Now() - then));
+}
 
 std::optional<std::string> EventWriter::Unready() const {
   if (auto problem = file_.Problem()) return problem;
@@ -165,6 +168,7 @@ void EventWriter::ProbeIfUnhealthy() {
   } catch (const std::exception& e) {
     CommitFailed(DescribeFailure(e));
   }
+  ++probes_;
 }
 
 void EventWriter::ApplyPageLimit() {

@@ -15,7 +15,9 @@
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
 
+#include "core/clock.h"
 #include "core/route_catalog.h"
+#include "os/system_clock.h"
 #include "store/database.h"
 #include "store/event_store.h"
 
@@ -42,7 +44,10 @@ using WriteCompletion = std::function<void(const WriteOutcome&)>;
 
 class EventWriter {
  public:
-  EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options);
+  // `clock` (which must outlive this) times the stall checks and the probe turns, and tells
+  // the store whether a delivery's lease is held; the queue waits are real time.
+  EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options,
+              const core::Clock& clock = os::SystemClock());
   ~EventWriter();  // Stop()s
 
   // Called on the writer thread after every successful commit (e.g. to wake dispatch).
@@ -83,6 +88,8 @@ class EventWriter {
   // Seconds since the last successful commit (or since Start() before the first one).
   double SecondsSinceLastCommit() const;
   std::int64_t commits() const { return commits_.load(); }
+  // Probe writes tried: a test on a manual clock moves it by probe_every and waits for the next.
+  std::int64_t probes() const { return probes_.load(); }
 
  private:
   struct Item {
@@ -92,6 +99,8 @@ class EventWriter {
     WriteCompletion done;
   };
   using Ticks = std::chrono::steady_clock::rep;  // steady_clock ticks; 0: not set
+  Ticks Now() const { return clock_.Steady().time_since_epoch().count(); }
+  std::chrono::milliseconds Since(Ticks then) const;
   bool Enqueue(Item item);
   void Run();
   std::size_t TakeBatch(std::vector<Item>& batch, std::size_t last_batch);
@@ -102,6 +111,7 @@ class EventWriter {
   void CommitSucceeded();
   void CommitFailed(const std::string& error);
 
+  const core::Clock& clock_;
   std::unique_ptr<SQLite::Database> db_;
   DatabaseFile file_;  // checked before and after every commit
   EventStore store_;
@@ -119,6 +129,7 @@ class EventWriter {
   mutable std::mutex last_error_mu_;
   std::string last_error_;  // the last failed commit's error; guarded by last_error_mu_
   std::atomic<std::int64_t> commits_{0};
+  std::atomic<std::int64_t> probes_{0};
   std::atomic<std::int64_t> page_limit_{0};  // 0: unchanged
   std::int64_t applied_page_limit_ = 0;       // writer thread only
   std::function<void()> on_commit_;

@@ -23,6 +23,7 @@
 #include "dispatch/http_transport.h"
 #include "dispatch/provider_factory.h"
 #include "dispatch/token_source.h"
+#include "os/system_clock.h"
 #include "store/database.h"
 #include "store/outbox.h"
 #include "tests/support/files.h"
@@ -353,8 +354,9 @@ InProcess::InProcess(FakeGitHost& host, std::vector<RouteSpec> routes, InProcess
     routes_[spec.name] = d;
     dispatch_routes.push_back(d);
   }
+  const core::Clock& clock = options.clock ? *options.clock : os::SystemClock();
   writer_ = std::make_unique<store::EventWriter>(store::OpenForWriting(db_path_), core::RouteCatalog(profiles),
-                                                 store::WriterOptions{});
+                                                 store::WriterOptions{}, clock);
   core::RetryPolicy policy;
   policy.max_attempts = options.max_attempts;
   policy.initial_backoff = options.initial_backoff;
@@ -367,7 +369,8 @@ InProcess::InProcess(FakeGitHost& host, std::vector<RouteSpec> routes, InProcess
   dopts.lease = options.lease;
   dopts.record_wait = options.record_wait;
   dopts.log_repeats_every = options.log_repeats_every;
-  dispatcher_ = std::make_unique<dispatch::Dispatcher>(dopts, std::move(dispatch_routes), *writer_, metrics_);
+  dispatcher_ =
+      std::make_unique<dispatch::Dispatcher>(dopts, std::move(dispatch_routes), *writer_, metrics_, clock);
   writer_->SetCommitListener([d = dispatcher_.get()] { d->Wake(); });
   writer_->Start();
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/retry_policy.h"
 #include "dispatch/dispatch_metrics.h"
 #include "dispatch/dispatcher.h"
@@ -127,6 +128,9 @@ struct InProcessOptions {
   std::optional<dispatch::DispatcherOptions::Lease> lease;  // as serve and replay have one
   std::chrono::milliseconds record_wait{5000};
   std::chrono::milliseconds log_repeats_every{30000};
+  // The clock of the writer and the dispatcher (a testing::ManualClock, say); nullptr: the
+  // system clock. It must outlive the InProcess.
+  const core::Clock* clock = nullptr;
 };
 
 // The writer and the dispatcher over a fresh database, routes pointing at `host`. The writer

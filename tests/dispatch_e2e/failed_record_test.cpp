@@ -13,6 +13,7 @@
 
 #include "tests/dispatch_e2e/e2e_support.h"
 #include "tests/dispatch_e2e/log_lines.h"
+#include "tests/support/manual_clock.h"
 
 namespace fluxstatus::dispatch_e2e {
 namespace {
@@ -61,28 +62,44 @@ class CapturedLog {
   std::shared_ptr<spdlog::logger> previous_;
   std::shared_ptr<LineSink> sink_;
 };
+// Waits until the scheduler has turned `n` more times: with the clock standing still, each
+// turn decides as the last one did, so what has not happened by then does not happen.
+bool WaitPolls(InProcess& svc, int n) {
+  const auto polls = svc.dispatcher().polls();
+  return WaitUntil([&] { return svc.dispatcher().polls() >= polls + n; });
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(FailedRecord)
 
 BOOST_AUTO_TEST_CASE(a_key_whose_step_cannot_be_recorded_waits_its_backoff_not_the_next_poll) {
   FakeGitHost host;
+  testing::ManualClock clock;
   InProcessOptions options;
   options.workers = 1;
   options.initial_backoff = std::chrono::milliseconds(400);
   options.max_backoff = std::chrono::milliseconds(1000);
+  options.clock = &clock;
   InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
   const std::string sha = Sha(80);
   svc.Submit("gh", Succeeded(sha, 0));
   svc.RecordForCurrentState("gh", sha, kApps, store::DeliveryRecord::Result::kSending);
   svc.StopWriter();
   svc.StartDispatcher();
-  std::this_thread::sleep_for(std::chrono::seconds(2));
   // Each step lists the host (one GET), then cannot record the send. Polled every 20 ms that
-  // was a GET per poll; with the backoff kept: 0, 0.2-0.4, 0.6-1.2, 1.1-2.2 s.
-  const int gets = CountRequests(host, "GET");
-  BOOST_TEST(gets >= 2);
-  BOOST_TEST(gets <= 5);
+  // was a GET per poll; with the backoff kept, the next step waits for it (0.3 s to 1 s).
+  BOOST_TEST_REQUIRE(WaitUntil([&] { return svc.dispatcher().steps() == 1; }));
+  BOOST_TEST_REQUIRE(WaitPolls(svc, 5));
+  BOOST_TEST(CountRequests(host, "GET") == 1);
+  clock.Advance(std::chrono::milliseconds(100));
+  BOOST_TEST_REQUIRE(WaitPolls(svc, 5));
+  BOOST_TEST(CountRequests(host, "GET") == 1);  // still within the backoff
+  clock.Advance(std::chrono::milliseconds(900));  // max_backoff has passed
+  BOOST_TEST_REQUIRE(WaitUntil([&] { return svc.dispatcher().steps() == 2; }));
+  BOOST_TEST(CountRequests(host, "GET") == 2);
+  BOOST_TEST_REQUIRE(WaitPolls(svc, 5));
+  BOOST_TEST(CountRequests(host, "GET") == 2);  // the next backoff has begun
   BOOST_TEST(CountRequests(host, "POST") == 0);
 }
 
@@ -114,23 +131,34 @@ BOOST_AUTO_TEST_CASE(a_send_whose_record_misses_the_record_wait_is_not_made_and_
 
 BOOST_AUTO_TEST_CASE(a_warning_repeating_every_poll_is_written_once_then_with_its_count) {
   FakeGitHost host;
+  testing::ManualClock clock;
   InProcessOptions options;
   options.workers = 1;
   options.initial_backoff = std::chrono::milliseconds(20);
   options.max_backoff = std::chrono::milliseconds(20);
   options.log_repeats_every = std::chrono::milliseconds(700);
+  options.clock = &clock;
   InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
   svc.Submit("gh", Succeeded(Sha(81), 0));
   svc.StopWriter();
   const CapturedLog log;
   svc.StartDispatcher();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  // One try, then one more each time the clock passes the 20 ms backoff: six repeats.
+  BOOST_TEST_REQUIRE(WaitUntil([&] { return svc.dispatcher().steps() == 1; }));
+  for (int step = 2; step <= 7; ++step) {
+    clock.Advance(std::chrono::milliseconds(25));
+    BOOST_TEST_REQUIRE(WaitUntil([&] { return svc.dispatcher().steps() == step; }));
+  }
+  BOOST_TEST(log.With("could not record the send before making it").size() == 1u);  // not one per try
+  clock.Advance(std::chrono::milliseconds(700));  // the window has passed: the summary is due
+  const auto summarised = [&] { return log.With("could not record the send before making it").size() >= 2u; };
+  BOOST_TEST_REQUIRE(WaitUntil(summarised));
+  BOOST_TEST_REQUIRE(WaitPolls(svc, 3));
   auto lines = log.With("could not record the send before making it");
-  BOOST_TEST_REQUIRE(lines.size() >= 2u);  // the first, then a summary per window
-  BOOST_TEST(lines.size() <= 3u);          // not one per try
+  BOOST_TEST_REQUIRE(lines.size() == 2u);  // the first, then one summary for the window
   BOOST_TEST(lines[0].count("repeated") == 0u);
   BOOST_TEST(lines[1]["msg"].find(" (repeated ") != std::string::npos, lines[1]["msg"]);
-  BOOST_TEST(std::stoi(lines[1]["repeated"]) >= 5);
+  BOOST_TEST(std::stoi(lines[1]["repeated"]) == 6);
   BOOST_TEST(lines[1]["commit"] == Sha(81));  // the latest fields come with the count
   BOOST_TEST(log.With("could not record a dispatch step").size() <= 3u);
 }

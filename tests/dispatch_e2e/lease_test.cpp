@@ -9,6 +9,7 @@
 
 #include "dispatch/lease_budget.h"
 #include "tests/dispatch_e2e/e2e_support.h"
+#include "tests/support/manual_clock.h"
 
 namespace fluxstatus::dispatch_e2e {
 namespace {
@@ -43,24 +44,30 @@ BOOST_AUTO_TEST_CASE(each_action_needs_its_worst_case_and_the_default_ttl_covers
 
 BOOST_AUTO_TEST_CASE(no_send_starts_once_the_lease_left_cannot_cover_it) {
   FakeGitHost host;
+  testing::ManualClock clock;
   InProcessOptions options;
   options.transport_timeout = milliseconds(1000);
   options.record_wait = milliseconds(300);
-  // Taken once and not renewed within the test: usable for 2 s; a send needs 1.6 s of it.
+  options.clock = &clock;
+  // Taken once and renewed only after 60 s: usable for 2 s; a send needs 1.6 s of it.
   options.lease = dispatch::DispatcherOptions::Lease{"lease-test.example:1:0000000000000001", milliseconds(3000),
                                                      std::chrono::seconds(60)};
   InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
   const std::string early = Sha(90), late = Sha(91);
-  const auto started = std::chrono::steady_clock::now();
   svc.StartDispatcher();
   svc.Submit("gh", Succeeded(early, 0));
   BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 1));
-  std::this_thread::sleep_until(started + milliseconds(700));  // under 1.6 s of the lease left
+  clock.Advance(milliseconds(700));  // 1.3 s of the lease left: under the 1.6 s a send needs
   svc.Submit("gh", Succeeded(late, 0));
-  std::this_thread::sleep_for(milliseconds(1500));
+  // The clock stands still: every scheduler turn from now on decides as the next one does.
+  const auto polls = svc.dispatcher().polls();
+  BOOST_TEST_REQUIRE(WaitUntil([&] { return svc.dispatcher().polls() >= polls + 5; }));
   BOOST_TEST(CountRequests(host, "POST", early) == 1);
   BOOST_TEST(CountRequests(host, "POST", late) == 0);
   BOOST_TEST(SyncState(svc.db_path(), late, kApps) == "pending");
+  // The renewal is due: the lease is taken again and the waiting key is sent.
+  clock.Advance(std::chrono::seconds(60));
+  BOOST_TEST(WaitUntil([&] { return CountRequests(host, "POST", late) == 1; }));
 }
 
 BOOST_AUTO_TEST_CASE(a_step_that_outlives_its_lease_leaves_the_key_to_the_new_holder) {

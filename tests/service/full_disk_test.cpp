@@ -1,6 +1,7 @@
 // A full disk (PRAGMA max_page_count via EventWriter::LimitPages): 503 with Retry-After, nothing
 // half-written, /readyz says so, and the service recovers without a restart.
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/service/service_support.h"
+#include "tests/support/manual_clock.h"
 
 namespace st = fluxstatus::service_testing;
 using st::Answer;
@@ -27,6 +29,16 @@ std::string BigEvent(int n) {
   e.revision = "main@sha1:" + st::Sha(static_cast<std::uint64_t>(n) + 5000);
   e.message = "event " + std::to_string(n) + ": " + std::string(6000, static_cast<char>('a' + n % 26));
   return st::EventJson(e);
+}
+
+// Whether `done` turns true within 5 s (asked every 10 ms).
+bool Eventually(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 bool Stored(SQLite::Database& db, const std::string& body) {
@@ -174,9 +186,18 @@ BOOST_AUTO_TEST_CASE(stores_exactly_the_acknowledged_events_when_concurrent_clie
 // room again: the writer's probe write re-tests by itself. Readiness stays failed while the disk
 // is full (no flapping back into the Service), and comes back once there is room.
 BOOST_AUTO_TEST_CASE(readyz_stays_unready_while_full_and_recovers_without_traffic) {
+  fluxstatus::testing::ManualClock clock;
+  constexpr auto kProbeEvery = std::chrono::milliseconds(100);
   st::InProcessOptions options;
-  options.writer.probe_every = std::chrono::milliseconds(100);
+  options.writer.probe_every = kProbeEvery;
+  options.clock = &clock;
   InProcessService svc(std::move(options));
+  // The writer probes on its own loop turn once the clock has passed probe_every.
+  const auto next_probe = [&] {
+    const auto probes = svc.writer().probes();
+    clock.Advance(kProbeEvery);
+    return Eventually([&] { return svc.writer().probes() > probes; });
+  };
   Client client;
   const std::string url = svc.Url("/hook/disk");
   BOOST_TEST_REQUIRE(client.Post(url, BigEvent(0)).status == 202);
@@ -186,18 +207,15 @@ BOOST_AUTO_TEST_CASE(readyz_stays_unready_while_full_and_recovers_without_traffi
   for (int n = 1; n < 200 && status == 202; ++n) status = client.Post(url, BigEvent(n)).status;
   BOOST_TEST_REQUIRE(status == 503);
   BOOST_TEST(client.Get(svc.Url("/readyz")).status == 503);
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // several probes, all refused
+  for (int i = 0; i < 3; ++i) BOOST_TEST_REQUIRE(next_probe());  // several probes, all refused
   const auto still = client.Get(svc.Url("/readyz"));
   BOOST_TEST(still.status == 503);
   BOOST_TEST(still.body.find("database is full") != std::string::npos, still.body);
 
   svc.writer().LimitPages(pages + 1000);  // room again (an operator grew the volume)
-  bool ready = false;
-  for (int i = 0; i < 50 && !ready; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    ready = client.Get(svc.Url("/readyz")).status == 200;
-  }
-  BOOST_TEST(ready);
+  BOOST_TEST(client.Get(svc.Url("/readyz")).status == 503);  // no probe has found it yet
+  BOOST_TEST_REQUIRE(next_probe());
+  BOOST_TEST(client.Get(svc.Url("/readyz")).status == 200);
   BOOST_TEST(client.Post(url, BigEvent(500)).status == 202);
 }
 

@@ -25,6 +25,7 @@
 #include <openssl/hmac.h>
 #include <rapidjson/document.h>
 
+#include "os/system_clock.h"
 #include "store/database.h"
 #include "tests/support/process.h"
 
@@ -302,10 +303,12 @@ std::string QueryBytes(SQLite::Database& db, const std::string& sql, std::int64_
 
 InProcessService::InProcessService(InProcessOptions options) : db_path_(dir_.File("fluxstatus.db")) {
   // As app/serve_command.cpp: writer, metrics, deadlines, handler, server; writer then server.
+  const core::Clock& clock = options.clock ? *options.clock : os::SystemClock();
   writer_ = std::make_unique<store::EventWriter>(store::OpenForWriting(db_path_, options.durability),
-                                                 options.catalog, options.writer);
+                                                 options.catalog, options.writer, clock);
   const std::size_t max_body = options.settings.max_body_bytes;
-  handler_ = std::make_unique<ingest::IngestHandler>(std::move(options.settings), *writer_, metrics_, deadlines_);
+  handler_ =
+      std::make_unique<ingest::IngestHandler>(std::move(options.settings), *writer_, metrics_, deadlines_, clock);
   ingest::HttpServerOptions server_opts;
   server_opts.host = "127.0.0.1";
   server_opts.port = 0;

@@ -17,6 +17,7 @@
 #include <SQLiteCpp/Database.h>
 #include <curl/curl.h>
 
+#include "core/clock.h"
 #include "ingest/ack_deadlines.h"
 #include "ingest/http_server.h"
 #include "ingest/ingest_handler.h"
@@ -122,6 +123,9 @@ struct InProcessOptions {
   store::Durability durability = store::Durability::kFull;
   int threads = 2;
   store::WriterOptions writer;
+  // The clock of the writer and the handler (a testing::ManualClock, say); nullptr: the system
+  // clock. It must outlive the service.
+  const core::Clock* clock = nullptr;
 };
 
 // The pieces of `fluxstatus serve`, wired as app/serve_command.cpp wires them, on an ephemeral
