@@ -12,7 +12,7 @@
 #include "app/cli_context.h"
 #include "core/flux_json.h"
 #include "ingest/import_reader.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/event_store.h"
 
@@ -93,7 +93,7 @@ class IngestRun {
   void Add(Origin origin, std::string body) {
     auto parsed = core::ParseFluxEvent(body, max_body_bytes_);
     if (const auto* err = std::get_if<core::ParseError>(&parsed)) return Reject(origin, err->message);
-    batch_.push_back({route_, os::SystemClock().NowMs(), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
+    batch_.push_back({route_, store::SystemClock().NowMs(), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
     origins_.push_back(std::move(origin));
     if (batch_.size() >= kBatchSize) Flush();
   }

@@ -11,7 +11,7 @@
 
 #include "core/duration.h"
 #include "core/rfc3339.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/retention.h"
 
@@ -33,7 +33,7 @@ void PrintCounts(const store::PruneReport& r) {
 }  // namespace
 
 int RunPrune(const CliContext& ctx, const PruneOptions& opts) {
-  const std::int64_t now_ms = os::SystemClock().NowMs();
+  const std::int64_t now_ms = store::SystemClock().NowMs();
   const auto cutoff = core::ParseInstantOrAgo(opts.before, now_ms);
   if (!cutoff) {
     std::cerr << "fluxstatus prune: --before '" << opts.before

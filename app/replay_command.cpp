@@ -13,7 +13,7 @@
 #include "core/duration.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "replay/replay_runner.h"
 
 namespace fluxstatus::app {
@@ -42,7 +42,7 @@ class ProgressLine {
 }  // namespace
 
 int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
-  const std::int64_t now_ms = os::SystemClock().NowMs();
+  const std::int64_t now_ms = store::SystemClock().NowMs();
   store::ReplayWindow window;
   auto since = core::ParseInstantOrAgo(opts.since, now_ms);
   if (!since) {

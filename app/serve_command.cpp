@@ -17,7 +17,7 @@
 #include "ingest/http_server.h"
 #include "ingest/ingest_handler.h"
 #include "ingest/secret.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
@@ -31,7 +31,7 @@ constexpr std::chrono::milliseconds kShutdownGrace{7000};
 
 void Log(spdlog::level::level_enum level, const std::string& msg, const core::LogFields& fields) {
   spdlog::log(level,
-              core::FormatLogLine(os::SystemClock().NowMs(), spdlog::level::to_string_view(level).data(), msg, fields));
+              core::FormatLogLine(store::SystemClock().NowMs(), spdlog::level::to_string_view(level).data(), msg, fields));
 }
 
 std::uintmax_t FileSize(const std::string& path) {
@@ -66,7 +66,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // The one clock every part of the service reads (tests give theirs a manual one).
-  const core::Clock& clock = os::SystemClock();
+  const core::Clock& clock = store::SystemClock();
   auto dispatch_routes = std::move(setup.dispatch_routes);
   store::EventWriter writer(store::OpenForWriting(ctx.db_path, config.durability), config.Catalog(), {}, clock);
   dispatch::DispatchMetrics dispatch_metrics;

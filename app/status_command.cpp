@@ -11,7 +11,7 @@
 #include "core/duration.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/status_query.h"
 
@@ -56,7 +56,7 @@ bool FillFilter(const StatusOptions& opts, store::StatusFilter& filter) {
   }
   if (!opts.state.empty()) filter.state = opts.state;
   if (!opts.since.empty()) {
-    const std::int64_t now_ms = os::SystemClock().NowMs();
+    const std::int64_t now_ms = store::SystemClock().NowMs();
     filter.since_ms = core::ParseInstantOrAgo(opts.since, now_ms);
     if (!filter.since_ms) {
       std::cerr << "fluxstatus status: --since '" << opts.since

@@ -30,7 +30,7 @@
 #include "dispatch/http_transport.h"
 #include "dispatch/provider_factory.h"
 #include "dispatch/token_source.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/event_writer.h"
 #include "tests/support/fake_git_host.h"
@@ -59,7 +59,7 @@ void SubmitAll(store::EventWriter& writer, const std::vector<std::string>& bodie
     if (std::holds_alternative<core::ParseError>(parsed)) throw std::runtime_error("bad bench event: " + body);
     auto promise = std::make_shared<std::promise<store::WriteOutcome>>();
     done.push_back(promise->get_future());
-    store::IncomingEvent e{"bench", os::SystemClock().NowMs(), body, std::get<core::FluxEvent>(parsed)};
+    store::IncomingEvent e{"bench", store::SystemClock().NowMs(), body, std::get<core::FluxEvent>(parsed)};
     while (!writer.Submit(e, [promise](const store::WriteOutcome& o) { promise->set_value(o); })) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }

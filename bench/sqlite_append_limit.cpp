@@ -18,7 +18,7 @@
 #include "bench/bench_events.h"
 #include "core/flux_json.h"
 #include "core/revision.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/event_log.h"
 
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   // Parsed before the clock starts: the limit is the database, not the parser.
   std::vector<store::LoggedEvent> rows;
   rows.reserve(events);
-  const auto received_at_ms = os::SystemClock().NowMs();
+  const auto received_at_ms = store::SystemClock().NowMs();
   for (std::size_t i = 0; i < events; ++i) {
     std::string body = bench::EventBody(i);
     auto parsed = core::ParseFluxEvent(body);

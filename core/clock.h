@@ -1,5 +1,5 @@
 // What the service asks of a clock, as an interface only: core reads no clock, and everything
-// that needs the time gets one passed in (app/ passes os::SystemClock(); tests pass a
+// that needs the time gets one passed in (app/ passes store::SystemClock(); tests pass a
 // ManualClock, tests/support/manual_clock.h, and move it forward instead of sleeping).
 #pragma once
 

@@ -35,7 +35,7 @@
 #include "dispatch/provider.h"
 #include "dispatch/repeating_log.h"
 #include "dispatch/token_source.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 #include "store/outbox.h"
@@ -81,7 +81,7 @@ class Dispatcher {
   // `clock` (which must outlive this) decides what is due, how long the lease is valid and
   // when warnings repeat; the threads' waits (poll, queue, record wait) are real time.
   Dispatcher(DispatcherOptions options, std::vector<DispatchRoute> routes, store::EventWriter& writer,
-             DispatchMetrics& metrics, const core::Clock& clock = os::SystemClock());
+             DispatchMetrics& metrics, const core::Clock& clock = store::SystemClock());
   ~Dispatcher();  // Stop()s
 
   void Start();

@@ -21,7 +21,7 @@
 #include "core/rfc3339.h"
 #include "core/trim.h"
 #include "dispatch/request_encoding.h"
-#include "os/secret_file.h"
+#include "store/secret_file.h"
 
 namespace fluxstatus::dispatch {
 namespace {
@@ -31,9 +31,9 @@ constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
 // The whole file, at most kMaxSecretFileBytes. `what` names it in errors ("token file '…'").
 std::string ReadSmallFile(const std::string& path, const std::string& what) {
   try {
-    return os::ReadSecretFile(path, kMaxSecretFileBytes);
-  } catch (const os::SecretFileError& e) {
-    using Step = os::SecretFileError::Step;
+    return store::ReadSecretFile(path, kMaxSecretFileBytes);
+  } catch (const store::SecretFileError& e) {
+    using Step = store::SecretFileError::Step;
     const char* step = e.step == Step::kOpen ? ": cannot open: " : e.step == Step::kRead ? ": cannot read: " : ": ";
     throw std::runtime_error(what + step + e.reason);
   }

@@ -17,7 +17,7 @@
 #include "ingest/http_server.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/rejections.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/event_writer.h"
 
 namespace fluxstatus::ingest {
@@ -49,7 +49,7 @@ class IngestHandler {
  public:
   // `clock` (which must outlive this) stamps received_at and the log lines.
   IngestHandler(IngestSettings settings, store::EventWriter& writer, IngestMetrics& metrics,
-                AckDeadlines& deadlines, const core::Clock& clock = os::SystemClock());
+                AckDeadlines& deadlines, const core::Clock& clock = store::SystemClock());
 
   void operator()(HttpRequest&& request, Responder respond);
 

@@ -8,7 +8,7 @@
 
 #include "core/structured_log.h"
 #include "ingest/json_error.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::ingest {
 namespace {
@@ -37,7 +37,7 @@ void LogRejected(const RequestSummary& request, int status, std::string_view rea
   if (!route.empty()) fields.emplace_back("route", Shorten(std::string(route), kMaxLoggedPath));
   fields.emplace_back("remote", request.remote);
   fields.emplace_back("error", std::string(reason));
-  spdlog::warn(core::FormatLogLine(os::SystemClock().NowMs(), "warn", "request rejected", fields));
+  spdlog::warn(core::FormatLogLine(store::SystemClock().NowMs(), "warn", "request rejected", fields));
 }
 
 HttpResponse ErrorAnswer(int status, const std::string& message) {

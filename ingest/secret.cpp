@@ -16,7 +16,7 @@ std::string Trimmed(std::string_view value) { return std::string(core::Trim(valu
 }  // namespace
 
 std::string ReadSecretFile(const std::string& path, bool trim) {
-  std::string content = os::ReadSecretFile(path);
+  std::string content = store::ReadSecretFile(path);
   return trim ? Trimmed(content) : content;
 }
 

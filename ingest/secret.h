@@ -5,15 +5,15 @@
 #include <optional>
 #include <string>
 
-#include "os/secret_file.h"
+#include "store/secret_file.h"
 
 namespace fluxstatus::ingest {
 
-// A secret file that cannot be read (os/secret_file.h); what() is "cannot read secret file
+// A secret file that cannot be read (store/secret_file.h); what() is "cannot read secret file
 // <path>: <reason>".
-using SecretFileError = os::SecretFileError;
+using SecretFileError = store::SecretFileError;
 
-// Returns the whole content of the file at `path` (os::ReadSecretFile). With `trim`,
+// Returns the whole content of the file at `path` (store::ReadSecretFile). With `trim`,
 // surrounding whitespace (spaces, tabs, CR, LF, VT, FF) is removed: token files are trimmed, while HMAC key files are
 // read as-is because Flux uses its secret's bytes verbatim (see VerifyHmacSignature).
 // An empty file yields an empty string; deciding whether that is acceptable is the caller's job.

@@ -17,7 +17,7 @@
 #include "core/fold.h"
 #include "core/route_catalog.h"
 #include "core/sync_state.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/delivery_log.h"
 #include "store/event_log.h"
 #include "store/rebuild.h"
@@ -75,7 +75,7 @@ using AppendOutcome = std::variant<AppendResult, AppendFailure>;
 class EventStore {
  public:
   // `clock` (which must outlive this) tells whether a delivery's lease is still held.
-  EventStore(SQLite::Database& db, core::RouteCatalog routes, const core::Clock& clock = os::SystemClock());
+  EventStore(SQLite::Database& db, core::RouteCatalog routes, const core::Clock& clock = store::SystemClock());
 
   // Appends and folds one event in its own transaction. Throws on I/O failure.
   AppendResult Append(const IncomingEvent& e);

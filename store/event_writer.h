@@ -17,7 +17,7 @@
 
 #include "core/clock.h"
 #include "core/route_catalog.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/event_store.h"
 
@@ -47,7 +47,7 @@ class EventWriter {
   // `clock` (which must outlive this) times the stall checks and the probe turns, and tells
   // the store whether a delivery's lease is held; the queue waits are real time.
   EventWriter(std::unique_ptr<SQLite::Database> db, core::RouteCatalog routes, WriterOptions options,
-              const core::Clock& clock = os::SystemClock());
+              const core::Clock& clock = store::SystemClock());
   ~EventWriter();  // Stop()s
 
   // Called on the writer thread after every successful commit (e.g. to wake dispatch).

@@ -23,7 +23,7 @@
 #include "dispatch/http_transport.h"
 #include "dispatch/provider_factory.h"
 #include "dispatch/token_source.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/outbox.h"
 #include "tests/support/files.h"
@@ -354,7 +354,7 @@ InProcess::InProcess(FakeGitHost& host, std::vector<RouteSpec> routes, InProcess
     routes_[spec.name] = d;
     dispatch_routes.push_back(d);
   }
-  const core::Clock& clock = options.clock ? *options.clock : os::SystemClock();
+  const core::Clock& clock = options.clock ? *options.clock : store::SystemClock();
   writer_ = std::make_unique<store::EventWriter>(store::OpenForWriting(db_path_), core::RouteCatalog(profiles),
                                                  store::WriterOptions{}, clock);
   core::RetryPolicy policy;

@@ -25,7 +25,7 @@
 #include <openssl/hmac.h>
 #include <rapidjson/document.h>
 
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 #include "store/database.h"
 #include "tests/support/process.h"
 
@@ -303,7 +303,7 @@ std::string QueryBytes(SQLite::Database& db, const std::string& sql, std::int64_
 
 InProcessService::InProcessService(InProcessOptions options) : db_path_(dir_.File("fluxstatus.db")) {
   // As app/serve_command.cpp: writer, metrics, deadlines, handler, server; writer then server.
-  const core::Clock& clock = options.clock ? *options.clock : os::SystemClock();
+  const core::Clock& clock = options.clock ? *options.clock : store::SystemClock();
   writer_ = std::make_unique<store::EventWriter>(store::OpenForWriting(db_path_, options.durability),
                                                  options.catalog, options.writer, clock);
   const std::size_t max_body = options.settings.max_body_bytes;

@@ -9,16 +9,16 @@
 #include <cstdint>
 
 #include "core/clock.h"
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::testing {
 
 class ManualClock final : public core::Clock {
  public:
   ManualClock()
-      : wall_ms_(os::SystemClock().NowMs()),
+      : wall_ms_(store::SystemClock().NowMs()),
         steady_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       os::SystemClock().Steady().time_since_epoch())
+                       store::SystemClock().Steady().time_since_epoch())
                        .count()) {}
 
   std::int64_t NowMs() const override { return wall_ms_.load(); }

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace fluxstatus::os {
+namespace fluxstatus::store {
 
 // A secret file that cannot be read; what() is "cannot read secret file <path>: <reason>".
 // The parts are kept so a caller can say which setting named the file, and at which step.
@@ -29,4 +29,4 @@ struct SecretFileError : std::runtime_error {
 std::string ReadSecretFile(const std::string& path,
                            std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
-}  // namespace fluxstatus::os
+}  // namespace fluxstatus::store

@@ -3,9 +3,9 @@
 
 #include "core/clock.h"
 
-namespace fluxstatus::os {
+namespace fluxstatus::store {
 
 // The one system clock of the process (stateless, thread-safe), passed in by app/.
 const core::Clock& SystemClock();
 
-}  // namespace fluxstatus::os
+}  // namespace fluxstatus::store

@@ -1,6 +1,6 @@
-#include "os/system_clock.h"
+#include "store/system_clock.h"
 
-namespace fluxstatus::os {
+namespace fluxstatus::store {
 namespace {
 
 class OsClock final : public core::Clock {
@@ -19,4 +19,4 @@ const core::Clock& SystemClock() {
   return clock;
 }
 
-}  // namespace fluxstatus::os
+}  // namespace fluxstatus::store

@@ -1,11 +1,11 @@
-#include "os/secret_file.h"
+#include "store/secret_file.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <system_error>
 
-namespace fluxstatus::os {
+namespace fluxstatus::store {
 namespace {
 
 [[noreturn]] void ThrowError(const std::string& path, SecretFileError::Step step, int error) {
@@ -35,4 +35,4 @@ std::string ReadSecretFile(const std::string& path, std::size_t max_bytes) {
   return content;
 }
 
-}  // namespace fluxstatus::os
+}  // namespace fluxstatus::store
