@@ -30,7 +30,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFLUXSTATUS_GIT_COMMIT="${FL
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates libcurl4 libfmt9 libspdlog1.10 libsqlite3-0 libssl3 libyaml-cpp0.7 \
+      ca-certificates libcurl4 libfmt9 libprometheus-cpp-core1.0 libspdlog1.10 libsqlite3-0 libssl3 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 fluxstatus \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /var/lib/fluxstatus --shell /usr/sbin/nologin fluxstatus \

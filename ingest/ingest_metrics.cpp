@@ -1,99 +1,60 @@
 #include "ingest/ingest_metrics.h"
 
-#include <sstream>
+#include <prometheus/text_serializer.h>
 
 namespace fluxstatus::ingest {
 namespace {
 
-// Label values are escaped as the exposition format requires (\\, \", \n).
-std::string Label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-void Header(std::ostringstream& os, const char* name, const char* type, const char* help) {
-  os << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+prometheus::Family<prometheus::Counter>& CounterFamily(prometheus::Registry& registry, const char* name,
+                                                       const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
 }
 
 }  // namespace
 
-void IngestMetrics::Accepted(const std::string& route) {
-  std::lock_guard lock(mu_);
-  ++accepted_[route];
-}
+IngestMetrics::IngestMetrics()
+    : accepted_(CounterFamily(registry_, "fluxstatus_events_accepted_total", "Events appended to the log and folded.")),
+      duplicates_(
+          CounterFamily(registry_, "fluxstatus_events_duplicate_total", "Byte-identical deliveries stored once.")),
+      rejected_(
+          CounterFamily(registry_, "fluxstatus_events_rejected_total", "Requests answered with an error, by reason.")),
+      unmatched_(CounterFamily(registry_, "fluxstatus_events_unmatched_total",
+                               "Direct-mode events no route's match list took.")
+                     .Add({})),
+      ack_latency_(prometheus::BuildHistogram()
+                       .Name("fluxstatus_ack_latency_seconds")
+                       .Help("Time from request to durable acknowledgement.")
+                       .Register(registry_)
+                       .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                                        0.1, 0.25, 0.5, 1, 2.5, 5, 10})) {}
 
-void IngestMetrics::Duplicate(const std::string& route) {
-  std::lock_guard lock(mu_);
-  ++duplicates_[route];
-}
+void IngestMetrics::Accepted(const std::string& route) { accepted_.Add({{"route", route}}).Increment(); }
+
+void IngestMetrics::Duplicate(const std::string& route) { duplicates_.Add({{"route", route}}).Increment(); }
 
 void IngestMetrics::Rejected(const std::string& route, const std::string& reason) {
-  std::lock_guard lock(mu_);
-  ++rejected_[{route, reason}];
+  rejected_.Add({{"route", route}, {"reason", reason}}).Increment();
 }
 
-void IngestMetrics::Unmatched() {
-  std::lock_guard lock(mu_);
-  ++unmatched_;
-}
+void IngestMetrics::Unmatched() { unmatched_.Increment(); }
 
-void IngestMetrics::AckLatency(double seconds) {
-  std::lock_guard lock(mu_);
-  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++bucket_counts_[i];
-  }
-  ++latency_count_;
-  latency_sum_ += seconds;
-}
+void IngestMetrics::AckLatency(double seconds) { ack_latency_.Observe(seconds); }
 
 std::int64_t IngestMetrics::accepted_total() const {
-  std::lock_guard lock(mu_);
-  std::int64_t n = 0;
-  for (const auto& [route, count] : accepted_) n += count;
-  return n;
+  double n = 0;
+  for (const auto& family : accepted_.Collect()) {
+    for (const auto& sample : family.metric) n += sample.counter.value;
+  }
+  return static_cast<std::int64_t>(n);
 }
 
-std::string IngestMetrics::Render(const std::vector<Gauge>& gauges) const {
-  std::ostringstream os;
-  // 16 significant digits: integers up to 10^16 print as integers (the default 6 printed
-  // 1725660 as 1.72566e+06), and a double's last-digit noise never shows.
-  os.precision(16);
-  std::lock_guard lock(mu_);
-  Header(os, "fluxstatus_events_accepted_total", "counter", "Events appended to the log and folded.");
-  for (const auto& [route, n] : accepted_) {
-    os << "fluxstatus_events_accepted_total{route=\"" << Label(route) << "\"} " << n << '\n';
-  }
-  Header(os, "fluxstatus_events_duplicate_total", "counter", "Byte-identical deliveries stored once.");
-  for (const auto& [route, n] : duplicates_) {
-    os << "fluxstatus_events_duplicate_total{route=\"" << Label(route) << "\"} " << n << '\n';
-  }
-  Header(os, "fluxstatus_events_rejected_total", "counter", "Requests answered with an error, by reason.");
-  for (const auto& [key, n] : rejected_) {
-    os << "fluxstatus_events_rejected_total{route=\"" << Label(key.first) << "\",reason=\""
-       << Label(key.second) << "\"} " << n << '\n';
-  }
-  Header(os, "fluxstatus_events_unmatched_total", "counter", "Direct-mode events no route's match list took.");
-  os << "fluxstatus_events_unmatched_total " << unmatched_ << '\n';
-  Header(os, "fluxstatus_ack_latency_seconds", "histogram", "Time from request to durable acknowledgement.");
-  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    os << "fluxstatus_ack_latency_seconds_bucket{le=\"" << kBuckets[i] << "\"} " << bucket_counts_[i] << '\n';
-  }
-  os << "fluxstatus_ack_latency_seconds_bucket{le=\"+Inf\"} " << latency_count_ << '\n';
-  os << "fluxstatus_ack_latency_seconds_sum " << latency_sum_ << '\n';
-  os << "fluxstatus_ack_latency_seconds_count " << latency_count_ << '\n';
+std::string IngestMetrics::Render(const std::vector<Gauge>& gauges) {
+  // The registry keeps each gauge once (same name, same help: the registered family is
+  // returned); the value is the one sampled for this scrape.
   for (const auto& g : gauges) {
-    Header(os, g.name.c_str(), "gauge", g.help.c_str());
-    os << g.name << ' ' << g.value << '\n';
+    prometheus::BuildGauge().Name(g.name).Help(g.help).Register(registry_).Add({}).Set(g.value);
   }
-  return os.str();
+  return prometheus::TextSerializer().Serialize(registry_.Collect());
 }
 
 }  // namespace fluxstatus::ingest

@@ -1,14 +1,18 @@
-// Ingest counters and the ack-latency histogram, rendered in the Prometheus text format.
-// Thread-safe: HTTP threads and the writer thread update it concurrently.
+// Ingest counters and the ack-latency histogram, kept in a prometheus-cpp registry and
+// rendered in the Prometheus text format by its serializer.
+// Thread-safe: HTTP threads and the writer thread update it concurrently (prometheus-cpp's
+// counters are atomic, its histograms and families lock themselves).
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <string>
-#include <utility>
 #include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
 
 namespace fluxstatus::ingest {
 
@@ -21,6 +25,10 @@ struct Gauge {
 
 class IngestMetrics {
  public:
+  IngestMetrics();
+  IngestMetrics(const IngestMetrics&) = delete;
+  IngestMetrics& operator=(const IngestMetrics&) = delete;
+
   void Accepted(const std::string& route);
   void Duplicate(const std::string& route);
   // reason: a short label from a fixed set ("invalid_event", "unauthorized", …).
@@ -28,22 +36,19 @@ class IngestMetrics {
   void Unmatched();  // direct-mode events that matched no route
   void AckLatency(double seconds);
 
-  // The whole exposition: counters, histogram, then the given gauges.
-  std::string Render(const std::vector<Gauge>& gauges) const;
+  // The whole exposition: counters, the given gauges (set to their sampled values), histogram.
+  std::string Render(const std::vector<Gauge>& gauges);
 
   std::int64_t accepted_total() const;
 
  private:
-  static constexpr std::array<double, 13> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                      0.25,  0.5,    1,     2.5,  5,    10};
-  mutable std::mutex mu_;
-  std::map<std::string, std::int64_t> accepted_;
-  std::map<std::string, std::int64_t> duplicates_;
-  std::map<std::pair<std::string, std::string>, std::int64_t> rejected_;
-  std::int64_t unmatched_ = 0;
-  std::array<std::int64_t, kBuckets.size()> bucket_counts_{};
-  std::int64_t latency_count_ = 0;
-  double latency_sum_ = 0;
+  // Declared first: the families below live in it.
+  prometheus::Registry registry_;
+  prometheus::Family<prometheus::Counter>& accepted_;
+  prometheus::Family<prometheus::Counter>& duplicates_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Counter& unmatched_;
+  prometheus::Histogram& ack_latency_;
 };
 
 }  // namespace fluxstatus::ingest

@@ -5,7 +5,7 @@ packages=(
   build-essential cmake pkg-config sqlite3
   libsqlite3-dev libsqlitecpp-dev libcereal-dev rapidjson-dev libconcurrentqueue-dev
   libboost-dev libboost-test-dev libcurl4-openssl-dev libssl-dev
-  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(curl ca-certificates)

@@ -74,8 +74,8 @@ BOOST_AUTO_TEST_CASE(counts_accepted_rejected_and_latency_when_metrics_scraped) 
   BOOST_TEST(HasLine(text, R"(fluxstatus_events_accepted_total{route="alpha"} 3)"), text);
   BOOST_TEST(HasLine(text, R"(fluxstatus_events_accepted_total{route="beta"} 2)"), text);
   BOOST_TEST(HasLine(text, R"(fluxstatus_events_duplicate_total{route="alpha"} 1)"), text);
-  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{route="beta",reason="invalid_event"} 2)"), text);
-  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{route="beta",reason="unauthorized"} 1)"), text);
+  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{reason="invalid_event",route="beta"} 2)"), text);
+  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{reason="unauthorized",route="beta"} 1)"), text);
   BOOST_TEST(HasLine(text, "# TYPE fluxstatus_ack_latency_seconds histogram"), text);
   // Every acknowledgement (duplicates too) is one observation.
   BOOST_TEST(HasLine(text, R"(fluxstatus_ack_latency_seconds_bucket{le="+Inf"} 6)"), text);

@@ -111,12 +111,12 @@ BOOST_AUTO_TEST_CASE(counts_unknown_routes_under_the_requested_name_up_to_ten_th
   BOOST_TEST_REQUIRE(client.Post(svc.Url("/hook/a%20b"), SomeEvent()).status == 404);
   BOOST_TEST_REQUIRE(client.Request("GET", svc.Url("/hook/typo"), "", {}, std::chrono::seconds(10)).status == 405);
   const std::string text = client.Get(svc.Url("/metrics")).body;
-  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{route="typo",reason="unknown_route"} 2)"), text);
-  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{route="typo",reason="method_not_allowed"} 1)"), text);
+  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{reason="unknown_route",route="typo"} 2)"), text);
+  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{reason="method_not_allowed",route="typo"} 1)"), text);
   // "typo" and scan1..scan9 fill the ten names; scan10..12 and the invalid name share one.
-  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{route="scan9",reason="unknown_route"} 1)"), text);
+  BOOST_TEST(HasLine(text, R"(fluxstatus_events_rejected_total{reason="unknown_route",route="scan9"} 1)"), text);
   BOOST_TEST(text.find(R"(route="scan10")") == std::string::npos, text);
-  BOOST_TEST(HasLine(text, R"x(fluxstatus_events_rejected_total{route="(other)",reason="unknown_route"} 4)x"), text);
+  BOOST_TEST(HasLine(text, R"x(fluxstatus_events_rejected_total{reason="unknown_route",route="(other)"} 4)x"), text);
   BOOST_TEST(text.find(R"(route="")") == std::string::npos, text);
 }
 
