@@ -37,7 +37,7 @@
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 #include "store/outbox.h"
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::dispatch {
 

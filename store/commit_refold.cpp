@@ -12,7 +12,7 @@
 #include "core/revision.h"
 #include "core/rfc3339.h"
 #include "store/fold_snapshot.h"
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::store {
 namespace {

@@ -15,11 +15,11 @@
 #include "core/flux_event.h"
 #include "core/fold.h"
 #include "core/route_catalog.h"
-#include "store/delivery_log.h"
+#include "store/delivery_attempts.h"
 #include "store/event_log.h"
 #include "store/rebuild.h"
-#include "store/rejected_log.h"
-#include "store/status_table.h"
+#include "store/rejected_events.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::store {
 

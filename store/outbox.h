@@ -11,7 +11,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::store {
 

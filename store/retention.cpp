@@ -12,7 +12,7 @@
 #include "store/fold_snapshot.h"
 #include "store/foreign_keys_off.h"
 #include "store/log_fold.h"
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::store {
 namespace {

@@ -10,7 +10,7 @@
 
 #include <SQLiteCpp/Database.h>
 
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::store {
 

@@ -1,4 +1,4 @@
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "store/rejected_log.h"
+#include "store/rejected_events.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "store/delivery_log.h"
+#include "store/delivery_attempts.h"
 
 #include "core/rfc3339.h"
 #include "store/statement_use.h"
