@@ -26,7 +26,7 @@ struct Refolded {
   std::vector<core::StatusKey> to_send;
 };
 
-Refolded RefoldWindow(SQLite::Database& db, const ReplaySettings& s, const store::ReplayWindow& window,
+Refolded RefoldWindow(store::Connection& db, const ReplaySettings& s, const store::ReplayWindow& window,
                       ReplaySummary& summary) {
   std::set<std::string> with_provider;
   for (const auto& r : s.dispatch_routes) with_provider.insert(r.name);

@@ -19,15 +19,6 @@ namespace {
 
 constexpr const char* kCommitEvents =
     "SELECT id, received_at, body FROM event_log WHERE route = ? AND commit_sha = ? AND id > ? ORDER BY id";
-const std::string kCommitRows =
-    std::string("SELECT ") + kStatusColumns + " FROM commit_statuses WHERE route = ? AND commit_sha = ?";
-constexpr const char* kCommitHistory =
-    "SELECT repo, commit_sha, context, state, description, event_id, event_time, recorded_at FROM status_changes"
-    " WHERE route = ? AND commit_sha = ? ORDER BY id";
-constexpr const char* kDeleteRow =
-    "DELETE FROM commit_statuses WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
-constexpr const char* kDeleteHistory =
-    "DELETE FROM status_changes WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
 
 // One status_history entry as text, for comparison.
 struct Change {
@@ -49,13 +40,6 @@ Change ChangeOf(const core::KeyState& s, const std::string& recorded_at) {
 
 bool SameStatus(const core::KeyState& a, const core::KeyState& b) {
   return a.state == b.state && a.description == b.description && a.target_url == b.target_url;
-}
-
-void BindKey(SQLite::Statement& s, const core::StatusKey& k) {
-  s.bind(1, k.route);
-  s.bind(2, k.repo);
-  s.bind(3, k.commit_sha);
-  s.bind(4, k.context);
 }
 
 // The fold itself: the commit's events in log order through the live writer's functions.
@@ -108,36 +92,15 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   const auto folded = FoldCommit(db, routes, route, commit_sha, out.events);
   const bool has_provider = routes.Find(route).value_or(core::RouteProfile{}).has_provider;
 
-  std::map<core::StatusKey, StatusRow> rows;
-  {
-    SQLite::Statement q(db, kCommitRows);
-    q.bind(1, route);
-    q.bind(2, commit_sha);
-    while (q.executeStep()) {
-      StatusRow r = ReadStatusRow(q);
-      rows.emplace(r.key, std::move(r));
-    }
-  }
-  std::map<core::StatusKey, std::vector<Change>> history;
-  {
-    SQLite::Statement q(db, kCommitHistory);
-    q.bind(1, route);
-    q.bind(2, commit_sha);
-    while (q.executeStep()) {
-      const core::StatusKey key{route, q.getColumn(0).getString(), q.getColumn(1).getString(),
-                                q.getColumn(2).getString()};
-      history[key].push_back({q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(6).getString(),
-                              q.getColumn(7).getString(), q.getColumn(5).getInt64()});
-    }
-  }
-
   StatusTable statuses(db);
-  SQLite::Statement delete_row(db, kDeleteRow), delete_history(db, kDeleteHistory);
-  auto drop_history = [&](const core::StatusKey& key) {
-    delete_history.tryReset();
-    BindKey(delete_history, key);
-    delete_history.exec();
-  };
+  StatusChanges changes(db);
+  std::map<core::StatusKey, StatusRow> rows;
+  for (auto& r : statuses.ForCommit(route, commit_sha)) rows.emplace(r.key, std::move(r));
+  std::map<core::StatusKey, std::vector<Change>> history;
+  for (const auto& c : changes.ForCommit(route, commit_sha)) {
+    history[c.key].push_back({c.state, c.description, c.event_time, c.recorded_at, c.event_id});
+  }
+  auto drop_history = [&](const core::StatusKey& key) { changes.DeleteKey(key); };
   for (const auto& [key, f] : folded) {
     out.keys.push_back(key);
     const auto old = rows.find(key);
@@ -165,9 +128,7 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   // Keys the log no longer yields (the route's context template or cluster changed).
   for (const auto& [key, row] : rows) {
     if (folded.count(key)) continue;
-    delete_row.tryReset();
-    BindKey(delete_row, key);
-    delete_row.exec();
+    statuses.Delete(key);
     drop_history(key);
     ++out.rows_changed;
   }

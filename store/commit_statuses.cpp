@@ -3,16 +3,17 @@
 #include <stdexcept>
 
 #include "core/rfc3339.h"
+#include "store/database.h"
 #include "store/statement_use.h"
 
 namespace fluxstatus::store {
+namespace {
 
-const char* const kStatusColumns =
+// The columns ReadStatusRow expects, in order, for every SELECT of whole rows.
+constexpr const char* kStatusColumns =
     "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms,"
     " updated_at, sync_state, synced_at, attempts, last_error, next_attempt_ms, in_flight,"
     " synced_state, synced_description";
-
-namespace {
 
 const std::string kLoad = std::string("SELECT ") + kStatusColumns +
                           " FROM commit_statuses WHERE route = ? AND repo = ? AND commit_sha = ?"
@@ -22,21 +23,33 @@ constexpr const char* kSave =
     " target_url, event_id, event_time, event_time_ms, updated_at, sync_state, synced_at, attempts,"
     " last_error, next_attempt_ms, in_flight, synced_state, synced_description)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-constexpr const char* kRecordChange =
-    "INSERT INTO status_changes (route, repo, commit_sha, context, state, description, event_id,"
-    " event_time, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)";
 const std::string kAll = std::string("SELECT ") + kStatusColumns +
                          " FROM commit_statuses ORDER BY route, repo, commit_sha, context";
-constexpr const char* kHistory =
-    "SELECT route, repo, commit_sha, context, state, description, event_id, event_time, recorded_at"
-    " FROM status_changes ORDER BY id";
-constexpr const char* kHistoryByEvent =
-    "SELECT route, repo, commit_sha, context, state, description, event_id, event_time, recorded_at"
-    " FROM status_changes ORDER BY event_id, id";
-// Explicit indexes only (sql IS NOT NULL): the primary key's index stays.
-constexpr const char* kIndexes =
-    "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
-    " AND tbl_name IN ('commit_statuses', 'status_changes') ORDER BY name";
+const std::string kForCommit = std::string("SELECT ") + kStatusColumns +
+                               " FROM commit_statuses WHERE route = ? AND commit_sha = ? ORDER BY context";
+constexpr const char* kDelete =
+    "DELETE FROM commit_statuses WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
+const std::string kDue = std::string("SELECT ") + kStatusColumns +
+                         " FROM commit_statuses WHERE sync_state = 'pending'"
+                         " AND (next_attempt_ms IS NULL OR next_attempt_ms <= ?)"
+                         " ORDER BY updated_at LIMIT ?";
+constexpr const char* kPending =
+    "SELECT count(*), min(updated_at) FROM commit_statuses WHERE sync_state = 'pending'";
+constexpr const char* kBySyncState = "SELECT sync_state, count(*) FROM commit_statuses GROUP BY sync_state";
+constexpr const char* kRoutes = "SELECT DISTINCT route FROM commit_statuses ORDER BY route";
+constexpr const char* kClear = "DELETE FROM commit_statuses";
+
+// Only the filters given appear in the WHERE clause, and the prefix is bound with its '%':
+// `(?2 IS NULL OR commit_sha LIKE ?2 || '%')` would defeat the LIKE optimisation (a full scan).
+std::string QueryStatusSql(const StatusFilter& filter) {
+  std::string sql = std::string("SELECT ") + kStatusColumns + " FROM commit_statuses WHERE 1";
+  if (filter.route) sql += " AND route = ?1";
+  if (filter.commit_prefix) sql += " AND commit_sha LIKE ?2";
+  if (filter.state) sql += " AND state = ?3";
+  if (filter.since_ms) sql += " AND event_time_ms >= ?4";
+  sql += " ORDER BY event_time_ms DESC, route, commit_sha, context";
+  return filter.limit ? sql + " LIMIT ?5" : sql;
+}
 
 std::optional<std::string> OptionalText(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
@@ -52,6 +65,8 @@ std::optional<SyncState> SyncStateFromString(std::string_view s) {
   return std::nullopt;
 }
 
+// Reads the current row of a statement that selected kStatusColumns (no declaration in the
+// header: only this module reads whole rows).
 StatusRow ReadStatusRow(SQLite::Statement& q) {
   StatusRow r;
   r.key = {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
@@ -98,7 +113,7 @@ std::string_view ToString(SyncState s) {
 }
 
 StatusTable::StatusTable(SQLite::Database& db)
-    : db_(db), load_(db, kLoad), save_(db, kSave), record_change_(db, kRecordChange) {}
+    : db_(db), load_(db, kLoad), save_(db, kSave), changes_(db) {}
 
 std::optional<StatusRow> StatusTable::Load(const core::StatusKey& key) {
   StatementUse use(load_);
@@ -129,16 +144,15 @@ void StatusTable::Save(const StatusRow& r) {
   save_.exec();
 }
 
+void StatusTable::Delete(const core::StatusKey& key) {
+  SQLite::Statement q(db_, kDelete);
+  BindKey(q, key);
+  q.exec();
+}
+
 void StatusTable::RecordChange(const core::StatusKey& key, const core::KeyState& state,
                                const std::string& recorded_at) {
-  StatementUse use(record_change_);
-  BindKey(record_change_, key);
-  record_change_.bind(5, std::string(core::ToString(state.state)));
-  record_change_.bind(6, state.description);
-  record_change_.bind(7, static_cast<int64_t>(state.event_id));
-  record_change_.bind(8, core::FormatRfc3339Millis(state.event_time_ms));
-  record_change_.bind(9, recorded_at);
-  record_change_.exec();
+  changes_.Record(key, state, recorded_at);
 }
 
 std::vector<StatusRow> StatusTable::All() {
@@ -148,55 +162,73 @@ std::vector<StatusRow> StatusTable::All() {
   return rows;
 }
 
-std::vector<std::string> StatusTable::HistoryDigest() {
-  SQLite::Statement q(db_, kHistory);
-  std::vector<std::string> out;
-  while (q.executeStep()) {
-    std::string line;
-    for (int i = 0; i < q.getColumnCount(); ++i) {
-      if (i) line += " | ";
-      line += q.getColumn(i).getString();
-    }
-    out.push_back(std::move(line));
+std::vector<StatusRow> StatusTable::ForCommit(const std::string& route, const std::string& commit_sha) {
+  if (!for_commit_) for_commit_.emplace(db_, kForCommit);
+  StatementUse use(*for_commit_);
+  for_commit_->bind(1, route);
+  for_commit_->bind(2, commit_sha);
+  std::vector<StatusRow> rows;
+  while (for_commit_->executeStep()) rows.push_back(ReadStatusRow(*for_commit_));
+  return rows;
+}
+
+std::vector<StatusRow> StatusTable::Due(std::int64_t now_ms, std::size_t limit) {
+  if (!due_) due_.emplace(db_, kDue);
+  StatementUse use(*due_);
+  due_->bind(1, static_cast<int64_t>(now_ms));
+  due_->bind(2, static_cast<int64_t>(limit));
+  std::vector<StatusRow> rows;
+  while (due_->executeStep()) rows.push_back(ReadStatusRow(*due_));
+  return rows;
+}
+
+StatusTable::PendingCount StatusTable::Pending() {
+  SQLite::Statement q(db_, kPending);
+  PendingCount out;
+  if (q.executeStep()) {
+    out.keys = q.getColumn(0).getInt64();
+    out.oldest_updated_at = OptionalText(q.getColumn(1));
   }
   return out;
 }
 
+std::map<std::string, std::int64_t> StatusTable::CountBySyncState() {
+  SQLite::Statement q(db_, kBySyncState);
+  std::map<std::string, std::int64_t> counts;
+  while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+  return counts;
+}
+
 void StatusTable::Clear() {
-  db_.exec("DELETE FROM commit_statuses");
-  db_.exec("DELETE FROM status_changes");
+  db_.exec(kClear);
+  changes_.Clear();
 }
 
 std::vector<std::string> StatusTable::DropIndexes() {
-  std::vector<std::pair<std::string, std::string>> found;
-  {
-    SQLite::Statement q(db_, kIndexes);
-    while (q.executeStep()) found.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
-  }
-  std::vector<std::string> recreate;
-  for (const auto& [name, sql] : found) {
-    db_.exec("DROP INDEX \"" + name + "\"");  // names come from the schema, not from input
-    recreate.push_back(sql);
-  }
+  std::vector<std::string> recreate = DropSecondaryIndexes(db_, "commit_statuses");
+  for (auto& sql : changes_.DropIndexes()) recreate.push_back(std::move(sql));
   return recreate;
 }
 
-void StatusTable::CreateIndexes(const std::vector<std::string>& statements) {
-  for (const auto& sql : statements) db_.exec(sql);
+void StatusTable::CreateIndexes(const std::vector<std::string>& statements) { store::CreateIndexes(db_, statements); }
+
+std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& filter) {
+  SQLite::Statement q(db, QueryStatusSql(filter));
+  if (filter.route) q.bind(1, *filter.route);
+  if (filter.commit_prefix) q.bind(2, *filter.commit_prefix + "%");
+  if (filter.state) q.bind(3, *filter.state);
+  if (filter.since_ms) q.bind(4, static_cast<std::int64_t>(*filter.since_ms));
+  if (filter.limit) q.bind(5, static_cast<std::int64_t>(*filter.limit));
+  std::vector<StatusRow> rows;
+  while (q.executeStep()) rows.push_back(ReadStatusRow(q));
+  return rows;
 }
 
-ChangeReader::ChangeReader(SQLite::Database& db) : q_(db, kHistoryByEvent) {}
-
-const ChangeRow* ChangeReader::Next() {
-  if (!q_.executeStep()) return nullptr;
-  row_.key = {q_.getColumn(0).getString(), q_.getColumn(1).getString(), q_.getColumn(2).getString(),
-              q_.getColumn(3).getString()};
-  row_.state = q_.getColumn(4).getString();
-  row_.description = q_.getColumn(5).getString();
-  row_.event_id = q_.getColumn(6).getInt64();
-  row_.event_time = q_.getColumn(7).getString();
-  row_.recorded_at = q_.getColumn(8).getString();
-  return &row_;
+std::vector<std::string> StatusRoutes(SQLite::Database& db) {
+  SQLite::Statement q(db, kRoutes);
+  std::vector<std::string> routes;
+  while (q.executeStep()) routes.push_back(q.getColumn(0).getString());
+  return routes;
 }
 
 }  // namespace fluxstatus::store

@@ -1,8 +1,10 @@
-// The folded status tables: commit_statuses (view current_status) and status_changes
-// (view status_history). Owns every SQL statement on them.
+// commit_statuses (view current_status): one row per key, the folded state and what dispatch
+// did with it. Owns every SQL statement on the table: the writer's load and save, dispatch's
+// outbox reads, the CLI's status queries. status_history is status_changes.h's.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 
 #include "core/commit_status.h"
 #include "core/fold.h"
+#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 
@@ -45,31 +48,23 @@ struct StatusRow {
   SyncInfo sync;
 };
 
-// The commit_statuses columns ReadStatusRow expects, in order, for SELECTs on the table.
-extern const char* const kStatusColumns;
-// Reads the current row of a statement that selected kStatusColumns.
-StatusRow ReadStatusRow(SQLite::Statement& q);
 std::optional<SyncState> SyncStateFromString(std::string_view s);
 
-// One status_history row, as `rebuild --check` compares it.
-struct ChangeRow {
-  core::StatusKey key;
-  std::string state, description, event_time, recorded_at;
-  std::int64_t event_id = 0;
+// `fluxstatus status`: which rows, newest event time first.
+struct StatusFilter {
+  std::optional<std::string> route;
+  std::optional<std::string> commit_prefix;  // hex; matched with LIKE 'prefix%' (indexed)
+  std::optional<std::string> state;          // pending | success | failure | error
+  std::optional<std::int64_t> since_ms;      // event time at or after this instant
+  std::optional<std::int64_t> limit;         // the newest N rows (by event time)
 };
 
-// Reads status_history by event (then row) one row at a time, so `rebuild --check` walks it
-// beside a fresh fold without holding it in memory.
-class ChangeReader {
- public:
-  explicit ChangeReader(SQLite::Database& db);
-  // The next row, or nullptr at the end; valid until the next call.
-  const ChangeRow* Next();
+// Newest event time first.
+std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& filter);
 
- private:
-  SQLite::Statement q_;
-  ChangeRow row_;
-};
+// The routes that have at least one status, in name order (for "no such route" messages when
+// no routes are configured and any route name is accepted).
+std::vector<std::string> StatusRoutes(SQLite::Database& db);
 
 // Not thread-safe: owned by the thread that owns the connection.
 class StatusTable {
@@ -79,14 +74,30 @@ class StatusTable {
   std::optional<StatusRow> Load(const core::StatusKey& key);
   // Inserts or replaces the key's row (event_time text is derived from fold.event_time_ms).
   void Save(const StatusRow& row);
-  // Appends a status_history entry for a change of the key's state.
+  // Removes the key's row (a re-fold that no longer yields the key).
+  void Delete(const core::StatusKey& key);
+  // Appends a status_history entry for a change of the key's state (status_changes' SQL; kept
+  // here for the callers that fold through this class).
   void RecordChange(const core::StatusKey& key, const core::KeyState& state, const std::string& recorded_at);
 
   // Every row, ordered by key (for rebuild comparison and `status`).
   std::vector<StatusRow> All();
-  // status_history as text lines, in order, for rebuild comparison.
-  std::vector<std::string> HistoryDigest();
-  // Empties both tables (rebuild, inside its transaction).
+  // One commit's rows on one route, by context.
+  std::vector<StatusRow> ForCommit(const std::string& route, const std::string& commit_sha);
+
+  // Dispatch's outbox: pending keys whose next attempt time has come, oldest change first, at
+  // most `limit`.
+  std::vector<StatusRow> Due(std::int64_t now_ms, std::size_t limit);
+  // How many keys are pending, and the updated_at of the oldest (nullopt when none).
+  struct PendingCount {
+    std::int64_t keys = 0;
+    std::optional<std::string> oldest_updated_at;
+  };
+  PendingCount Pending();
+  // How many keys are in each sync_state; a state no key is in is absent.
+  std::map<std::string, std::int64_t> CountBySyncState();
+
+  // Empties both derived tables (rebuild, inside its transaction).
   void Clear();
   // Rebuild's bulk load: drops the secondary indexes of both tables (inside the caller's
   // transaction) and returns the statements that recreate them, read from the schema itself.
@@ -97,7 +108,8 @@ class StatusTable {
   SQLite::Database& db_;
   SQLite::Statement load_;
   SQLite::Statement save_;
-  SQLite::Statement record_change_;
+  std::optional<SQLite::Statement> due_, for_commit_;  // prepared on first use
+  StatusChanges changes_;
 };
 
 }  // namespace fluxstatus::store
