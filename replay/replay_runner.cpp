@@ -8,7 +8,9 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "store/commit_refold.h"
+#include "store/delivery_attempts.h"
 #include "store/dispatch_lease.h"
+#include "store/event_log.h"
 #include "store/event_writer.h"
 
 namespace fluxstatus::replay {

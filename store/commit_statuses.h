@@ -1,6 +1,8 @@
 // commit_statuses (view current_status): one row per key, the folded state and what dispatch
 // did with it. Owns every SQL statement on the table: the writer's load and save, dispatch's
-// outbox reads, the CLI's status queries. status_history is status_changes.h's.
+// outbox reads, the CLI's status queries. status_history is status_changes.h's. One exception
+// until the sync state is derived in core (issue 13, item 1): replay's re-sync UPDATE in
+// replay_window.cpp.
 #pragma once
 
 #include <cstdint>

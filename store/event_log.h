@@ -1,5 +1,7 @@
 // The append-only event log (table event_log, view `events`). Owns every SQL statement on it,
-// and on event_log_prune_permit, the row through which prune alone may delete a prefix.
+// and on event_log_prune_permit, the row through which prune alone may delete a prefix. One
+// exception until one fold driver serves every fold (issue 13, item 2): the per-commit re-fold
+// reads its commit's events in commit_refold.cpp.
 #pragma once
 
 #include <cstdint>

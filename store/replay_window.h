@@ -12,7 +12,6 @@
 #include <SQLiteCpp/Database.h>
 
 #include "store/commit_statuses.h"
-#include "store/delivery_attempts.h"
 #include "store/event_log.h"
 
 namespace fluxstatus::store {
