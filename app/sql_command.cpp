@@ -4,13 +4,12 @@
 #include <sstream>
 
 #include <cereal/external/base64.hpp>
-#include <sqlite3.h>
 
 #include "app/cli_context.h"
 #include "app/table_printer.h"
 #include "core/compact_json.h"
 #include "store/database.h"
-#include "store/status_query.h"
+#include "store/sql_query.h"
 
 namespace fluxstatus::app {
 namespace {
@@ -68,18 +67,6 @@ void WriteJson(const store::QueryResult& result) {
   }) << "\n";
 }
 
-// The connection is read-only already, so a write fails anyway; asking SQLite first gives a
-// plain message and stops statements that act before failing (VACUUM INTO creates its file).
-bool WouldWrite(SQLite::Database& db, const std::string& sql) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db.getHandle(), sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
-    return false;  // not valid SQL: RunQuery reports SQLite's error
-  }
-  const bool writes = stmt != nullptr && !sqlite3_stmt_readonly(stmt);
-  sqlite3_finalize(stmt);
-  return writes;
-}
-
 }  // namespace
 
 int RunSql(const CliContext& ctx, const SqlOptions& opts) {
@@ -88,7 +75,7 @@ int RunSql(const CliContext& ctx, const SqlOptions& opts) {
     return 2;
   }
   auto db = store::OpenForReading(ctx.db_path);
-  if (WouldWrite(*db, opts.query)) {
+  if (store::StatementWouldWrite(*db, opts.query)) {
     std::cerr << "fluxstatus sql: the database is opened read-only and this statement would change it; "
                  "only queries run (SELECT, WITH ... SELECT, EXPLAIN, read-only PRAGMAs)\n";
     return 1;

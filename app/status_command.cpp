@@ -12,8 +12,8 @@
 #include "core/revision.h"
 #include "core/rfc3339.h"
 #include "store/system_clock.h"
+#include "store/commit_statuses.h"
 #include "store/database.h"
-#include "store/status_query.h"
 
 namespace fluxstatus::app {
 namespace {
@@ -87,7 +87,7 @@ bool ConfiguredRoute(const Config& config, const std::string& route) {
   return false;
 }
 
-bool RouteWithStatuses(SQLite::Database& db, const std::string& route) {
+bool RouteWithStatuses(store::Connection& db, const std::string& route) {
   const auto seen = store::StatusRoutes(db);
   // An empty database knows no route yet: "no statuses match" says all there is.
   if (seen.empty() || std::find(seen.begin(), seen.end(), route) != seen.end()) return true;

@@ -67,7 +67,7 @@ std::string Elapsed(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-int WaitForStatuses(SQLite::Database& db, const store::StatusFilter& filter, std::chrono::milliseconds timeout,
+int WaitForStatuses(store::Connection& db, const store::StatusFilter& filter, std::chrono::milliseconds timeout,
                     std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + timeout;

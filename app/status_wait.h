@@ -4,9 +4,8 @@
 #include <chrono>
 #include <ostream>
 
-#include <SQLiteCpp/Database.h>
-
-#include "store/status_query.h"
+#include "store/commit_statuses.h"
+#include "store/database.h"
 
 namespace fluxstatus::app {
 
@@ -15,7 +14,7 @@ namespace fluxstatus::app {
 // route has no provider); 1 as soon as one failed (state failure or error, or the host
 // refused it: sync_state failed); 2 when `timeout` passes first. Prints a progress line to
 // `out` whenever the picture changes, and a final line naming what failed or is still waiting.
-int WaitForStatuses(SQLite::Database& db, const store::StatusFilter& filter, std::chrono::milliseconds timeout,
+int WaitForStatuses(store::Connection& db, const store::StatusFilter& filter, std::chrono::milliseconds timeout,
                     std::ostream& out);
 
 }  // namespace fluxstatus::app

@@ -21,7 +21,6 @@
 #include <string>
 #include <thread>
 
-#include <SQLiteCpp/Database.h>
 
 #include "bench/bench_events.h"
 #include "core/flux_json.h"
@@ -33,6 +32,7 @@
 #include "store/system_clock.h"
 #include "store/database.h"
 #include "store/event_writer.h"
+#include "store/outbox.h"
 #include "tests/support/fake_git_host.h"
 
 using namespace fluxstatus;
@@ -69,16 +69,13 @@ void SubmitAll(store::EventWriter& writer, const std::vector<std::string>& bodie
   }
 }
 
-std::int64_t Count(const std::string& db, const std::string& sql) {
-  SQLite::Database conn(db, SQLite::OPEN_READONLY, 5000);
-  return conn.execAndGet(sql).getInt64();
-}
-
-// Waits until every key is synced; returns the seconds it took.
+// Waits until every key is synced; returns the seconds it took. Each phase submits its events
+// (and waits for their commit) first, so a key synced here has its newest state on the host.
 double WaitSynced(const std::string& db, int keys, Clock::time_point since) {
   const auto give_up = Clock::now() + std::chrono::minutes(5);
-  while (Count(db, "SELECT count(*) FROM commit_statuses WHERE sync_state = 'synced' AND state = synced_state") <
-         keys) {
+  auto conn = store::OpenForReading(db);
+  store::Outbox outbox(*conn);
+  while (outbox.CountBySyncState()["synced"] < keys) {
     if (Clock::now() > give_up) throw std::runtime_error("statuses did not sync within 5 minutes");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

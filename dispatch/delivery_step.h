@@ -15,7 +15,7 @@
 #include "dispatch/lease_budget.h"
 #include "dispatch/provider.h"
 #include "store/event_store.h"
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::dispatch {
 

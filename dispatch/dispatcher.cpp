@@ -202,7 +202,7 @@ std::string Dispatcher::OtherLeaseHolder() const {
   return other_holder_;
 }
 
-std::vector<store::StatusRow> Dispatcher::DueKeys(SQLite::Database& db, store::Outbox& outbox, std::int64_t now) {
+std::vector<store::StatusRow> Dispatcher::DueKeys(store::Connection& db, store::Outbox& outbox, std::int64_t now) {
   if (!options_.keys) return outbox.Due(now, options_.batch);
   // Keys mode: read the remaining keys; one that is no longer pending is done with.
   std::vector<core::StatusKey> idle;
@@ -262,7 +262,7 @@ void Dispatcher::Measure(store::Outbox& outbox, std::int64_t now) {
   metrics_.WorkersAlive(WorkersAlive());
 }
 
-std::size_t Dispatcher::ScheduleOnce(SQLite::Database& db, store::Outbox& outbox,
+std::size_t Dispatcher::ScheduleOnce(store::Connection& db, store::Outbox& outbox,
                                      std::unique_ptr<store::DispatchLease>& lease) {
   const std::int64_t now = clock_.NowMs();
   Measure(outbox, now);

@@ -36,10 +36,11 @@
 #include "dispatch/repeating_log.h"
 #include "dispatch/token_source.h"
 #include "store/system_clock.h"
+#include "store/commit_statuses.h"
+#include "store/database.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 #include "store/outbox.h"
-#include "store/status_table.h"
 
 namespace fluxstatus::dispatch {
 
@@ -128,9 +129,9 @@ class Dispatcher {
   // Takes or renews the lease when it is time to; returns whether scheduling may go on.
   bool KeepLease(std::unique_ptr<store::DispatchLease>& lease);
   // Queues due keys not in progress, not held back and not on a paused host; returns how many.
-  std::size_t ScheduleOnce(SQLite::Database& db, store::Outbox& outbox, std::unique_ptr<store::DispatchLease>& lease);
+  std::size_t ScheduleOnce(store::Connection& db, store::Outbox& outbox, std::unique_ptr<store::DispatchLease>& lease);
   void Measure(store::Outbox& outbox, std::int64_t now);
-  std::vector<store::StatusRow> DueKeys(SQLite::Database& db, store::Outbox& outbox, std::int64_t now);
+  std::vector<store::StatusRow> DueKeys(store::Connection& db, store::Outbox& outbox, std::int64_t now);
   bool Enqueue(const store::StatusRow& row, std::int64_t now);
   bool HostPaused(const std::string& route, std::int64_t now) const;  // mu_ held
   // Whether the lease stays valid for `action` on a route with `call_timeout`.

@@ -8,7 +8,9 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "store/commit_refold.h"
+#include "store/delivery_attempts.h"
 #include "store/dispatch_lease.h"
+#include "store/event_log.h"
 #include "store/event_writer.h"
 
 namespace fluxstatus::replay {
@@ -26,7 +28,7 @@ struct Refolded {
   std::vector<core::StatusKey> to_send;
 };
 
-Refolded RefoldWindow(SQLite::Database& db, const ReplaySettings& s, const store::ReplayWindow& window,
+Refolded RefoldWindow(store::Connection& db, const ReplaySettings& s, const store::ReplayWindow& window,
                       ReplaySummary& summary) {
   std::set<std::string> with_provider;
   for (const auto& r : s.dispatch_routes) with_provider.insert(r.name);

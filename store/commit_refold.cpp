@@ -6,8 +6,9 @@
 #include "core/sync_state.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
+#include "store/commit_statuses.h"
 #include "store/log_fold.h"
-#include "store/status_table.h"
+#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -44,10 +45,11 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   const bool has_sink = folder.ProfileFor(route).has_provider;
 
   StatusTable statuses(db);
+  StatusChanges change_log(db);
   std::map<core::StatusKey, StatusRow> rows;
   for (auto& r : statuses.ForCommit(route, commit_sha)) rows.emplace(r.key, std::move(r));
   std::map<core::StatusKey, std::vector<ChangeRow>> history;
-  for (auto& c : statuses.HistoryOfCommit(route, commit_sha)) history[c.key].push_back(std::move(c));
+  for (auto& c : change_log.ForCommit(route, commit_sha)) history[c.key].push_back(std::move(c));
 
   for (const auto& [key, f] : folded.keys) {
     out.keys.push_back(key);
@@ -65,7 +67,7 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
     }
     const auto h = history.find(key);
     if (h == history.end() ? !wanted.empty() : h->second != wanted) {
-      statuses.RemoveHistory(key);
+      change_log.DeleteKey(key);
       if (changes != folded.changes.end()) {
         for (const auto& c : changes->second) statuses.RecordChange(key, c.fold, c.updated_at);
       }
@@ -74,12 +76,12 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   // Keys the log no longer yields (the route's context template or cluster changed).
   for (const auto& [key, row] : rows) {
     if (folded.keys.count(key)) continue;
-    statuses.Remove(key);
-    statuses.RemoveHistory(key);
+    statuses.Delete(key);
+    change_log.DeleteKey(key);
     ++out.rows_changed;
   }
   for (const auto& [key, h] : history) {
-    if (!folded.keys.count(key) && !rows.count(key)) statuses.RemoveHistory(key);
+    if (!folded.keys.count(key) && !rows.count(key)) change_log.DeleteKey(key);
   }
   return out;
 }

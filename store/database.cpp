@@ -146,6 +146,42 @@ MigrationStatus InspectMigrations(const std::string& path) {
   return {Migrator::CurrentVersion(db), Migrator::Pending(db)};
 }
 
+std::pair<std::int64_t, std::int64_t> Vacuum(SQLite::Database& db) {
+  auto size = [&] {
+    return db.execAndGet("PRAGMA page_count").getInt64() * db.execAndGet("PRAGMA page_size").getInt64();
+  };
+  const std::int64_t before = size();
+  db.exec("VACUUM");
+  return {before, size()};
+}
+
+std::vector<std::string> DropSecondaryIndexes(SQLite::Database& db, const std::string& table) {
+  std::vector<std::pair<std::string, std::string>> found;
+  {
+    // Explicit indexes only (sql IS NOT NULL): the primary key's index stays.
+    SQLite::Statement q(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+                            " AND tbl_name = ? ORDER BY name");
+    q.bind(1, table);
+    while (q.executeStep()) found.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+  }
+  std::vector<std::string> recreate;
+  for (const auto& [name, sql] : found) {
+    db.exec("DROP INDEX \"" + name + "\"");  // names come from the schema, not from input
+    recreate.push_back(sql);
+  }
+  return recreate;
+}
+
+void CreateIndexes(SQLite::Database& db, const std::vector<std::string>& statements) {
+  for (const auto& sql : statements) db.exec(sql);
+}
+
+std::optional<ForeignKeyViolation> FirstForeignKeyViolation(SQLite::Database& db) {
+  SQLite::Statement q(db, "PRAGMA foreign_key_check");
+  if (!q.executeStep()) return std::nullopt;
+  return ForeignKeyViolation{q.getColumn(0).getString(), q.getColumn(2).getString()};
+}
+
 DatabaseFile::DatabaseFile(std::string path) : path_(std::move(path)) {
   struct stat st {};
   if (path_.empty() || path_ == ":memory:" || path_.rfind("file:", 0) == 0 || ::stat(path_.c_str(), &st) != 0) return;

@@ -1,11 +1,15 @@
 // Opening the SQLite database: pragmas for the one writer and for readers, and migrations.
+// Also the statements on the file as a whole rather than on one table (VACUUM, the schema's
+// index list, the foreign key check). Every module outside store/ gets its connections here.
 #pragma once
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
@@ -13,6 +17,10 @@
 #include "store/migrator.h"
 
 namespace fluxstatus::store {
+
+// A connection opened by one of the Open* functions below. Code outside store/ holds and passes
+// it on, but never opens one itself and never runs SQL on it: store's functions do.
+using Connection = SQLite::Database;
 
 enum class Durability { kFull, kNormal };  // SQLite synchronous=FULL | NORMAL
 
@@ -43,6 +51,24 @@ std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path);
 // The checks every Open* makes on the path alone (a file path, not a directory, in a directory
 // that exists), without opening anything: `check-config` refuses what `serve` would.
 void RequireDatabasePath(const std::string& path);
+
+// Rewrites the file without its free pages (after a prune). Needs the database to itself for
+// as long as it takes. Returns the file's size in bytes (pages) before and after.
+std::pair<std::int64_t, std::int64_t> Vacuum(SQLite::Database& db);
+
+// Drops the explicit secondary indexes of `table` (inside the caller's transaction) and returns
+// the statements that recreate them, read from the schema itself, in index name order.
+std::vector<std::string> DropSecondaryIndexes(SQLite::Database& db, const std::string& table);
+// Runs statements DropSecondaryIndexes returned.
+void CreateIndexes(SQLite::Database& db, const std::vector<std::string>& statements);
+
+// The first row that names a missing row of another table (PRAGMA foreign_key_check): after a
+// bulk delete or load made with foreign keys off.
+struct ForeignKeyViolation {
+  std::string table;   // the row's table
+  std::string parent;  // the table it names
+};
+std::optional<ForeignKeyViolation> FirstForeignKeyViolation(SQLite::Database& db);
 
 // The database file as it was when opened, for a long-lived connection. SQLite notices neither
 // a file removed (or replaced) under it, since it goes on writing to the unlinked inode, which

@@ -24,6 +24,32 @@ constexpr const char* kForCommit =
     "SELECT id, route, received_at, body FROM event_log WHERE route = ? AND commit_sha = ? AND id > ? ORDER BY id";
 constexpr const char* kCount = "SELECT count(*) FROM event_log";
 
+// The log prefix received before ?1: ids below the first event received at or after it.
+// A prefix (not "every old event") because the snapshot stands for "every event up to id N".
+constexpr const char* kPrefixEnd =
+    "SELECT coalesce((SELECT min(id) FROM event_log WHERE received_at >= ?1) - 1,"
+    " (SELECT max(id) FROM event_log), 0)";
+// Events a current status names stay (commit_statuses.event_id references them), so the
+// `events` view still explains every current status. So does the newest event: event ids are
+// max(id) + 1, and a new event must never get an id the snapshot already stands for.
+constexpr const char* kKeptEvents =
+    "(id IN (SELECT event_id FROM commit_statuses) OR id = (SELECT max(id) FROM event_log))";
+const std::string kCountPrefix = std::string("SELECT count(*), count(*) FILTER (WHERE ") + kKeptEvents +
+                                 ") FROM event_log WHERE id <= ?1";
+const std::string kDeletePrefix = std::string("DELETE FROM event_log WHERE id <= ?1 AND NOT ") + kKeptEvents;
+constexpr const char* kGrantPermit = "INSERT INTO event_log_prune_permit (through_event_id) VALUES (?1)";
+constexpr const char* kRevokePermit = "DELETE FROM event_log_prune_permit";
+
+// ?1 since, ?2 until (NULL: open), ?3 route (NULL: any), ?4 commit prefix (NULL: any).
+constexpr const char* kWindowEvents =
+    "FROM event_log WHERE received_at >= ?1 AND (?2 IS NULL OR received_at < ?2)"
+    " AND (?3 IS NULL OR route = ?3) AND (?4 IS NULL OR commit_sha LIKE ?4 || '%')";
+const std::string kCountWindow = std::string("SELECT count(*), min(id), max(id) ") + kWindowEvents;
+// The unary + keeps SQLite from reading the window through event_log_route_body (a scan of
+// the whole log): the window is a received_at range.
+const std::string kWindowCommits = std::string("SELECT DISTINCT +route, +commit_sha ") + kWindowEvents +
+                                   " AND commit_sha IS NOT NULL ORDER BY 1, 2";
+
 using Sha256 = std::array<unsigned char, 32>;
 
 Sha256 HashBody(const std::string& body) {
@@ -33,6 +59,13 @@ Sha256 HashBody(const std::string& body) {
     throw std::runtime_error("EVP_Digest(sha256) failed");
   }
   return out;
+}
+
+void BindWindow(SQLite::Statement& q, const ReplayWindow& w) {
+  q.bind(1, core::FormatRfc3339Millis(w.since_ms));
+  if (w.until_ms) q.bind(2, core::FormatRfc3339Millis(*w.until_ms));
+  if (w.route) q.bind(3, *w.route);
+  if (w.commit) q.bind(4, *w.commit);
 }
 
 }  // namespace
@@ -95,5 +128,54 @@ void EventLog::ForEach(const LogSelection& selection, const std::function<void(c
 }
 
 std::int64_t EventLog::Count() { return db_.execAndGet(kCount).getInt64(); }
+
+std::int64_t EventLog::PrefixEndBefore(const std::string& cutoff) {
+  SQLite::Statement q(db_, kPrefixEnd);
+  q.bind(1, cutoff);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+EventLog::PrefixCount EventLog::CountPrefix(std::int64_t through_id) {
+  SQLite::Statement q(db_, kCountPrefix);
+  q.bind(1, static_cast<int64_t>(through_id));
+  q.executeStep();
+  return {q.getColumn(0).getInt64(), q.getColumn(1).getInt64()};
+}
+
+std::int64_t EventLog::DeletePrefix(std::int64_t through_id) {
+  SQLite::Statement grant(db_, kGrantPermit);
+  grant.bind(1, static_cast<int64_t>(through_id));
+  grant.exec();
+  SQLite::Statement del(db_, kDeletePrefix);
+  del.bind(1, static_cast<int64_t>(through_id));
+  const std::int64_t deleted = del.exec();
+  db_.exec(kRevokePermit);  // before the commit: no other connection ever sees a permit
+  return deleted;
+}
+
+WindowEvents CountWindow(SQLite::Database& db, const ReplayWindow& window) {
+  SQLite::Statement q(db, kCountWindow);
+  BindWindow(q, window);
+  WindowEvents out;
+  if (q.executeStep()) {
+    out.events = q.getColumn(0).getInt64();
+    if (!q.getColumn(1).isNull()) out.first_id = q.getColumn(1).getInt64();
+    if (!q.getColumn(2).isNull()) out.last_id = q.getColumn(2).getInt64();
+  }
+  return out;
+}
+
+std::int64_t CountWindowEvents(SQLite::Database& db, const ReplayWindow& window) {
+  return CountWindow(db, window).events;
+}
+
+std::vector<WindowCommit> WindowCommits(SQLite::Database& db, const ReplayWindow& window) {
+  SQLite::Statement q(db, kWindowCommits);
+  BindWindow(q, window);
+  std::vector<WindowCommit> out;
+  while (q.executeStep()) out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString()});
+  return out;
+}
 
 }  // namespace fluxstatus::store

@@ -1,4 +1,5 @@
-// The append-only event log (table event_log, view `events`). Owns every SQL statement on it.
+// The append-only event log (table event_log, view `events`). Owns every SQL statement on it,
+// and on event_log_prune_permit, the row through which prune alone may delete a prefix.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -44,6 +46,15 @@ struct CommitEvents {  // id > after_id, of one commit on one route (replay's pe
 };
 using LogSelection = std::variant<LogSpan, CommitEvents>;
 
+// The events received in a time window (optionally one route, one commit): what `replay`
+// re-folds and re-sends.
+struct ReplayWindow {
+  std::int64_t since_ms = 0;
+  std::optional<std::int64_t> until_ms;
+  std::optional<std::string> route;
+  std::optional<std::string> commit;  // full SHA or prefix
+};
+
 // Not thread-safe: owned by the thread that owns the connection.
 class EventLog {
  public:
@@ -59,10 +70,40 @@ class EventLog {
 
   std::int64_t Count();
 
+  // Retention (`prune`). The prefix of the log received before `cutoff` (RFC 3339): the id
+  // below the first event received at or after it (0: none).
+  std::int64_t PrefixEndBefore(const std::string& cutoff);
+  // Of the events with id <= through_id: how many there are, and how many prune keeps (those a
+  // current status names, and the newest event of the log).
+  struct PrefixCount {
+    std::int64_t events = 0;
+    std::int64_t kept = 0;
+  };
+  PrefixCount CountPrefix(std::int64_t through_id);
+  // Deletes the events with id <= through_id that CountPrefix does not keep, through the
+  // prune permit (granted and revoked inside the caller's transaction, so no other
+  // connection ever sees it). Returns how many were deleted.
+  std::int64_t DeletePrefix(std::int64_t through_id);
+
  private:
   SQLite::Database& db_;
   SQLite::Statement insert_;
   SQLite::Statement find_duplicate_;
 };
+
+// The window's events: how many, and the first and last id (nullopt when none).
+struct WindowEvents {
+  std::int64_t events = 0;
+  std::optional<std::int64_t> first_id, last_id;
+};
+WindowEvents CountWindow(SQLite::Database& db, const ReplayWindow& window);
+std::int64_t CountWindowEvents(SQLite::Database& db, const ReplayWindow& window);
+
+// The (route, commit) pairs of the window's events that name a commit, in that order.
+struct WindowCommit {
+  std::string route;
+  std::string commit_sha;
+};
+std::vector<WindowCommit> WindowCommits(SQLite::Database& db, const ReplayWindow& window);
 
 }  // namespace fluxstatus::store

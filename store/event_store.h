@@ -17,12 +17,12 @@
 #include "core/fold.h"
 #include "core/route_catalog.h"
 #include "core/sync_state.h"
+#include "store/delivery_attempts.h"
 #include "store/system_clock.h"
-#include "store/delivery_log.h"
 #include "store/event_log.h"
 #include "store/rebuild.h"
-#include "store/rejected_log.h"
-#include "store/status_table.h"
+#include "store/rejected_events.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::store {
 

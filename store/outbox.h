@@ -1,5 +1,6 @@
 // The read side of dispatch: which keys are due (desired state not yet confirmed on the
-// host), on a read-only connection owned by the dispatch scheduler thread.
+// host), on a read-only connection owned by the dispatch scheduler thread. No SQL of its own:
+// it reads commit_statuses through StatusTable.
 #pragma once
 
 #include <cstdint>
@@ -9,9 +10,8 @@
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::store {
 
@@ -35,8 +35,6 @@ class Outbox {
   std::map<std::string, std::int64_t> CountBySyncState();
 
  private:
-  SQLite::Database& db_;
-  SQLite::Statement due_;
   StatusTable statuses_;  // reads only: this connection is read-only
 };
 

@@ -11,7 +11,7 @@
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
 #include "store/log_fold.h"
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 
 namespace fluxstatus::store {
 namespace {

@@ -4,67 +4,21 @@
 #include <map>
 #include <set>
 
-#include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
 #include "core/rfc3339.h"
+#include "store/commit_statuses.h"
+#include "store/database.h"
+#include "store/delivery_attempts.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
 #include "store/foreign_keys_off.h"
 #include "store/log_fold.h"
-#include "store/status_table.h"
+#include "store/rejected_events.h"
+#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 namespace {
-
-// The log prefix received before ?1: ids below the first event received at or after it.
-// A prefix (not "every old event") because the snapshot stands for "every event up to id N".
-constexpr const char* kPrefixEnd =
-    "SELECT coalesce((SELECT min(id) FROM event_log WHERE received_at >= ?1) - 1,"
-    " (SELECT max(id) FROM event_log), 0)";
-// Events a current status names stay (commit_statuses.event_id references them), so the
-// `events` view still explains every current status. So does the newest event: event ids are
-// max(id) + 1, and a new event must never get an id the snapshot already stands for.
-constexpr const char* kKeptEvents =
-    "(id IN (SELECT event_id FROM commit_statuses) OR id = (SELECT max(id) FROM event_log))";
-const std::string kCountEvents = std::string("SELECT count(*), count(*) FILTER (WHERE ") + kKeptEvents +
-                                 ") FROM event_log WHERE id <= ?1";
-constexpr const char* kCountChanges = "SELECT count(*) FROM status_changes WHERE event_id <= ?1";
-constexpr const char* kCountAttempts = "SELECT count(*) FROM delivery_attempts WHERE attempted_at < ?1";
-constexpr const char* kCountRejections = "SELECT count(*) FROM rejected_events WHERE received_at < ?1";
-
-constexpr const char* kGrantPermit = "INSERT INTO event_log_prune_permit (through_event_id) VALUES (?1)";
-constexpr const char* kRevokePermit = "DELETE FROM event_log_prune_permit";
-constexpr const char* kDeleteChanges = "DELETE FROM status_changes WHERE event_id <= ?1";
-const std::string kDeleteEvents = std::string("DELETE FROM event_log WHERE id <= ?1 AND NOT ") + kKeptEvents;
-constexpr const char* kDeleteAttempts = "DELETE FROM delivery_attempts WHERE attempted_at < ?1";
-constexpr const char* kDeleteRejections = "DELETE FROM rejected_events WHERE received_at < ?1";
-
-std::int64_t Int(SQLite::Database& db, const char* sql, std::int64_t arg) {
-  SQLite::Statement q(db, sql);
-  q.bind(1, static_cast<int64_t>(arg));
-  q.executeStep();
-  return q.getColumn(0).getInt64();
-}
-
-std::int64_t Int(SQLite::Database& db, const char* sql, const std::string& arg) {
-  SQLite::Statement q(db, sql);
-  q.bind(1, arg);
-  q.executeStep();
-  return q.getColumn(0).getInt64();
-}
-
-std::int64_t Exec(SQLite::Database& db, const char* sql, std::int64_t arg) {
-  SQLite::Statement q(db, sql);
-  q.bind(1, static_cast<int64_t>(arg));
-  return q.exec();
-}
-
-std::int64_t Exec(SQLite::Database& db, const char* sql, const std::string& arg) {
-  SQLite::Statement q(db, sql);
-  q.bind(1, arg);
-  return q.exec();
-}
 
 std::string KeyText(const core::StatusKey& k) {
   return k.route + " " + k.repo + " " + k.commit_sha + " " + k.context;
@@ -110,15 +64,14 @@ PruneReport Count(SQLite::Database& db, std::int64_t cutoff_ms) {
   PruneReport r;
   r.cutoff = core::FormatRfc3339Millis(cutoff_ms);
   FoldSnapshot snapshot(db);
-  r.through_event_id = std::max(Int(db, kPrefixEnd, r.cutoff), snapshot.ThroughEventId());
-  SQLite::Statement events(db, kCountEvents.c_str());
-  events.bind(1, static_cast<int64_t>(r.through_event_id));
-  events.executeStep();
-  r.events_kept = events.getColumn(1).getInt64();
-  r.events = events.getColumn(0).getInt64() - r.events_kept;
-  r.changes = Int(db, kCountChanges, r.through_event_id);
-  r.attempts = Int(db, kCountAttempts, r.cutoff);
-  r.rejections = Int(db, kCountRejections, r.cutoff);
+  EventLog log(db);
+  r.through_event_id = std::max(log.PrefixEndBefore(r.cutoff), snapshot.ThroughEventId());
+  const EventLog::PrefixCount events = log.CountPrefix(r.through_event_id);
+  r.events_kept = events.kept;
+  r.events = events.events - r.events_kept;
+  r.changes = StatusChanges(db).CountThrough(r.through_event_id);
+  r.attempts = DeliveryLog(db).CountBefore(r.cutoff);
+  r.rejections = RejectedLog(db).CountBefore(r.cutoff);
   r.snapshot_keys = snapshot.Count();
   return r;
 }
@@ -137,7 +90,8 @@ PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::i
   FoldSnapshot snapshot(db);
   const std::int64_t horizon = snapshot.ThroughEventId();
   const std::string cutoff = core::FormatRfc3339Millis(cutoff_ms);
-  const std::int64_t through = Int(db, kPrefixEnd, cutoff);
+  EventLog log(db);
+  const std::int64_t through = log.PrefixEndBefore(cutoff);
 
   PruneReport r;
   r.cutoff = cutoff;
@@ -146,7 +100,6 @@ PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::i
     // Fold the newly pruned part of the log onto the snapshot, exactly as the writer did.
     FoldedStatuses keys = snapshot.All();
     std::set<core::StatusKey> touched;
-    EventLog log(db);
     LogFolder folder(routes);
     folder.FoldRange(log, keys, horizon, through, [&](const AppliedEvent& a) { touched.insert(a.key); });
     RequireAgreement(db, keys, through);
@@ -154,33 +107,19 @@ PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::i
     snapshot.SetHorizon({through, cutoff, core::FormatRfc3339Millis(now_ms)});
   }
 
-  r.changes = Exec(db, kDeleteChanges, r.through_event_id);
-  Exec(db, kGrantPermit, r.through_event_id);
-  r.events = Exec(db, kDeleteEvents.c_str(), r.through_event_id);
-  db.exec(kRevokePermit);  // before the commit: no other connection ever sees a permit
-  r.events_kept = Int(db, kCountEvents.c_str(), r.through_event_id);  // what is left of the prefix
-  r.attempts = Exec(db, kDeleteAttempts, cutoff);
-  r.rejections = Exec(db, kDeleteRejections, cutoff);
+  r.changes = StatusChanges(db).DeleteThrough(r.through_event_id);
+  r.events = log.DeletePrefix(r.through_event_id);
+  r.events_kept = log.CountPrefix(r.through_event_id).events;  // what is left of the prefix
+  r.attempts = DeliveryLog(db).DeleteBefore(cutoff);
+  r.rejections = RejectedLog(db).DeleteBefore(cutoff);
 
-  SQLite::Statement dangling(db, "PRAGMA foreign_key_check");
-  if (dangling.executeStep()) {
-    throw std::runtime_error("prune would leave " + dangling.getColumn(0).getString() +
-                             " rows naming deleted rows of " + dangling.getColumn(2).getString() +
-                             "; nothing was pruned");
+  if (const auto dangling = FirstForeignKeyViolation(db)) {
+    throw std::runtime_error("prune would leave " + dangling->table + " rows naming deleted rows of " +
+                             dangling->parent + "; nothing was pruned");
   }
-  dangling.reset();
   r.snapshot_keys = snapshot.Count();
   tx.commit();
   return r;
-}
-
-std::pair<std::int64_t, std::int64_t> Vacuum(SQLite::Database& db) {
-  auto size = [&] {
-    return db.execAndGet("PRAGMA page_count").getInt64() * db.execAndGet("PRAGMA page_size").getInt64();
-  };
-  const std::int64_t before = size();
-  db.exec("VACUUM");
-  return {before, size()};
 }
 
 }  // namespace fluxstatus::store

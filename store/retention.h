@@ -2,14 +2,13 @@
 // the last one received before T), the status_history rows of those events, and the delivery
 // attempts and rejected requests older than T, in ONE transaction, after folding the prefix
 // into the fold snapshot so that `rebuild` still reproduces current_status exactly. The one
-// sanctioned way to delete: owns every DELETE on event_log, status_changes, delivery_attempts
-// and rejected_events, and the permit that event_log's append-only trigger checks.
+// sanctioned way to delete: it orchestrates; each table's DELETE (and event_log's permit) is
+// in that table's module.
 #pragma once
 
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <utility>
 
 #include <SQLiteCpp/Database.h>
 
@@ -43,9 +42,5 @@ PruneReport PlanPrune(SQLite::Database& db, std::int64_t cutoff_ms);
 // failure; then nothing changed.
 PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::int64_t cutoff_ms,
                   std::int64_t now_ms);
-
-// Rewrites the file without its free pages (after a prune). Needs the database to itself for
-// as long as it takes. Returns the file's size in bytes (pages) before and after.
-std::pair<std::int64_t, std::int64_t> Vacuum(SQLite::Database& db);
 
 }  // namespace fluxstatus::store

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "store/outbox.h"
-#include "store/status_table.h"
+#include "store/commit_statuses.h"
 #include "tests/support/sql.h"
 
 namespace fluxstatus::store::model {

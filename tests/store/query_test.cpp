@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "store/status_query.h"
+#include "store/commit_statuses.h"
 #include "tests/store/store_fixture.h"
 
 using namespace fluxstatus::store;

@@ -6,7 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "store/delivery_log.h"
+#include "store/delivery_attempts.h"
 #include "store/dispatch_lease.h"
 #include "store/fold_snapshot.h"
 #include "store/outbox.h"

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "store/rejected_log.h"
+#include "store/rejected_events.h"
 #include "tests/store/store_fixture.h"
 
 using namespace fluxstatus::store;

@@ -1,4 +1,4 @@
-#include "store/status_query.h"
+#include "store/sql_query.h"
 
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
@@ -6,43 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "core/commit_status.h"
-
 namespace fluxstatus::store {
-namespace {
-
-// Only the filters given appear in the WHERE clause, and the prefix is bound with its '%':
-// `(?2 IS NULL OR commit_sha LIKE ?2 || '%')` would defeat the LIKE optimisation (a full scan).
-std::string QueryStatusSql(const StatusFilter& filter) {
-  std::string sql = std::string("SELECT ") + kStatusColumns + " FROM commit_statuses WHERE 1";
-  if (filter.route) sql += " AND route = ?1";
-  if (filter.commit_prefix) sql += " AND commit_sha LIKE ?2";
-  if (filter.state) sql += " AND state = ?3";
-  if (filter.since_ms) sql += " AND event_time_ms >= ?4";
-  sql += " ORDER BY event_time_ms DESC, route, commit_sha, context";
-  return filter.limit ? sql + " LIMIT ?5" : sql;
-}
-
-}  // namespace
-
-std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& filter) {
-  SQLite::Statement q(db, QueryStatusSql(filter));
-  if (filter.route) q.bind(1, *filter.route);
-  if (filter.commit_prefix) q.bind(2, *filter.commit_prefix + "%");
-  if (filter.state) q.bind(3, *filter.state);
-  if (filter.since_ms) q.bind(4, static_cast<std::int64_t>(*filter.since_ms));
-  if (filter.limit) q.bind(5, static_cast<std::int64_t>(*filter.limit));
-  std::vector<StatusRow> rows;
-  while (q.executeStep()) rows.push_back(ReadStatusRow(q));
-  return rows;
-}
-
-std::vector<std::string> StatusRoutes(SQLite::Database& db) {
-  SQLite::Statement q(db, "SELECT DISTINCT route FROM commit_statuses ORDER BY route");
-  std::vector<std::string> routes;
-  while (q.executeStep()) routes.push_back(q.getColumn(0).getString());
-  return routes;
-}
 
 QueryResult RunQuery(SQLite::Database& db, const std::string& sql) {
   // SQLiteCpp compiles only the first statement and silently drops the rest; refuse instead.
@@ -79,6 +43,16 @@ QueryResult RunQuery(SQLite::Database& db, const std::string& sql) {
     out.rows.push_back(std::move(row));
   }
   return out;
+}
+
+bool StatementWouldWrite(SQLite::Database& db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db.getHandle(), sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    return false;  // not valid SQL: RunQuery reports SQLite's error
+  }
+  const bool writes = stmt != nullptr && !sqlite3_stmt_readonly(stmt);
+  sqlite3_finalize(stmt);
+  return writes;
 }
 
 }  // namespace fluxstatus::store

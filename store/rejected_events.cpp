@@ -1,4 +1,4 @@
-#include "store/rejected_log.h"
+#include "store/rejected_events.h"
 
 #include <algorithm>
 
@@ -11,6 +11,8 @@ namespace {
 constexpr const char* kInsert =
     "INSERT INTO rejected_events (received_at, route, reason, body) VALUES (?,?,?,?)";
 constexpr const char* kCount = "SELECT count(*) FROM rejected_events";
+constexpr const char* kCountBefore = "SELECT count(*) FROM rejected_events WHERE received_at < ?1";
+constexpr const char* kDeleteBefore = "DELETE FROM rejected_events WHERE received_at < ?1";
 
 }  // namespace
 
@@ -31,5 +33,18 @@ std::int64_t RejectedLog::Record(const std::string& route, std::int64_t received
 }
 
 std::int64_t RejectedLog::Count() { return db_.execAndGet(kCount).getInt64(); }
+
+std::int64_t RejectedLog::CountBefore(const std::string& cutoff) {
+  SQLite::Statement q(db_, kCountBefore);
+  q.bind(1, cutoff);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+std::int64_t RejectedLog::DeleteBefore(const std::string& cutoff) {
+  SQLite::Statement q(db_, kDeleteBefore);
+  q.bind(1, cutoff);
+  return q.exec();
+}
 
 }  // namespace fluxstatus::store

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -28,8 +29,22 @@ class DeliveryLog {
   explicit DeliveryLog(SQLite::Database& db);
   void Record(const DeliveryAttempt& a);
 
+  // Rows attempted before `cutoff` (RFC 3339, prune): counted, or deleted (returns how many).
+  std::int64_t CountBefore(const std::string& cutoff);
+  std::int64_t DeleteBefore(const std::string& cutoff);
+
  private:
+  SQLite::Database& db_;
   SQLite::Statement insert_;
 };
+
+// The newest delivery_attempts id (0 when none): what a replay's report counts from.
+std::int64_t LastDeliveryAttemptId(SQLite::Database& db);
+// The outcome of every delivery attempt after `after_id`, with its key.
+struct KeyOutcome {
+  core::StatusKey key;
+  std::string outcome;
+};
+std::vector<KeyOutcome> DeliveryOutcomesAfter(SQLite::Database& db, std::int64_t after_id);
 
 }  // namespace fluxstatus::store

@@ -20,6 +20,9 @@ class RejectedLog {
   std::int64_t Record(const std::string& route, std::int64_t received_at_ms, const std::string& reason,
                       std::string_view body, std::size_t max_body_bytes);
   std::int64_t Count();
+  // Rows received before `cutoff` (RFC 3339, prune): counted, or deleted (returns how many).
+  std::int64_t CountBefore(const std::string& cutoff);
+  std::int64_t DeleteBefore(const std::string& cutoff);
 
  private:
   SQLite::Database& db_;

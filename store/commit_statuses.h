@@ -1,0 +1,98 @@
+// commit_statuses (view current_status): one row per key, the folded state and what dispatch
+// did with it. Owns every SQL statement on the table: the writer's load and save, dispatch's
+// outbox reads, the CLI's status queries, replay's marking. status_history is status_changes.h's.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "core/commit_status.h"
+#include "core/fold.h"
+#include "core/sync_state.h"
+#include "store/status_changes.h"
+
+namespace fluxstatus::store {
+
+// The sync columns and their states are core's (core/sync_state.h): every change to them is a
+// transition there; this table only loads and saves them.
+using core::SyncInfo;
+using core::SyncState;
+using core::SyncStateFromString;
+using core::ToString;
+
+struct StatusRow {
+  core::StatusKey key;
+  core::KeyState fold;
+  std::string updated_at;
+  SyncInfo sync;
+};
+
+// `fluxstatus status`: which rows, newest event time first.
+struct StatusFilter {
+  std::optional<std::string> route;
+  std::optional<std::string> commit_prefix;  // hex; matched with LIKE 'prefix%' (indexed)
+  std::optional<std::string> state;          // pending | success | failure | error
+  std::optional<std::int64_t> since_ms;      // event time at or after this instant
+  std::optional<std::int64_t> limit;         // the newest N rows (by event time)
+};
+
+// Newest event time first.
+std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& filter);
+
+// The routes that have at least one status, in name order (for "no such route" messages when
+// no routes are configured and any route name is accepted).
+std::vector<std::string> StatusRoutes(SQLite::Database& db);
+
+// Not thread-safe: owned by the thread that owns the connection.
+class StatusTable {
+ public:
+  explicit StatusTable(SQLite::Database& db);
+
+  std::optional<StatusRow> Load(const core::StatusKey& key);
+  // Inserts or replaces the key's row (event_time text is derived from fold.event_time_ms).
+  void Save(const StatusRow& row);
+  // Removes the key's row (a re-fold that no longer yields the key).
+  void Delete(const core::StatusKey& key);
+  // Appends a status_history entry for a change of the key's state (status_changes' SQL; kept
+  // here for the callers that fold through this class).
+  void RecordChange(const core::StatusKey& key, const core::KeyState& state, const std::string& recorded_at);
+
+  // Every row, ordered by key (for rebuild comparison and `status`).
+  std::vector<StatusRow> All();
+  // One commit's rows on one route, by context.
+  std::vector<StatusRow> ForCommit(const std::string& route, const std::string& commit_sha);
+
+  // Dispatch's outbox: pending keys whose next attempt time has come, oldest change first, at
+  // most `limit`.
+  std::vector<StatusRow> Due(std::int64_t now_ms, std::size_t limit);
+  // How many keys are pending, and the updated_at of the oldest (nullopt when none).
+  struct PendingCount {
+    std::int64_t keys = 0;
+    std::optional<std::string> oldest_updated_at;
+  };
+  PendingCount Pending();
+  // How many keys are in each sync_state; a state no key is in is absent.
+  std::map<std::string, std::int64_t> CountBySyncState();
+
+  // Empties both derived tables (rebuild, inside its transaction).
+  void Clear();
+  // Rebuild's bulk load: drops the secondary indexes of both tables (inside the caller's
+  // transaction) and returns the statements that recreate them, read from the schema itself.
+  std::vector<std::string> DropIndexes();
+  void CreateIndexes(const std::vector<std::string>& statements);
+
+ private:
+  SQLite::Database& db_;
+  SQLite::Statement load_;
+  SQLite::Statement save_;
+  std::optional<SQLite::Statement> due_, for_commit_;  // prepared on first use
+  StatusChanges changes_;
+};
+
+}  // namespace fluxstatus::store
