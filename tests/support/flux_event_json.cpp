@@ -51,9 +51,9 @@ std::string FluxEventJson(const FluxEventSpec& spec) {
 }
 
 std::string Sha(std::uint64_t seed) {
+  const auto low = static_cast<unsigned>(seed);
   char buf[48];
-  std::snprintf(buf, sizeof buf, "c0ffee%010llx%024llx", static_cast<unsigned long long>(seed),
-                static_cast<unsigned long long>(seed * 0x9e3779b97f4a7c15ULL >> 8));
+  std::snprintf(buf, sizeof buf, "%08x%032x", low * 2654435761u, low);
   return std::string(buf, 40);
 }
 

@@ -28,7 +28,8 @@ struct FluxEventSpec {
 // The compact JSON document (written by RapidJSON).
 std::string FluxEventJson(const FluxEventSpec& spec);
 
-// A 40-hex commit SHA derived from `seed`; distinct seeds (below 2^40) give distinct SHAs.
+// A 40-hex commit SHA derived from `seed`; distinct seeds (below 2^32) give distinct SHAs, and
+// neighbouring seeds differ already in their first hex digits (tests abbreviate SHAs).
 std::string Sha(std::uint64_t seed);
 
 }  // namespace fluxstatus::testing
