@@ -15,7 +15,7 @@
 #include "core/route_catalog.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
-#include "store/status_table.h"
+#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 

@@ -14,12 +14,14 @@
 #include <SQLiteCpp/Database.h>
 
 #include "tests/support/files.h"
+#include "tests/support/flux_event_json.h"
 #include "tests/support/process.h"
 #include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
 
 namespace fluxstatus::app::testing {
 
+using fluxstatus::testing::FluxEventSpec;
 using fluxstatus::testing::ProcessResult;
 using fluxstatus::testing::QueryInt;
 using fluxstatus::testing::QueryRows;
@@ -33,6 +35,22 @@ using fluxstatus::testing::WriteFile;
 
 inline const std::string kSha2f5e = "2f5e7c0d9a4b3e1f6a7b8c9d0e1f2a3b4c5d6e7f";
 inline const std::string kSha8c1d = "8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d";
+
+// A Kustomization event in the compact wire form these tests feed `fluxstatus ingest`: Flux's
+// members without apiVersion and reportingController; `sha` on branch main.
+inline std::string WireEvent(const std::string& name, const std::string& severity, const std::string& reason,
+                             const std::string& timestamp, const std::string& message, const std::string& sha) {
+  FluxEventSpec spec;
+  spec.name = name;
+  spec.api_version.clear();
+  spec.severity = severity;
+  spec.timestamp = timestamp;
+  spec.message = message;
+  spec.reason = reason;
+  spec.revision = "main@sha1:" + sha;
+  spec.reporting_controller.clear();
+  return fluxstatus::testing::FluxEventJson(spec);
+}
 
 // For BOOST_TEST_INFO: everything the run printed.
 inline std::string Show(const ProcessResult& r) {

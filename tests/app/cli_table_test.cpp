@@ -25,9 +25,7 @@ const std::string kShaC = "cccc0d9a4b3e1f6a7b8c9d0e1f2a3b4c5d6e7f00";
 
 std::string Event(const std::string& name, const std::string& reason, const std::string& severity,
                   const std::string& time, const std::string& sha) {
-  return R"({"involvedObject":{"kind":"Kustomization","namespace":"flux-system","name":")" + name +
-         R"("},"severity":")" + severity + R"(","timestamp":")" + time + R"(","message":")" + reason +
-         R"( for )" + name + R"(","reason":")" + reason + R"(","metadata":{"revision":"main@sha1:)" + sha + "\"}}\n";
+  return WireEvent(name, severity, reason, time, reason + " for " + name, sha) + "\n";
 }
 
 // Three statuses, one per commit: A succeeded (no provider: skipped), B is in progress, C failed.

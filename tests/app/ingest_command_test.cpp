@@ -15,10 +15,7 @@ namespace {
 // A valid compact event (wire form) for `name` at `timestamp`.
 std::string Event(const std::string& name, const std::string& timestamp = "2026-11-24T09:17:31Z",
                   const std::string& sha = "69fdd6276a37f5e42af7f0405a21703b605543d0") {
-  return "{\"involvedObject\":{\"kind\":\"Kustomization\",\"namespace\":\"flux-system\",\"name\":\"" + name +
-         "\"},\"severity\":\"info\",\"timestamp\":\"" + timestamp +
-         "\",\"message\":\"Reconciliation finished\",\"reason\":\"ReconciliationSucceeded\","
-         "\"metadata\":{\"revision\":\"main@sha1:" + sha + "\"}}";
+  return WireEvent(name, "info", "ReconciliationSucceeded", timestamp, "Reconciliation finished", sha);
 }
 
 }  // namespace

@@ -22,10 +22,8 @@ namespace {
 
 // A valid compact event (wire form) for Kustomization `name` at `timestamp`.
 std::string Event(const std::string& name, const std::string& timestamp = "2026-11-24T09:17:31Z") {
-  return "{\"involvedObject\":{\"kind\":\"Kustomization\",\"namespace\":\"flux-system\",\"name\":\"" + name +
-         "\"},\"severity\":\"info\",\"timestamp\":\"" + timestamp +
-         "\",\"message\":\"Reconciliation finished\",\"reason\":\"ReconciliationSucceeded\","
-         "\"metadata\":{\"revision\":\"main@sha1:69fdd6276a37f5e42af7f0405a21703b605543d0\"}}";
+  return WireEvent(name, "info", "ReconciliationSucceeded", timestamp, "Reconciliation finished",
+                   "69fdd6276a37f5e42af7f0405a21703b605543d0");
 }
 
 // The event for `name`, cut short the way a truncated copy or an interrupted write leaves it:

@@ -17,9 +17,7 @@ const char* const kAllCurrent = "SELECT * FROM current_status ORDER BY route, re
 // A Kustomization event about kSha8c1d in Flux's wire shape.
 std::string Event(const std::string& name, const std::string& severity, const std::string& reason,
                   const std::string& timestamp, const std::string& message) {
-  return "{\"involvedObject\":{\"kind\":\"Kustomization\",\"namespace\":\"flux-system\",\"name\":\"" + name +
-         "\"},\"severity\":\"" + severity + "\",\"timestamp\":\"" + timestamp + "\",\"message\":\"" + message +
-         "\",\"reason\":\"" + reason + "\",\"metadata\":{\"revision\":\"main@sha1:" + kSha8c1d + "\"}}";
+  return WireEvent(name, severity, reason, timestamp, message, kSha8c1d);
 }
 
 struct PruneFixture : CliFixture {

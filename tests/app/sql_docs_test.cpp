@@ -3,9 +3,6 @@
 // dispatched by `serve` to the fake Git host with a rate limit, a refusal and a 502 on the way,
 // a rejected request, a route without provider, statuses left pending) and must meet the
 // expectation written above it; and every column of every inspection view is documented.
-#define BOOST_TEST_MODULE sql_docs_tests
-#include <spdlog/spdlog.h>
-
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -28,14 +25,6 @@ namespace fluxstatus::dispatch_e2e {
 namespace {
 
 namespace utf = boost::unit_test;
-
-struct CurlGlobal {
-  CurlGlobal() {
-    dispatch::InitCurlGlobal();  // before the fake host's threads start
-    spdlog::set_level(spdlog::level::warn);
-  }
-};
-BOOST_TEST_GLOBAL_FIXTURE(CurlGlobal);
 
 // ---------------------------------------------------------------- the document
 

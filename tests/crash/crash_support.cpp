@@ -1,8 +1,6 @@
 #include "tests/crash/crash_support.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 
 #include "core/rfc3339.h"
 #include "tests/support/files.h"
+#include "tests/support/flux_event_json.h"
 #include "tests/support/process.h"
 #include "tests/support/spawn.h"
 
@@ -43,38 +42,14 @@ std::size_t Collect(char* data, std::size_t size, std::size_t n, void* user) {
 
 std::string EventJson(const std::string& name, const std::string& reason, const std::string& sha, std::int64_t at,
                       const std::string& message) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  const auto str = [&w](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
-  w.StartObject();
-  w.Key("involvedObject");
-  w.StartObject();
-  w.Key("kind");
-  str("Kustomization");
-  w.Key("namespace");
-  str("flux-system");
-  w.Key("name");
-  str(name);
-  w.Key("apiVersion");
-  str("kustomize.toolkit.fluxcd.io/v1");
-  w.EndObject();
-  w.Key("severity");
-  str(reason == "ReconciliationSucceeded" || reason == "Progressing" ? "info" : "error");
-  w.Key("timestamp");
-  str(core::FormatRfc3339Millis((INT64_C(1795514400) + at) * 1000).substr(0, 19) + "Z");
-  w.Key("message");
-  str(message);
-  w.Key("reason");
-  str(reason);
-  w.Key("metadata");
-  w.StartObject();
-  w.Key("revision");
-  str("main@sha1:" + sha);
-  w.EndObject();
-  w.Key("reportingController");
-  str("kustomize-controller");
-  w.EndObject();
-  return buffer.GetString();
+  testing::FluxEventSpec spec;
+  spec.name = name;
+  spec.severity = reason == "ReconciliationSucceeded" || reason == "Progressing" ? "info" : "error";
+  spec.timestamp = core::FormatRfc3339Millis((INT64_C(1795514400) + at) * 1000).substr(0, 19) + "Z";
+  spec.message = message;
+  spec.reason = reason;
+  spec.revision = "main@sha1:" + sha;
+  return testing::FluxEventJson(spec);
 }
 
 // ---------------------------------------------------------------- HTTP

@@ -16,7 +16,9 @@
 
 #include <curl/curl.h>
 
+#include "tests/support/flux_event_json.h"
 #include "tests/support/sql.h"
+#include "tests/support/wait_until.h"
 
 #include "tests/dispatch_e2e/e2e_support.h"
 
@@ -31,7 +33,7 @@ using testing::Row;
 std::string EventJson(const std::string& name, const std::string& reason, const std::string& sha, std::int64_t at,
                       const std::string& message);
 // A 40-hex commit SHA per seed.
-using dispatch_e2e::Sha;
+using testing::Sha;
 
 // ---------------------------------------------------------------- HTTP
 
@@ -108,10 +110,10 @@ CliRun RunCli(const std::filesystem::path& dir, const std::string& config, const
               const std::vector<std::string>& args, RunAs as = {});
 
 // ---------------------------------------------------------------- waiting and the database
-// The dispatch e2e suite's helpers: WaitUntil polls every 20 ms; Query/QueryInt open a fresh
+// tests/support's: WaitUntil polls every 20 ms; QueryRows/QueryInt on a path open a fresh
 // read-only connection per call, so they see the latest commit.
-using dispatch_e2e::Query;
-using dispatch_e2e::QueryInt;
-using dispatch_e2e::WaitUntil;
+using testing::QueryInt;
+using testing::QueryRows;
+using testing::WaitUntil;
 
 }  // namespace fluxstatus::crash

@@ -76,7 +76,7 @@ void NotReadyNaming(Client& http, const ServeProcess& serve, const std::string& 
 
 void AllThere(const std::string& db, const std::map<std::int64_t, std::string>& acked) {
   std::map<std::int64_t, std::string> logged;
-  for (const auto& r : Query(db, "SELECT id, body FROM events")) logged.emplace(std::stoll(r[0]), r[1]);
+  for (const auto& r : QueryRows(db, "SELECT id, body FROM events")) logged.emplace(std::stoll(r[0]), r[1]);
   for (const auto& [id, body] : acked) {
     const auto it = logged.find(id);
     BOOST_TEST((it != logged.end() && it->second == body), "acknowledged event " << id << " is missing");
@@ -142,7 +142,7 @@ std::map<std::int64_t, std::string> Prepared(const Setup& s, int n) {
   const CliRun r = RunCli(s.dir.path(), s.config, s.db, {"ingest", "--route", "faults", s.dir.File("events.jsonl")});
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.out << r.err);
   std::map<std::int64_t, std::string> acked;
-  for (const auto& row : Query(s.db, "SELECT id, body FROM events")) acked.emplace(std::stoll(row[0]), row[1]);
+  for (const auto& row : QueryRows(s.db, "SELECT id, body FROM events")) acked.emplace(std::stoll(row[0]), row[1]);
   BOOST_TEST_REQUIRE(acked.size() == static_cast<std::size_t>(n));
   return acked;
 }

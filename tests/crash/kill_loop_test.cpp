@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <set>
@@ -119,6 +120,156 @@ int Duplicates(const std::vector<FakeStatus>& statuses, const std::string& conte
   return dups;
 }
 
+// The kill loop's state across rounds: the fake host, the service on its database, and what
+// the rounds saw (acknowledged events, keys in flight at a kill, counts for the summary).
+class KillLoop {
+ public:
+  KillLoop(std::uint64_t seed, int rounds) : seed_(seed), rounds_(rounds), rng_(seed) {
+    testing::WriteFile(config_, Config(dir_.path(), host_));
+    serve_ = std::make_unique<ServeProcess>(dir_.path(), config_, db_);
+  }
+
+  // One round: load, kill, check the crashed file, restart (and kill again while it recovers
+  // every kKillInRecoveryEvery rounds), drain, check the host.
+  void Round(int round) {
+    // Half the rounds answer slowly (applied at once, answered later), so kills land mid-send.
+    host_.SetDelay(std::chrono::milliseconds(round % 2 == 0 ? 0 : 10 + rng_() % 40));
+    const Acked& acked = LoadAndKill(round);
+    CheckCrashed(acked);
+    all_acked_.insert(acked.events.begin(), acked.events.end());
+    serve_ = std::make_unique<ServeProcess>(dir_.path(), config_, db_);
+    if (round % kKillInRecoveryEvery == kKillInRecoveryEvery - 1) {
+      // Again while it recovers: listing and resending what the first kill left in flight.
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng_() % (kMaxRecoveryKillDelay.count() + 1)));
+      serve_->Kill();
+      serve_.reset();
+      CheckCrashed(*acked_);
+      serve_ = std::make_unique<ServeProcess>(dir_.path(), config_, db_);
+    }
+    RequireDrained();
+    CheckHost(round);
+  }
+
+  // Every event ever acknowledged is still there, and a clean stop leaves a consistent file.
+  void Finish() {
+    const auto stopped = serve_->Terminate();
+    BOOST_TEST((stopped && WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0), serve_->Output());
+    serve_.reset();
+    const auto logged = Logged();
+    std::int64_t missing = 0;
+    for (const auto& [id, body] : all_acked_) {
+      const auto it = logged.find(id);
+      if (it == logged.end() || it->second != body) ++missing;
+    }
+    BOOST_TEST(missing == 0);
+    const CliRun check = RunCli(dir_.path(), config_, db_, {"rebuild", "--check"});
+    BOOST_TEST(check.exit_code == 0, check.out << check.err);
+  }
+
+  std::size_t acked() const { return all_acked_.size(); }
+  std::int64_t unanswered() const { return unanswered_; }
+  std::int64_t kills_with_keys_in_flight() const { return kills_with_keys_in_flight_; }
+  std::int64_t duplicates() const { return duplicates_; }
+  std::size_t host_requests() const { return host_.Requests().size(); }
+
+ private:
+  // Concurrent clients post until a random moment, when the service is SIGKILLed.
+  const Acked& LoadAndKill(int round) {
+    const auto kill_after = std::chrono::milliseconds(rng_() % (kMaxKillDelay.count() + 1));
+    acked_ = std::make_unique<Acked>();
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back(Load, serve_->Url("/hook/gh"), seed_, c, round, std::ref(clock_), std::cref(stop),
+                           std::ref(*acked_));
+    }
+    std::this_thread::sleep_for(kill_after);
+    serve_->Kill();
+    stop = true;
+    for (auto& t : clients) t.join();
+    serve_.reset();
+    unanswered_ += acked_->unanswered;
+    BOOST_TEST_REQUIRE(acked_->surprises.empty(), acked_->surprises.size()
+                                                      << " answers other than 202 and 503, first: "
+                                                      << (acked_->surprises.empty() ? "" : acked_->surprises.front()));
+    return *acked_;
+  }
+
+  std::map<std::int64_t, std::string> Logged() const {
+    std::map<std::int64_t, std::string> logged;
+    for (const auto& r : QueryRows(db_, "SELECT id, body FROM events")) logged.emplace(std::stoll(r[0]), r[1]);
+    return logged;
+  }
+
+  // The crashed file, before anything opens it for writing again: what was acknowledged is
+  // there and the derived tables equal a fresh fold.
+  void CheckCrashed(const Acked& acked) {
+    const auto in_flight =
+        QueryRows(db_, "SELECT route, repo, commit_sha, context FROM commit_statuses WHERE in_flight = 1");
+    for (const auto& r : in_flight) ++in_flight_at_kill_[Key{r[0], r[1], r[2], r[3]}];
+    if (!in_flight.empty()) ++kills_with_keys_in_flight_;
+    const auto logged = Logged();
+    for (const auto& [id, body] : acked.events) {
+      const auto it = logged.find(id);
+      BOOST_TEST_REQUIRE((it != logged.end() && it->second == body),
+                         "acknowledged event " << id << " is not in the events view after the kill");
+    }
+    const CliRun check = RunCli(dir_.path(), config_, db_, {"rebuild", "--check"});
+    BOOST_TEST_REQUIRE(check.exit_code == 0, "rebuild --check after the kill:\n" << check.out << check.err);
+  }
+
+  // Every key drains to synced, none stays in flight.
+  void RequireDrained() {
+    const char* const kUnsettled = "FROM commit_statuses WHERE sync_state <> 'synced' OR in_flight <> 0";
+    const bool drained =
+        WaitUntil([&] { return QueryInt(db_, std::string("SELECT count(*) ") + kUnsettled) == 0; }, kDrainTimeout);
+    const std::string output = serve_->Output();
+    BOOST_TEST_REQUIRE(drained, "keys not synced after the restart: "
+                                    << QueryRows(db_, std::string("SELECT count(*) || ' not synced, e.g. ' || "
+                                                                  "coalesce(max(commit_sha || ' ' || context || ' ' || "
+                                                                  "sync_state || ' in_flight=' || in_flight || ' ' || "
+                                                                  "coalesce(last_error, '')), '') ") +
+                                                          kUnsettled)[0][0]
+                                    << "\n" << output.substr(output.size() > 4000 ? output.size() - 4000 : 0));
+  }
+
+  // The host shows each key's current status, and repeated a status at most once per kill
+  // that caught the key in flight.
+  void CheckHost(int round) {
+    for (const auto& r :
+         QueryRows(db_, "SELECT route, repo, commit_sha, context, state, description FROM current_status")) {
+      BOOST_TEST_CONTEXT(r[2] << " " << r[3]) {
+        const auto statuses = host_.Statuses(HostKind::kGitHub, r[1], r[2]);
+        const FakeStatus* newest = nullptr;
+        for (const auto& s : statuses) {
+          if (s.context == r[3]) newest = &s;
+        }
+        BOOST_TEST_REQUIRE(newest != nullptr, "the host has no status for the key");
+        BOOST_TEST(newest->state == r[4]);
+        BOOST_TEST(newest->description == r[5]);
+        const auto allowed = in_flight_at_kill_.find(Key{r[0], r[1], r[2], r[3]});
+        const int dups = Duplicates(statuses, r[3]);
+        BOOST_TEST(dups <= (allowed == in_flight_at_kill_.end() ? 0 : allowed->second));
+        if (round + 1 == rounds_) duplicates_ += dups;
+      }
+    }
+  }
+
+  const std::uint64_t seed_;
+  const int rounds_;
+  std::mt19937_64 rng_;
+  FakeGitHost host_;
+  testing::TempDir dir_;
+  const std::string config_ = dir_.File("fluxstatus.yaml");
+  const std::string db_ = dir_.File("fluxstatus.db");
+  std::unique_ptr<ServeProcess> serve_;
+  std::unique_ptr<Acked> acked_;  // the current round's
+  std::map<std::int64_t, std::string> all_acked_;
+  std::map<Key, int> in_flight_at_kill_;  // rounds in which the key was in flight when killed
+  std::atomic<std::int64_t> clock_{0};
+  std::int64_t kills_with_keys_in_flight_ = 0, unanswered_ = 0, duplicates_ = 0;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(crash_safety)
@@ -128,130 +279,22 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_event_and_l
   const int rounds = RoundsFromEnvironment();
   BOOST_TEST_MESSAGE("crash loop: seed " << seed << " (FLUXSTATUS_CRASH_SEED=" << seed << " replays it), " << rounds
                                           << " rounds");
-  std::mt19937_64 rng(seed);
-  FakeGitHost host;
-  testing::TempDir dir;
-  const std::string config = dir.File("fluxstatus.yaml");
-  const std::string db = dir.File("fluxstatus.db");
-  testing::WriteFile(config, Config(dir.path(), host));
-
   const auto started = std::chrono::steady_clock::now();
-  std::map<std::int64_t, std::string> all_acked;
-  std::map<Key, int> in_flight_at_kill;  // rounds in which the key was in flight when killed
-  std::atomic<std::int64_t> clock{0};
-  std::int64_t kills_with_keys_in_flight = 0, unanswered = 0, duplicates = 0;
-  auto serve = std::make_unique<ServeProcess>(dir.path(), config, db);
-
+  KillLoop loop(seed, rounds);
   for (int round = 0; round < rounds; ++round) {
-    BOOST_TEST_CONTEXT("seed " << seed << ", round " << round) {
-      // Half the rounds answer slowly (applied at once, answered later), so kills land mid-send.
-      host.SetDelay(std::chrono::milliseconds(round % 2 == 0 ? 0 : 10 + rng() % 40));
-      const auto kill_after = std::chrono::milliseconds(rng() % (kMaxKillDelay.count() + 1));
-
-      Acked acked;
-      std::atomic<bool> stop{false};
-      std::vector<std::thread> clients;
-      for (int c = 0; c < kClients; ++c) {
-        clients.emplace_back(Load, serve->Url("/hook/gh"), seed, c, round, std::ref(clock), std::cref(stop),
-                             std::ref(acked));
-      }
-      std::this_thread::sleep_for(kill_after);
-      serve->Kill();
-      stop = true;
-      for (auto& t : clients) t.join();
-      serve.reset();
-      unanswered += acked.unanswered;
-      BOOST_TEST_REQUIRE(acked.surprises.empty(), acked.surprises.size() << " answers other than 202 and 503, first: "
-                                                                 << (acked.surprises.empty() ? "" : acked.surprises.front()));
-
-      // The crashed file, before anything opens it for writing again: what was acknowledged is
-      // there and the derived tables equal a fresh fold. Then restart on the same file.
-      const auto check_crashed = [&] {
-        const auto in_flight =
-            Query(db, "SELECT route, repo, commit_sha, context FROM commit_statuses WHERE in_flight = 1");
-        for (const auto& r : in_flight) ++in_flight_at_kill[Key{r[0], r[1], r[2], r[3]}];
-        if (!in_flight.empty()) ++kills_with_keys_in_flight;
-        std::map<std::int64_t, std::string> logged;
-        for (const auto& r : Query(db, "SELECT id, body FROM events")) logged.emplace(std::stoll(r[0]), r[1]);
-        for (const auto& [id, body] : acked.events) {
-          const auto it = logged.find(id);
-          BOOST_TEST_REQUIRE((it != logged.end() && it->second == body),
-                             "acknowledged event " << id << " is not in the events view after the kill");
-        }
-        const CliRun check = RunCli(dir.path(), config, db, {"rebuild", "--check"});
-        BOOST_TEST_REQUIRE(check.exit_code == 0, "rebuild --check after the kill:\n" << check.out << check.err);
-      };
-      check_crashed();
-      all_acked.insert(acked.events.begin(), acked.events.end());
-      serve = std::make_unique<ServeProcess>(dir.path(), config, db);
-      if (round % kKillInRecoveryEvery == kKillInRecoveryEvery - 1) {
-        // Again while it recovers: listing and resending what the first kill left in flight.
-        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % (kMaxRecoveryKillDelay.count() + 1)));
-        serve->Kill();
-        serve.reset();
-        check_crashed();
-        serve = std::make_unique<ServeProcess>(dir.path(), config, db);
-      }
-
-      // Every key drains to synced, none stays in flight.
-      const bool drained = WaitUntil(
-          [&] {
-            return QueryInt(db, "SELECT count(*) FROM commit_statuses WHERE sync_state <> 'synced' OR in_flight <> 0") ==
-                   0;
-          },
-          kDrainTimeout);
-      BOOST_TEST_REQUIRE(drained, "keys not synced after the restart: "
-                                      << Query(db, "SELECT count(*) || ' not synced, e.g. ' || "
-                                                   "coalesce(max(commit_sha || ' ' || context || ' ' || sync_state || "
-                                                   "' in_flight=' || in_flight || ' ' || coalesce(last_error, '')), '')"
-                                                   " FROM commit_statuses WHERE sync_state <> 'synced' OR in_flight <> 0")[0][0]
-                                      << "\n" << serve->Output().substr(serve->Output().size() > 4000 ? serve->Output().size() - 4000 : 0));
-
-      // The host shows each key's current status, and repeated a status at most once per kill
-      // that caught the key in flight.
-      for (const auto& r : Query(db, "SELECT route, repo, commit_sha, context, state, description FROM current_status")) {
-        BOOST_TEST_CONTEXT(r[2] << " " << r[3]) {
-          const auto statuses = host.Statuses(HostKind::kGitHub, r[1], r[2]);
-          const FakeStatus* newest = nullptr;
-          for (const auto& s : statuses) {
-            if (s.context == r[3]) newest = &s;
-          }
-          BOOST_TEST_REQUIRE(newest != nullptr, "the host has no status for the key");
-          BOOST_TEST(newest->state == r[4]);
-          BOOST_TEST(newest->description == r[5]);
-          const auto allowed = in_flight_at_kill.find(Key{r[0], r[1], r[2], r[3]});
-          const int dups = Duplicates(statuses, r[3]);
-          BOOST_TEST(dups <= (allowed == in_flight_at_kill.end() ? 0 : allowed->second));
-          if (round + 1 == rounds) duplicates += dups;
-        }
-      }
-    }
+    BOOST_TEST_CONTEXT("seed " << seed << ", round " << round) { loop.Round(round); }
   }
-
-  // Every event ever acknowledged is still there, and a clean stop leaves a consistent file.
-  const auto stopped = serve->Terminate();
-  BOOST_TEST((stopped && WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0), serve->Output());
-  serve.reset();
-  std::map<std::int64_t, std::string> logged;
-  for (const auto& r : Query(db, "SELECT id, body FROM events")) logged.emplace(std::stoll(r[0]), r[1]);
-  std::int64_t missing = 0;
-  for (const auto& [id, body] : all_acked) {
-    const auto it = logged.find(id);
-    if (it == logged.end() || it->second != body) ++missing;
-  }
-  BOOST_TEST(missing == 0);
-  const CliRun check = RunCli(dir.path(), config, db, {"rebuild", "--check"});
-  BOOST_TEST(check.exit_code == 0, check.out << check.err);
+  loop.Finish();
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
   BOOST_TEST_MESSAGE("crash loop: " << rounds << " rounds in " << elapsed.count() << " s (budget " << kTimeBudget.count()
-                                    << " s), " << all_acked.size() << " events acknowledged, " << unanswered
-                                    << " cut by a kill, " << kills_with_keys_in_flight
-                                    << " kills caught keys in flight, " << host.Requests().size()
-                                    << " requests to the host, " << duplicates << " repeated statuses");
+                                    << " s), " << loop.acked() << " events acknowledged, " << loop.unanswered()
+                                    << " cut by a kill, " << loop.kills_with_keys_in_flight()
+                                    << " kills caught keys in flight, " << loop.host_requests()
+                                    << " requests to the host, " << loop.duplicates() << " repeated statuses");
   // At least some kills must land mid-dispatch, or the duplicate check tested nothing.
-  BOOST_TEST(kills_with_keys_in_flight > 0);
-  BOOST_TEST(all_acked.size() > static_cast<std::size_t>(rounds));
+  BOOST_TEST(loop.kills_with_keys_in_flight() > 0);
+  BOOST_TEST(loop.acked() > static_cast<std::size_t>(rounds));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/free_port.h"
+
 namespace fluxstatus::dispatch::testing {
 namespace {
 
@@ -24,20 +26,6 @@ sockaddr_in Loopback(int port) {
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   return addr;
-}
-
-// A port the kernel just handed out; Prism binds it a moment later (a tiny race, acceptable).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr = Loopback(0);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 bool Accepts(int port) {
@@ -71,7 +59,7 @@ std::size_t CollectHeader(char* data, std::size_t size, std::size_t n, void* out
 
 PrismMock::PrismMock(const std::filesystem::path& prism_bin, const std::filesystem::path& spec,
                      const std::filesystem::path& log_file)
-    : port_(FreePort()), log_file_(log_file) {
+    : port_(fluxstatus::testing::FreePort()), log_file_(log_file) {
   const std::string bin = prism_bin.string(), spec_path = spec.string(), port = std::to_string(port_);
   const std::string log = log_file.string();
   pid_ = ::fork();
@@ -132,9 +120,8 @@ std::string PrismMock::Log() const {
 }
 
 HttpReply SendWithCurl(const HttpCall& call) {
-  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   HttpReply reply;
-  CURL* curl = initialised ? curl_easy_init() : nullptr;
+  CURL* curl = curl_easy_init();  // libcurl's global set-up: the shared main's (test_main.cpp)
   if (curl == nullptr) return HttpReply{0, {}, "curl unavailable"};
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : call.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());

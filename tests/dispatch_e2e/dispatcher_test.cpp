@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(states_that_arrive_while_a_send_is_in_flight_collapse_to_th
   BOOST_TEST(HostStates(host, HostKind::kGitHub, "acme/app", sha, kApps) ==
              (std::vector<std::string>{"pending", "success"}));
   BOOST_TEST(CountRequests(host, "POST") == 2);
-  BOOST_TEST(Query(svc.db_path(), "SELECT state FROM delivery_attempts ORDER BY id") ==
+  BOOST_TEST(QueryRows(svc.db_path(), "SELECT state FROM delivery_attempts ORDER BY id") ==
              (std::vector<Row>{{"pending"}, {"success"}}));
 }
 
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(the_host_is_listed_first_when_a_send_was_recorded_but_not_i
   BOOST_TEST(HostStates(host, HostKind::kGitHub, "acme/app", missing, kApps) == std::vector<std::string>{"failure"});
   BOOST_TEST(Outcomes(svc.db_path(), on_host, kApps) == std::vector<std::string>{"already_on_host"});
   BOOST_TEST(Outcomes(svc.db_path(), missing, kApps) == (std::vector<std::string>{"listed", "delivered"}),
-             Query(svc.db_path(),
+             QueryRows(svc.db_path(),
                    "SELECT group_concat(outcome || ' ' || ifnull(http_status, '-'), ', ')"
                    " FROM delivery_attempts WHERE commit_sha = '" +
                        missing + "'")[0][0]);
@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(every_call_to_the_host_is_a_delivery_attempts_row) {
   svc.StartDispatcher();
   svc.Submit("gh", Succeeded(sha, 0));
   BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 1));
-  const auto rows = Query(svc.db_path(),
+  const auto rows = QueryRows(svc.db_path(),
                           "SELECT route, repo, commit_sha, context, state, http_status, outcome, error IS NOT NULL"
                           " AND error != '', duration_ms >= 0 FROM delivery_attempts ORDER BY id");
   BOOST_TEST_REQUIRE(rows.size() == host.Requests().size());
@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(every_call_to_the_host_is_a_delivery_attempts_row) {
   const auto times = AttemptTimesMs(svc.db_path(), sha, kApps);
   BOOST_TEST(std::is_sorted(times.begin(), times.end()));
   BOOST_TEST(
-      Query(svc.db_path(), "SELECT sync_state, attempts, last_error, synced_at IS NOT NULL FROM current_status") ==
+      QueryRows(svc.db_path(), "SELECT sync_state, attempts, last_error, synced_at IS NOT NULL FROM current_status") ==
       (std::vector<Row>{{"synced", "2", testing::kNullText, "1"}}));
 }
 
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(statuses_are_skipped_without_a_provider_and_events_without_
   BOOST_TEST(!no_commit.fold.has_value());
   svc.Submit("gh", Succeeded(sha, 2, "barrier"));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(svc.db_path(), sha, "kustomization/barrier") == "synced"; }));
-  BOOST_TEST(Query(svc.db_path(), "SELECT route, sync_state FROM current_status ORDER BY route") ==
+  BOOST_TEST(QueryRows(svc.db_path(), "SELECT route, sync_state FROM current_status ORDER BY route") ==
              (std::vector<Row>{{"gh", "synced"}, {"logonly", "skipped"}}));
   BOOST_TEST(QueryInt(svc.db_path(), "SELECT count(*) FROM events WHERE commit_sha IS NULL") == 1);
   BOOST_TEST(QueryInt(svc.db_path(), "SELECT count(*) FROM delivery_attempts WHERE route = 'logonly'") == 0);

@@ -1,5 +1,5 @@
 // Helpers for the dispatch end-to-end tests: Flux event documents, a one-shot libcurl client,
-// bounded polling, reads of the inspection views, the dispatcher wired in-process (as
+// reads of the inspection views, the dispatcher wired in-process (as
 // app/serve_command.cpp wires it) and the real `fluxstatus serve` as a child process, both
 // against the in-process FakeGitHost. Loopback only.
 #pragma once
@@ -22,8 +22,10 @@
 #include "dispatch/dispatcher.h"
 #include "store/event_writer.h"
 #include "tests/support/fake_git_host.h"
+#include "tests/support/flux_event_json.h"
 #include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
 
 namespace fluxstatus::dispatch_e2e {
 
@@ -31,7 +33,12 @@ using testing::FakeGitHost;
 using testing::FakeRequest;
 using testing::FakeStatus;
 using testing::HostKind;
+using testing::QueryInt;
+using testing::QueryRows;
+using testing::QueryText;
 using testing::Row;
+using testing::Sha;
+using testing::WaitUntil;
 
 // ---------------------------------------------------------------- events
 
@@ -52,13 +59,6 @@ Ev Progressing(const std::string& sha, int at, const std::string& name = "apps")
 Ev Succeeded(const std::string& sha, int at, const std::string& name = "apps");
 Ev Failed(const std::string& sha, int at, const std::string& name = "apps");
 std::string EventJson(const Ev& ev);
-// A 40-hex commit SHA per seed.
-std::string Sha(int seed);
-
-// ---------------------------------------------------------------- waiting
-
-// Polls `done` every 20 ms until it is true or `timeout` passes; returns its last value.
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 // ---------------------------------------------------------------- HTTP
 
@@ -73,10 +73,6 @@ Reply HttpGet(const std::string& url);
 
 // ---------------------------------------------------------------- the database
 
-// Each call opens a fresh read-only connection, so it sees the latest commit.
-std::vector<Row> Query(const std::string& db_path, const std::string& sql);
-std::int64_t QueryInt(const std::string& db_path, const std::string& sql);
-std::string QueryText(const std::string& db_path, const std::string& sql);  // kNullText for NULL
 // sync_state of the key with `context` on `sha` ("<none>" without a row).
 std::string SyncState(const std::string& db_path, const std::string& sha, const std::string& context);
 // The outcomes of the key's delivery_attempts rows, oldest first.
@@ -104,6 +100,10 @@ std::string ProviderName(HostKind kind);
 std::string RepoFor(HostKind kind);
 std::string KindName(HostKind kind);
 
+// Posts `desired` straight to the host with `provider`, as a send whose answer was lost would
+// have. Throws unless the host accepts it.
+void PostDesired(const dispatch::Provider& provider, const dispatch::TransportOptions& options,
+                 const std::string& token, const dispatch::DesiredStatus& desired);
 // Posts the key's desired status (as current_status holds it in `db_path`) straight to the
 // host with the kind's provider, as a send whose answer was lost would have. Throws unless the
 // host accepts it.

@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(delivery_is_retried_with_backoff_when_the_host_refuses_conn
   BOOST_TEST(SyncState(svc.db_path(), sha, kApps) == "pending");
   host.SetDown(false);
   BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 1));
-  const auto rows = Query(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts ORDER BY id");
+  const auto rows = QueryRows(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts ORDER BY id");
   BOOST_TEST_REQUIRE(rows.size() >= 3u);
   for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
     BOOST_TEST(rows[i] == (Row{testing::kNullText, "transport_error"}));
@@ -77,7 +77,7 @@ BOOST_DATA_TEST_CASE(the_next_try_waits_for_retry_after_when_the_host_asks_for_i
   svc.StartDispatcher();
   svc.Submit("gh", Succeeded(sha, 0));
   BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 1));
-  BOOST_TEST(Query(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts ORDER BY id") ==
+  BOOST_TEST(QueryRows(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts ORDER BY id") ==
              (std::vector<Row>{{std::to_string(status), "retry"}, {"201", "delivered"}}));
   const auto times = AttemptTimesMs(svc.db_path(), sha, kApps);
   BOOST_TEST_REQUIRE(times.size() == 2u);
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(no_call_reaches_the_host_before_reset_when_github_reports_i
   BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 2, std::chrono::seconds(20)));
   BOOST_TEST(svc.metrics().Render().find(paused_gauge + "0\n") != std::string::npos, svc.metrics().Render());
   const auto rows =
-      Query(svc.db_path(), "SELECT http_status, outcome, attempted_at FROM delivery_attempts ORDER BY id");
+      QueryRows(svc.db_path(), "SELECT http_status, outcome, attempted_at FROM delivery_attempts ORDER BY id");
   BOOST_TEST_REQUIRE(rows.size() == 3u);
   BOOST_TEST_REQUIRE(rows.size() == host.Requests().size());
   BOOST_TEST((rows[0][0] == "403" && rows[0][1] == "retry"));
@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(delivery_is_retried_when_gitlab_answers_409) {
   svc.StartDispatcher();
   svc.Submit("gl", Failed(sha, 0));
   BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 1));
-  BOOST_TEST(Query(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts ORDER BY id") ==
+  BOOST_TEST(QueryRows(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts ORDER BY id") ==
              (std::vector<Row>{{"409", "retry"}, {"201", "delivered"}}));
   BOOST_TEST(HostStates(host, HostKind::kGitLab, "acme/app", sha, kApps) == std::vector<std::string>{"failed"});
 }
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(gitlab_cannot_transition_is_reconciled_by_listing_when_the_
   host.ClearRequests();
   svc.StartDispatcher();
   BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 1));
-  BOOST_TEST(Query(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts ORDER BY id") ==
+  BOOST_TEST(QueryRows(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts ORDER BY id") ==
              (std::vector<Row>{{"400", "reconcile"}, {"200", "already_on_host"}}));
   BOOST_TEST(CountRequests(host, "POST") == 1);
   BOOST_TEST(CountRequests(host, "GET") == 1);
@@ -173,10 +173,10 @@ BOOST_DATA_TEST_CASE(the_key_fails_at_once_with_the_host_text_when_the_host_refu
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(svc.db_path(), sha, kApps) == "failed"; }));
   svc.Submit("gh", Succeeded(sha, 1, "barrier"));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(svc.db_path(), sha, "kustomization/barrier") == "synced"; }));
-  BOOST_TEST(Query(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts WHERE context = '" + kApps +
+  BOOST_TEST(QueryRows(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts WHERE context = '" + kApps +
                                       "'") == (std::vector<Row>{{std::to_string(refusal.status), "failed"}}));
   const auto status =
-      Query(svc.db_path(), "SELECT attempts, last_error FROM current_status WHERE context = '" + kApps + "'");
+      QueryRows(svc.db_path(), "SELECT attempts, last_error FROM current_status WHERE context = '" + kApps + "'");
   BOOST_TEST_REQUIRE(status.size() == 1u);
   BOOST_TEST(status[0][0] == "1");
   BOOST_TEST(status[0][1] == refusal.expected_error);
@@ -210,7 +210,7 @@ BOOST_AUTO_TEST_CASE(the_key_fails_after_max_attempts_when_the_host_keeps_failin
   svc.Submit("gh", Succeeded(sha, 0));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(svc.db_path(), sha, kApps) == "failed"; }));
   BOOST_TEST(Outcomes(svc.db_path(), sha, kApps) == (std::vector<std::string>{"retry", "retry", "retry"}));
-  const auto status = Query(svc.db_path(), "SELECT attempts, last_error FROM current_status");
+  const auto status = QueryRows(svc.db_path(), "SELECT attempts, last_error FROM current_status");
   BOOST_TEST(status[0][0] == "3");
   BOOST_TEST(status[0][1] == "gave up after 3 attempts: HTTP 502: Server Error");
   BOOST_TEST(host.Requests().size() == 3u);
@@ -229,7 +229,7 @@ BOOST_DATA_TEST_CASE(a_key_waiting_for_its_retry_names_the_hosts_http_status_in_
   svc.StartDispatcher();
   svc.Submit("gh", Succeeded(sha, 0));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return QueryInt(svc.db_path(), "SELECT attempts FROM current_status") >= 1; }));
-  const auto row = Query(svc.db_path(), "SELECT sync_state, last_error FROM current_status");
+  const auto row = QueryRows(svc.db_path(), "SELECT sync_state, last_error FROM current_status");
   BOOST_TEST_REQUIRE(row.size() == 1u);
   BOOST_TEST(row[0][0] == "pending");
   if (status == 0) {

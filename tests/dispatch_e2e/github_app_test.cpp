@@ -81,7 +81,7 @@ BOOST_FIXTURE_TEST_CASE(an_owner_without_the_app_leaves_the_status_pending_with_
   const std::string sha = Sha(71);
   Accepted(serve.Hook("gh", Succeeded(sha, 0)));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return QueryInt(serve.db_path(), "SELECT attempts FROM current_status") >= 1; }));
-  const auto row = Query(serve.db_path(), "SELECT sync_state, last_error FROM current_status");
+  const auto row = QueryRows(serve.db_path(), "SELECT sync_state, last_error FROM current_status");
   BOOST_TEST_REQUIRE(row.size() == 1u);
   BOOST_TEST(row[0][0] == "pending");
   BOOST_TEST(row[0][1].rfind("credentials: GitHub App 4242 is not installed on 'acme-typo': GET " + app_api.BaseUrl() +

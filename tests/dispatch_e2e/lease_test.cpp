@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_step_that_outlives_its_lease_leaves_the_key_to_the_new_ho
   BOOST_TEST_REQUIRE(WaitUntil([&] { return Outcomes(svc.db_path(), sha, kApps).size() == 1; }));
   std::this_thread::sleep_for(milliseconds(300));
   BOOST_TEST(Outcomes(svc.db_path(), sha, kApps) == std::vector<std::string>{"failed"});
-  BOOST_TEST(Query(svc.db_path(), "SELECT sync_state, attempts FROM current_status") ==
+  BOOST_TEST(QueryRows(svc.db_path(), "SELECT sync_state, attempts FROM current_status") ==
              (std::vector<Row>{{"synced", "0"}}));
   BOOST_TEST(CountRequests(host, "POST") == 1);
 }

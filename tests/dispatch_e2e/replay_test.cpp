@@ -13,7 +13,7 @@ const std::string kApps = "kustomization/apps";
 
 // Everything replay could change, as text.
 std::vector<Row> Snapshot(const std::string& db_path) {
-  auto rows = Query(db_path, "SELECT * FROM commit_statuses ORDER BY route, commit_sha, context");
+  auto rows = QueryRows(db_path, "SELECT * FROM commit_statuses ORDER BY route, commit_sha, context");
   rows.push_back({std::to_string(QueryInt(db_path, "SELECT count(*) FROM delivery_attempts")),
                   std::to_string(QueryInt(db_path, "SELECT count(*) FROM events"))});
   return rows;
@@ -39,10 +39,10 @@ BOOST_AUTO_TEST_CASE(replay_posts_only_what_the_host_lacks_when_run_after_an_out
         WaitUntil([&] {
           return QueryInt(serve.db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'failed'") == 2;
         }),
-        Query(serve.db_path(),
+        QueryRows(serve.db_path(),
               "SELECT group_concat(commit_sha || ' ' || outcome || ' ' || ifnull(error, ''), '; ') FROM "
               "delivery_attempts")[0][0]
-            << Query(
+            << QueryRows(
                    serve.db_path(),
                    "SELECT group_concat(commit_sha || ' ' || sync_state || ' ' || attempts, '; ') FROM current_status")
                    [0][0]);
@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(replay_posts_only_what_the_host_lacks_when_run_after_an_out
   const CliRun run = RunCli(dir.path(), {"replay", "--since", "1h"});
   BOOST_TEST(run.exit_code == 0, run.out << run.err);
   BOOST_TEST(run.out.find("3 synced") != std::string::npos, run.out);
-  BOOST_TEST(Query(db_path, "SELECT sync_state, count(*) FROM current_status GROUP BY 1") ==
+  BOOST_TEST(QueryRows(db_path, "SELECT sync_state, count(*) FROM current_status GROUP BY 1") ==
              (std::vector<Row>{{"synced", "3"}}));
   for (const auto& sha : {delivered, reached, missing}) {
     BOOST_TEST(CountRequests(host, "GET", sha) == 1, sha);  // listed first, every one
@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_CASE(replay_touches_only_the_window_when_filtered_by_commit) {
   BOOST_TEST(HostStates(host, HostKind::kGitLab, "acme/app", chosen, kApps) == std::vector<std::string>{"success"});
   BOOST_TEST(HostStates(host, HostKind::kGitLab, "acme/app", other, kApps).empty());
   BOOST_TEST(CountRequests(host, "GET", other) + CountRequests(host, "POST", other) == 0);
-  BOOST_TEST(Query(db_path, "SELECT commit_sha, sync_state FROM current_status ORDER BY commit_sha = '" + chosen +
+  BOOST_TEST(QueryRows(db_path, "SELECT commit_sha, sync_state FROM current_status ORDER BY commit_sha = '" + chosen +
                                 "'") == (std::vector<Row>{{other, "pending"}, {chosen, "synced"}}));
 }
 

@@ -42,7 +42,7 @@ std::vector<std::string> History(const std::string& db_path, HostKind kind, cons
                                  const std::string& sha, const std::string& context) {
   std::vector<std::string> out;
   for (const auto& r :
-       Query(db_path, "SELECT state FROM status_history WHERE route = '" + route + "' AND commit_sha = '" + sha +
+       QueryRows(db_path, "SELECT state FROM status_history WHERE route = '" + route + "' AND commit_sha = '" + sha +
                           "' AND context = '" + context + "' ORDER BY rowid")) {
     out.push_back(HostState(kind, r[0]));
   }
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(the_host_gets_one_post_per_state_change_and_none_for_duplic
   BOOST_TEST(CountRequests(host, "POST", "/api/v4/projects/") == 2);
   BOOST_TEST(host.Requests().size() == 5u);
   BOOST_TEST(
-      Query(serve.db_path(), "SELECT route, state, http_status, outcome FROM delivery_attempts ORDER BY route, id") ==
+      QueryRows(serve.db_path(), "SELECT route, state, http_status, outcome FROM delivery_attempts ORDER BY route, id") ==
       (std::vector<Row>{{"gh", "pending", "201", "delivered"},
                         {"gh", "success", "201", "delivered"},
                         {"gh", "success", "201", "delivered"},
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(everything_is_delivered_newest_state_last_when_the_host_ret
                         "SELECT count(DISTINCT commit_sha || route || context) FROM delivery_attempts"
                         " WHERE http_status IS NULL") >= 5;
       }),
-      Query(serve.db_path(),
+      QueryRows(serve.db_path(),
             "SELECT group_concat(route || ' ' || context || ' ' || outcome, '; ') FROM delivery_attempts")[0][0]);
   BOOST_TEST(QueryInt(serve.db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'pending'") == 5);
   host.SetDown(false);
@@ -292,7 +292,7 @@ BOOST_AUTO_TEST_CASE(the_sample_events_become_their_newest_statuses_on_the_host)
   BOOST_TEST_REQUIRE(keys >= 2);
   BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), keys));
   std::int64_t on_host = 0;
-  for (const auto& row : Query(serve.db_path(), "SELECT commit_sha, context, state FROM current_status")) {
+  for (const auto& row : QueryRows(serve.db_path(), "SELECT commit_sha, context, state FROM current_status")) {
     BOOST_TEST_CONTEXT(row[0] << " " << row[1]) {
       const auto states = HostStates(host, HostKind::kGitHub, "acme/app", row[0], row[1]);
       BOOST_TEST_REQUIRE(!states.empty());

@@ -227,8 +227,8 @@ BOOST_AUTO_TEST_CASE(a_host_that_never_accepts_ties_one_worker_for_the_5_s_conne
   BOOST_TEST(MsSince(start) < 4500);  // while the other worker was still connecting
 
   const std::string attempts = "SELECT outcome, duration_ms, error FROM delivery_attempts WHERE route = 'dead' ORDER BY id";
-  BOOST_TEST_REQUIRE(WaitUntil([&] { return !Query(serve.db_path(), attempts).empty(); }, 10s));
-  const Row first = Query(serve.db_path(), attempts).front();
+  BOOST_TEST_REQUIRE(WaitUntil([&] { return !QueryRows(serve.db_path(), attempts).empty(); }, 10s));
+  const Row first = QueryRows(serve.db_path(), attempts).front();
   BOOST_TEST(first[0] == "transport_error");  // never connected: certainly not sent
   BOOST_TEST(std::stoll(first[1]) >= 4500);
   BOOST_TEST(std::stoll(first[1]) < 6500);

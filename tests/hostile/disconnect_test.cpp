@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/hostile/hostile_service.h"
+#include "tests/support/sql.h"
 #include "tests/ingest/test_http.h"
 #include "tests/support/temp_dir.h"
 
@@ -21,6 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace ht = fluxstatus::hostile_testing;
 using fluxstatus::ingest::HttpServerOptions;
+using fluxstatus::testing::QueryInt;
 using fluxstatus::ingest::testing::CurlClient;
 
 const std::vector<std::string> kJson = {"Content-Type: application/json", "Expect:"};
@@ -69,11 +71,11 @@ BOOST_AUTO_TEST_CASE(keeps_each_event_whole_or_not_at_all_and_answers_the_resend
   }  // stopped: whatever was handed to the writer is committed
 
   // Every kept event is one of the bodies sent, byte for byte; none of those cut mid-body.
-  const std::int64_t kept = ht::CountRows(db, "SELECT count(*) FROM events");
+  const std::int64_t kept = QueryInt(db, "SELECT count(*) FROM events");
   BOOST_TEST_MESSAGE(kept << " of " << bodies.size() << " events kept after their clients left");
   BOOST_TEST(kept <= static_cast<std::int64_t>(bodies.size()));
   std::vector<bool> stored(bodies.size(), false);
-  for (std::int64_t id = 1; id <= ht::CountRows(db, "SELECT coalesce(max(id), 0) FROM events"); ++id) {
+  for (std::int64_t id = 1; id <= QueryInt(db, "SELECT coalesce(max(id), 0) FROM events"); ++id) {
     const auto body = ht::StoredBody(db, id);
     if (!body) continue;
     std::size_t match = bodies.size();
@@ -101,7 +103,7 @@ BOOST_AUTO_TEST_CASE(keeps_each_event_whole_or_not_at_all_and_answers_the_resend
       BOOST_TEST(accepted->second == stored[i], "resend " << i << ": " << answer.body);
     }
   }
-  BOOST_TEST(ht::CountRows(db, "SELECT count(*) FROM events") == static_cast<std::int64_t>(bodies.size()));
+  BOOST_TEST(QueryInt(db, "SELECT count(*) FROM events") == static_cast<std::int64_t>(bodies.size()));
   const auto recheck = ht::RunBinary(dir.path(), {"--db", db, "rebuild", "--check"});
   BOOST_TEST(recheck.exit_code == 0, "rebuild --check: " << recheck.output);
 }

@@ -19,6 +19,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/hostile/hostile_service.h"
+#include "tests/support/sql.h"
 #include "tests/ingest/test_http.h"
 #include "tests/support/temp_dir.h"
 
@@ -27,7 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using fluxstatus::hostile_testing::AcceptedOf;
-using fluxstatus::hostile_testing::CountRows;
+using fluxstatus::testing::QueryInt;
 using fluxstatus::hostile_testing::EventJson;
 using fluxstatus::hostile_testing::HookRequest;
 using fluxstatus::hostile_testing::HostileService;
@@ -165,7 +166,7 @@ BOOST_AUTO_TEST_CASE(refuses_connections_over_the_cap_promptly_while_a_served_cl
   CurlClient client;
   const auto served = client.Request("POST", service.Url("/hook/web"), EventJson("after"), kJson);
   BOOST_TEST(served.status == 202);
-  BOOST_TEST(CountRows(dir.File("x.db"), "SELECT count(*) FROM events") == 3);
+  BOOST_TEST(QueryInt(dir.File("x.db"), "SELECT count(*) FROM events") == 3);
 }
 
 BOOST_AUTO_TEST_CASE(answers_431_json_and_keeps_nothing_when_the_header_block_is_over_the_limit) {
@@ -181,7 +182,7 @@ BOOST_AUTO_TEST_CASE(answers_431_json_and_keeps_nothing_when_the_header_block_is
   BOOST_TEST(answer.rfind("HTTP/1.1 431", 0) == 0u);
   BOOST_TEST(ErrorMessage(LastBody(answer)).value_or("") == "request header is larger than 4096 bytes");
   BOOST_TEST(raw.WaitForClose(10s));
-  BOOST_TEST(CountRows(dir.File("x.db"), "SELECT count(*) FROM events") == 0);
+  BOOST_TEST(QueryInt(dir.File("x.db"), "SELECT count(*) FROM events") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(answers_413_before_the_client_finished_when_a_chunked_body_runs_past_the_read_limit) {
@@ -198,7 +199,7 @@ BOOST_AUTO_TEST_CASE(answers_413_before_the_client_finished_when_a_chunked_body_
   // what fits the limit, the kernel's socket buffers and the bounded drain after the answer.
   BOOST_TEST(!streamed.finished);
   BOOST_TEST(streamed.sent < total / 4);
-  BOOST_TEST(CountRows(dir.File("x.db"), "SELECT count(*) FROM events") == 0);
+  BOOST_TEST(QueryInt(dir.File("x.db"), "SELECT count(*) FROM events") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(answers_413_json_when_a_chunked_event_is_over_max_body_bytes) {
@@ -207,7 +208,7 @@ BOOST_AUTO_TEST_CASE(answers_413_json_when_a_chunked_event_is_over_max_body_byte
   const Streamed streamed = StreamChunked(service.port(), kChunkedHead, 3 * 0x4000);
   BOOST_TEST(streamed.answer.rfind("HTTP/1.1 413", 0) == 0u);
   BOOST_TEST(ErrorMessage(LastBody(streamed.answer)).value_or("").find("1024 bytes") != std::string::npos);
-  BOOST_TEST(CountRows(dir.File("x.db"), "SELECT count(*) FROM events") == 0);
+  BOOST_TEST(QueryInt(dir.File("x.db"), "SELECT count(*) FROM events") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(answers_pipelined_requests_in_order_and_commits_each_event_whole) {
@@ -238,7 +239,7 @@ BOOST_AUTO_TEST_CASE(answers_pipelined_requests_in_order_and_commits_each_event_
     if (i > 0) BOOST_TEST(ids[i] > ids[i - 1]);  // answered in the order sent
     BOOST_TEST(StoredBody(dir.File("x.db"), ids[i]).value_or("<none>") == bodies[i]);
   }
-  BOOST_TEST(CountRows(dir.File("x.db"), "SELECT count(*) FROM events") == 8);
+  BOOST_TEST(QueryInt(dir.File("x.db"), "SELECT count(*) FROM events") == 8);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

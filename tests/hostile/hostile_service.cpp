@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 
 #include "store/database.h"
+#include "tests/support/flux_event_json.h"
 #include "tests/support/process.h"
 
 namespace fluxstatus::hostile_testing {
@@ -54,23 +55,15 @@ std::size_t HostileService::WaitForOpenConnectionsAtMost(std::size_t n, std::chr
 }
 
 std::string EventJson(const std::string& message) {
-  return "{\"involvedObject\":{\"kind\":\"Kustomization\",\"namespace\":\"flux-system\",\"name\":\"apps\","
-         "\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\"},\"severity\":\"info\","
-         "\"timestamp\":\"2026-11-24T09:17:31Z\",\"message\":\"" +
-         message + "\",\"reason\":\"ReconciliationSucceeded\",\"reportingController\":\"kustomize-controller\"}";
+  testing::FluxEventSpec spec;
+  spec.message = message;
+  return testing::FluxEventJson(spec);
 }
 
 std::string HookRequest(const std::string& route, const std::string& body, bool close) {
   return "POST /hook/" + route + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
          (close ? "Connection: close\r\n" : "") + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
          body;
-}
-
-std::int64_t CountRows(const std::string& db_path, const std::string& sql) {
-  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-  db.setBusyTimeout(5000);
-  SQLite::Statement q(db, sql);
-  return q.executeStep() ? q.getColumn(0).getInt64() : 0;
 }
 
 std::optional<std::string> StoredBody(const std::string& db_path, std::int64_t id) {

@@ -52,8 +52,6 @@ std::string EventJson(const std::string& message);
 // A complete POST /hook/<route> request with Content-Length framing.
 std::string HookRequest(const std::string& route, const std::string& body, bool close = false);
 
-// Rows of a count(*) query on the database (a fresh read-only connection).
-std::int64_t CountRows(const std::string& db_path, const std::string& sql);
 // The body stored for event `id`, or nullopt when there is no such event.
 std::optional<std::string> StoredBody(const std::string& db_path, std::int64_t id);
 // The "id" of a 202 answer body {"id":N,"duplicate":B}, and its "duplicate" flag.

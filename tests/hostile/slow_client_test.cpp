@@ -18,6 +18,8 @@
 #include "tests/hostile/hostile_service.h"
 #include "tests/ingest/test_http.h"
 #include "tests/support/spawn.h"
+#include "tests/support/sql.h"
+#include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -25,7 +27,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 namespace ht = fluxstatus::hostile_testing;
-using fluxstatus::hostile_testing::CountRows;
+using fluxstatus::testing::QueryInt;
+using fluxstatus::testing::FreePort;
 using fluxstatus::hostile_testing::EventJson;
 using fluxstatus::hostile_testing::HostileService;
 using fluxstatus::ingest::HttpServerOptions;
@@ -61,18 +64,6 @@ bool WaitForOpenConnections(const HostileService& service, std::size_t n) {
   return false;
 }
 
-std::uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(slow_clients)
@@ -99,7 +90,7 @@ BOOST_AUTO_TEST_CASE(closes_a_trickled_head_after_header_timeout_and_serves_the_
 
   const auto served = client.Request("POST", service.Url("/hook/web"), EventJson("served"), kJson);
   BOOST_TEST(served.status == 202);
-  BOOST_TEST(CountRows(dir.File("x.db"), "SELECT count(*) FROM events") == 1);
+  BOOST_TEST(QueryInt(dir.File("x.db"), "SELECT count(*) FROM events") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(closes_a_trickled_body_after_body_timeout_keeping_nothing_and_serves_the_next_client) {
@@ -122,7 +113,7 @@ BOOST_AUTO_TEST_CASE(closes_a_trickled_body_after_body_timeout_keeping_nothing_a
   CurlClient client;
   const auto served = client.Request("POST", service.Url("/hook/web"), body, kJson);
   BOOST_TEST(served.status == 202);
-  BOOST_TEST(CountRows(dir.File("x.db"), "SELECT count(*) FROM events") == 1);  // only the served one
+  BOOST_TEST(QueryInt(dir.File("x.db"), "SELECT count(*) FROM events") == 1);  // only the served one
 }
 
 BOOST_AUTO_TEST_CASE(binary_cuts_a_slow_head_at_the_configured_header_timeout_and_serves_the_next_client) {

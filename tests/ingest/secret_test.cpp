@@ -10,30 +10,18 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "tests/support/files.h"
+#include "tests/support/temp_dir.h"
+
 namespace fluxstatus::ingest {
 namespace {
 
-// A directory of its own under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir()
-      : path_(std::filesystem::temp_directory_path() /
-              ("fluxstatus-secret-test-" + std::to_string(::getpid()))) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
+// A fresh temporary directory with `Write`: the file's path after writing `content` to it.
+struct SecretDir : fluxstatus::testing::TempDir {
   std::string Write(const std::string& name, const std::string& content) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary) << content;
-    return file.string();
+    fluxstatus::testing::WriteFile(File(name), content);
+    return File(name);
   }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 }  // namespace
@@ -41,20 +29,20 @@ class TempDir {
 BOOST_AUTO_TEST_SUITE(SecretTest)
 
 BOOST_AUTO_TEST_CASE(file_is_read_as_is_without_trim) {
-  TempDir dir;
+  SecretDir dir;
   const std::string path = dir.Write("hmac-key", "key with spaces \r\n");
   BOOST_TEST(ReadSecretFile(path, false) == "key with spaces \r\n");
 }
 
 BOOST_AUTO_TEST_CASE(file_is_trimmed_with_trim) {
-  TempDir dir;
+  SecretDir dir;
   const std::string path = dir.Write("token", " \t ghp_abc123\n\n");
   BOOST_TEST(ReadSecretFile(path, true) == "ghp_abc123");
   BOOST_TEST(ReadSecretFile(dir.Write("blank", " \n"), true).empty());
 }
 
 BOOST_AUTO_TEST_CASE(binary_content_survives) {
-  TempDir dir;
+  SecretDir dir;
   const std::string content("a\0b\xff", 4);
   BOOST_TEST(ReadSecretFile(dir.Write("binary", content), false) == content);
   const std::string large(100000, 'k');
@@ -62,7 +50,7 @@ BOOST_AUTO_TEST_CASE(binary_content_survives) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_file_throws_naming_the_path) {
-  TempDir dir;
+  SecretDir dir;
   const std::string path = (dir.path() / "absent").string();
   try {
     ReadSecretFile(path, true);
@@ -74,7 +62,7 @@ BOOST_AUTO_TEST_CASE(missing_file_throws_naming_the_path) {
 }
 
 BOOST_AUTO_TEST_CASE(directory_throws) {
-  TempDir dir;
+  SecretDir dir;
   BOOST_CHECK_THROW(ReadSecretFile(dir.path().string(), false), std::runtime_error);
 }
 

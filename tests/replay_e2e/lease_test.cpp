@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(replay_takes_over_a_lease_from_another_host_once_it_expires
   const auto summary = SummaryOf(run.out);
   BOOST_TEST(summary.at("SENT") == 2);
   BOOST_TEST(summary.at("STILL PENDING") == 0);
-  BOOST_TEST(Query(db_path, "SELECT sync_state, count(*) FROM current_status GROUP BY 1") ==
+  BOOST_TEST(QueryRows(db_path, "SELECT sync_state, count(*) FROM current_status GROUP BY 1") ==
              (std::vector<Row>{{"synced", "2"}}));
   BOOST_TEST(CountRequests(host, "POST") == 2);
   BOOST_TEST(QueryInt(db_path, "SELECT count(*) FROM dispatch_lease") == 0);

@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(keys_failed_by_500s_are_delivered_once_by_replay_while_the_
     return QueryInt(serve.db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'failed'") == 3;
   }));
   // Visible in SQL: why each key failed.
-  for (const auto& row : Query(serve.db_path(), "SELECT attempts, last_error FROM current_status")) {
+  for (const auto& row : QueryRows(serve.db_path(), "SELECT attempts, last_error FROM current_status")) {
     BOOST_TEST(row[0] == "3");
     BOOST_TEST(row[1].rfind("gave up after 3 attempts: HTTP 500: ", 0) == 0u, row[1]);
   }
@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(keys_failed_by_500s_are_delivered_once_by_replay_while_the_
   BOOST_TEST(summary.at("ALREADY ON HOST") == 0);
   BOOST_TEST(summary.at("SENT") == 3);
   BOOST_TEST(summary.at("FAILED") == 0);
-  BOOST_TEST(Query(serve.db_path(), "SELECT sync_state, count(*) FROM current_status GROUP BY 1") ==
+  BOOST_TEST(QueryRows(serve.db_path(), "SELECT sync_state, count(*) FROM current_status GROUP BY 1") ==
              (std::vector<Row>{{"synced", "3"}}));
   for (const auto& sha : shas) {
     BOOST_TEST(HostStates(host, HostKind::kGitHub, "acme/app", sha, kApps) == std::vector<std::string>{"failure"});

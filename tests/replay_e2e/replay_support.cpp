@@ -73,11 +73,11 @@ void IngestOffline(const std::filesystem::path& dir, const std::string& route, c
 }
 
 std::vector<Row> Snapshot(const std::string& db_path) {
-  auto rows = Query(db_path, "SELECT * FROM commit_statuses ORDER BY route, commit_sha, context");
+  auto rows = QueryRows(db_path, "SELECT * FROM commit_statuses ORDER BY route, commit_sha, context");
   for (const char* sql : {"SELECT * FROM status_changes ORDER BY id", "SELECT * FROM dispatch_lease",
                           "SELECT count(*), ifnull(max(id), 0) FROM delivery_attempts",
                           "SELECT count(*), max(id) FROM event_log"}) {
-    for (auto& r : Query(db_path, sql)) rows.push_back(std::move(r));
+    for (auto& r : QueryRows(db_path, sql)) rows.push_back(std::move(r));
   }
   return rows;
 }

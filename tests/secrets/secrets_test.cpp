@@ -22,6 +22,7 @@
 #include "tests/support/process.h"
 #include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
 
 namespace fluxstatus::secrets_testing {
 namespace {
@@ -33,6 +34,7 @@ using service_testing::EventJson;
 using service_testing::EventSpec;
 using service_testing::ServiceProcess;
 using service_testing::Sha;
+using testing::QueryInt;
 using service_testing::Signature;
 using testing::FakeGitHost;
 using testing::HostKind;
@@ -97,18 +99,9 @@ std::vector<Text> DatabaseCells(const std::string& db_path) {
   return cells;
 }
 
-std::int64_t Count(const std::string& db_path, const std::string& sql) {
-  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-  return db.execAndGet(sql).getInt64();
-}
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
+// Polls every 50 ms for up to 30 s.
+bool WaitFor(const std::function<bool()>& done) {
+  return testing::WaitUntil(done, std::chrono::seconds(30), std::chrono::milliseconds(50));
 }
 
 std::string Event(const std::string& sha, const std::string& name) {
@@ -138,20 +131,11 @@ struct ScopedEnv {
   const char* name_;
 };
 
-}  // namespace
-
-BOOST_AUTO_TEST_SUITE(Secrets)
-
-BOOST_AUTO_TEST_CASE(no_token_key_or_authorization_value_reaches_any_output_or_column) {
-  FakeGitHost github(FakeGitHost::Options{kGitHubToken, "", 1});
-  FakeGitHost gitlab(FakeGitHost::Options{kGitLabToken, "", 1});
-  FakeGitHost unreachable(FakeGitHost::Options{kDownToken, "", 1});
-  unreachable.SetDown(true);
-  testing::TempDir tmp;
-  const fs::path dir = tmp.path();
-  const ScopedEnv gitlab_token(kGitLabTokenEnv, kGitLabToken);
-
-  const std::string config =
+// fluxstatus.yaml of the test: GitHub with a token file and an HMAC key, GitLab with its token
+// in the environment and a bearer token, and a route to a host that is down.
+std::string SecretsConfig(const fs::path& dir, const FakeGitHost& github, const FakeGitHost& gitlab,
+                          const FakeGitHost& unreachable) {
+  return
       "routes:\n"
       "  - name: gh\n    provider: github\n    address: " + github.Address(HostKind::kGitHub, "acme/app") +
       "\n    token_file: " + PrivateFile(dir, "github.token", kGitHubToken + "\n") +
@@ -162,68 +146,64 @@ BOOST_AUTO_TEST_CASE(no_token_key_or_authorization_value_reaches_any_output_or_c
       "\n  - name: down\n    provider: github\n    address: " + unreachable.Address(HostKind::kGitHub, "acme/app") +
       "\n    token_file: " + PrivateFile(dir, "down.token", kDownToken) +
       "\ndispatch:\n  workers: 2\n  max_attempts: 2\n  initial_backoff: 50ms\n  max_backoff: 100ms\n";
-  std::vector<Text> texts;
-  {
-    ServiceProcess serve(dir, config, {"--log-level", "debug"}, "fluxstatus.db");
-    BOOST_TEST_REQUIRE(serve.WaitHealthy(std::chrono::seconds(20)), serve.Output());
-    Client client;
-    const auto hook = [&](const std::string& route, const std::string& body, const std::vector<std::string>& headers) {
-      return client.Post(serve.Url("/hook/" + route), body, headers);
-    };
-    const auto signed_by = [](const std::string& key, const std::string& body) {
-      return std::vector<std::string>{"X-Signature: " + Signature(key, body)};
-    };
+}
 
-    // Ingest: accepted, refused for each reason, and a malformed body on an authenticated route.
-    const std::string delivered = Event(Sha(1), "delivered");
-    BOOST_TEST(hook("gh", delivered, signed_by(kHmacKey, delivered)).status == 202);
-    BOOST_TEST(hook("gh", delivered, signed_by(kWrongHmacKey, delivered)).status == 401);
-    BOOST_TEST(hook("gh", delivered, {}).status == 401);
-    BOOST_TEST(hook("gh", delivered, {"X-Signature: sha256=" + kHmacKey}).status == 401);
-    const std::string malformed = R"({"involvedObject": {"kind": "Kustomization", )";
-    BOOST_TEST(hook("gh", malformed, signed_by(kHmacKey, malformed)).status == 400);
-    BOOST_TEST(hook("gl", delivered, {"Authorization: Bearer " + kWrongBearer}).status == 401);
-    BOOST_TEST(hook("gl", delivered, {"Authorization: " + kBearer}).status == 401);
-    BOOST_TEST(hook("gl", delivered, {"Authorization: Bearer " + kBearer}).status == 202);
-    BOOST_TEST(Count(serve.db_path(), "SELECT count(*) FROM rejected_events") >= 1);
-
-    // Dispatch: delivered (above), then refused 401, 403, 500 (twice: attempts exhausted) and
-    // a host that refuses connections.
-    BOOST_TEST_REQUIRE(WaitFor([&] {
-      return Count(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'synced'") == 2;
-    }), serve.Output());
-    const std::vector<std::pair<int, int>> failures = {{401, 1}, {403, 1}, {500, 2}};
-    std::int64_t failed = 0;
-    for (const auto& [status, times] : failures) {
-      github.FailNext(times, status);
-      const std::string body = Event(Sha(10 + status), "refused-" + std::to_string(status));
-      BOOST_TEST(hook("gh", body, signed_by(kHmacKey, body)).status == 202);
-      ++failed;
-      BOOST_TEST_REQUIRE(WaitFor([&] {
-        return Count(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'failed'") == failed;
-      }), serve.Output());
-    }
-    BOOST_TEST(hook("down", Event(Sha(20), "unreachable"), {}).status == 202);
-    BOOST_TEST_REQUIRE(WaitFor([&] {
-      return Count(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'failed'") == 4;
-    }), serve.Output());
-
-    serve.Signal(SIGTERM);
-    BOOST_TEST(serve.WaitExit(std::chrono::seconds(20)).has_value());
-    texts.push_back({"stdout of serve", testing::ReadFile(dir / "service.stdout")});
-    texts.push_back({"stderr of serve", testing::ReadFile(dir / "service.stderr")});
-  }
-  // The hosts saw the credentials, so the searches below look for values that were in use.
-  const auto carried = [](const FakeGitHost& host, const char* header, const std::string& value) {
-    for (const auto& r : host.Requests()) {
-      if (const std::string* h = r.Header(header); h != nullptr && h->find(value) != std::string::npos) return true;
-    }
-    return false;
+// `serve --log-level debug` through every path that logs or stores: ingest accepted and refused
+// for each reason, dispatch delivered, refused and unreachable. Its output goes to `texts`.
+void ServeThroughEveryPath(const fs::path& dir, const std::string& config, FakeGitHost& github,
+                           std::vector<Text>& texts) {
+  ServiceProcess serve(dir, config, {"--log-level", "debug"}, "fluxstatus.db");
+  BOOST_TEST_REQUIRE(serve.WaitHealthy(std::chrono::seconds(20)), serve.Output());
+  Client client;
+  const auto hook = [&](const std::string& route, const std::string& body, const std::vector<std::string>& headers) {
+    return client.Post(serve.Url("/hook/" + route), body, headers);
   };
-  BOOST_TEST(carried(github, "authorization", kGitHubToken));
-  BOOST_TEST(carried(gitlab, "private-token", kGitLabToken));
+  const auto signed_by = [](const std::string& key, const std::string& body) {
+    return std::vector<std::string>{"X-Signature: " + Signature(key, body)};
+  };
 
-  // The CLI verbs that read the same config and database, including their error paths.
+  // Ingest: accepted, refused for each reason, and a malformed body on an authenticated route.
+  const std::string delivered = Event(Sha(1), "delivered");
+  BOOST_TEST(hook("gh", delivered, signed_by(kHmacKey, delivered)).status == 202);
+  BOOST_TEST(hook("gh", delivered, signed_by(kWrongHmacKey, delivered)).status == 401);
+  BOOST_TEST(hook("gh", delivered, {}).status == 401);
+  BOOST_TEST(hook("gh", delivered, {"X-Signature: sha256=" + kHmacKey}).status == 401);
+  const std::string malformed = R"({"involvedObject": {"kind": "Kustomization", )";
+  BOOST_TEST(hook("gh", malformed, signed_by(kHmacKey, malformed)).status == 400);
+  BOOST_TEST(hook("gl", delivered, {"Authorization: Bearer " + kWrongBearer}).status == 401);
+  BOOST_TEST(hook("gl", delivered, {"Authorization: " + kBearer}).status == 401);
+  BOOST_TEST(hook("gl", delivered, {"Authorization: Bearer " + kBearer}).status == 202);
+  BOOST_TEST(QueryInt(serve.db_path(), "SELECT count(*) FROM rejected_events") >= 1);
+
+  // Dispatch: delivered (above), then refused 401, 403, 500 (twice: attempts exhausted) and
+  // a host that refuses connections.
+  BOOST_TEST_REQUIRE(WaitFor([&] {
+    return QueryInt(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'synced'") == 2;
+  }), serve.Output());
+  const std::vector<std::pair<int, int>> failures = {{401, 1}, {403, 1}, {500, 2}};
+  std::int64_t failed = 0;
+  for (const auto& [status, times] : failures) {
+    github.FailNext(times, status);
+    const std::string body = Event(Sha(10 + status), "refused-" + std::to_string(status));
+    BOOST_TEST(hook("gh", body, signed_by(kHmacKey, body)).status == 202);
+    ++failed;
+    BOOST_TEST_REQUIRE(WaitFor([&] {
+      return QueryInt(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'failed'") == failed;
+    }), serve.Output());
+  }
+  BOOST_TEST(hook("down", Event(Sha(20), "unreachable"), {}).status == 202);
+  BOOST_TEST_REQUIRE(WaitFor([&] {
+    return QueryInt(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'failed'") == 4;
+  }), serve.Output());
+
+  serve.Signal(SIGTERM);
+  BOOST_TEST(serve.WaitExit(std::chrono::seconds(20)).has_value());
+  texts.push_back({"stdout of serve", testing::ReadFile(dir / "service.stdout")});
+  texts.push_back({"stderr of serve", testing::ReadFile(dir / "service.stderr")});
+}
+
+// The CLI verbs that read the same config and database, including their error paths.
+void RunEveryVerb(const fs::path& dir, std::vector<Text>& texts) {
   const std::string config_path = (dir / "fluxstatus.yaml").string();
   const std::string db = (dir / "fluxstatus.db").string();
   const std::vector<std::string> base = {"--config", config_path, "--db", db};
@@ -251,9 +231,37 @@ BOOST_AUTO_TEST_CASE(no_token_key_or_authorization_value_reaches_any_output_or_c
     ::setenv(kGitLabTokenEnv, kGitLabToken.c_str(), 1);
     BOOST_TEST(r.exit_code != 0);  // refused to start: the GitLab route has no token
   }
+}
 
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(Secrets)
+
+BOOST_AUTO_TEST_CASE(no_token_key_or_authorization_value_reaches_any_output_or_column) {
+  FakeGitHost github(FakeGitHost::Options{kGitHubToken, "", 1});
+  FakeGitHost gitlab(FakeGitHost::Options{kGitLabToken, "", 1});
+  FakeGitHost unreachable(FakeGitHost::Options{kDownToken, "", 1});
+  unreachable.SetDown(true);
+  testing::TempDir tmp;
+  const fs::path dir = tmp.path();
+  const ScopedEnv gitlab_token(kGitLabTokenEnv, kGitLabToken);
+  std::vector<Text> texts;
+  ServeThroughEveryPath(dir, SecretsConfig(dir, github, gitlab, unreachable), github, texts);
+
+  // The hosts saw the credentials, so the searches below look for values that were in use.
+  const auto carried = [](const FakeGitHost& host, const char* header, const std::string& value) {
+    for (const auto& r : host.Requests()) {
+      if (const std::string* h = r.Header(header); h != nullptr && h->find(value) != std::string::npos) return true;
+    }
+    return false;
+  };
+  BOOST_TEST(carried(github, "authorization", kGitHubToken));
+  BOOST_TEST(carried(gitlab, "private-token", kGitLabToken));
+
+  RunEveryVerb(dir, texts);
   BOOST_TEST(texts.front().bytes.find("dispatch") != std::string::npos);  // the log was searched, not empty
   for (const auto& text : texts) ExpectNoSecret(text);
+  const std::string db = (dir / "fluxstatus.db").string();
   const auto cells = DatabaseCells(db);
   BOOST_TEST(cells.size() > 50u);
   for (const auto& cell : cells) ExpectNoSecret(cell);

@@ -38,17 +38,9 @@ std::string Describe(const std::optional<int>& status) {
   return "status " + std::to_string(*status);
 }
 
-}  // namespace
-
-BOOST_AUTO_TEST_SUITE(binary)
-
-BOOST_AUTO_TEST_CASE(exits_0_and_keeps_every_acknowledged_event_when_sigterm_arrives_under_load) {
-  fluxstatus::testing::TempDir dir;
-  st::ServiceProcess proc(dir.path(), "routes:\n  - name: load\n");
-  BOOST_TEST_REQUIRE(proc.WaitHealthy(std::chrono::seconds(20)), proc.Output());
-
-  constexpr int kThreads = 8;
-  constexpr int kMaxPerThread = 20000;
+// Keep-alive clients posting distinct events while the service gets SIGTERM: what each was
+// answered, before and after `terminating` is set.
+struct SigtermLoad {
   struct Acked {
     std::int64_t id;
     std::string body;
@@ -59,60 +51,80 @@ BOOST_AUTO_TEST_CASE(exits_0_and_keeps_every_acknowledged_event_when_sigterm_arr
   std::atomic<int> ack_count{0};
   std::atomic<int> refused_503{0};
   std::atomic<bool> terminating{false};
+
+  // One client thread (`t`): posts until the service is gone, 20000 events or `deadline`.
+  void Post(const std::string& url, int t, std::chrono::steady_clock::time_point deadline) {
+    Client client;
+    int errors_after_term = 0;
+    for (int i = 0; i < 20000 && std::chrono::steady_clock::now() < deadline; ++i) {
+      const std::string body = LoadEvent(t, i);
+      const bool before = !terminating.load();
+      const Answer a = client.Post(url, body, {}, std::chrono::seconds(15));
+      if (!a.answered()) {
+        if (before && !terminating.load()) {
+          std::lock_guard lock(mu);
+          failures.push_back("connection error before SIGTERM: curl " + std::to_string(a.code));
+          return;
+        }
+        if (++errors_after_term >= 3) return;  // the service is gone
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      Record(a, body);
+    }
+  }
+
+ private:
+  void Record(const Answer& a, const std::string& body) {
+    if (a.status == 202) {
+      const auto acc = st::ParseAccepted(a.body);
+      std::lock_guard lock(mu);
+      if (!acc || !acc->id || acc->duplicate) {
+        failures.push_back("odd 202: " + a.body);
+      } else {
+        acked.push_back({*acc->id, body});
+        ++ack_count;
+      }
+    } else if (a.status == 503 && terminating.load()) {
+      ++refused_503;
+    } else {
+      std::lock_guard lock(mu);
+      failures.push_back("status " + std::to_string(a.status) + (terminating ? " after" : " before") +
+                         " SIGTERM: " + a.body);
+    }
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(binary)
+
+BOOST_AUTO_TEST_CASE(exits_0_and_keeps_every_acknowledged_event_when_sigterm_arrives_under_load) {
+  fluxstatus::testing::TempDir dir;
+  st::ServiceProcess proc(dir.path(), "routes:\n  - name: load\n");
+  BOOST_TEST_REQUIRE(proc.WaitHealthy(std::chrono::seconds(20)), proc.Output());
+
+  constexpr int kThreads = 8;
+  SigtermLoad load;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   const std::string url = proc.Url("/hook/load");
-
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      Client client;
-      int errors_after_term = 0;
-      for (int i = 0; i < kMaxPerThread && std::chrono::steady_clock::now() < deadline; ++i) {
-        const std::string body = LoadEvent(t, i);
-        const bool before = !terminating.load();
-        const Answer a = client.Post(url, body, {}, std::chrono::seconds(15));
-        if (!a.answered()) {
-          if (before && !terminating.load()) {
-            std::lock_guard lock(mu);
-            failures.push_back("connection error before SIGTERM: curl " + std::to_string(a.code));
-            return;
-          }
-          if (++errors_after_term >= 3) return;  // the service is gone
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          continue;
-        }
-        if (a.status == 202) {
-          const auto acc = st::ParseAccepted(a.body);
-          std::lock_guard lock(mu);
-          if (!acc || !acc->id || acc->duplicate) {
-            failures.push_back("odd 202: " + a.body);
-          } else {
-            acked.push_back({*acc->id, body});
-            ++ack_count;
-          }
-        } else if (a.status == 503 && terminating.load()) {
-          ++refused_503;
-        } else {
-          std::lock_guard lock(mu);
-          failures.push_back("status " + std::to_string(a.status) + (terminating ? " after" : " before") +
-                             " SIGTERM: " + a.body);
-        }
-      }
-    });
-  }
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back([&, t] { load.Post(url, t, deadline); });
 
-  for (int i = 0; i < 3000 && ack_count.load() < 400 && std::chrono::steady_clock::now() < deadline; ++i) {
+  for (int i = 0; i < 3000 && load.ack_count.load() < 400 && std::chrono::steady_clock::now() < deadline; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  const int acks_at_term = ack_count.load();
-  terminating = true;
+  const int acks_at_term = load.ack_count.load();
+  load.terminating = true;
   const auto term_at = std::chrono::steady_clock::now();
   proc.Signal(SIGTERM);
   const std::optional<int> status = proc.WaitExit(std::chrono::seconds(10));
   const double exit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - term_at).count();
   for (auto& th : threads) th.join();
-  BOOST_TEST_MESSAGE(acks_at_term << " acknowledged at SIGTERM, " << acked.size() << " in total, " << refused_503.load()
-                                  << " answered 503; exited after " << exit_seconds << " s");
+  const auto& acked = load.acked;
+  const auto& failures = load.failures;
+  BOOST_TEST_MESSAGE(acks_at_term << " acknowledged at SIGTERM, " << acked.size() << " in total, "
+                                  << load.refused_503.load() << " answered 503; exited after " << exit_seconds << " s");
 
   BOOST_TEST_REQUIRE(status.has_value(), "still running 10 s after SIGTERM");
   BOOST_TEST(Describe(status) == "exit 0", proc.Output().substr(0, 4000));
@@ -144,8 +156,8 @@ BOOST_AUTO_TEST_CASE(never_writes_secrets_to_logs_when_requests_are_good_or_bad)
   fluxstatus::testing::TempDir dir;
   const std::string hmac_key = "hmac-S3CRET-4f9a1c77e0";
   const std::string token = "bearer-S3CRET-7d2e8b55a1";
-  st::WriteBytes(dir.File("hmac-key"), hmac_key + "\n");    // as hand-written files are
-  st::WriteBytes(dir.File("bearer-token"), "  " + token + "\n");  // trimmed when read
+  st::WriteFile(dir.File("hmac-key"), hmac_key + "\n");    // as hand-written files are
+  st::WriteFile(dir.File("bearer-token"), "  " + token + "\n");  // trimmed when read
   const std::string config = "max_body_bytes: 4096\nroutes:\n"
                              "  - name: signed\n    hmac_key_file: " + dir.File("hmac-key") + "\n"
                              "  - name: tokened\n    bearer_token_file: " + dir.File("bearer-token") + "\n";

@@ -42,6 +42,43 @@ st::EventSpec LoadEvent(int c, int k) {
 
 int KAt(int c, int i) { return (i * 7 + c * 31) % kEventsPerClient; }  // a permutation of 0..499
 
+// The clients of the test: each posts its events in a scrambled order; what they were answered.
+struct ConcurrentClients {
+  std::mutex mu;
+  std::vector<std::int64_t> acked;        // every id answered 202
+  std::map<int, std::int64_t> newest_id;  // client -> id of its k = 499 event
+  std::vector<std::string> failures;
+
+  // Client `c`'s thread.
+  void Post(const std::string& url, int c, std::chrono::steady_clock::time_point deadline) {
+    Client client;
+    std::vector<std::int64_t> mine;
+    for (int i = 0; i < kEventsPerClient; ++i) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::lock_guard lock(mu);
+        failures.push_back("client " + std::to_string(c) + " ran out of time at " + std::to_string(i));
+        break;
+      }
+      const int k = KAt(c, i);
+      const Answer a = client.Post(url, st::EventJson(LoadEvent(c, k)));
+      const auto acc = a.status == 202 ? st::ParseAccepted(a.body) : std::nullopt;
+      if (!acc || !acc->id || acc->duplicate) {
+        std::lock_guard lock(mu);
+        failures.push_back("client " + std::to_string(c) + " event " + std::to_string(k) + ": curl " +
+                           std::to_string(a.code) + " status " + std::to_string(a.status) + " " + a.body);
+        continue;
+      }
+      mine.push_back(*acc->id);
+      if (k == kEventsPerClient - 1) {
+        std::lock_guard lock(mu);
+        newest_id[c] = *acc->id;
+      }
+    }
+    std::lock_guard lock(mu);
+    acked.insert(acked.end(), mine.begin(), mine.end());
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(load)
@@ -49,44 +86,15 @@ BOOST_AUTO_TEST_SUITE(load)
 BOOST_AUTO_TEST_CASE(stores_every_acknowledged_event_once_and_folds_newest_when_16_clients_post_concurrently) {
   InProcessService svc;  // open routes, full durability: one fsync per group commit
   const std::string url = svc.Url("/hook/load");
-  std::mutex mu;
-  std::vector<std::int64_t> acked;                 // every id answered 202
-  std::map<int, std::int64_t> newest_id;           // client -> id of its k = 499 event
-  std::vector<std::string> failures;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(100);
-
   const auto started = std::chrono::steady_clock::now();
+  ConcurrentClients load;
   std::vector<std::thread> threads;
-  for (int c = 0; c < kClients; ++c) {
-    threads.emplace_back([&, c] {
-      Client client;
-      std::vector<std::int64_t> mine;
-      for (int i = 0; i < kEventsPerClient; ++i) {
-        if (std::chrono::steady_clock::now() > deadline) {
-          std::lock_guard lock(mu);
-          failures.push_back("client " + std::to_string(c) + " ran out of time at " + std::to_string(i));
-          break;
-        }
-        const int k = KAt(c, i);
-        const Answer a = client.Post(url, st::EventJson(LoadEvent(c, k)));
-        const auto acc = a.status == 202 ? st::ParseAccepted(a.body) : std::nullopt;
-        if (!acc || !acc->id || acc->duplicate) {
-          std::lock_guard lock(mu);
-          failures.push_back("client " + std::to_string(c) + " event " + std::to_string(k) + ": curl " +
-                             std::to_string(a.code) + " status " + std::to_string(a.status) + " " + a.body);
-          continue;
-        }
-        mine.push_back(*acc->id);
-        if (k == kEventsPerClient - 1) {
-          std::lock_guard lock(mu);
-          newest_id[c] = *acc->id;
-        }
-      }
-      std::lock_guard lock(mu);
-      acked.insert(acked.end(), mine.begin(), mine.end());
-    });
-  }
+  for (int c = 0; c < kClients; ++c) threads.emplace_back([&, c] { load.Post(url, c, deadline); });
   for (auto& t : threads) t.join();
+  const auto& acked = load.acked;
+  const auto& failures = load.failures;
+  auto& newest_id = load.newest_id;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   BOOST_TEST_MESSAGE(kClients * kEventsPerClient << " events in " << seconds << " s, "
                                                  << svc.writer().commits() << " commits");

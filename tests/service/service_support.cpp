@@ -62,30 +62,6 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- HTTP client
@@ -213,14 +189,23 @@ std::string Signature(const std::string& key, const std::string& body, const std
 }
 
 std::string EventJson(const EventSpec& s) {
-  std::string j = "{\"involvedObject\":{\"kind\":\"" + JsonEscape(s.kind) + "\",\"namespace\":\"" +
-                  JsonEscape(s.namespace_) + "\",\"name\":\"" + JsonEscape(s.name) +
-                  "\",\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\"},\"severity\":\"" + JsonEscape(s.severity) +
-                  "\",\"timestamp\":\"" + s.timestamp + "\",\"message\":\"" + JsonEscape(s.message) +
-                  "\",\"reason\":\"" + JsonEscape(s.reason) + "\"";
-  if (!s.revision.empty()) j += ",\"metadata\":{\"revision\":\"" + JsonEscape(s.revision) + "\"}";
-  j += ",\"reportingController\":\"kustomize-controller\"}";
-  return j;
+  testing::FluxEventSpec spec;
+  spec.kind = s.kind;
+  spec.namespace_ = s.namespace_;
+  spec.name = s.name;
+  spec.severity = s.severity;
+  spec.timestamp = s.timestamp;
+  spec.message = s.message;
+  spec.reason = s.reason;
+  spec.revision = s.revision;
+  return testing::FluxEventJson(spec);
+}
+
+std::string SomeEvent(int n) {
+  EventSpec e;
+  e.message = "event " + std::to_string(n);
+  e.revision = "main@sha1:" + Sha(static_cast<std::uint64_t>(n) + 1);
+  return EventJson(e);
 }
 
 std::string TimestampPlus(std::int64_t seconds) {
@@ -233,13 +218,6 @@ std::string TimestampPlus(std::int64_t seconds) {
   return buf;
 }
 
-std::string Sha(std::uint64_t seed) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "c0ffee%010llx%024llx", static_cast<unsigned long long>(seed),
-                static_cast<unsigned long long>(seed * 0x9e3779b97f4a7c15ULL >> 8));
-  return std::string(buf, 40);
-}
-
 std::optional<std::filesystem::path> SharedSamples() {
   const std::filesystem::path dir = std::filesystem::path(FLUXSTATUS_FIXTURES_DIR) / "samples";
   std::error_code ec;
@@ -248,32 +226,10 @@ std::optional<std::filesystem::path> SharedSamples() {
   return std::nullopt;
 }
 
-std::string ReadBytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void WriteBytes(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-  if (!out.flush()) throw std::runtime_error("cannot write " + path.string());
-}
-
 // ---------------------------------------------------------------- SQL
 
-std::unique_ptr<SQLite::Database> OpenReader(const std::string& path) {
-  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
-  db->setBusyTimeout(5000);
-  return db;
-}
-
-std::int64_t QueryInt(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
-
-std::string QueryText(SQLite::Database& db, const std::string& sql) {
-  const SQLite::Column c = db.execAndGet(sql);
-  if (c.isNull()) return "<NULL>";
-  return c.getString();
+std::int64_t CountRows(const std::string& db_path, const std::string& table) {
+  return QueryInt(*OpenReader(db_path), "SELECT count(*) FROM " + table);
 }
 
 std::int64_t WaitForCount(const std::string& db_path, const std::string& sql, std::int64_t expected,
@@ -339,28 +295,11 @@ std::string InProcessService::Url(const std::string& path) const {
 
 // ---------------------------------------------------------------- the binary
 
-std::uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot bind an ephemeral port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 ServiceProcess::ServiceProcess(const std::filesystem::path& dir, const std::string& config_yaml,
                                const std::vector<std::string>& extra_serve_args, const std::string& db_name)
     : dir_(dir), db_name_(db_name), port_(FreePort()) {
   const std::string config = (dir_ / "fluxstatus.yaml").string();
-  WriteBytes(config, config_yaml);
+  WriteFile(config, config_yaml);
   const std::string out = (dir_ / "service.stdout").string();
   const std::string err = (dir_ / "service.stderr").string();
   std::vector<std::string> args = {FLUXSTATUS_BINARY, "--config", config, "--db", db_path(),
@@ -422,7 +361,7 @@ std::string ServiceProcess::Output() const {
   std::string text;
   for (const char* name : {"service.stdout", "service.stderr"}) {
     std::error_code ec;
-    if (std::filesystem::exists(dir_ / name, ec)) text += ReadBytes(dir_ / name);
+    if (std::filesystem::exists(dir_ / name, ec)) text += ReadFile(dir_ / name);
   }
   return text;
 }

@@ -23,9 +23,21 @@
 #include "ingest/ingest_handler.h"
 #include "ingest/ingest_metrics.h"
 #include "store/event_writer.h"
+#include "tests/support/files.h"
+#include "tests/support/flux_event_json.h"
+#include "tests/support/free_port.h"
+#include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
 
 namespace fluxstatus::service_testing {
+
+using testing::FreePort;
+using testing::OpenReader;
+using testing::QueryInt;
+using testing::QueryText;
+using testing::ReadFile;
+using testing::Sha;
+using testing::WriteFile;
 
 // ---------------------------------------------------------------- HTTP client
 
@@ -90,23 +102,19 @@ struct EventSpec {
   std::string revision;  // e.g. "main@sha1:<40 hex>"
 };
 std::string EventJson(const EventSpec& spec);
+// A valid event numbered `n` ("event <n>" on commit Sha(n + 1)), for tests that need any event.
+std::string SomeEvent(int n = 0);
 
 // "2026-11-24T10:00:00Z" plus `seconds`.
 std::string TimestampPlus(std::int64_t seconds);
-// A 40-hex commit SHA derived from `seed` (distinct seeds give distinct SHAs).
-std::string Sha(std::uint64_t seed);
 
 // The shared samples directory, or nullopt (after a BOOST_TEST_MESSAGE) when absent.
 std::optional<std::filesystem::path> SharedSamples();
-std::string ReadBytes(const std::filesystem::path& path);
-void WriteBytes(const std::filesystem::path& path, const std::string& bytes);
 
 // ---------------------------------------------------------------- SQL on the views
 
-// A read-only connection to the service's database (readers run beside the writer in WAL).
-std::unique_ptr<SQLite::Database> OpenReader(const std::string& path);
-std::int64_t QueryInt(SQLite::Database& db, const std::string& sql);
-std::string QueryText(SQLite::Database& db, const std::string& sql);  // "<NULL>" for NULL
+// count(*) of a table or view, through a fresh read-only connection.
+std::int64_t CountRows(const std::string& db_path, const std::string& table);
 // Polls a count(*) query (fresh connection each time) until it reaches `expected` or `timeout`
 // passes; returns the last count. For rows the writer adds after the HTTP answer.
 std::int64_t WaitForCount(const std::string& db_path, const std::string& sql, std::int64_t expected,
@@ -157,9 +165,6 @@ class InProcessService {
 };
 
 // ---------------------------------------------------------------- the real binary
-
-// A port that was free a moment ago (bound to 127.0.0.1:0, read, closed).
-std::uint16_t FreePort();
 
 // `fluxstatus --config <dir>/fluxstatus.yaml --db <dir>/<db> serve --listen 127.0.0.1:<port>`
 // with stdout and stderr captured in files of `dir`. Killed (SIGKILL) if still running when

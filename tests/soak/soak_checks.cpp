@@ -14,6 +14,8 @@
 namespace fluxstatus::soak {
 namespace {
 
+using testing::QueryRows;
+
 constexpr std::size_t kShownPerCheck = 8;
 
 std::string Text(const rapidjson::Value& v, const char* name) {
@@ -34,12 +36,6 @@ std::string HostState(testing::HostKind kind, const std::string& state) {
     throw std::logic_error("soak checks: only GitHub and Gitea routes are modelled");
   }
   return state;
-}
-
-std::vector<testing::Row> Query(const std::string& db_path, const std::string& sql) {
-  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-  db.setBusyTimeout(5000);
-  return testing::QueryRows(db, sql);
 }
 
 }  // namespace
@@ -121,7 +117,7 @@ void CheckLog(const std::string& db, const std::vector<LedgerEntry>& ledger, Fai
     if (e.result.acked) acked.emplace(e.route, e.body);
   }
   std::map<std::pair<std::string, std::string>, std::int64_t> logged;
-  for (const auto& r : Query(db, "SELECT route, body, count(*) FROM events GROUP BY route, body")) {
+  for (const auto& r : QueryRows(db, "SELECT route, body, count(*) FROM events GROUP BY route, body")) {
     logged[{r[0], r[1]}] = std::stoll(r[2]);
   }
   for (const auto& key : sent) {
@@ -142,7 +138,7 @@ void CheckLog(const std::string& db, const std::vector<LedgerEntry>& ledger, Fai
 void CheckFold(const std::string& db, const ReferenceFold& fold, Failures& failures) {
   for (const auto& tie : fold.ties) failures.Add("the stream gives no two events of a key one timestamp", tie);
   std::set<KeyId> seen;
-  const auto rows = Query(db,
+  const auto rows = QueryRows(db,
                           "SELECT route, commit_sha, context, state, description, event_time, sync_state, "
                           "coalesce(last_error, '') FROM current_status");
   for (const auto& r : rows) {

@@ -30,12 +30,14 @@
 #include "tests/support/files.h"
 #include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
 
 namespace fluxstatus::soak {
 namespace {
 
 using testing::FakeGitHost;
 using testing::HostKind;
+using testing::QueryRows;
 
 constexpr int kSenders = 4;
 constexpr std::chrono::milliseconds kWaveInterval{3500};
@@ -84,21 +86,6 @@ std::string Config(const std::filesystem::path& dir, const FakeGitHost& host, co
   return yaml +
          "dispatch:\n  workers: 4\n  max_attempts: 1000\n  initial_backoff: 50ms\n  max_backoff: 1s\n"
          "http:\n  idle_timeout: 3s\n";
-}
-
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return true;
-}
-
-std::vector<testing::Row> Query(const std::string& db, const std::string& sql) {
-  SQLite::Database conn(db, SQLite::OPEN_READONLY);
-  conn.setBusyTimeout(5000);
-  return testing::QueryRows(conn, sql);
 }
 
 long GetStatus(const std::string& url) {
@@ -189,7 +176,7 @@ void CheckCoverage(const ReferenceFold& fold, const FluxStream& stream, const st
   expect(out_of_order > 0, "expected out-of-order arrivals in the log, got none");
   expect(life.sigterms == 1 && life.sigkills == 1, "expected one SIGTERM and one SIGKILL");
   const auto count = [&db](const char* where) {
-    return std::stoll(Query(db, std::string("SELECT count(*) FROM delivery_attempts WHERE ") + where)[0][0]);
+    return std::stoll(QueryRows(db, std::string("SELECT count(*) FROM delivery_attempts WHERE ") + where)[0][0]);
   };
   expect(faults.rate_limits == 0 || count("http_status = 429") > 0, "a 429 was injected but dispatch never saw one");
   expect(faults.server_errors == 0 || count("http_status >= 500") > 0, "a 5xx was injected but dispatch never saw one");
@@ -290,9 +277,9 @@ TrafficOutcome RunTraffic(const Settings& settings, FluxStream& stream, const st
 
 void CheckDrained(const std::string& db, Failures& failures) {
   const auto pending = [&db] {
-    return std::stoll(Query(db, "SELECT count(*) FROM current_status WHERE sync_state = 'pending'")[0][0]);
+    return std::stoll(QueryRows(db, "SELECT count(*) FROM current_status WHERE sync_state = 'pending'")[0][0]);
   };
-  if (WaitUntil([&] { return pending() == 0; }, kDrainTimeout)) return;
+  if (testing::WaitUntil([&] { return pending() == 0; }, kDrainTimeout, std::chrono::milliseconds(100))) return;
   failures.Add("the service drains: no key pending " + std::to_string(kDrainTimeout.count()) + " s after the last send",
                std::to_string(pending()) + " keys still pending (listed under 'every key is synced')");
 }
@@ -345,7 +332,7 @@ void RunSoak(const Settings& settings, const std::string& replay) {
 
   CheckDrained(db, failures);
   std::vector<RouteBody> log;
-  for (const auto& r : Query(db, "SELECT route, body FROM events ORDER BY id")) log.push_back(RouteBody{r[0], r[1]});
+  for (const auto& r : QueryRows(db, "SELECT route, body FROM events ORDER BY id")) log.push_back(RouteBody{r[0], r[1]});
   const ReferenceFold fold = Fold(log, cluster_of_route);
   const int out_of_order = CountOutOfOrder(log, cluster_of_route);
   CheckAcknowledged(traffic.ledger, failures);
@@ -357,7 +344,7 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   CheckEnd(serve, stream, routes, dir.path(), config, db, life, failures);
 
   const std::string lookups =
-      Query(db, "SELECT count(*) FROM delivery_attempts WHERE outcome IN ('listed', 'already_on_host')")[0][0];
+      QueryRows(db, "SELECT count(*) FROM delivery_attempts WHERE outcome IN ('listed', 'already_on_host')")[0][0];
   const std::string summary = Summary(replay, stream, traffic, log, out_of_order, fold, host, life, lookups);
   BOOST_TEST_MESSAGE(summary);
   std::cout << summary << std::endl;

@@ -19,6 +19,7 @@
 #include "store/database.h"
 #include "store/event_store.h"
 #include "tests/support/files.h"
+#include "tests/support/flux_event_json.h"
 #include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
 
@@ -50,48 +51,21 @@ struct EventSpec {
   std::string extra_metadata;                    // e.g. a unique token, so bodies differ
 };
 
-inline std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // The body in Flux's wire shape (compact, like Go's encoder).
 inline std::string EventJson(const EventSpec& s) {
-  std::string apiVersion = s.kind == "GitRepository" ? "source.toolkit.fluxcd.io/v1"
-                                                     : "kustomize.toolkit.fluxcd.io/v1";
-  std::string json = "{\"involvedObject\":{\"kind\":" + JsonString(s.kind) +
-                     ",\"namespace\":" + JsonString(s.namespace_) + ",\"name\":" + JsonString(s.name) +
-                     ",\"uid\":\"44786c6a-a31c-474a-aa3c-2f55a52aefd9\",\"apiVersion\":\"" + apiVersion +
-                     "\"},\"severity\":" + JsonString(s.severity) +
-                     ",\"timestamp\":" + JsonString(core::FormatRfc3339Millis(s.time_ms)) +
-                     ",\"message\":" + JsonString(s.message) + ",\"reason\":" + JsonString(s.reason);
-  if (!s.revision.empty() || !s.extra_metadata.empty()) {
-    json += ",\"metadata\":{";
-    bool first = true;
-    if (!s.revision.empty()) {
-      json += "\"revision\":" + JsonString(s.revision);
-      first = false;
-    }
-    if (!s.extra_metadata.empty()) json += std::string(first ? "" : ",") + "\"token\":" + JsonString(s.extra_metadata);
-    json += "}";
-  }
-  json += ",\"reportingController\":\"kustomize-controller\"}";
-  return json;
+  fluxstatus::testing::FluxEventSpec spec;
+  spec.kind = s.kind;
+  spec.namespace_ = s.namespace_;
+  spec.name = s.name;
+  spec.uid = "44786c6a-a31c-474a-aa3c-2f55a52aefd9";
+  spec.api_version = s.kind == "GitRepository" ? "source.toolkit.fluxcd.io/v1" : "kustomize.toolkit.fluxcd.io/v1";
+  spec.severity = s.severity;
+  spec.timestamp = core::FormatRfc3339Millis(s.time_ms);
+  spec.message = s.message;
+  spec.reason = s.reason;
+  spec.revision = s.revision;
+  spec.token = s.extra_metadata;
+  return fluxstatus::testing::FluxEventJson(spec);
 }
 
 // An accepted event as ingest/serve would hand it to the store: parsed from its raw body.

@@ -1,8 +1,10 @@
 // Reading query results in tests: the contract is SQL, so tests assert through SQL on the
-// inspection views. Header-only.
+// inspection views. The overloads taking a path open a fresh read-only connection per call,
+// so they see the latest commit of a writer running beside them (WAL).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,47 +17,24 @@ inline constexpr const char* kNullText = "<NULL>";
 
 using Row = std::vector<std::string>;
 
+// A read-only connection that waits up to 5 s for a writer's lock.
+std::unique_ptr<SQLite::Database> OpenReader(const std::string& db_path);
+
 // A cell's exact bytes (text or blob; numbers as SQLite renders them).
-inline std::string Bytes(const SQLite::Column& c) {
-  const void* p = c.getBlob();  // sqlite3_column_blob first, then sqlite3_column_bytes
-  const int n = c.getBytes();
-  if (p == nullptr || n <= 0) return {};
-  return {static_cast<const char*>(p), static_cast<std::size_t>(n)};
-}
+std::string Bytes(const SQLite::Column& c);
 
 // Every row of the query as text (NULL as <NULL>, blobs as their bytes).
-inline std::vector<Row> QueryRows(SQLite::Database& db, const std::string& sql) {
-  SQLite::Statement q(db, sql);
-  std::vector<Row> rows;
-  while (q.executeStep()) {
-    Row row;
-    for (int i = 0; i < q.getColumnCount(); ++i) {
-      const SQLite::Column c = q.getColumn(i);
-      if (c.isNull()) row.emplace_back(kNullText);
-      else row.push_back(Bytes(c));
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
+std::vector<Row> QueryRows(SQLite::Database& db, const std::string& sql);
+std::vector<Row> QueryRows(const std::string& db_path, const std::string& sql);
 
-inline std::int64_t QueryInt(SQLite::Database& db, const std::string& sql) {
-  return db.execAndGet(sql).getInt64();
-}
+std::int64_t QueryInt(SQLite::Database& db, const std::string& sql);
+std::int64_t QueryInt(const std::string& db_path, const std::string& sql);
 
-inline std::string QueryText(SQLite::Database& db, const std::string& sql) {
-  const SQLite::Column c = db.execAndGet(sql);
-  if (c.isNull()) return kNullText;
-  return Bytes(c);
-}
+// The first column of the first row; kNullText for NULL.
+std::string QueryText(SQLite::Database& db, const std::string& sql);
+std::string QueryText(const std::string& db_path, const std::string& sql);
 
 // Column names of a table or view, in order.
-inline std::vector<std::string> ColumnsOf(SQLite::Database& db, const std::string& table) {
-  std::vector<std::string> names;
-  SQLite::Statement q(db, "SELECT name FROM pragma_table_info(?) ORDER BY cid");
-  q.bind(1, table);
-  while (q.executeStep()) names.push_back(q.getColumn(0).getString());
-  return names;
-}
+std::vector<std::string> ColumnsOf(SQLite::Database& db, const std::string& table);
 
 }  // namespace fluxstatus::testing

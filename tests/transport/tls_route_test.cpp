@@ -22,11 +22,15 @@
 
 #include "tests/support/fake_git_host.h"
 #include "tests/support/fake_git_host_tls.h"
+#include "tests/support/flux_event_json.h"
 #include "tests/support/spawn.h"
+#include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
 
 using fluxstatus::testing::FakeGitHost;
 using fluxstatus::testing::HostKind;
+using fluxstatus::testing::FreePort;
 using fluxstatus::testing::TempDir;
 using fluxstatus::testing::TestPki;
 using fluxstatus::testing::TlsFrontDoor;
@@ -35,18 +39,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kSha = "89abcdef0123456789abcdef0123456789abcdef";
-
-std::uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // POSTs `body` as JSON; the HTTP status, or 0 without an answer.
 long Post(const std::string& url, const std::string& body) {
@@ -64,13 +56,8 @@ long Post(const std::string& url, const std::string& body) {
   return status;
 }
 
-bool WaitUntil(const std::function<bool()>& done, std::chrono::seconds timeout = 20s) {
-  for (const auto deadline = std::chrono::steady_clock::now() + timeout; std::chrono::steady_clock::now() < deadline;) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
-}
+// Polls every 50 ms for up to 20 s.
+bool WaitUntil(const std::function<bool()>& done) { return fluxstatus::testing::WaitUntil(done, 20s, 50ms); }
 
 // `fluxstatus serve` with one GitHub route towards `address`, plus `tls_yaml` route keys.
 class Service {
@@ -94,11 +81,12 @@ class Service {
 
   // Posts a succeeded Kustomization event for kSha once the service answers.
   bool PostEvent() const {
-    const std::string event =
-        R"({"involvedObject":{"kind":"Kustomization","namespace":"flux-system","name":"apps"},)"
-        R"("severity":"info","timestamp":"2026-11-24T10:00:00Z","message":"Applied",)"
-        R"("reason":"ReconciliationSucceeded","metadata":{"revision":"main@sha1:)" + std::string(kSha) +
-        R"("},"reportingController":"kustomize-controller"})";
+    fluxstatus::testing::FluxEventSpec spec;
+    spec.api_version.clear();
+    spec.timestamp = "2026-11-24T10:00:00Z";
+    spec.message = "Applied";
+    spec.revision = "main@sha1:" + std::string(kSha);
+    const std::string event = fluxstatus::testing::FluxEventJson(spec);
     return WaitUntil([&] { return Post("http://127.0.0.1:" + std::to_string(port_) + "/hook/web", event) == 202; });
   }
 

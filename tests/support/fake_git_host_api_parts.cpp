@@ -1,0 +1,135 @@
+#include "tests/support/fake_git_host_api_parts.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <curl/curl.h>
+
+namespace fluxstatus::testing::fake {
+
+HttpResponse Answer(int status, std::string body, HeaderList headers) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  return r;
+}
+
+void Nullable(Ar& ar, const char* name, const std::string& value) {
+  core::WriteNullable(ar, name, value.empty() ? std::nullopt : std::optional<std::string>(value));
+}
+
+// The error body each host sends: {"message"} (GitHub, GitLab, Gitea, ADO), Bitbucket Cloud's
+// {"type":"error","error":{"message"}}, Bitbucket Server's {"errors":[{"message"}]}.
+HttpResponse Error(HostKind kind, int status, const std::string& message) {
+  return Answer(status, Json([&](Ar& ar) {
+                  if (kind == HostKind::kBitbucket) {
+                    ar(make_nvp("type", std::string("error")));
+                    ar.setNextName("error");
+                    ar.startNode();
+                  } else if (kind == HostKind::kBitbucketServer) {
+                    ar.setNextName("errors");
+                    ar.startNode();
+                    ar.makeArray();
+                    ar.startNode();
+                  }
+                  ar(make_nvp("message", message));
+                  if (kind == HostKind::kBitbucketServer) ar.finishNode();
+                  if (kind == HostKind::kBitbucket || kind == HostKind::kBitbucketServer) ar.finishNode();
+                }));
+}
+
+std::string Decode(std::string_view text) {
+  int length = 0;
+  char* raw = curl_easy_unescape(nullptr, text.data(), static_cast<int>(text.size()), &length);
+  if (raw == nullptr) return std::string(text);
+  std::string out(raw, static_cast<std::size_t>(length));
+  curl_free(raw);
+  return out;
+}
+
+std::vector<std::string_view> Split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0; start <= text.size();) {
+    const auto end = std::min(text.find(sep, start), text.size());
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& parts, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) out += (i == from ? "" : "/") + parts[i];
+  return out;
+}
+
+std::size_t CodePoints(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool OneOf(std::string_view value, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), value) != set.end();
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// The body as a JSON object; an empty body counts as {}.
+bool ParseObject(const std::string& body, rapidjson::Document& doc) {
+  doc.Parse(body.empty() ? "{}" : body.c_str(), body.empty() ? 2 : body.size());
+  return !doc.HasParseError() && doc.IsObject();
+}
+
+std::optional<std::string> Field(const rapidjson::Value* object, const char* name) {
+  if (object == nullptr || !object->IsObject()) return std::nullopt;
+  const auto it = object->FindMember(name);
+  if (it == object->MemberEnd() || !it->value.IsString()) return std::nullopt;
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::string FieldOr(const rapidjson::Value* object, const char* name, std::string fallback) {
+  auto value = Field(object, name);
+  return value && !value->empty() ? *value : fallback;
+}
+
+// items[from, from + count), clamped.
+Statuses Slice(const Statuses& items, std::size_t from, std::size_t count) {
+  from = std::min(from, items.size());
+  const auto begin = items.begin() + static_cast<std::ptrdiff_t>(from);
+  return Statuses(begin, begin + static_cast<std::ptrdiff_t>(std::min(count, items.size() - from)));
+}
+
+// A status from a request body, reading the members the host calls context, URL and name.
+FakeStatus FromBody(const rapidjson::Value* body, const char* context, const char* url, const char* name,
+                    const std::string& default_context) {
+  return FakeStatus{0,
+                    FieldOr(body, context, default_context),
+                    FieldOr(body, "state"),
+                    FieldOr(body, "description"),
+                    FieldOr(body, url),
+                    name == nullptr ? std::string() : FieldOr(body, name),
+                    NowText()};
+}
+
+Statuses NewestFirst(Statuses items) {
+  std::reverse(items.begin(), items.end());
+  return items;
+}
+
+// Bitbucket's upsert by key: "If the specified key already exists, the existing status object
+// will be overwritten." The key keeps its first id and place.
+const FakeStatus& Upsert(Statuses& list, FakeStatus s, Store& store) {
+  const auto it = std::find_if(list.begin(), list.end(), [&](const FakeStatus& o) { return o.context == s.context; });
+  if (it == list.end()) {
+    s.id = store.next_id++;
+    return list.emplace_back(std::move(s));
+  }
+  s.id = it->id;
+  return *it = std::move(s);
+}
+
+}  // namespace fluxstatus::testing::fake

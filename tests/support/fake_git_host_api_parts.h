@@ -1,0 +1,127 @@
+// Internal to FakeGitHost: what the six hosts' APIs (fake_git_host_<host>.cpp) share: answers
+// and their JSON, path and body reading, paging, and the status lists' upsert; and each host's
+// handler, which fake_git_host_apis.cpp's Apply calls.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "core/compact_json.h"
+#include "tests/support/fake_git_host_apis.h"
+
+namespace fluxstatus::testing::fake {
+
+using Ar = cereal::JSONOutputArchive;
+using cereal::make_nvp;
+using ingest::HttpResponse;
+using Statuses = std::vector<FakeStatus>;
+
+// ---- each host's statuses API (create, list, get one) ------------------------------------
+
+HttpResponse GitHub(const Route& rt, const ApiRequest& rq, Store& store);
+HttpResponse GitLab(const Route& rt, const ApiRequest& rq, Store& store);
+HttpResponse Gitea(const Route& rt, const ApiRequest& rq, Store& store);
+HttpResponse Bitbucket(const Route& rt, const ApiRequest& rq, Store& store);  // Cloud and Server
+HttpResponse AzureDevOps(const Route& rt, const ApiRequest& rq, Store& store);
+
+// ---- answers -----------------------------------------------------------------------------
+
+HttpResponse Answer(int status, std::string body, HeaderList headers = {});
+
+template <class Write>
+std::string Json(Write&& write) {
+  return core::CompactJson(std::forward<Write>(write));
+}
+
+// Writes `items` as an array named `name`, or as the whole document when name is nullptr.
+template <class Write>
+void Array(Ar& ar, const char* name, const Statuses& items, Write&& write) {
+  if (name != nullptr) {
+    ar.setNextName(name);
+    ar.startNode();
+  }
+  ar.makeArray();
+  for (const auto& item : items) {
+    ar.startNode();
+    write(ar, item);
+    ar.finishNode();
+  }
+  if (name != nullptr) ar.finishNode();
+}
+
+template <class Write>
+std::string JsonArray(const Statuses& items, Write&& write) {
+  std::string out = Json([&](Ar& ar) { Array(ar, nullptr, items, write); });
+  return out.empty() ? "[]" : out;  // cereal writes nothing for an empty top-level array
+}
+
+void Nullable(Ar& ar, const char* name, const std::string& value);
+
+// The error body each host sends: {"message"} (GitHub, GitLab, Gitea, ADO), Bitbucket Cloud's
+// {"type":"error","error":{"message"}}, Bitbucket Server's {"errors":[{"message"}]}.
+HttpResponse Error(HostKind kind, int status, const std::string& message);
+
+// ---- paths and bodies --------------------------------------------------------------------
+
+std::string Decode(std::string_view text);  // percent-decoding
+std::vector<std::string_view> Split(std::string_view text, char sep);
+std::string Join(const std::vector<std::string>& parts, std::size_t from, std::size_t to);
+std::size_t CodePoints(std::string_view text);
+bool OneOf(std::string_view value, std::initializer_list<std::string_view> set);
+std::string Lower(std::string text);
+// The body as a JSON object; an empty body counts as {}.
+bool ParseObject(const std::string& body, rapidjson::Document& doc);
+std::optional<std::string> Field(const rapidjson::Value* object, const char* name);
+std::string FieldOr(const rapidjson::Value* object, const char* name, std::string fallback = {});
+
+// ---- status lists ------------------------------------------------------------------------
+
+// items[from, from + count), clamped.
+Statuses Slice(const Statuses& items, std::size_t from, std::size_t count);
+
+// 1-based page-number paging as GitHub, GitLab, Gitea and Bitbucket Cloud do it.
+struct Paging {
+  int page, size, pages;
+  Paging(const ApiRequest& rq, const char* size_name, int fallback, int max, std::size_t total)
+      : page(rq.QueryInt("page", 1, 1, 1 << 20)), size(rq.QueryInt(size_name, fallback, 1, max)) {
+    pages =
+        std::max(1, static_cast<int>((total + static_cast<std::size_t>(size) - 1) / static_cast<std::size_t>(size)));
+  }
+  Statuses Of(const Statuses& items) const {
+    return Slice(items, static_cast<std::size_t>(page - 1) * static_cast<std::size_t>(size),
+                 static_cast<std::size_t>(size));
+  }
+  // RFC 5988 Link header (next/last, prev/first); `url` ends in '?' or '&'. Appended when any.
+  void Link(HeaderList& headers, const std::string& url) const {
+    std::string link;
+    const auto add = [&](int p, const char* rel) {
+      link += (link.empty() ? "<" : ", <") + url + "page=" + std::to_string(p) + ">; rel=\"" + rel + "\"";
+    };
+    if (page < pages) {
+      add(page + 1, "next");
+      add(pages, "last");
+    }
+    if (page > 1) {
+      add(page - 1, "prev");
+      add(1, "first");
+    }
+    if (!link.empty()) headers.emplace_back("Link", link);
+  }
+};
+
+// A status from a request body, reading the members the host calls context, URL and name.
+FakeStatus FromBody(const rapidjson::Value* body, const char* context, const char* url, const char* name,
+                    const std::string& default_context = {});
+Statuses NewestFirst(Statuses items);
+// Bitbucket's upsert by key: "If the specified key already exists, the existing status object
+// will be overwritten." The key keeps its first id and place.
+const FakeStatus& Upsert(Statuses& list, FakeStatus s, Store& store);
+
+}  // namespace fluxstatus::testing::fake
