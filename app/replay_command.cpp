@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -39,65 +40,51 @@ class ProgressLine {
   bool shown_ = false;
 };
 
-}  // namespace
-
-int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
+// The window the options name; nullopt after saying on stderr which option is wrong.
+std::optional<store::ReplayWindow> WindowOf(const ReplayOptions& opts) {
   const std::int64_t now_ms = store::SystemClock().NowMs();
   store::ReplayWindow window;
   auto since = core::ParseInstantOrAgo(opts.since, now_ms);
   if (!since) {
     std::cerr << "fluxstatus replay: --since '" << opts.since << "' is neither a duration (90s, 15m, 2h, 7d) nor RFC 3339\n";
-    return 2;
+    return std::nullopt;
   }
   window.since_ms = *since;
   if (!opts.until.empty()) {
     window.until_ms = core::ParseInstantOrAgo(opts.until, now_ms);
     if (!window.until_ms) {
       std::cerr << "fluxstatus replay: --until '" << opts.until << "' is neither a duration nor RFC 3339\n";
-      return 2;
+      return std::nullopt;
     }
   }
   if (!opts.route.empty()) window.route = opts.route;
   if (!opts.commit.empty()) {
     if (!core::IsHexPrefix(opts.commit)) {
       std::cerr << "fluxstatus replay: --commit '" << opts.commit << "' is not a hexadecimal SHA or prefix\n";
-      return 2;
+      return std::nullopt;
     }
     window.commit = opts.commit;
   }
-  const std::string range = core::FormatRfc3339Millis(window.since_ms) + " .. " +
-                            (window.until_ms ? core::FormatRfc3339Millis(*window.until_ms) : std::string("now"));
-  if (opts.dry_run) {
-    const auto plan = replay::PlanOnly(ctx.db_path, window);
-    std::cout << "replay plan for " << range << ": " << Counted(plan.events, "event", "events");
-    if (plan.first_id) std::cout << " (ids " << *plan.first_id << ".." << *plan.last_id << ")";
-    std::cout << ", " << Counted(static_cast<std::int64_t>(plan.keys.size()), "status", "statuses")
-              << " to re-fold and check against their host\n";
-    if (!plan.keys.empty()) {
-      TablePrinter table({"COMMIT", "CONTEXT", "STATE", "SYNC", "ROUTE"});
-      for (const auto& k : plan.keys) {
-        table.AddRow({k.key.commit_sha.substr(0, 12), k.key.context, std::string(core::ToString(k.fold.state)),
-                      std::string(store::ToString(k.sync.sync_state)), k.key.route});
-      }
-      table.Print(std::cout);
-    }
-    return 0;
-  }
-  dispatch::InitCurlGlobal();
-  // One log line per key would bury the summary: the progress line and the table say it all;
-  // warnings (a lease that cannot be renewed) still show.
-  spdlog::set_level(spdlog::level::warn);
-  replay::ReplaySettings settings;
-  settings.db_path = ctx.db_path;
-  settings.durability = ctx.config.durability;
-  settings.routes = ctx.config.Catalog();
-  settings.dispatch_routes = BuildDispatchRoutes(ctx.config, true);
-  settings.options = {ctx.db_path, ctx.config.dispatch.workers, RetryPolicyOf(ctx.config)};
-  ProgressLine progress;
-  settings.on_progress = [&progress](const replay::ReplayProgress& p) { progress.Show(p); };
-  const auto summary = replay::RunReplay(std::move(settings), window);
-  progress.Clear();
+  return window;
+}
 
+void PrintPlan(const CliContext& ctx, const store::ReplayWindow& window, const std::string& range) {
+  const auto plan = replay::PlanOnly(ctx.db_path, window);
+  std::cout << "replay plan for " << range << ": " << Counted(plan.events, "event", "events");
+  if (plan.first_id) std::cout << " (ids " << *plan.first_id << ".." << *plan.last_id << ")";
+  std::cout << ", " << Counted(static_cast<std::int64_t>(plan.keys.size()), "status", "statuses")
+            << " to re-fold and check against their host\n";
+  if (!plan.keys.empty()) {
+    TablePrinter table({"COMMIT", "CONTEXT", "STATE", "SYNC", "ROUTE"});
+    for (const auto& k : plan.keys) {
+      table.AddRow({k.key.commit_sha.substr(0, 12), k.key.context, std::string(core::ToString(k.fold.state)),
+                    std::string(store::ToString(k.sync.sync_state)), k.key.route});
+    }
+    table.Print(std::cout);
+  }
+}
+
+void PrintSummary(const replay::ReplaySummary& summary, const std::string& range) {
   std::cout << "replayed " << range << ": " << Counted(summary.events, "event", "events") << ", "
             << Counted(summary.commits, "commit", "commits") << ", "
             << Counted(summary.refolded, "status", "statuses") << " re-folded";
@@ -133,6 +120,36 @@ int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
     std::cerr << "fluxstatus replay: " << Counted(summary.pending, "status is", "statuses are")
               << " still pending (their host kept failing); `serve` keeps retrying them\n";
   }
+}
+
+}  // namespace
+
+int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts) {
+  const auto parsed = WindowOf(opts);
+  if (!parsed) return 2;
+  const store::ReplayWindow& window = *parsed;
+  const std::string range = core::FormatRfc3339Millis(window.since_ms) + " .. " +
+                            (window.until_ms ? core::FormatRfc3339Millis(*window.until_ms) : std::string("now"));
+  if (opts.dry_run) {
+    PrintPlan(ctx, window, range);
+    return 0;
+  }
+  dispatch::InitCurlGlobal();
+  // One log line per key would bury the summary: the progress line and the table say it all;
+  // warnings (a lease that cannot be renewed) still show.
+  spdlog::set_level(spdlog::level::warn);
+  replay::ReplaySettings settings;
+  settings.db_path = ctx.db_path;
+  settings.durability = ctx.config.durability;
+  settings.routes = ctx.config.Catalog();
+  settings.dispatch_routes = BuildDispatchRoutes(ctx.config, true);
+  settings.options = {ctx.db_path, ctx.config.dispatch.workers, RetryPolicyOf(ctx.config)};
+  ProgressLine progress;
+  settings.on_progress = [&progress](const replay::ReplayProgress& p) { progress.Show(p); };
+  const auto summary = replay::RunReplay(std::move(settings), window);
+  progress.Clear();
+
+  PrintSummary(summary, range);
   return summary.failed > 0 || summary.pending > 0 ? 1 : 0;
 }
 

@@ -40,15 +40,60 @@ std::uintmax_t FileSize(const std::string& path) {
   return ec ? 0 : n;
 }
 
+// Log lines are the compact JSON lines core::FormatLogLine writes, on stdout.
+void InstallLogger(const std::string& level) {
+  auto logger = spdlog::stdout_logger_mt("fluxstatus");
+  logger->set_pattern("%v");
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+// SIGTERM/SIGINT are taken by sigwait in RunServe, never by a worker thread: blocked before
+// any thread starts, so every thread inherits the mask.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// The gauges computed at each scrape of /metrics.
+std::vector<ingest::Gauge> ServiceGauges(store::EventWriter& writer, ServiceHealth& health,
+                                         const std::string& db_path) {
+  return {
+      {"fluxstatus_writer_queue_depth", "Events waiting for the writer.", static_cast<double>(writer.QueueDepth())},
+      {"fluxstatus_writer_healthy", "1 when the last commit succeeded.", writer.Healthy() ? 1.0 : 0.0},
+      {"fluxstatus_writer_last_commit_age_seconds", "Seconds since the last successful commit (or start).",
+       writer.SecondsSinceLastCommit()},
+      {"fluxstatus_live", "1 while /healthz answers 200 (no thread stopped or stalled).", health.Stuck() ? 0.0 : 1.0},
+      {"fluxstatus_database_size_bytes", "Database file plus its write-ahead log.",
+       static_cast<double>(FileSize(db_path) + FileSize(db_path + "-wal"))}};
+}
+
+ingest::HttpServerOptions ServerOptionsOf(const Config& config, const std::string& host, std::uint16_t port) {
+  ingest::HttpServerOptions server_opts;
+  server_opts.host = host;
+  server_opts.port = port;
+  // Bodies up to this size are read so that an authenticated oversized event can be kept in
+  // rejected_events; the handler answers 413 above max_body_bytes.
+  server_opts.max_body_bytes = std::max<std::size_t>(config.max_body_bytes * 2, 4u << 20);
+  server_opts.body_limit_hint = ", not read at all; events are refused above max_body_bytes (" +
+                                std::to_string(config.max_body_bytes) + "): raise max_body_bytes in " + config.source;
+  server_opts.max_connections = config.http.max_connections;
+  server_opts.max_header_bytes = config.http.max_header_bytes;
+  server_opts.header_timeout = config.http.header_timeout;
+  server_opts.body_timeout = config.http.body_timeout;
+  server_opts.idle_timeout = config.http.idle_timeout;
+  return server_opts;
+}
+
 }  // namespace
 
 int RunServe(const CliContext& ctx, const ServeOptions& opts) {
-  auto logger = spdlog::stdout_logger_mt("fluxstatus");
-  logger->set_pattern("%v");
-  logger->set_level(spdlog::level::from_str(opts.log_level));
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
-
+  InstallLogger(opts.log_level);
   const Config& config = ctx.config;
   for (const auto& file : config.SecretFiles()) {
     if (const auto warning = ingest::LoosePermissionsWarning(file)) Log(spdlog::level::warn, *warning, {});
@@ -58,12 +103,7 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   ingest::IngestSettings settings = std::move(setup.ingest);
   const auto [host, port] = setup.listen;
 
-  // SIGTERM/SIGINT are taken by sigwait below, never by a worker thread.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = BlockStopSignals();
 
   // The one clock every part of the service reads (tests give theirs a manual one).
   const core::Clock& clock = store::SystemClock();
@@ -90,32 +130,11 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
                         [&dispatcher, stall_after] { return dispatcher.Problem(stall_after); }},
                        clock);
   settings.stuck = [&health] { return health.Stuck(); };
-  settings.gauges = [&writer, &health, db_path] {
-    return std::vector<ingest::Gauge>{
-        {"fluxstatus_writer_queue_depth", "Events waiting for the writer.", static_cast<double>(writer.QueueDepth())},
-        {"fluxstatus_writer_healthy", "1 when the last commit succeeded.", writer.Healthy() ? 1.0 : 0.0},
-        {"fluxstatus_writer_last_commit_age_seconds", "Seconds since the last successful commit (or start).",
-         writer.SecondsSinceLastCommit()},
-        {"fluxstatus_live", "1 while /healthz answers 200 (no thread stopped or stalled).", health.Stuck() ? 0.0 : 1.0},
-        {"fluxstatus_database_size_bytes", "Database file plus its write-ahead log.",
-         static_cast<double>(FileSize(db_path) + FileSize(db_path + "-wal"))}};
-  };
+  settings.gauges = [&writer, &health, db_path] { return ServiceGauges(writer, health, db_path); };
   settings.more_metrics = [&dispatch_metrics] { return dispatch_metrics.Render(); };
   ingest::IngestHandler handler(std::move(settings), writer, metrics, deadlines, clock);
 
-  ingest::HttpServerOptions server_opts;
-  server_opts.host = host;
-  server_opts.port = port;
-  // Bodies up to this size are read so that an authenticated oversized event can be kept in
-  // rejected_events; the handler answers 413 above max_body_bytes.
-  server_opts.max_body_bytes = std::max<std::size_t>(config.max_body_bytes * 2, 4u << 20);
-  server_opts.body_limit_hint = ", not read at all; events are refused above max_body_bytes (" +
-                                std::to_string(config.max_body_bytes) + "): raise max_body_bytes in " + config.source;
-  server_opts.max_connections = config.http.max_connections;
-  server_opts.max_header_bytes = config.http.max_header_bytes;
-  server_opts.header_timeout = config.http.header_timeout;
-  server_opts.body_timeout = config.http.body_timeout;
-  server_opts.idle_timeout = config.http.idle_timeout;
+  const ingest::HttpServerOptions server_opts = ServerOptionsOf(config, host, port);
   ingest::HttpServer server(server_opts, [&handler](ingest::HttpRequest&& req, ingest::Responder respond) {
     handler(std::move(req), std::move(respond));
   });

@@ -82,6 +82,32 @@ double WaitSynced(const std::string& db, int keys, Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
+// The bench route: GitHub statuses on the fake host, with a provider.
+core::RouteProfile BenchProfile() {
+  core::RouteProfile profile;
+  profile.name = "bench";
+  profile.repo = kRepo;
+  profile.has_provider = true;
+  return profile;
+}
+
+dispatch::DispatchRoute BenchRoute(const testing::FakeGitHost& host, const std::string& token_file) {
+  dispatch::DispatchRoute route;
+  route.name = "bench";
+  route.provider = dispatch::MakeProvider({"bench", "github", host.Address(testing::HostKind::kGitHub, kRepo), ""});
+  route.tokens = std::make_shared<dispatch::FileTokenSource>(token_file, "");
+  return route;
+}
+
+// Adds the requests' client connections and POSTs to the running counts.
+template <class Requests>
+void Tally(const Requests& requests, std::set<std::string>& connections, std::size_t& posts) {
+  for (const auto& r : requests) {
+    connections.insert(r.remote);
+    posts += r.method == "POST" ? 1 : 0;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,15 +132,8 @@ int main(int argc, char** argv) {
   testing::FakeGitHost host(host_options);
   host.SetDelay(std::chrono::milliseconds(delay_ms));
 
-  core::RouteProfile profile;
-  profile.name = "bench";
-  profile.repo = kRepo;
-  profile.has_provider = true;
-  dispatch::DispatchRoute route;
-  route.name = "bench";
-  route.provider = dispatch::MakeProvider({"bench", "github", host.Address(testing::HostKind::kGitHub, kRepo), ""});
-  route.tokens = std::make_shared<dispatch::FileTokenSource>(token_file, "");
-
+  const core::RouteProfile profile = BenchProfile();
+  const dispatch::DispatchRoute route = BenchRoute(host, token_file);
   store::EventWriter writer(store::OpenForWriting(db), core::RouteCatalog({profile}), store::WriterOptions{});
   dispatch::DispatchMetrics metrics;
   dispatch::DispatcherOptions options;  // the service's defaults but the worker count
@@ -134,10 +153,7 @@ int main(int argc, char** argv) {
   const auto first = host.Requests();
   std::set<std::string> connections;
   std::size_t posts = 0;
-  for (const auto& r : first) {
-    connections.insert(r.remote);
-    posts += r.method == "POST" ? 1 : 0;
-  }
+  Tally(first, connections, posts);
 
   // 2. API calls per state change: pending -> success for every key.
   host.ClearRequests();
@@ -146,10 +162,7 @@ int main(int argc, char** argv) {
   SubmitAll(writer, bodies);
   WaitSynced(db, keys, Clock::now());
   const auto change_calls = host.Requests().size();
-  for (const auto& r : host.Requests()) {
-    connections.insert(r.remote);
-    posts += r.method == "POST" ? 1 : 0;
-  }
+  Tally(host.Requests(), connections, posts);
 
   // 3. Duplicates: a repeat reconcile per key (new body, same state and description) and a
   // byte-identical resend of each; then the dispatcher gets 10 of its polls to (not) act.
