@@ -22,7 +22,8 @@ if ((${#targets[@]} == 0)); then
 fi
 
 CC="${FUZZ_CC:-clang}" CXX="${FUZZ_CXX:-clang++}" \
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLUXSTATUS_FUZZ=ON >/dev/null
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+  -DFLUXSTATUS_FUZZ=ON >/dev/null
 cmake --build "$build" --target "${targets[@]/#/fuzz_}" -j "$jobs"
 
 rm -rf "$work"

@@ -81,8 +81,13 @@ BOOST_AUTO_TEST_CASE(probes_fail_while_the_writer_cannot_commit_and_recover_with
     Client sender;
     return sender.Post(proc.Url("/hook/app"), Event(2));
   });
-  std::this_thread::sleep_for(std::chrono::seconds(3));
-  const auto stuck = client.Get(proc.Url("/healthz"));
+  // Stuck once the commit has waited stall_after (2 s); polled, as the event may reach the
+  // writer late on a loaded machine.
+  st::Answer stuck = client.Get(proc.Url("/healthz"));
+  for (int i = 0; i < 40 && stuck.status != 503; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stuck = client.Get(proc.Url("/healthz"));
+  }
   BOOST_TEST(stuck.status == 503, stuck.body);
   BOOST_TEST(stuck.body.find("inside one commit") != std::string::npos, stuck.body);
   BOOST_TEST(refused.get().status == 503);

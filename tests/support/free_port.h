@@ -6,8 +6,9 @@
 
 namespace fluxstatus::testing {
 
-// A port that was free a moment ago (bound to 127.0.0.1:0, read, closed): the server binds it
-// a moment later (a tiny race, acceptable on loopback). Throws std::runtime_error when none.
+// A random loopback port below the kernel's ephemeral range that was free a moment ago: the
+// server binds it a moment later. Outgoing connections never take such a port, so only another
+// test picking the same one at once could (rare). Throws std::runtime_error when none.
 std::uint16_t FreePort();
 
 }  // namespace fluxstatus::testing
