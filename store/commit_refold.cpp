@@ -44,7 +44,7 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   const FoldedCommit folded = FoldCommit(db, folder, route, commit_sha, out.events);
   const bool has_sink = folder.ProfileFor(route).has_provider;
 
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   StatusChanges change_log(db);
   std::map<core::StatusKey, StatusRow> rows;
   for (auto& r : statuses.ForCommit(route, commit_sha)) rows.emplace(r.key, std::move(r));
@@ -69,7 +69,7 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
     if (h == history.end() ? !wanted.empty() : h->second != wanted) {
       change_log.DeleteKey(key);
       if (changes != folded.changes.end()) {
-        for (const auto& c : changes->second) statuses.RecordChange(key, c.fold, c.updated_at);
+        for (const auto& c : changes->second) change_log.Record(key, c.fold, c.updated_at);
       }
     }
   }

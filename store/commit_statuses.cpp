@@ -95,10 +95,10 @@ void BindKey(SQLite::Statement& s, const core::StatusKey& k) {
 
 }  // namespace
 
-StatusTable::StatusTable(SQLite::Database& db)
-    : db_(db), load_(db, kLoad), save_(db, kSave), changes_(db) {}
+CommitStatuses::CommitStatuses(SQLite::Database& db)
+    : db_(db), load_(db, kLoad), save_(db, kSave) {}
 
-std::optional<StatusRow> StatusTable::Load(const core::StatusKey& key) {
+std::optional<StatusRow> CommitStatuses::Load(const core::StatusKey& key) {
   StatementUse use(load_);
   BindKey(load_, key);
   std::optional<StatusRow> row;
@@ -106,7 +106,7 @@ std::optional<StatusRow> StatusTable::Load(const core::StatusKey& key) {
   return row;
 }
 
-void StatusTable::Save(const StatusRow& r) {
+void CommitStatuses::Save(const StatusRow& r) {
   StatementUse use(save_);
   BindKey(save_, r.key);
   save_.bind(5, std::string(core::ToString(r.fold.state)));
@@ -127,25 +127,20 @@ void StatusTable::Save(const StatusRow& r) {
   save_.exec();
 }
 
-void StatusTable::Delete(const core::StatusKey& key) {
+void CommitStatuses::Delete(const core::StatusKey& key) {
   SQLite::Statement q(db_, kDelete);
   BindKey(q, key);
   q.exec();
 }
 
-void StatusTable::RecordChange(const core::StatusKey& key, const core::KeyState& state,
-                               const std::string& recorded_at) {
-  changes_.Record(key, state, recorded_at);
-}
-
-std::vector<StatusRow> StatusTable::All() {
+std::vector<StatusRow> CommitStatuses::All() {
   SQLite::Statement q(db_, kAll);
   std::vector<StatusRow> rows;
   while (q.executeStep()) rows.push_back(ReadStatusRow(q));
   return rows;
 }
 
-std::vector<StatusRow> StatusTable::ForCommit(const std::string& route, const std::string& commit_sha) {
+std::vector<StatusRow> CommitStatuses::ForCommit(const std::string& route, const std::string& commit_sha) {
   if (!for_commit_) for_commit_.emplace(db_, kForCommit);
   StatementUse use(*for_commit_);
   for_commit_->bind(1, route);
@@ -155,7 +150,7 @@ std::vector<StatusRow> StatusTable::ForCommit(const std::string& route, const st
   return rows;
 }
 
-std::vector<StatusRow> StatusTable::Due(std::int64_t now_ms, std::size_t limit) {
+std::vector<StatusRow> CommitStatuses::Due(std::int64_t now_ms, std::size_t limit) {
   if (!due_) due_.emplace(db_, kDue);
   StatementUse use(*due_);
   due_->bind(1, static_cast<int64_t>(now_ms));
@@ -165,7 +160,7 @@ std::vector<StatusRow> StatusTable::Due(std::int64_t now_ms, std::size_t limit) 
   return rows;
 }
 
-StatusTable::PendingCount StatusTable::Pending() {
+CommitStatuses::PendingCount CommitStatuses::Pending() {
   SQLite::Statement q(db_, kPending);
   PendingCount out;
   if (q.executeStep()) {
@@ -175,25 +170,16 @@ StatusTable::PendingCount StatusTable::Pending() {
   return out;
 }
 
-std::map<std::string, std::int64_t> StatusTable::CountBySyncState() {
+std::map<std::string, std::int64_t> CommitStatuses::CountBySyncState() {
   SQLite::Statement q(db_, kBySyncState);
   std::map<std::string, std::int64_t> counts;
   while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
   return counts;
 }
 
-void StatusTable::Clear() {
-  db_.exec(kClear);
-  changes_.Clear();
-}
+void CommitStatuses::Clear() { db_.exec(kClear); }
 
-std::vector<std::string> StatusTable::DropIndexes() {
-  std::vector<std::string> recreate = DropSecondaryIndexes(db_, "commit_statuses");
-  for (auto& sql : changes_.DropIndexes()) recreate.push_back(std::move(sql));
-  return recreate;
-}
-
-void StatusTable::CreateIndexes(const std::vector<std::string>& statements) { store::CreateIndexes(db_, statements); }
+std::vector<std::string> CommitStatuses::DropIndexes() { return DropSecondaryIndexes(db_, "commit_statuses"); }
 
 std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& filter) {
   SQLite::Statement q(db, QueryStatusSql(filter));

@@ -17,7 +17,7 @@
 
 namespace fluxstatus::store {
 EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes, const core::Clock& clock)
-    : db_(db), clock_(clock), routes_(std::move(routes)), log_(db), statuses_(db), rejected_(db), deliveries_(db) {}
+    : db_(db), clock_(clock), routes_(std::move(routes)), log_(db), statuses_(db), changes_(db), rejected_(db), deliveries_(db) {}
 
 AppendResult EventStore::Append(const IncomingEvent& e) {
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -112,7 +112,7 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
   }
   StatusRow row{candidate.key, folded.next, received_at,
                 core::SyncAfterFold(current ? &current->sync : nullptr, folded.outcome, profile.has_provider)};
-  if (folded.Changed()) statuses_.RecordChange(row.key, row.fold, received_at);
+  if (folded.Changed()) changes_.Record(row.key, row.fold, received_at);
   statuses_.Save(row);
   return result;
 }

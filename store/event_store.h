@@ -23,6 +23,7 @@
 #include "store/rebuild.h"
 #include "store/rejected_events.h"
 #include "store/commit_statuses.h"
+#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 
@@ -112,7 +113,8 @@ class EventStore {
   const core::Clock& clock_;
   core::RouteCatalog routes_;
   EventLog log_;
-  StatusTable statuses_;
+  CommitStatuses statuses_;
+  StatusChanges changes_;
   RejectedLog rejected_;
   DeliveryLog deliveries_;
 };

@@ -12,6 +12,8 @@
 #include "store/fold_snapshot.h"
 #include "store/log_fold.h"
 #include "store/commit_statuses.h"
+#include "store/database.h"
+#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -135,18 +137,21 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   FoldedStatuses keys = snapshot.All();
   report.snapshot_keys = static_cast<std::int64_t>(keys.size());
 
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   std::map<core::StatusKey, core::KeySync> before;
   for (auto& r : statuses.All()) before.emplace(std::move(r.key), core::KeySync{std::move(r.fold), std::move(r.sync)});
   // Bulk load: rows go into tables without secondary indexes, which are built once at the end.
-  const std::vector<std::string> indexes = statuses.DropIndexes();
+  StatusChanges changes(db);
+  std::vector<std::string> indexes = statuses.DropIndexes();
+  for (auto& sql : changes.DropIndexes()) indexes.push_back(std::move(sql));
   statuses.Clear();
+  changes.Clear();
 
   EventLog log(db);
   LogFolder folder(routes);
   report.events = folder.FoldRange(log, keys, report.snapshot_through, std::nullopt, [&](const AppliedEvent& a) {
     if (!core::IsChange(a.outcome)) return;
-    statuses.RecordChange(a.key, a.now.fold, a.now.updated_at);
+    changes.Record(a.key, a.now.fold, a.now.updated_at);
     ++report.changes;
   });
 
@@ -157,7 +162,7 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
     const bool has_sink = folder.ProfileFor(key.route).has_provider;
     statuses.Save({key, folded.fold, folded.updated_at, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded.fold, has_sink)});
   }
-  statuses.CreateIndexes(indexes);
+  CreateIndexes(db, indexes);
   report.statuses = static_cast<std::int64_t>(keys.size());
   // Foreign keys are off for the load (EventStore::Rebuild). Every event id written came from a
   // row read above, except the snapshot's: check that those still exist (prune keeps them).
@@ -199,7 +204,7 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
   for (; stored; stored = reader.Next()) CompareChange(history, stored, nullptr);
 
   // current_status: both sides by key.
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   std::map<core::StatusKey, StatusRow> rows;
   for (auto& r : statuses.All()) rows.emplace(r.key, std::move(r));
   auto s = rows.begin();

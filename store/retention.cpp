@@ -34,7 +34,7 @@ void RequireAgreement(SQLite::Database& db, const FoldedStatuses& snapshot, std:
     if (disagreements++ == 0) first = KeyText(key);
   };
   std::set<core::StatusKey> seen;
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   for (const auto& row : statuses.All()) {
     const auto it = snapshot.find(row.key);
     if (row.fold.event_id > through) {
