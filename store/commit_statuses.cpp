@@ -72,7 +72,7 @@ StatusRow ReadStatusRow(SQLite::Statement& q) {
   r.fold.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
   r.fold.event_id = q.getColumn(7).getInt64();
   r.fold.event_time_ms = q.getColumn(8).getInt64();
-  r.updated_at = q.getColumn(9).getString();
+  r.fold.updated_at = q.getColumn(9).getString();
   r.sync.sync_state = *sync;
   r.sync.synced_at = OptionalText(q.getColumn(11));
   r.sync.attempts = q.getColumn(12).getInt64();
@@ -115,7 +115,7 @@ void CommitStatuses::Save(const StatusRow& r) {
   save_.bind(8, static_cast<int64_t>(r.fold.event_id));
   save_.bind(9, core::FormatRfc3339Millis(r.fold.event_time_ms));
   save_.bind(10, static_cast<int64_t>(r.fold.event_time_ms));
-  save_.bind(11, r.updated_at);
+  save_.bind(11, r.fold.updated_at);
   save_.bind(12, std::string(ToString(r.sync.sync_state)));
   if (r.sync.synced_at) save_.bind(13, *r.sync.synced_at);
   save_.bind(14, static_cast<int64_t>(r.sync.attempts));

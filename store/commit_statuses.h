@@ -25,11 +25,11 @@ using core::SyncState;
 using core::SyncStateFromString;
 using core::ToString;
 
-struct StatusRow {
+// One commit_statuses row: a key with its folded state and sync columns (core::KeySync, the
+// pair the sync transitions take). The folded state is the same core::KeyState a fold_snapshot
+// row holds; the sync columns are what only this table has.
+struct StatusRow : core::KeySync {
   core::StatusKey key;
-  core::KeyState fold;
-  std::string updated_at;
-  SyncInfo sync;
 };
 
 // `fluxstatus status`: which rows, newest event time first.

@@ -104,15 +104,16 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
   std::optional<StatusRow> current = statuses_.Load(candidate.key);
   std::optional<core::KeyState> current_state;
   if (current) current_state = current->fold;
-  const core::FoldResult folded = core::Fold(current_state, candidate, id, ev.time_ms);
+  const core::FoldResult folded = core::Fold(current_state, candidate, id, ev.time_ms, received_at);
   result.fold = folded.outcome;
   if (folded.outcome == core::FoldOutcome::kStale) {
     result.note = "older than event " + std::to_string(current->fold.event_id) + ": not applied";
     return result;
   }
-  StatusRow row{candidate.key, folded.next, received_at,
-                core::SyncAfterFold(current ? &current->sync : nullptr, folded.outcome, profile.has_provider)};
-  if (folded.Changed()) changes_.Record(row.key, row.fold, received_at);
+  const StatusRow row{
+      {folded.next, core::SyncAfterFold(current ? &current->sync : nullptr, folded.outcome, profile.has_provider)},
+      candidate.key};
+  if (folded.Changed()) changes_.Record(row.key, row.fold);
   statuses_.Save(row);
   return result;
 }

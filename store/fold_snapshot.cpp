@@ -27,15 +27,15 @@ core::StatusKey ReadKey(SQLite::Statement& q) {
           q.getColumn(3).getString()};
 }
 
-FoldedStatus ReadState(SQLite::Statement& q) {
-  FoldedStatus k;
+core::KeyState ReadState(SQLite::Statement& q) {
+  core::KeyState k;
   auto state = core::StatusStateFromString(q.getColumn(4).getString());
   if (!state) throw std::runtime_error("fold_snapshot holds an unknown state");
-  k.fold.state = *state;
-  k.fold.description = q.getColumn(5).getString();
-  k.fold.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
-  k.fold.event_id = q.getColumn(7).getInt64();
-  k.fold.event_time_ms = q.getColumn(8).getInt64();
+  k.state = *state;
+  k.description = q.getColumn(5).getString();
+  k.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
+  k.event_id = q.getColumn(7).getInt64();
+  k.event_time_ms = q.getColumn(8).getInt64();
   k.updated_at = q.getColumn(9).getString();
   return k;
 }
@@ -55,47 +55,47 @@ std::int64_t FoldSnapshot::ThroughEventId() {
   return h ? h->through_event_id : 0;
 }
 
-std::optional<FoldedStatus> FoldSnapshot::Find(const core::StatusKey& key) {
+std::optional<core::KeyState> FoldSnapshot::Find(const core::StatusKey& key) {
   StatementUse use(find_);
   find_.bind(1, key.route);
   find_.bind(2, key.repo);
   find_.bind(3, key.commit_sha);
   find_.bind(4, key.context);
-  std::optional<FoldedStatus> out;
+  std::optional<core::KeyState> out;
   if (find_.executeStep()) out = ReadState(find_);
   return out;
 }
 
-FoldedStatuses FoldSnapshot::All() {
+core::KeyStates FoldSnapshot::All() {
   SQLite::Statement q(db_, kAll);
-  FoldedStatuses out;
+  core::KeyStates out;
   while (q.executeStep()) out.emplace_hint(out.end(), ReadKey(q), ReadState(q));
   return out;
 }
 
-FoldedStatuses FoldSnapshot::ForCommit(const std::string& route, const std::string& commit_sha) {
+core::KeyStates FoldSnapshot::ForCommit(const std::string& route, const std::string& commit_sha) {
   SQLite::Statement q(db_, kForCommit);
   q.bind(1, route);
   q.bind(2, commit_sha);
-  FoldedStatuses out;
+  core::KeyStates out;
   while (q.executeStep()) out.emplace(ReadKey(q), ReadState(q));
   return out;
 }
 
 std::int64_t FoldSnapshot::Count() { return db_.execAndGet(kCount).getInt64(); }
 
-void FoldSnapshot::Save(const core::StatusKey& key, const FoldedStatus& k) {
+void FoldSnapshot::Save(const core::StatusKey& key, const core::KeyState& k) {
   StatementUse use(save_);
   save_.clearBindings();
   save_.bind(1, key.route);
   save_.bind(2, key.repo);
   save_.bind(3, key.commit_sha);
   save_.bind(4, key.context);
-  save_.bind(5, std::string(core::ToString(k.fold.state)));
-  save_.bind(6, k.fold.description);
-  if (!k.fold.target_url.empty()) save_.bind(7, k.fold.target_url);
-  save_.bind(8, static_cast<int64_t>(k.fold.event_id));
-  save_.bind(9, static_cast<int64_t>(k.fold.event_time_ms));
+  save_.bind(5, std::string(core::ToString(k.state)));
+  save_.bind(6, k.description);
+  if (!k.target_url.empty()) save_.bind(7, k.target_url);
+  save_.bind(8, static_cast<int64_t>(k.event_id));
+  save_.bind(9, static_cast<int64_t>(k.event_time_ms));
   save_.bind(10, k.updated_at);
   save_.exec();
 }

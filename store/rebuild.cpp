@@ -50,13 +50,13 @@ std::string KeyText(const core::StatusKey& k) {
 
 using Columns = std::vector<std::pair<const char*, std::string>>;
 
-Columns StatusColumns(const core::KeyState& f, const std::string& updated_at) {
+Columns StatusColumns(const core::KeyState& f) {
   return {{"state", std::string(core::ToString(f.state))},
           {"description", f.description},
           {"target_url", f.target_url},
           {"event_id", std::to_string(f.event_id)},
           {"event_time", core::FormatRfc3339Millis(f.event_time_ms)},
-          {"updated_at", updated_at}};
+          {"updated_at", f.updated_at}};
 }
 
 Columns ChangeColumns(const ChangeRow& c) {
@@ -134,12 +134,12 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   FoldSnapshot snapshot(db);
   RebuildReport report;
   report.snapshot_through = snapshot.ThroughEventId();
-  FoldedStatuses keys = snapshot.All();
+  core::KeyStates keys = snapshot.All();
   report.snapshot_keys = static_cast<std::int64_t>(keys.size());
 
   CommitStatuses statuses(db);
   std::map<core::StatusKey, core::KeySync> before;
-  for (auto& r : statuses.All()) before.emplace(std::move(r.key), core::KeySync{std::move(r.fold), std::move(r.sync)});
+  for (auto& r : statuses.All()) before.emplace(std::move(r.key), std::move(r));
   // Bulk load: rows go into tables without secondary indexes, which are built once at the end.
   StatusChanges changes(db);
   std::vector<std::string> indexes = statuses.DropIndexes();
@@ -151,7 +151,7 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   LogFolder folder(routes);
   report.events = folder.FoldRange(log, keys, report.snapshot_through, std::nullopt, [&](const AppliedEvent& a) {
     if (!core::IsChange(a.outcome)) return;
-    changes.Record(a.key, a.now.fold, a.now.updated_at);
+    changes.Record(a.key, a.now);
     ++report.changes;
   });
 
@@ -160,7 +160,7 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   for (const auto& [key, folded] : keys) {
     const auto old = before.find(key);
     const bool has_sink = folder.ProfileFor(key.route).has_provider;
-    statuses.Save({key, folded.fold, folded.updated_at, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded.fold, has_sink)});
+    statuses.Save({{folded, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded, has_sink)}, key});
   }
   CreateIndexes(db, indexes);
   report.statuses = static_cast<std::int64_t>(keys.size());
@@ -180,7 +180,7 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
   Differ history("status_history"), current("current_status");
   FoldSnapshot snapshot(db);
   const std::int64_t through = snapshot.ThroughEventId();
-  FoldedStatuses keys = snapshot.All();
+  core::KeyStates keys = snapshot.All();
 
   // status_history: walk the stored rows by event beside the fresh fold's changes.
   ChangeReader reader(db);
@@ -213,8 +213,8 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
     const bool take_s = s != rows.end() && (f == keys.end() || s->first < f->first);
     const bool take_f = f != keys.end() && (s == rows.end() || f->first < s->first);
     Columns sc, fc;
-    if (!take_f) sc = StatusColumns(s->second.fold, s->second.updated_at);
-    if (!take_s) fc = StatusColumns(f->second.fold, f->second.updated_at);
+    if (!take_f) sc = StatusColumns(s->second.fold);
+    if (!take_s) fc = StatusColumns(f->second);
     current.Compare(take_f ? "" : KeyText(s->first), take_f ? nullptr : &sc, take_s ? "" : KeyText(f->first),
                     take_s ? nullptr : &fc);
     if (!take_f) ++s;

@@ -104,10 +104,10 @@ BOOST_FIXTURE_TEST_CASE(a_failed_delivery_insert_does_not_fail_the_next_one, Sto
 
 BOOST_FIXTURE_TEST_CASE(snapshot_find_releases_its_row, StoreFixture) {
   FoldSnapshot snapshot(*db);
-  FoldedStatus folded;
-  folded.fold.state = fluxstatus::core::StatusState::kSuccess;
-  folded.fold.description = "ok";
-  folded.fold.event_id = 1;
+  fluxstatus::core::KeyState folded;
+  folded.state = fluxstatus::core::StatusState::kSuccess;
+  folded.description = "ok";
+  folded.event_id = 1;
   const fluxstatus::core::StatusKey key{"app", "o/r", kShaA, "kustomization/apps"};
   snapshot.Save(key, folded);
   BOOST_REQUIRE(snapshot.Find(key).has_value());
