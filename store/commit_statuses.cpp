@@ -4,16 +4,17 @@
 
 #include "core/rfc3339.h"
 #include "store/database.h"
+#include "store/fold_snapshot.h"
 #include "store/statement_use.h"
 
 namespace fluxstatus::store {
 namespace {
 
-// The columns ReadStatusRow expects, in order, for every SELECT of whole rows.
-constexpr const char* kStatusColumns =
-    "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms,"
-    " updated_at, sync_state, synced_at, attempts, last_error, next_attempt_ms, in_flight,"
-    " synced_state, synced_description";
+// The columns ReadStatusRow expects, in order, for every SELECT of whole rows: the key and its
+// folded state as fold_snapshot has them (read by its ReadKeyState), then the sync columns.
+const std::string kStatusColumns = std::string(kKeyStateColumns) +
+                                   ", sync_state, synced_at, attempts, last_error, next_attempt_ms, in_flight,"
+                                   " synced_state, synced_description";
 
 const std::string kLoad = std::string("SELECT ") + kStatusColumns +
                           " FROM commit_statuses WHERE route = ? AND repo = ? AND commit_sha = ?"
@@ -62,17 +63,10 @@ std::optional<std::string> OptionalText(const SQLite::Column& c) {
 // header: only this module reads whole rows).
 StatusRow ReadStatusRow(SQLite::Statement& q) {
   StatusRow r;
-  r.key = {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-           q.getColumn(3).getString()};
-  auto state = core::StatusStateFromString(q.getColumn(4).getString());
+  r.key = ReadStatusKey(q);
+  r.fold = ReadKeyState(q, "commit_statuses");
   auto sync = SyncStateFromString(q.getColumn(10).getString());
-  if (!state || !sync) throw std::runtime_error("commit_statuses holds an unknown state");
-  r.fold.state = *state;
-  r.fold.description = q.getColumn(5).getString();
-  r.fold.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
-  r.fold.event_id = q.getColumn(7).getInt64();
-  r.fold.event_time_ms = q.getColumn(8).getInt64();
-  r.fold.updated_at = q.getColumn(9).getString();
+  if (!sync) throw std::runtime_error("commit_statuses holds an unknown state");
   r.sync.sync_state = *sync;
   r.sync.synced_at = OptionalText(q.getColumn(11));
   r.sync.attempts = q.getColumn(12).getInt64();

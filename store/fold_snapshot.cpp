@@ -6,9 +6,7 @@
 namespace fluxstatus::store {
 namespace {
 
-constexpr const char* kColumns =
-    "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms,"
-    " updated_at";
+constexpr const char* kColumns = kKeyStateColumns;
 const std::string kFind = std::string("SELECT ") + kColumns +
                           " FROM fold_snapshot WHERE route = ? AND repo = ? AND commit_sha = ?"
                           " AND context = ?";
@@ -22,15 +20,19 @@ constexpr const char* kSetHorizon =
     "INSERT OR REPLACE INTO fold_horizon (id, through_event_id, before, pruned_at) VALUES (1,?,?,?)";
 constexpr const char* kCount = "SELECT count(*) FROM fold_snapshot";
 
-core::StatusKey ReadKey(SQLite::Statement& q) {
+constexpr const char* kTable = "fold_snapshot";
+
+}  // namespace
+
+core::StatusKey ReadStatusKey(SQLite::Statement& q) {
   return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
           q.getColumn(3).getString()};
 }
 
-core::KeyState ReadState(SQLite::Statement& q) {
+core::KeyState ReadKeyState(SQLite::Statement& q, const char* table) {
   core::KeyState k;
   auto state = core::StatusStateFromString(q.getColumn(4).getString());
-  if (!state) throw std::runtime_error("fold_snapshot holds an unknown state");
+  if (!state) throw std::runtime_error(std::string(table) + " holds an unknown state");
   k.state = *state;
   k.description = q.getColumn(5).getString();
   k.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
@@ -39,8 +41,6 @@ core::KeyState ReadState(SQLite::Statement& q) {
   k.updated_at = q.getColumn(9).getString();
   return k;
 }
-
-}  // namespace
 
 FoldSnapshot::FoldSnapshot(SQLite::Database& db) : db_(db), find_(db, kFind), save_(db, kSave) {}
 
@@ -62,14 +62,14 @@ std::optional<core::KeyState> FoldSnapshot::Find(const core::StatusKey& key) {
   find_.bind(3, key.commit_sha);
   find_.bind(4, key.context);
   std::optional<core::KeyState> out;
-  if (find_.executeStep()) out = ReadState(find_);
+  if (find_.executeStep()) out = ReadKeyState(find_, kTable);
   return out;
 }
 
 core::KeyStates FoldSnapshot::All() {
   SQLite::Statement q(db_, kAll);
   core::KeyStates out;
-  while (q.executeStep()) out.emplace_hint(out.end(), ReadKey(q), ReadState(q));
+  while (q.executeStep()) out.emplace_hint(out.end(), ReadStatusKey(q), ReadKeyState(q, kTable));
   return out;
 }
 
@@ -78,7 +78,7 @@ core::KeyStates FoldSnapshot::ForCommit(const std::string& route, const std::str
   q.bind(1, route);
   q.bind(2, commit_sha);
   core::KeyStates out;
-  while (q.executeStep()) out.emplace(ReadKey(q), ReadState(q));
+  while (q.executeStep()) out.emplace(ReadStatusKey(q), ReadKeyState(q, kTable));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -16,7 +17,14 @@
 
 namespace fluxstatus::store {
 
-// A row is a key and its folded state (core::KeyState, no dispatch columns).
+// A row is a key and its folded state (core::KeyState, no dispatch columns). commit_statuses
+// begins with the same columns, so both tables read them with the one reader here.
+inline constexpr const char* kKeyStateColumns =
+    "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms, updated_at";
+// Of a statement whose first columns are kKeyStateColumns: the key (columns 0-3) and its folded
+// state (4-9). `table` names the table in the error for a state no one knows.
+core::StatusKey ReadStatusKey(SQLite::Statement& q);
+core::KeyState ReadKeyState(SQLite::Statement& q, const char* table);
 
 // Which prefix of the log the snapshot stands for.
 struct FoldHorizon {
