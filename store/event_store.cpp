@@ -11,7 +11,6 @@
 
 #include "core/flux_json.h"
 #include "core/revision.h"
-#include "core/rfc3339.h"
 #include "store/dispatch_lease.h"
 #include "store/foreign_keys_off.h"
 
@@ -52,7 +51,7 @@ std::vector<AppendOutcome> EventStore::AppendBatch(std::span<const IncomingEvent
 }
 
 void EventStore::Reject(const Rejection& r) {
-  rejected_.Record(r.route, r.received_at_ms, r.reason, r.body, r.max_body_bytes);
+  rejected_.Record(r.route, r.received_at, r.reason, r.body, r.max_body_bytes);
 }
 
 void EventStore::RecordDelivery(const DeliveryRecord& d) {
@@ -67,7 +66,7 @@ void EventStore::RecordDelivery(const DeliveryRecord& d) {
 }
 
 AppendResult EventStore::AppendOne(const IncomingEvent& e) {
-  LoggedEvent logged{e.route, e.received_at_ms, e.body, e.event, core::ResolveCommit(e.event)};
+  LoggedEvent logged{e.route, e.received_at, e.body, e.event, core::ResolveCommit(e.event)};
   auto id = log_.Append(logged);
   if (!id) {
     AppendResult dup;
@@ -76,7 +75,7 @@ AppendResult EventStore::AppendOne(const IncomingEvent& e) {
     dup.note = "byte-identical to event " + std::to_string(dup.id);
     return dup;
   }
-  return FoldEvent(*id, e.route, e.event, logged.commit, core::FormatRfc3339Millis(e.received_at_ms));
+  return FoldEvent(*id, e.route, e.event, logged.commit, e.received_at);
 }
 
 AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, const core::FluxEvent& ev,
