@@ -11,6 +11,7 @@
 
 #include "app/cli_context.h"
 #include "core/flux_json.h"
+#include "core/rfc3339.h"
 #include "ingest/import_reader.h"
 #include "store/system_clock.h"
 #include "store/database.h"
@@ -93,7 +94,7 @@ class IngestRun {
   void Add(Origin origin, std::string body) {
     auto parsed = core::ParseFluxEvent(body, max_body_bytes_);
     if (const auto* err = std::get_if<core::ParseError>(&parsed)) return Reject(origin, err->message);
-    batch_.push_back({route_, store::SystemClock().NowMs(), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
+    batch_.push_back({route_, core::FormatRfc3339Millis(store::SystemClock().NowMs()), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
     origins_.push_back(std::move(origin));
     if (batch_.size() >= kBatchSize) Flush();
   }

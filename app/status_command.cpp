@@ -33,7 +33,7 @@ void WriteJson(const std::vector<store::StatusRow>& rows) {
                           r.fold.target_url.empty() ? std::nullopt : std::optional(r.fold.target_url));
       ar(cereal::make_nvp("event_id", r.fold.event_id),
          cereal::make_nvp("event_time", core::FormatRfc3339Millis(r.fold.event_time_ms)),
-         cereal::make_nvp("updated_at", r.updated_at),
+         cereal::make_nvp("updated_at", r.fold.updated_at),
          cereal::make_nvp("sync_state", std::string(store::ToString(r.sync.sync_state))));
       core::WriteNullable(ar, "synced_at", r.sync.synced_at);
       ar(cereal::make_nvp("attempts", r.sync.attempts));

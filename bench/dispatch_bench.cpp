@@ -24,6 +24,7 @@
 
 #include "bench/bench_events.h"
 #include "core/flux_json.h"
+#include "core/rfc3339.h"
 #include "dispatch/dispatch_metrics.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/http_transport.h"
@@ -59,7 +60,7 @@ void SubmitAll(store::EventWriter& writer, const std::vector<std::string>& bodie
     if (std::holds_alternative<core::ParseError>(parsed)) throw std::runtime_error("bad bench event: " + body);
     auto promise = std::make_shared<std::promise<store::WriteOutcome>>();
     done.push_back(promise->get_future());
-    store::IncomingEvent e{"bench", store::SystemClock().NowMs(), body, std::get<core::FluxEvent>(parsed)};
+    store::IncomingEvent e{"bench", core::FormatRfc3339Millis(store::SystemClock().NowMs()), body, std::get<core::FluxEvent>(parsed)};
     while (!writer.Submit(e, [promise](const store::WriteOutcome& o) { promise->set_value(o); })) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }

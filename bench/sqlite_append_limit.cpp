@@ -17,6 +17,7 @@
 
 #include "bench/bench_events.h"
 #include "core/flux_json.h"
+#include "core/rfc3339.h"
 #include "core/revision.h"
 #include "store/system_clock.h"
 #include "store/database.h"
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
   // Parsed before the clock starts: the limit is the database, not the parser.
   std::vector<store::LoggedEvent> rows;
   rows.reserve(events);
-  const auto received_at_ms = store::SystemClock().NowMs();
+  const std::string received_at = core::FormatRfc3339Millis(store::SystemClock().NowMs());
   for (std::size_t i = 0; i < events; ++i) {
     std::string body = bench::EventBody(i);
     auto parsed = core::ParseFluxEvent(body);
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
     }
     auto& ev = std::get<core::FluxEvent>(parsed);
     auto commit = core::ResolveCommit(ev);
-    rows.push_back({"bench", received_at_ms, std::move(body), std::move(ev), std::move(commit)});
+    rows.push_back({"bench", received_at, std::move(body), std::move(ev), std::move(commit)});
   }
 
   auto db = store::OpenForWriting(path, durability);

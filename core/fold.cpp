@@ -50,9 +50,9 @@ bool SameStatus(const KeyState& a, const KeyState& b) {
 bool IsChange(FoldOutcome outcome) { return outcome == FoldOutcome::kCreated || outcome == FoldOutcome::kChanged; }
 
 FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& candidate,
-                std::int64_t event_id, std::int64_t event_time_ms) {
+                std::int64_t event_id, std::int64_t event_time_ms, std::string_view received_at) {
   KeyState next{candidate.state, candidate.description, candidate.target_url, event_id,
-                event_time_ms};
+                event_time_ms, std::string(received_at)};
   if (!current) return {FoldOutcome::kCreated, std::move(next)};
   const bool older = event_time_ms < current->event_time_ms ||
                      (event_time_ms == current->event_time_ms && event_id < current->event_id);

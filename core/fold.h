@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -28,16 +29,22 @@ using Derivation = std::variant<StatusCandidate, NoCommit, NoStatusChange>;
 // Severity/reason -> state, the route's templates -> context and target URL, the commit ref.
 Derivation DeriveStatus(const FluxEvent& event, const CommitRef& commit, const RouteProfile& route);
 
-// The state that currently holds a key, and which logged event set it.
+// The folded state of a key: the one type for it everywhere (the fold's output, a
+// fold_snapshot row, the fold half of a commit_statuses row). Which status holds the key, and
+// which logged event set it.
 struct KeyState {
   StatusState state = StatusState::kPending;
   std::string description;
   std::string target_url;
   std::int64_t event_id = 0;
   std::int64_t event_time_ms = 0;
+  // The received_at of that event (RFC 3339 text, as the log keeps it): the tables' updated_at.
+  std::string updated_at;
 
   friend bool operator==(const KeyState&, const KeyState&) = default;
 };
+// Every key's folded state, by key: what a fold over the log builds and the snapshot seeds.
+using KeyStates = std::map<StatusKey, KeyState>;
 
 // Whether two states say the same thing (state, description, target URL), whichever event set them.
 bool SameStatus(const KeyState& a, const KeyState& b);
@@ -60,8 +67,9 @@ struct FoldResult {
 };
 
 // Out-of-order rule: an event older (by event time) than the one that set the current state
-// never overwrites it; equal times are broken by log order (the later id wins).
+// never overwrites it; equal times are broken by log order (the later id wins). `received_at`
+// is the logged event's, kept as the new state's updated_at.
 FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& candidate,
-                std::int64_t event_id, std::int64_t event_time_ms);
+                std::int64_t event_id, std::int64_t event_time_ms, std::string_view received_at);
 
 }  // namespace fluxstatus::core

@@ -132,7 +132,7 @@ Provider::ListPage AzureDevOpsProvider::InterpretList(const HttpReply& reply, co
                                                       std::int64_t now_epoch_s) const {
   ListPage page;
   page.outcome = InterpretCreate(reply, now_epoch_s);
-  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  if (page.outcome.kind != OutcomeKind::kSynced) return page;
   rapidjson::Document doc;
   const rapidjson::Value* list = nullptr;
   if (ParseJsonBody(reply.body, doc)) {

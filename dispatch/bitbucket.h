@@ -32,7 +32,7 @@ class BitbucketProvider final : public Provider {
   // in practice: without a target_url it links the repository's web page.
   HttpCall BuildCreate(const DesiredStatus& status, const Credentials& creds) const override;
   SendOutcome InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const override;
-  // GET …/statuses/build/{key}: one object; 404 means the host has none (kDelivered, empty).
+  // GET …/statuses/build/{key}: one object; 404 means the host has none (kSynced, empty).
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;
   ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
                          std::int64_t now_epoch_s) const override;

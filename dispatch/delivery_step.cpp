@@ -21,8 +21,8 @@ bool RefusedCredentials(const CallError& e) { return e.http_status == 401 || e.h
 
 std::string OutcomeName(OutcomeKind kind) {
   switch (kind) {
-    case OutcomeKind::kDelivered: return "delivered";
-    case OutcomeKind::kRetryable: return "retry";
+    case OutcomeKind::kSynced: return store::kOutcomeSynced;
+    case OutcomeKind::kRetry: return store::kOutcomeRetry;
     case OutcomeKind::kReconcile: return "reconcile";
     case OutcomeKind::kPermanent: return "failed";
   }
@@ -72,8 +72,8 @@ class Step {
     Attempt(o.http_status, OutcomeName(o.kind), o.error, sent.duration);
     const CallError error{o.http_status, o.error};
     switch (o.kind) {
-      case OutcomeKind::kDelivered: return Finish(Result::kSynced, "");
-      case OutcomeKind::kRetryable: return Retry(error, o.retry_after, false);
+      case OutcomeKind::kSynced: return Finish(Result::kSynced, "");
+      case OutcomeKind::kRetry: return Retry(error, o.retry_after, false);
       case OutcomeKind::kPermanent: return Fail(error);
       case OutcomeKind::kReconcile: {
         // GitLab refuses a status that repeats the current state (it cannot transition
@@ -140,17 +140,17 @@ class Step {
       }
       const Provider::ListPage listed = env_.provider.InterpretList(*r.reply, row_.key, env_.now_ms() / 1000);
       Note(listed.outcome);
-      if (listed.outcome.kind != OutcomeKind::kDelivered) {
+      if (listed.outcome.kind != OutcomeKind::kSynced) {
         Attempt(listed.outcome.http_status, "list_failed", listed.outcome.error, r.duration);
         const CallError error{listed.outcome.http_status, listed.outcome.error};
-        if (listed.outcome.kind == OutcomeKind::kRetryable) Retry(error, listed.outcome.retry_after, true);
+        if (listed.outcome.kind == OutcomeKind::kRetry) Retry(error, listed.outcome.retry_after, true);
         else Fail(error, "listing statuses failed: ");
         return std::nullopt;
       }
       if (listed.newest_for_context) {
         const bool same = state_only ? listed.newest_for_context->state == row_.fold.state
                                      : HostHasDesired(*listed.newest_for_context, row_.fold.state, row_.fold.description);
-        Attempt(listed.outcome.http_status, same ? "already_on_host" : "listed", "", r.duration);
+        Attempt(listed.outcome.http_status, same ? store::kOutcomeAlreadyOnHost : "listed", "", r.duration);
         return same;
       }
       Attempt(listed.outcome.http_status, "listed", "", r.duration);  // every page is a call

@@ -64,7 +64,7 @@ Provider::ListPage GiteaProvider::InterpretList(const HttpReply& reply, const co
                                                 std::int64_t now_epoch_s) const {
   ListPage page;
   page.outcome = InterpretCreate(reply, now_epoch_s);
-  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  if (page.outcome.kind != OutcomeKind::kSynced) return page;
   rapidjson::Document doc;
   if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
     page.outcome.kind = OutcomeKind::kPermanent;

@@ -91,7 +91,7 @@ SendOutcome GitHubProvider::Classify(const HttpReply& reply, std::int64_t now_ep
   SendOutcome o = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
   if ((reply.status == 403 || reply.status == 429) && SaysSecondaryRateLimit(o.error)) {
     // GitHub's order: Retry-After, else the reset time when the budget is 0, else >= 1 min.
-    o.kind = OutcomeKind::kRetryable;
+    o.kind = OutcomeKind::kRetry;
     o.host_exhausted = true;
     const std::string* retry_header = reply.Header("retry-after");
     if (auto retry = retry_header ? ParseRetryAfter(*retry_header, now_epoch_s) : std::nullopt) {
@@ -120,7 +120,7 @@ Provider::ListPage GitHubProvider::InterpretList(const HttpReply& reply, const c
                                                  std::int64_t now_epoch_s) const {
   ListPage page;
   page.outcome = Classify(reply, now_epoch_s);
-  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  if (page.outcome.kind != OutcomeKind::kSynced) return page;
   rapidjson::Document doc;
   if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
     page.outcome.kind = OutcomeKind::kPermanent;

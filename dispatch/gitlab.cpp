@@ -84,7 +84,7 @@ HttpCall GitLabProvider::BuildCreate(const DesiredStatus& status, const Credenti
 SendOutcome GitLabProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
   SendOutcome o = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
   if (reply.status == 409) {
-    o.kind = OutcomeKind::kRetryable;
+    o.kind = OutcomeKind::kRetry;
   } else if (reply.status == 400 && o.error.find("Cannot transition status") != std::string::npos) {
     o.kind = OutcomeKind::kReconcile;
   }
@@ -105,7 +105,7 @@ Provider::ListPage GitLabProvider::InterpretList(const HttpReply& reply, const c
                                                  std::int64_t now_epoch_s) const {
   ListPage page;
   page.outcome = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
-  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  if (page.outcome.kind != OutcomeKind::kSynced) return page;
   rapidjson::Document doc;
   if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
     page.outcome.kind = OutcomeKind::kPermanent;

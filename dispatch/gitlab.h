@@ -33,7 +33,7 @@ class GitLabProvider final : public Provider {
   // (GitLab's name for OAuth tokens). A target_url over 255 characters is left out rather
   // than cut (a cut URL is a broken link). No `ref` is sent: fluxstatus does not know it.
   HttpCall BuildCreate(const DesiredStatus& status, const Credentials& creds) const override;
-  // Beyond the shared rules: 409 (another update holds the lock) is kRetryable; 400 "Cannot
+  // Beyond the shared rules: 409 (another update holds the lock) is kRetry; 400 "Cannot
   // transition status" (same pending/running twice) is kReconcile.
   SendOutcome InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const override;
   // name=<context>&all=true, newest id first where the server supports sort (17.9+).

@@ -43,20 +43,21 @@ struct RateLimit {
   std::optional<std::int64_t> reset_epoch_s;
 };
 
-// kDelivered: the host accepted it (or, for a list, answered authoritatively).
-// kRetryable: try again later (429, 5xx, rate limit, GitLab 409 lock), after retry_after if set.
+// kSynced: the host accepted it (or, for a list, answered authoritatively); recorded as the
+//          outcome "delivered" (store::kOutcomeSynced).
+// kRetry: try again later (429, 5xx, rate limit, GitLab 409 lock), after retry_after if set.
 // kReconcile: the host refused because of its current state (GitLab "Cannot transition
 //             status"): list the statuses to learn what it has, do not blindly retry.
 // kPermanent: retrying the same call cannot help (401, 403, 404, 422, malformed answer to a
 //             list); `error` says why.
-enum class OutcomeKind { kDelivered, kRetryable, kReconcile, kPermanent };
+enum class OutcomeKind { kSynced, kRetry, kReconcile, kPermanent };
 
 struct SendOutcome {
   OutcomeKind kind = OutcomeKind::kPermanent;
   int http_status = 0;
   std::string error;  // host's error text for last_error; empty on success; never a secret
   // When to try again: Retry-After (seconds or HTTP date) first, else the host's reset header.
-  // Also set on kDelivered when the host asks callers to slow down (budget 0, ADO delays).
+  // Also set on kSynced when the host asks callers to slow down (budget 0, ADO delays).
   std::optional<std::chrono::seconds> retry_after;
   // The host's budget is gone: pause every call to HostKey() until retry_after has passed.
   bool host_exhausted = false;
@@ -101,7 +102,7 @@ class Provider {
   virtual HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const = 0;
   // newest_for_context: set when this page proves what the newest status for key.context is;
   //   the caller stops there. more_pages: no answer yet, ask for page + 1.
-  // outcome.kind == kDelivered when the page was read (Bitbucket's by-key lookup answering 404
+  // outcome.kind == kSynced when the page was read (Bitbucket's by-key lookup answering 404
   //   counts: the host has none); otherwise the listing failed and the other fields are empty.
   struct ListPage {
     std::optional<ObservedStatus> newest_for_context;

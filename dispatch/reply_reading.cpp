@@ -178,7 +178,7 @@ SendOutcome ClassifyReply(const HttpReply& reply, std::int64_t now_epoch_s, std:
   const int s = reply.status;
 
   if (s >= 200 && s < 300) {
-    o.kind = OutcomeKind::kDelivered;
+    o.kind = OutcomeKind::kSynced;
     if (retry_after) {
       o.retry_after = retry_after;
       o.host_exhausted = true;
@@ -190,11 +190,11 @@ SendOutcome ClassifyReply(const HttpReply& reply, std::int64_t now_epoch_s, std:
   }
   o.error = std::move(error_text);
   if (s == 429 || (s == 403 && budget_gone)) {
-    o.kind = OutcomeKind::kRetryable;
+    o.kind = OutcomeKind::kRetry;
     o.host_exhausted = true;
     o.retry_after = retry_after ? retry_after : until_reset;
   } else if (s == 408 || s >= 500 || s < 100) {
-    o.kind = OutcomeKind::kRetryable;
+    o.kind = OutcomeKind::kRetry;
     o.retry_after = retry_after;
     if (s < 100 && o.error.empty()) o.error = "no HTTP status in the reply";
   } else {
@@ -212,7 +212,7 @@ Provider::ListPage ReadStatusByKey(const HttpReply& reply, std::int64_t now_epoc
     return page;
   }
   page.outcome = std::move(classified);
-  if (page.outcome.kind != OutcomeKind::kDelivered) return page;
+  if (page.outcome.kind != OutcomeKind::kSynced) return page;
   rapidjson::Document doc;
   if (!ParseJsonBody(reply.body, doc) || !doc.IsObject() || StringMember(doc, "state").empty()) {
     page.outcome.kind = OutcomeKind::kPermanent;

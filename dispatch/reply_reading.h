@@ -45,8 +45,8 @@ std::string FlattenJsonText(const rapidjson::Value& v);
 std::string ReplyErrorText(const HttpReply& reply,
                            const std::function<std::string(const rapidjson::Document&)>& from_json);
 
-// The rules every host shares: 2xx kDelivered; 408, 429 and 5xx kRetryable; 403 with a
-// remaining budget of 0 kRetryable; other statuses kPermanent; no status kRetryable. Sets rate,
+// The rules every host shares: 2xx kSynced; 408, 429 and 5xx kRetry; 403 with a
+// remaining budget of 0 kRetry; other statuses kPermanent; no status kRetry. Sets rate,
 // retry_after (Retry-After first, else the reset time when the budget is gone or on 429) and
 // host_exhausted (429, budget 0, or a Retry-After on a 2xx: Azure DevOps' delay request).
 SendOutcome ClassifyReply(const HttpReply& reply, std::int64_t now_epoch_s, std::string error_text);

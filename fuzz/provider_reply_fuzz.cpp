@@ -88,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                           "kustomization/apps/" + std::to_string(page)};
     const dispatch::Provider::ListPage read = provider.InterpretList(reply, key, kNow);
     CheckOutcome(read.outcome);
-    if (read.outcome.kind != dispatch::OutcomeKind::kDelivered) {
+    if (read.outcome.kind != dispatch::OutcomeKind::kSynced) {
       FUZZ_CHECK(!read.newest_for_context && !read.more_pages);
     }
   } else {

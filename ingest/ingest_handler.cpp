@@ -7,6 +7,7 @@
 
 #include "core/compact_json.h"
 #include "core/flux_json.h"
+#include "core/rfc3339.h"
 #include "core/structured_log.h"
 #include "ingest/rejections.h"
 #include "ingest/request_auth.h"
@@ -130,7 +131,7 @@ HttpResponse IngestHandler::Health(const std::string& status, const std::optiona
 void IngestHandler::Hook(const RequestSummary& who, const std::string& route_name, HttpRequest&& req,
                          Responder respond) {
   const auto started = Clock::now();
-  const std::int64_t received_at = clock_.NowMs();
+  const std::string received_at = core::FormatRfc3339Millis(clock_.NowMs());
   const IngestRoute* route = nullptr;
   if (!routes_.empty()) {
     auto it = routes_.find(route_name);
@@ -224,7 +225,7 @@ std::optional<HttpResponse> IngestHandler::Authenticate(const RequestSummary& wh
 
 void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Responder respond) {
   const auto started = Clock::now();
-  const std::int64_t received_at = clock_.NowMs();
+  const std::string received_at = core::FormatRfc3339Millis(clock_.NowMs());
   if (!AcceptableContentType(req.Header("content-type"))) {
     metrics_.Rejected("", "unsupported_media_type");
     return respond(RefuseContentType(who, "", *req.Header("content-type")));
@@ -289,7 +290,7 @@ void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Respond
                   });
 }
 
-void IngestHandler::CommitForRoutes(std::vector<std::string> routes, std::int64_t received_at, std::string body,
+void IngestHandler::CommitForRoutes(std::vector<std::string> routes, const std::string& received_at, std::string body,
                                     core::FluxEvent event, CommitFinish finish) {
   struct Batch {
     std::vector<store::WriteOutcome> outcomes;

@@ -71,7 +71,7 @@ class IngestHandler {
   // Submits the event once per route; `finish` runs exactly once, with every route's outcome
   // (in order) after their commits, or with nullptr when ack_timeout passed first.
   using CommitFinish = std::function<void(const std::vector<store::WriteOutcome>*)>;
-  void CommitForRoutes(std::vector<std::string> routes, std::int64_t received_at, std::string body,
+  void CommitForRoutes(std::vector<std::string> routes, const std::string& received_at, std::string body,
                        core::FluxEvent event, CommitFinish finish);
 
   IngestSettings settings_;

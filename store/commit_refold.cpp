@@ -15,8 +15,8 @@ namespace {
 
 // What the fold leaves for the commit: each key's state and the changes it went through.
 struct FoldedCommit {
-  FoldedStatuses keys;
-  std::map<core::StatusKey, std::vector<FoldedStatus>> changes;
+  core::KeyStates keys;
+  std::map<core::StatusKey, std::vector<core::KeyState>> changes;
 };
 
 // The fold itself: the commit's events through the one fold driver. Every key starts from its
@@ -44,7 +44,7 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   const FoldedCommit folded = FoldCommit(db, folder, route, commit_sha, out.events);
   const bool has_sink = folder.ProfileFor(route).has_provider;
 
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   StatusChanges change_log(db);
   std::map<core::StatusKey, StatusRow> rows;
   for (auto& r : statuses.ForCommit(route, commit_sha)) rows.emplace(r.key, std::move(r));
@@ -54,10 +54,9 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   for (const auto& [key, f] : folded.keys) {
     out.keys.push_back(key);
     const auto old = rows.find(key);
-    if (old == rows.end() || old->second.fold != f.fold || old->second.updated_at != f.updated_at) {
-      std::optional<core::KeySync> before;
-      if (old != rows.end()) before = core::KeySync{old->second.fold, old->second.sync};
-      statuses.Save({key, f.fold, f.updated_at, core::SyncAfterRefold(before ? &*before : nullptr, f.fold, has_sink)});
+    if (old == rows.end() || old->second.fold != f) {
+      const core::KeySync* before = old == rows.end() ? nullptr : &old->second;
+      statuses.Save({{f, core::SyncAfterRefold(before, f, has_sink)}, key});
       ++out.rows_changed;
     }
     const auto changes = folded.changes.find(key);
@@ -69,7 +68,7 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
     if (h == history.end() ? !wanted.empty() : h->second != wanted) {
       change_log.DeleteKey(key);
       if (changes != folded.changes.end()) {
-        for (const auto& c : changes->second) statuses.RecordChange(key, c.fold, c.updated_at);
+        for (const auto& c : changes->second) change_log.Record(key, c);
       }
     }
   }

@@ -4,16 +4,17 @@
 
 #include "core/rfc3339.h"
 #include "store/database.h"
+#include "store/fold_snapshot.h"
 #include "store/statement_use.h"
 
 namespace fluxstatus::store {
 namespace {
 
-// The columns ReadStatusRow expects, in order, for every SELECT of whole rows.
-constexpr const char* kStatusColumns =
-    "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms,"
-    " updated_at, sync_state, synced_at, attempts, last_error, next_attempt_ms, in_flight,"
-    " synced_state, synced_description";
+// The columns ReadStatusRow expects, in order, for every SELECT of whole rows: the key and its
+// folded state as fold_snapshot has them (read by its ReadKeyState), then the sync columns.
+const std::string kStatusColumns = std::string(kKeyStateColumns) +
+                                   ", sync_state, synced_at, attempts, last_error, next_attempt_ms, in_flight,"
+                                   " synced_state, synced_description";
 
 const std::string kLoad = std::string("SELECT ") + kStatusColumns +
                           " FROM commit_statuses WHERE route = ? AND repo = ? AND commit_sha = ?"
@@ -62,17 +63,10 @@ std::optional<std::string> OptionalText(const SQLite::Column& c) {
 // header: only this module reads whole rows).
 StatusRow ReadStatusRow(SQLite::Statement& q) {
   StatusRow r;
-  r.key = {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-           q.getColumn(3).getString()};
-  auto state = core::StatusStateFromString(q.getColumn(4).getString());
+  r.key = ReadStatusKey(q);
+  r.fold = ReadKeyState(q, "commit_statuses");
   auto sync = SyncStateFromString(q.getColumn(10).getString());
-  if (!state || !sync) throw std::runtime_error("commit_statuses holds an unknown state");
-  r.fold.state = *state;
-  r.fold.description = q.getColumn(5).getString();
-  r.fold.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
-  r.fold.event_id = q.getColumn(7).getInt64();
-  r.fold.event_time_ms = q.getColumn(8).getInt64();
-  r.updated_at = q.getColumn(9).getString();
+  if (!sync) throw std::runtime_error("commit_statuses holds an unknown state");
   r.sync.sync_state = *sync;
   r.sync.synced_at = OptionalText(q.getColumn(11));
   r.sync.attempts = q.getColumn(12).getInt64();
@@ -95,10 +89,10 @@ void BindKey(SQLite::Statement& s, const core::StatusKey& k) {
 
 }  // namespace
 
-StatusTable::StatusTable(SQLite::Database& db)
-    : db_(db), load_(db, kLoad), save_(db, kSave), changes_(db) {}
+CommitStatuses::CommitStatuses(SQLite::Database& db)
+    : db_(db), load_(db, kLoad), save_(db, kSave) {}
 
-std::optional<StatusRow> StatusTable::Load(const core::StatusKey& key) {
+std::optional<StatusRow> CommitStatuses::Load(const core::StatusKey& key) {
   StatementUse use(load_);
   BindKey(load_, key);
   std::optional<StatusRow> row;
@@ -106,7 +100,7 @@ std::optional<StatusRow> StatusTable::Load(const core::StatusKey& key) {
   return row;
 }
 
-void StatusTable::Save(const StatusRow& r) {
+void CommitStatuses::Save(const StatusRow& r) {
   StatementUse use(save_);
   BindKey(save_, r.key);
   save_.bind(5, std::string(core::ToString(r.fold.state)));
@@ -115,7 +109,7 @@ void StatusTable::Save(const StatusRow& r) {
   save_.bind(8, static_cast<int64_t>(r.fold.event_id));
   save_.bind(9, core::FormatRfc3339Millis(r.fold.event_time_ms));
   save_.bind(10, static_cast<int64_t>(r.fold.event_time_ms));
-  save_.bind(11, r.updated_at);
+  save_.bind(11, r.fold.updated_at);
   save_.bind(12, std::string(ToString(r.sync.sync_state)));
   if (r.sync.synced_at) save_.bind(13, *r.sync.synced_at);
   save_.bind(14, static_cast<int64_t>(r.sync.attempts));
@@ -127,25 +121,20 @@ void StatusTable::Save(const StatusRow& r) {
   save_.exec();
 }
 
-void StatusTable::Delete(const core::StatusKey& key) {
+void CommitStatuses::Delete(const core::StatusKey& key) {
   SQLite::Statement q(db_, kDelete);
   BindKey(q, key);
   q.exec();
 }
 
-void StatusTable::RecordChange(const core::StatusKey& key, const core::KeyState& state,
-                               const std::string& recorded_at) {
-  changes_.Record(key, state, recorded_at);
-}
-
-std::vector<StatusRow> StatusTable::All() {
+std::vector<StatusRow> CommitStatuses::All() {
   SQLite::Statement q(db_, kAll);
   std::vector<StatusRow> rows;
   while (q.executeStep()) rows.push_back(ReadStatusRow(q));
   return rows;
 }
 
-std::vector<StatusRow> StatusTable::ForCommit(const std::string& route, const std::string& commit_sha) {
+std::vector<StatusRow> CommitStatuses::ForCommit(const std::string& route, const std::string& commit_sha) {
   if (!for_commit_) for_commit_.emplace(db_, kForCommit);
   StatementUse use(*for_commit_);
   for_commit_->bind(1, route);
@@ -155,7 +144,7 @@ std::vector<StatusRow> StatusTable::ForCommit(const std::string& route, const st
   return rows;
 }
 
-std::vector<StatusRow> StatusTable::Due(std::int64_t now_ms, std::size_t limit) {
+std::vector<StatusRow> CommitStatuses::Due(std::int64_t now_ms, std::size_t limit) {
   if (!due_) due_.emplace(db_, kDue);
   StatementUse use(*due_);
   due_->bind(1, static_cast<int64_t>(now_ms));
@@ -165,7 +154,7 @@ std::vector<StatusRow> StatusTable::Due(std::int64_t now_ms, std::size_t limit) 
   return rows;
 }
 
-StatusTable::PendingCount StatusTable::Pending() {
+CommitStatuses::PendingCount CommitStatuses::Pending() {
   SQLite::Statement q(db_, kPending);
   PendingCount out;
   if (q.executeStep()) {
@@ -175,25 +164,16 @@ StatusTable::PendingCount StatusTable::Pending() {
   return out;
 }
 
-std::map<std::string, std::int64_t> StatusTable::CountBySyncState() {
+std::map<std::string, std::int64_t> CommitStatuses::CountBySyncState() {
   SQLite::Statement q(db_, kBySyncState);
   std::map<std::string, std::int64_t> counts;
   while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
   return counts;
 }
 
-void StatusTable::Clear() {
-  db_.exec(kClear);
-  changes_.Clear();
-}
+void CommitStatuses::Clear() { db_.exec(kClear); }
 
-std::vector<std::string> StatusTable::DropIndexes() {
-  std::vector<std::string> recreate = DropSecondaryIndexes(db_, "commit_statuses");
-  for (auto& sql : changes_.DropIndexes()) recreate.push_back(std::move(sql));
-  return recreate;
-}
-
-void StatusTable::CreateIndexes(const std::vector<std::string>& statements) { store::CreateIndexes(db_, statements); }
+std::vector<std::string> CommitStatuses::DropIndexes() { return DropSecondaryIndexes(db_, "commit_statuses"); }
 
 std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& filter) {
   SQLite::Statement q(db, QueryStatusSql(filter));

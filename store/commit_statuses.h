@@ -15,7 +15,6 @@
 #include "core/commit_status.h"
 #include "core/fold.h"
 #include "core/sync_state.h"
-#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 
@@ -26,11 +25,11 @@ using core::SyncState;
 using core::SyncStateFromString;
 using core::ToString;
 
-struct StatusRow {
+// One commit_statuses row: a key with its folded state and sync columns (core::KeySync, the
+// pair the sync transitions take). The folded state is the same core::KeyState a fold_snapshot
+// row holds; the sync columns are what only this table has.
+struct StatusRow : core::KeySync {
   core::StatusKey key;
-  core::KeyState fold;
-  std::string updated_at;
-  SyncInfo sync;
 };
 
 // `fluxstatus status`: which rows, newest event time first.
@@ -50,18 +49,15 @@ std::vector<StatusRow> QueryStatus(SQLite::Database& db, const StatusFilter& fil
 std::vector<std::string> StatusRoutes(SQLite::Database& db);
 
 // Not thread-safe: owned by the thread that owns the connection.
-class StatusTable {
+class CommitStatuses {
  public:
-  explicit StatusTable(SQLite::Database& db);
+  explicit CommitStatuses(SQLite::Database& db);
 
   std::optional<StatusRow> Load(const core::StatusKey& key);
   // Inserts or replaces the key's row (event_time text is derived from fold.event_time_ms).
   void Save(const StatusRow& row);
   // Removes the key's row (a re-fold that no longer yields the key).
   void Delete(const core::StatusKey& key);
-  // Appends a status_history entry for a change of the key's state (status_changes' SQL; kept
-  // here for the callers that fold through this class).
-  void RecordChange(const core::StatusKey& key, const core::KeyState& state, const std::string& recorded_at);
 
   // Every row, ordered by key (for rebuild comparison and `status`).
   std::vector<StatusRow> All();
@@ -80,19 +76,17 @@ class StatusTable {
   // How many keys are in each sync_state; a state no key is in is absent.
   std::map<std::string, std::int64_t> CountBySyncState();
 
-  // Empties both derived tables (rebuild, inside its transaction).
+  // Empties the table (rebuild, inside its transaction; status_changes has its own Clear).
   void Clear();
-  // Rebuild's bulk load: drops the secondary indexes of both tables (inside the caller's
-  // transaction) and returns the statements that recreate them, read from the schema itself.
+  // Rebuild's bulk load: drops the table's secondary indexes (inside the caller's transaction)
+  // and returns the statements that recreate them (CreateIndexes in database.h).
   std::vector<std::string> DropIndexes();
-  void CreateIndexes(const std::vector<std::string>& statements);
 
  private:
   SQLite::Database& db_;
   SQLite::Statement load_;
   SQLite::Statement save_;
   std::optional<SQLite::Statement> due_, for_commit_;  // prepared on first use
-  StatusChanges changes_;
 };
 
 }  // namespace fluxstatus::store

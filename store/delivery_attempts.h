@@ -13,6 +13,14 @@
 
 namespace fluxstatus::store {
 
+// The outcome column's words that more than one module writes or reads. The SQL contract and the
+// metric's `outcome` label keep them as they are: a successful post is "delivered" there, though
+// the code calls it synced everywhere (SyncState::kSynced, DeliveryResult::kSynced,
+// OutcomeKind::kSynced); a retry is "retry" (DeliveryResult::kRetry, OutcomeKind::kRetry).
+inline constexpr const char* kOutcomeSynced = "delivered";
+inline constexpr const char* kOutcomeRetry = "retry";
+inline constexpr const char* kOutcomeAlreadyOnHost = "already_on_host";
+
 struct DeliveryAttempt {
   core::StatusKey key;
   std::string state;  // host-neutral state that was sent or looked for

@@ -77,7 +77,7 @@ std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
   const Sha256 hash = HashBody(e.body);
   const auto& ev = e.event;
   StatementUse use(insert_);
-  insert_.bind(1, core::FormatRfc3339Millis(e.received_at_ms));
+  insert_.bind(1, e.received_at);
   insert_.bind(2, e.route);
   insert_.bind(3, ev.object.kind);
   insert_.bind(4, ev.object.namespace_);

@@ -20,7 +20,7 @@ namespace fluxstatus::store {
 // One accepted event as it is logged.
 struct LoggedEvent {
   std::string route;
-  std::int64_t received_at_ms = 0;
+  std::string received_at;  // RFC 3339 with milliseconds, as the column keeps it
   std::string body;  // raw bytes as received
   core::FluxEvent event;
   core::CommitRef commit;
@@ -30,7 +30,7 @@ struct LoggedEvent {
 struct LogRow {
   std::int64_t id = 0;
   std::string route;
-  std::string received_at;
+  std::string received_at;  // as LoggedEvent's
   std::string body;
 };
 

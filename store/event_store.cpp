@@ -11,13 +11,12 @@
 
 #include "core/flux_json.h"
 #include "core/revision.h"
-#include "core/rfc3339.h"
 #include "store/dispatch_lease.h"
 #include "store/foreign_keys_off.h"
 
 namespace fluxstatus::store {
 EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes, const core::Clock& clock)
-    : db_(db), clock_(clock), routes_(std::move(routes)), log_(db), statuses_(db), rejected_(db), deliveries_(db) {}
+    : db_(db), clock_(clock), routes_(std::move(routes)), log_(db), statuses_(db), changes_(db), rejected_(db), deliveries_(db) {}
 
 AppendResult EventStore::Append(const IncomingEvent& e) {
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -52,7 +51,7 @@ std::vector<AppendOutcome> EventStore::AppendBatch(std::span<const IncomingEvent
 }
 
 void EventStore::Reject(const Rejection& r) {
-  rejected_.Record(r.route, r.received_at_ms, r.reason, r.body, r.max_body_bytes);
+  rejected_.Record(r.route, r.received_at, r.reason, r.body, r.max_body_bytes);
 }
 
 void EventStore::RecordDelivery(const DeliveryRecord& d) {
@@ -67,7 +66,7 @@ void EventStore::RecordDelivery(const DeliveryRecord& d) {
 }
 
 AppendResult EventStore::AppendOne(const IncomingEvent& e) {
-  LoggedEvent logged{e.route, e.received_at_ms, e.body, e.event, core::ResolveCommit(e.event)};
+  LoggedEvent logged{e.route, e.received_at, e.body, e.event, core::ResolveCommit(e.event)};
   auto id = log_.Append(logged);
   if (!id) {
     AppendResult dup;
@@ -76,7 +75,7 @@ AppendResult EventStore::AppendOne(const IncomingEvent& e) {
     dup.note = "byte-identical to event " + std::to_string(dup.id);
     return dup;
   }
-  return FoldEvent(*id, e.route, e.event, logged.commit, core::FormatRfc3339Millis(e.received_at_ms));
+  return FoldEvent(*id, e.route, e.event, logged.commit, e.received_at);
 }
 
 AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, const core::FluxEvent& ev,
@@ -104,15 +103,16 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
   std::optional<StatusRow> current = statuses_.Load(candidate.key);
   std::optional<core::KeyState> current_state;
   if (current) current_state = current->fold;
-  const core::FoldResult folded = core::Fold(current_state, candidate, id, ev.time_ms);
+  const core::FoldResult folded = core::Fold(current_state, candidate, id, ev.time_ms, received_at);
   result.fold = folded.outcome;
   if (folded.outcome == core::FoldOutcome::kStale) {
     result.note = "older than event " + std::to_string(current->fold.event_id) + ": not applied";
     return result;
   }
-  StatusRow row{candidate.key, folded.next, received_at,
-                core::SyncAfterFold(current ? &current->sync : nullptr, folded.outcome, profile.has_provider)};
-  if (folded.Changed()) statuses_.RecordChange(row.key, row.fold, received_at);
+  const StatusRow row{
+      {folded.next, core::SyncAfterFold(current ? &current->sync : nullptr, folded.outcome, profile.has_provider)},
+      candidate.key};
+  if (folded.Changed()) changes_.Record(row.key, row.fold);
   statuses_.Save(row);
   return result;
 }

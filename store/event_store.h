@@ -23,13 +23,16 @@
 #include "store/rebuild.h"
 #include "store/rejected_events.h"
 #include "store/commit_statuses.h"
+#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 
-// An accepted, parsed event on its way into the log.
+// An accepted, parsed event on its way into the log. received_at is RFC 3339 UTC text with
+// milliseconds, the event_log column's own form: whoever receives the event formats the
+// clock's reading once (core::FormatRfc3339Millis), and code carries that text from there on.
 struct IncomingEvent {
   std::string route;
-  std::int64_t received_at_ms = 0;
+  std::string received_at;
   std::string body;
   core::FluxEvent event;
 };
@@ -37,7 +40,7 @@ struct IncomingEvent {
 // A rejected authenticated request to keep in rejected_events.
 struct Rejection {
   std::string route;
-  std::int64_t received_at_ms = 0;
+  std::string received_at;  // as IncomingEvent's
   std::string reason;
   std::string body;
   std::size_t max_body_bytes = 0;
@@ -112,7 +115,8 @@ class EventStore {
   const core::Clock& clock_;
   core::RouteCatalog routes_;
   EventLog log_;
-  StatusTable statuses_;
+  CommitStatuses statuses_;
+  StatusChanges changes_;
   RejectedLog rejected_;
   DeliveryLog deliveries_;
 };

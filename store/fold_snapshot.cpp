@@ -6,9 +6,7 @@
 namespace fluxstatus::store {
 namespace {
 
-constexpr const char* kColumns =
-    "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms,"
-    " updated_at";
+constexpr const char* kColumns = kKeyStateColumns;
 const std::string kFind = std::string("SELECT ") + kColumns +
                           " FROM fold_snapshot WHERE route = ? AND repo = ? AND commit_sha = ?"
                           " AND context = ?";
@@ -22,25 +20,27 @@ constexpr const char* kSetHorizon =
     "INSERT OR REPLACE INTO fold_horizon (id, through_event_id, before, pruned_at) VALUES (1,?,?,?)";
 constexpr const char* kCount = "SELECT count(*) FROM fold_snapshot";
 
-core::StatusKey ReadKey(SQLite::Statement& q) {
+constexpr const char* kTable = "fold_snapshot";
+
+}  // namespace
+
+core::StatusKey ReadStatusKey(SQLite::Statement& q) {
   return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
           q.getColumn(3).getString()};
 }
 
-FoldedStatus ReadState(SQLite::Statement& q) {
-  FoldedStatus k;
+core::KeyState ReadKeyState(SQLite::Statement& q, const char* table) {
+  core::KeyState k;
   auto state = core::StatusStateFromString(q.getColumn(4).getString());
-  if (!state) throw std::runtime_error("fold_snapshot holds an unknown state");
-  k.fold.state = *state;
-  k.fold.description = q.getColumn(5).getString();
-  k.fold.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
-  k.fold.event_id = q.getColumn(7).getInt64();
-  k.fold.event_time_ms = q.getColumn(8).getInt64();
+  if (!state) throw std::runtime_error(std::string(table) + " holds an unknown state");
+  k.state = *state;
+  k.description = q.getColumn(5).getString();
+  k.target_url = q.getColumn(6).isNull() ? "" : q.getColumn(6).getString();
+  k.event_id = q.getColumn(7).getInt64();
+  k.event_time_ms = q.getColumn(8).getInt64();
   k.updated_at = q.getColumn(9).getString();
   return k;
 }
-
-}  // namespace
 
 FoldSnapshot::FoldSnapshot(SQLite::Database& db) : db_(db), find_(db, kFind), save_(db, kSave) {}
 
@@ -55,47 +55,47 @@ std::int64_t FoldSnapshot::ThroughEventId() {
   return h ? h->through_event_id : 0;
 }
 
-std::optional<FoldedStatus> FoldSnapshot::Find(const core::StatusKey& key) {
+std::optional<core::KeyState> FoldSnapshot::Find(const core::StatusKey& key) {
   StatementUse use(find_);
   find_.bind(1, key.route);
   find_.bind(2, key.repo);
   find_.bind(3, key.commit_sha);
   find_.bind(4, key.context);
-  std::optional<FoldedStatus> out;
-  if (find_.executeStep()) out = ReadState(find_);
+  std::optional<core::KeyState> out;
+  if (find_.executeStep()) out = ReadKeyState(find_, kTable);
   return out;
 }
 
-FoldedStatuses FoldSnapshot::All() {
+core::KeyStates FoldSnapshot::All() {
   SQLite::Statement q(db_, kAll);
-  FoldedStatuses out;
-  while (q.executeStep()) out.emplace_hint(out.end(), ReadKey(q), ReadState(q));
+  core::KeyStates out;
+  while (q.executeStep()) out.emplace_hint(out.end(), ReadStatusKey(q), ReadKeyState(q, kTable));
   return out;
 }
 
-FoldedStatuses FoldSnapshot::ForCommit(const std::string& route, const std::string& commit_sha) {
+core::KeyStates FoldSnapshot::ForCommit(const std::string& route, const std::string& commit_sha) {
   SQLite::Statement q(db_, kForCommit);
   q.bind(1, route);
   q.bind(2, commit_sha);
-  FoldedStatuses out;
-  while (q.executeStep()) out.emplace(ReadKey(q), ReadState(q));
+  core::KeyStates out;
+  while (q.executeStep()) out.emplace(ReadStatusKey(q), ReadKeyState(q, kTable));
   return out;
 }
 
 std::int64_t FoldSnapshot::Count() { return db_.execAndGet(kCount).getInt64(); }
 
-void FoldSnapshot::Save(const core::StatusKey& key, const FoldedStatus& k) {
+void FoldSnapshot::Save(const core::StatusKey& key, const core::KeyState& k) {
   StatementUse use(save_);
   save_.clearBindings();
   save_.bind(1, key.route);
   save_.bind(2, key.repo);
   save_.bind(3, key.commit_sha);
   save_.bind(4, key.context);
-  save_.bind(5, std::string(core::ToString(k.fold.state)));
-  save_.bind(6, k.fold.description);
-  if (!k.fold.target_url.empty()) save_.bind(7, k.fold.target_url);
-  save_.bind(8, static_cast<int64_t>(k.fold.event_id));
-  save_.bind(9, static_cast<int64_t>(k.fold.event_time_ms));
+  save_.bind(5, std::string(core::ToString(k.state)));
+  save_.bind(6, k.description);
+  if (!k.target_url.empty()) save_.bind(7, k.target_url);
+  save_.bind(8, static_cast<int64_t>(k.event_id));
+  save_.bind(9, static_cast<int64_t>(k.event_time_ms));
   save_.bind(10, k.updated_at);
   save_.exec();
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -16,13 +17,14 @@
 
 namespace fluxstatus::store {
 
-// What the log decides about a key (no dispatch columns): the fold state and when it was
-// last applied (updated_at: the received_at of the event that set it).
-struct FoldedStatus {
-  core::KeyState fold;
-  std::string updated_at;
-};
-using FoldedStatuses = std::map<core::StatusKey, FoldedStatus>;
+// A row is a key and its folded state (core::KeyState, no dispatch columns). commit_statuses
+// begins with the same columns, so both tables read them with the one reader here.
+inline constexpr const char* kKeyStateColumns =
+    "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms, updated_at";
+// Of a statement whose first columns are kKeyStateColumns: the key (columns 0-3) and its folded
+// state (4-9). `table` names the table in the error for a state no one knows.
+core::StatusKey ReadStatusKey(SQLite::Statement& q);
+core::KeyState ReadKeyState(SQLite::Statement& q, const char* table);
 
 // Which prefix of the log the snapshot stands for.
 struct FoldHorizon {
@@ -42,15 +44,15 @@ class FoldSnapshot {
   std::int64_t ThroughEventId();
 
   // The key's state as of the horizon (a per-key re-fold's seed); nullopt when it had none.
-  std::optional<FoldedStatus> Find(const core::StatusKey& key);
+  std::optional<core::KeyState> Find(const core::StatusKey& key);
   // Every key's state as of the horizon (rebuild's and prune's seed).
-  FoldedStatuses All();
+  core::KeyStates All();
   // The states of one commit's keys on one route (a per-commit re-fold's seed).
-  FoldedStatuses ForCommit(const std::string& route, const std::string& commit_sha);
+  core::KeyStates ForCommit(const std::string& route, const std::string& commit_sha);
   std::int64_t Count();
 
   // Inside prune's transaction: records a key's state and then moves the horizon.
-  void Save(const core::StatusKey& key, const FoldedStatus& state);
+  void Save(const core::StatusKey& key, const core::KeyState& state);
   void SetHorizon(const FoldHorizon& horizon);
 
  private:

@@ -9,9 +9,9 @@
 
 namespace fluxstatus::store {
 
-ChangeRow HistoryEntry(const core::StatusKey& key, const FoldedStatus& now) {
-  return {key, std::string(core::ToString(now.fold.state)), now.fold.description,
-          core::FormatRfc3339Millis(now.fold.event_time_ms), now.updated_at, now.fold.event_id};
+ChangeRow HistoryEntry(const core::StatusKey& key, const core::KeyState& now) {
+  return {key, std::string(core::ToString(now.state)), now.description,
+          core::FormatRfc3339Millis(now.event_time_ms), now.updated_at, now.event_id};
 }
 
 const core::RouteProfile& LogFolder::ProfileFor(const std::string& route) {
@@ -24,7 +24,7 @@ const core::RouteProfile& LogFolder::ProfileFor(const std::string& route) {
   return it->second;
 }
 
-std::optional<AppliedEvent> LogFolder::Apply(const LogRow& row, FoldedStatuses& keys) {
+std::optional<AppliedEvent> LogFolder::Apply(const LogRow& row, core::KeyStates& keys) {
   auto parsed = core::ParseFluxEvent(row.body, std::numeric_limits<std::size_t>::max());
   if (const auto* err = std::get_if<core::ParseError>(&parsed)) {
     throw std::runtime_error("event " + std::to_string(row.id) +
@@ -37,16 +37,15 @@ std::optional<AppliedEvent> LogFolder::Apply(const LogRow& row, FoldedStatuses& 
 
   auto it = keys.find(candidate->key);
   std::optional<core::KeyState> current;
-  if (it != keys.end()) current = it->second.fold;
-  core::FoldResult folded = core::Fold(current, *candidate, row.id, ev.time_ms);
+  if (it != keys.end()) current = it->second;
+  core::FoldResult folded = core::Fold(current, *candidate, row.id, ev.time_ms, row.received_at);
   if (folded.outcome == core::FoldOutcome::kStale) return std::nullopt;
-  if (it == keys.end()) it = keys.emplace(candidate->key, FoldedStatus{}).first;
-  it->second.fold = std::move(folded.next);
-  it->second.updated_at = row.received_at;
+  if (it == keys.end()) it = keys.emplace(candidate->key, core::KeyState{}).first;
+  it->second = std::move(folded.next);
   return AppliedEvent{it->first, it->second, folded.outcome};
 }
 
-std::int64_t LogFolder::FoldRange(EventLog& log, FoldedStatuses& keys, const LogSelection& selection,
+std::int64_t LogFolder::FoldRange(EventLog& log, core::KeyStates& keys, const LogSelection& selection,
                                   const std::function<void(const AppliedEvent&)>& on_applied) {
   std::int64_t read = 0;
   log.ForEach(selection, [&](const LogRow& row) {
@@ -56,7 +55,7 @@ std::int64_t LogFolder::FoldRange(EventLog& log, FoldedStatuses& keys, const Log
   return read;
 }
 
-std::int64_t LogFolder::FoldRange(EventLog& log, FoldedStatuses& keys, std::int64_t after_id,
+std::int64_t LogFolder::FoldRange(EventLog& log, core::KeyStates& keys, std::int64_t after_id,
                                   std::optional<std::int64_t> through_id,
                                   const std::function<void(const AppliedEvent&)>& on_applied) {
   return FoldRange(log, keys, LogSpan{after_id, through_id.value_or(std::numeric_limits<std::int64_t>::max())},

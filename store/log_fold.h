@@ -22,12 +22,12 @@ namespace fluxstatus::store {
 // What one event did to the map.
 struct AppliedEvent {
   const core::StatusKey& key;
-  const FoldedStatus& now;  // the key's state after the event
+  const core::KeyState& now;  // the key's state after the event
   core::FoldOutcome outcome;
 };
 
 // The status_history entry a change of the key to `now` records.
-ChangeRow HistoryEntry(const core::StatusKey& key, const FoldedStatus& now);
+ChangeRow HistoryEntry(const core::StatusKey& key, const core::KeyState& now);
 
 class LogFolder {
  public:
@@ -35,14 +35,14 @@ class LogFolder {
 
   // Folds one logged event into keys. nullopt when it folds into no status (trace, no commit,
   // or older than the key's state); otherwise the key and what happened to it.
-  std::optional<AppliedEvent> Apply(const LogRow& row, FoldedStatuses& keys);
+  std::optional<AppliedEvent> Apply(const LogRow& row, core::KeyStates& keys);
 
   // Folds the selected events in log order; calls on_applied for each event that changed or
   // refreshed a key. Returns how many events were read.
-  std::int64_t FoldRange(EventLog& log, FoldedStatuses& keys, const LogSelection& selection,
+  std::int64_t FoldRange(EventLog& log, core::KeyStates& keys, const LogSelection& selection,
                          const std::function<void(const AppliedEvent&)>& on_applied);
   // The same for the events with after_id < id <= through_id (nullopt: the end of the log).
-  std::int64_t FoldRange(EventLog& log, FoldedStatuses& keys, std::int64_t after_id,
+  std::int64_t FoldRange(EventLog& log, core::KeyStates& keys, std::int64_t after_id,
                          std::optional<std::int64_t> through_id,
                          const std::function<void(const AppliedEvent&)>& on_applied);
 

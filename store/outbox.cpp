@@ -13,7 +13,7 @@ std::optional<StatusRow> Outbox::Load(const core::StatusKey& key) { return statu
 std::vector<StatusRow> Outbox::Due(std::int64_t now_ms, std::size_t limit) { return statuses_.Due(now_ms, limit); }
 
 Outbox::Backlog Outbox::Measure(std::int64_t now_ms) {
-  const StatusTable::PendingCount pending = statuses_.Pending();
+  const CommitStatuses::PendingCount pending = statuses_.Pending();
   Backlog b;
   b.pending = pending.keys;
   if (pending.oldest_updated_at) {

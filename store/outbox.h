@@ -1,6 +1,6 @@
 // The read side of dispatch: which keys are due (desired state not yet confirmed on the
 // host), on a read-only connection owned by the dispatch scheduler thread. No SQL of its own:
-// it reads commit_statuses through StatusTable.
+// it reads commit_statuses through CommitStatuses.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,7 @@ class Outbox {
   std::map<std::string, std::int64_t> CountBySyncState();
 
  private:
-  StatusTable statuses_;  // reads only: this connection is read-only
+  CommitStatuses statuses_;  // reads only: this connection is read-only
 };
 
 }  // namespace fluxstatus::store

@@ -12,6 +12,8 @@
 #include "store/fold_snapshot.h"
 #include "store/log_fold.h"
 #include "store/commit_statuses.h"
+#include "store/database.h"
+#include "store/status_changes.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -48,13 +50,13 @@ std::string KeyText(const core::StatusKey& k) {
 
 using Columns = std::vector<std::pair<const char*, std::string>>;
 
-Columns StatusColumns(const core::KeyState& f, const std::string& updated_at) {
+Columns StatusColumns(const core::KeyState& f) {
   return {{"state", std::string(core::ToString(f.state))},
           {"description", f.description},
           {"target_url", f.target_url},
           {"event_id", std::to_string(f.event_id)},
           {"event_time", core::FormatRfc3339Millis(f.event_time_ms)},
-          {"updated_at", updated_at}};
+          {"updated_at", f.updated_at}};
 }
 
 Columns ChangeColumns(const ChangeRow& c) {
@@ -132,21 +134,24 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   FoldSnapshot snapshot(db);
   RebuildReport report;
   report.snapshot_through = snapshot.ThroughEventId();
-  FoldedStatuses keys = snapshot.All();
+  core::KeyStates keys = snapshot.All();
   report.snapshot_keys = static_cast<std::int64_t>(keys.size());
 
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   std::map<core::StatusKey, core::KeySync> before;
-  for (auto& r : statuses.All()) before.emplace(std::move(r.key), core::KeySync{std::move(r.fold), std::move(r.sync)});
+  for (auto& r : statuses.All()) before.emplace(std::move(r.key), std::move(r));
   // Bulk load: rows go into tables without secondary indexes, which are built once at the end.
-  const std::vector<std::string> indexes = statuses.DropIndexes();
+  StatusChanges changes(db);
+  std::vector<std::string> indexes = statuses.DropIndexes();
+  for (auto& sql : changes.DropIndexes()) indexes.push_back(std::move(sql));
   statuses.Clear();
+  changes.Clear();
 
   EventLog log(db);
   LogFolder folder(routes);
   report.events = folder.FoldRange(log, keys, report.snapshot_through, std::nullopt, [&](const AppliedEvent& a) {
     if (!core::IsChange(a.outcome)) return;
-    statuses.RecordChange(a.key, a.now.fold, a.now.updated_at);
+    changes.Record(a.key, a.now);
     ++report.changes;
   });
 
@@ -155,9 +160,9 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   for (const auto& [key, folded] : keys) {
     const auto old = before.find(key);
     const bool has_sink = folder.ProfileFor(key.route).has_provider;
-    statuses.Save({key, folded.fold, folded.updated_at, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded.fold, has_sink)});
+    statuses.Save({{folded, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded, has_sink)}, key});
   }
-  statuses.CreateIndexes(indexes);
+  CreateIndexes(db, indexes);
   report.statuses = static_cast<std::int64_t>(keys.size());
   // Foreign keys are off for the load (EventStore::Rebuild). Every event id written came from a
   // row read above, except the snapshot's: check that those still exist (prune keeps them).
@@ -175,7 +180,7 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
   Differ history("status_history"), current("current_status");
   FoldSnapshot snapshot(db);
   const std::int64_t through = snapshot.ThroughEventId();
-  FoldedStatuses keys = snapshot.All();
+  core::KeyStates keys = snapshot.All();
 
   // status_history: walk the stored rows by event beside the fresh fold's changes.
   ChangeReader reader(db);
@@ -199,7 +204,7 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
   for (; stored; stored = reader.Next()) CompareChange(history, stored, nullptr);
 
   // current_status: both sides by key.
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   std::map<core::StatusKey, StatusRow> rows;
   for (auto& r : statuses.All()) rows.emplace(r.key, std::move(r));
   auto s = rows.begin();
@@ -208,8 +213,8 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
     const bool take_s = s != rows.end() && (f == keys.end() || s->first < f->first);
     const bool take_f = f != keys.end() && (s == rows.end() || f->first < s->first);
     Columns sc, fc;
-    if (!take_f) sc = StatusColumns(s->second.fold, s->second.updated_at);
-    if (!take_s) fc = StatusColumns(f->second.fold, f->second.updated_at);
+    if (!take_f) sc = StatusColumns(s->second.fold);
+    if (!take_s) fc = StatusColumns(f->second);
     current.Compare(take_f ? "" : KeyText(s->first), take_f ? nullptr : &sc, take_s ? "" : KeyText(f->first),
                     take_s ? nullptr : &fc);
     if (!take_f) ++s;

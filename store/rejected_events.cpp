@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/rfc3339.h"
 #include "store/statement_use.h"
 
 namespace fluxstatus::store {
@@ -18,12 +17,12 @@ constexpr const char* kDeleteBefore = "DELETE FROM rejected_events WHERE receive
 
 RejectedLog::RejectedLog(SQLite::Database& db) : db_(db), insert_(db, kInsert) {}
 
-std::int64_t RejectedLog::Record(const std::string& route, std::int64_t received_at_ms,
+std::int64_t RejectedLog::Record(const std::string& route, const std::string& received_at,
                                  const std::string& reason, std::string_view body,
                                  std::size_t max_body_bytes) {
   const auto kept = body.substr(0, std::min(body.size(), max_body_bytes));
   StatementUse use(insert_);
-  insert_.bind(1, core::FormatRfc3339Millis(received_at_ms));
+  insert_.bind(1, received_at);
   insert_.bind(2, route);
   insert_.bind(3, reason);
   // A blob: the body may be invalid UTF-8, which is one of the reasons to reject it.

@@ -17,7 +17,7 @@ class RejectedLog {
   explicit RejectedLog(SQLite::Database& db);
 
   // Keeps at most max_body_bytes of the body. Returns the row id.
-  std::int64_t Record(const std::string& route, std::int64_t received_at_ms, const std::string& reason,
+  std::int64_t Record(const std::string& route, const std::string& received_at, const std::string& reason,
                       std::string_view body, std::size_t max_body_bytes);
   std::int64_t Count();
   // Rows received before `cutoff` (RFC 3339, prune): counted, or deleted (returns how many).

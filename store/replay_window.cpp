@@ -14,7 +14,7 @@ ReplayPlan PlanReplay(SQLite::Database& db, const ReplayWindow& window) {
   plan.events = events.events;
   plan.first_id = events.first_id;
   plan.last_id = events.last_id;
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   for (const auto& c : WindowCommits(db, window)) {
     for (auto& row : statuses.ForCommit(c.route, c.commit_sha)) plan.keys.push_back(std::move(row));
   }
@@ -22,7 +22,7 @@ ReplayPlan PlanReplay(SQLite::Database& db, const ReplayWindow& window) {
 }
 
 std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route, const std::string& commit_sha) {
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   std::int64_t marked = 0;
   for (auto& row : statuses.ForCommit(route, commit_sha)) {
     auto sync = core::MarkForReplay(row.sync);
@@ -37,7 +37,7 @@ std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route,
 std::vector<StatusRow> LoadStatuses(SQLite::Database& db, const std::vector<core::StatusKey>& keys) {
   std::vector<StatusRow> rows;
   rows.reserve(keys.size());
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   db.exec("BEGIN");  // deferred: a read transaction, also on a query_only connection
   try {
     for (const auto& key : keys) {

@@ -27,24 +27,24 @@ std::string KeyText(const core::StatusKey& k) {
 // The snapshot through `through` must agree with current_status wherever no later event moved
 // a key on; otherwise the tables are out of step with the log (edited by hand, or folded with
 // another configuration) and pruning would make that permanent.
-void RequireAgreement(SQLite::Database& db, const FoldedStatuses& snapshot, std::int64_t through) {
+void RequireAgreement(SQLite::Database& db, const core::KeyStates& snapshot, std::int64_t through) {
   std::int64_t disagreements = 0;
   std::string first;
   auto note = [&](const core::StatusKey& key) {
     if (disagreements++ == 0) first = KeyText(key);
   };
   std::set<core::StatusKey> seen;
-  StatusTable statuses(db);
+  CommitStatuses statuses(db);
   for (const auto& row : statuses.All()) {
     const auto it = snapshot.find(row.key);
     if (row.fold.event_id > through) {
       // A later event set it; it must not be older than what the snapshot holds.
-      if (it != snapshot.end() && (row.fold.event_time_ms < it->second.fold.event_time_ms ||
-                                   (row.fold.event_time_ms == it->second.fold.event_time_ms &&
-                                    row.fold.event_id < it->second.fold.event_id))) {
+      if (it != snapshot.end() && (row.fold.event_time_ms < it->second.event_time_ms ||
+                                   (row.fold.event_time_ms == it->second.event_time_ms &&
+                                    row.fold.event_id < it->second.event_id))) {
         note(row.key);
       }
-    } else if (it == snapshot.end() || it->second.fold != row.fold || it->second.updated_at != row.updated_at) {
+    } else if (it == snapshot.end() || it->second != row.fold) {
       note(row.key);
     }
     if (it != snapshot.end()) seen.insert(row.key);
@@ -98,7 +98,7 @@ PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::i
   r.through_event_id = std::max(through, horizon);
   if (through > horizon) {
     // Fold the newly pruned part of the log onto the snapshot, exactly as the writer did.
-    FoldedStatuses keys = snapshot.All();
+    core::KeyStates keys = snapshot.All();
     std::set<core::StatusKey> touched;
     LogFolder folder(routes);
     folder.FoldRange(log, keys, horizon, through, [&](const AppliedEvent& a) { touched.insert(a.key); });

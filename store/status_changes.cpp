@@ -44,7 +44,7 @@ const ChangeRow* ChangeReader::Next() {
 
 StatusChanges::StatusChanges(SQLite::Database& db) : db_(db), record_(db, kRecord) {}
 
-void StatusChanges::Record(const core::StatusKey& key, const core::KeyState& state, const std::string& recorded_at) {
+void StatusChanges::Record(const core::StatusKey& key, const core::KeyState& state) {
   StatementUse use(record_);
   record_.bind(1, key.route);
   record_.bind(2, key.repo);
@@ -54,7 +54,7 @@ void StatusChanges::Record(const core::StatusKey& key, const core::KeyState& sta
   record_.bind(6, state.description);
   record_.bind(7, static_cast<int64_t>(state.event_id));
   record_.bind(8, core::FormatRfc3339Millis(state.event_time_ms));
-  record_.bind(9, recorded_at);
+  record_.bind(9, state.updated_at);
   record_.exec();
 }
 

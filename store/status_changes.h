@@ -41,8 +41,9 @@ class StatusChanges {
  public:
   explicit StatusChanges(SQLite::Database& db);
 
-  // Appends a status_history entry for a change of the key's state.
-  void Record(const core::StatusKey& key, const core::KeyState& state, const std::string& recorded_at);
+  // Appends a status_history entry for a change of the key to `state` (recorded_at: its
+  // updated_at, the received_at of the event that made the change).
+  void Record(const core::StatusKey& key, const core::KeyState& state);
 
   // One commit's rows on one route, in the order they were recorded.
   std::vector<ChangeRow> ForCommit(const std::string& route, const std::string& commit_sha);

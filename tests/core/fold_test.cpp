@@ -14,6 +14,7 @@
 #include "core/flux_json.h"
 #include "core/fold.h"
 #include "core/revision.h"
+#include "core/rfc3339.h"
 #include "core/route_profile.h"
 #include "tests/core/test_support.h"
 
@@ -218,74 +219,77 @@ BOOST_AUTO_TEST_CASE(renders_target_url_when_route_has_template) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// When the event with this id was received (the fold keeps it as the state's updated_at).
+std::string ReceivedAt(std::int64_t event_id) { return core::FormatRfc3339Millis(1795514400000 + event_id * 1000); }
+
 BOOST_AUTO_TEST_SUITE(Fold)
 
 BOOST_AUTO_TEST_CASE(creates_state_when_key_has_none) {
-  const FoldResult r = core::Fold(std::nullopt, Candidate(StatusState::kSuccess, "ok", "https://u"), 7, 1000);
+  const FoldResult r = core::Fold(std::nullopt, Candidate(StatusState::kSuccess, "ok", "https://u"), 7, 1000, ReceivedAt(7));
   BOOST_TEST(r.outcome == FoldOutcome::kCreated);
   BOOST_TEST(r.Changed());
-  BOOST_TEST(r.next == (KeyState{StatusState::kSuccess, "ok", "https://u", 7, 1000}));
+  BOOST_TEST(r.next == (KeyState{StatusState::kSuccess, "ok", "https://u", 7, 1000, ReceivedAt(7)}));
 }
 
 BOOST_AUTO_TEST_CASE(refreshes_and_moves_event_id_when_newer_event_says_the_same) {
-  const KeyState current{StatusState::kSuccess, "ok", "", 7, 1000};
-  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 9, 2000);
+  const KeyState current{StatusState::kSuccess, "ok", "", 7, 1000, ReceivedAt(7)};
+  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 9, 2000, ReceivedAt(9));
   BOOST_TEST(r.outcome == FoldOutcome::kRefreshed);
   BOOST_TEST(!r.Changed());
-  BOOST_TEST(r.next == (KeyState{StatusState::kSuccess, "ok", "", 9, 2000}));
+  BOOST_TEST(r.next == (KeyState{StatusState::kSuccess, "ok", "", 9, 2000, ReceivedAt(9)}));
 }
 
 BOOST_AUTO_TEST_CASE(refreshes_when_same_time_and_later_id_says_the_same) {
-  const KeyState current{StatusState::kSuccess, "ok", "", 7, 1000};
-  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 8, 1000);
+  const KeyState current{StatusState::kSuccess, "ok", "", 7, 1000, ReceivedAt(7)};
+  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 8, 1000, ReceivedAt(8));
   BOOST_TEST(r.outcome == FoldOutcome::kRefreshed);
   BOOST_TEST(r.next.event_id == 8);
 }
 
 BOOST_AUTO_TEST_CASE(changes_when_newer_event_has_another_state) {
-  const KeyState current{StatusState::kPending, "progressing", "", 7, 1000};
+  const KeyState current{StatusState::kPending, "progressing", "", 7, 1000, ReceivedAt(7)};
   const FoldResult r =
-      core::Fold(current, Candidate(StatusState::kFailure, "health check failed: timeout"), 9, 2000);
+      core::Fold(current, Candidate(StatusState::kFailure, "health check failed: timeout"), 9, 2000, ReceivedAt(9));
   BOOST_TEST(r.outcome == FoldOutcome::kChanged);
   BOOST_TEST(r.Changed());
-  BOOST_TEST(r.next == (KeyState{StatusState::kFailure, "health check failed: timeout", "", 9, 2000}));
+  BOOST_TEST(r.next == (KeyState{StatusState::kFailure, "health check failed: timeout", "", 9, 2000, ReceivedAt(9)}));
 }
 
 BOOST_AUTO_TEST_CASE(changes_when_only_description_differs) {
-  const KeyState current{StatusState::kFailure, "build failed: a", "", 7, 1000};
-  const FoldResult r = core::Fold(current, Candidate(StatusState::kFailure, "build failed: b"), 9, 2000);
+  const KeyState current{StatusState::kFailure, "build failed: a", "", 7, 1000, ReceivedAt(7)};
+  const FoldResult r = core::Fold(current, Candidate(StatusState::kFailure, "build failed: b"), 9, 2000, ReceivedAt(9));
   BOOST_TEST(r.outcome == FoldOutcome::kChanged);
   BOOST_TEST(r.next.description == "build failed: b");
 }
 
 BOOST_AUTO_TEST_CASE(changes_when_only_target_url_differs) {
-  const KeyState current{StatusState::kSuccess, "ok", "https://a", 7, 1000};
-  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok", "https://b"), 9, 2000);
+  const KeyState current{StatusState::kSuccess, "ok", "https://a", 7, 1000, ReceivedAt(7)};
+  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok", "https://b"), 9, 2000, ReceivedAt(9));
   BOOST_TEST(r.outcome == FoldOutcome::kChanged);
   BOOST_TEST(r.next.target_url == "https://b");
 }
 
 BOOST_AUTO_TEST_CASE(ignores_event_as_stale_when_timestamp_is_older) {
-  const KeyState current{StatusState::kFailure, "health check failed", "", 7, 2000};
+  const KeyState current{StatusState::kFailure, "health check failed", "", 7, 2000, ReceivedAt(7)};
   // A larger id does not help an older event: event time decides first.
-  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 12, 1999);
+  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 12, 1999, ReceivedAt(12));
   BOOST_TEST(r.outcome == FoldOutcome::kStale);
   BOOST_TEST(!r.Changed());
   BOOST_TEST(r.next == current);
 }
 
 BOOST_AUTO_TEST_CASE(ignores_earlier_id_as_stale_when_timestamps_are_equal) {
-  const KeyState current{StatusState::kFailure, "health check failed", "", 7, 2000};
-  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 6, 2000);
+  const KeyState current{StatusState::kFailure, "health check failed", "", 7, 2000, ReceivedAt(7)};
+  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 6, 2000, ReceivedAt(6));
   BOOST_TEST(r.outcome == FoldOutcome::kStale);
   BOOST_TEST(r.next == current);
 }
 
 BOOST_AUTO_TEST_CASE(later_id_wins_when_timestamps_are_equal) {
-  const KeyState current{StatusState::kFailure, "health check failed", "", 7, 2000};
-  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 8, 2000);
+  const KeyState current{StatusState::kFailure, "health check failed", "", 7, 2000, ReceivedAt(7)};
+  const FoldResult r = core::Fold(current, Candidate(StatusState::kSuccess, "ok"), 8, 2000, ReceivedAt(8));
   BOOST_TEST(r.outcome == FoldOutcome::kChanged);
-  BOOST_TEST(r.next == (KeyState{StatusState::kSuccess, "ok", "", 8, 2000}));
+  BOOST_TEST(r.next == (KeyState{StatusState::kSuccess, "ok", "", 8, 2000, ReceivedAt(8)}));
 }
 
 BOOST_AUTO_TEST_CASE(keeps_newer_failure_when_older_success_arrives_after_it) {
@@ -298,9 +302,9 @@ BOOST_AUTO_TEST_CASE(keeps_newer_failure_when_older_success_arrives_after_it) {
       CandidateOf(core::DeriveStatus(older_success, core::ResolveCommit(older_success), route));
   BOOST_TEST_REQUIRE((c04.key == c12.key));  // same route, commit and context
 
-  const FoldResult first = core::Fold(std::nullopt, c04, 4, failure.time_ms);
+  const FoldResult first = core::Fold(std::nullopt, c04, 4, failure.time_ms, ReceivedAt(4));
   BOOST_TEST(first.outcome == FoldOutcome::kCreated);
-  const FoldResult second = core::Fold(first.next, c12, 12, older_success.time_ms);
+  const FoldResult second = core::Fold(first.next, c12, 12, older_success.time_ms, ReceivedAt(12));
   BOOST_TEST(second.outcome == FoldOutcome::kStale);
   BOOST_TEST(second.next.state == StatusState::kFailure);
   BOOST_TEST(second.next.description ==
@@ -324,14 +328,14 @@ BOOST_AUTO_TEST_CASE(reaches_same_final_state_when_candidates_arrive_in_any_orde
       {Candidate(StatusState::kSuccess, "reconciliation succeeded", "https://late"), 3, 2500},
   }};
   // The winner: greatest time (3000), then greatest id (6).
-  const KeyState expected{StatusState::kSuccess, "reconciliation succeeded", "", 6, 3000};
+  const KeyState expected{StatusState::kSuccess, "reconciliation succeeded", "", 6, 3000, ReceivedAt(6)};
 
   std::array<int, 5> order = {0, 1, 2, 3, 4};
   int permutations = 0;
   do {
     std::optional<KeyState> state;
     for (int i : order) {
-      state = core::Fold(state, arrivals[i].candidate, arrivals[i].id, arrivals[i].time_ms).next;
+      state = core::Fold(state, arrivals[i].candidate, arrivals[i].id, arrivals[i].time_ms, ReceivedAt(arrivals[i].id)).next;
     }
     ++permutations;
     BOOST_TEST_CONTEXT("order " << order[0] << order[1] << order[2] << order[3] << order[4]) {

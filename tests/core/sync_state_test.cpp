@@ -88,7 +88,7 @@ SyncInfo With(SyncInfo s, F change) {
 
 KeyState Desired(std::int64_t event_id, StatusState state = StatusState::kSuccess,
                  std::string description = "Applied") {
-  return {state, std::move(description), "", event_id, event_id * 1000};
+  return {state, std::move(description), "", event_id, event_id * 1000, ""};
 }
 
 // ---- SyncAfterFold: the live writer ----

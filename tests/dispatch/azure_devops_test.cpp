@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(addresses_map_to_api_bases) {
 BOOST_AUTO_TEST_CASE(retry_after_on_success_pauses_the_host) {
   const AzureDevOpsProvider ado("r1", "https://dev.azure.com/org/project/_git/repo");
   const auto o = ado.InterpretCreate(Reply(201, {{"retry-after", "3"}, {"x-ratelimit-remaining", "120"}}, "{}"), kNow);
-  BOOST_TEST(o.kind == OutcomeKind::kDelivered);
+  BOOST_TEST(o.kind == OutcomeKind::kSynced);
   BOOST_TEST(o.host_exhausted);
   BOOST_TEST(o.retry_after == std::optional(std::chrono::seconds(3)));
   BOOST_TEST(o.rate.remaining == std::optional<std::int64_t>(120));
@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(retry_after_on_success_pauses_the_host) {
       Reply(429, {{"x-ratelimit-reset", std::to_string(kNow + 25)}},
             R"({"$id":"1","message":"TF400733: Request was blocked due to exceeding usage of resource 'x'.","typeKey":"RequestBlockedException"})"),
       kNow);
-  BOOST_TEST(blocked.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(blocked.kind == OutcomeKind::kRetry);
   BOOST_TEST(blocked.retry_after == std::optional(std::chrono::seconds(25)));
   BOOST_TEST(blocked.error.starts_with("TF400733"));
 }
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(list_reads_count_value_and_bare_arrays) {
       R"({"id":4,"state":"error","description":"c","context":{"name":"ctx","genre":"other"}}])";
   for (const std::string& body : {"{\"count\":3,\"value\":" + entries + "}", entries}) {
     const auto page = ado.InterpretList(Reply(200, {}, body), Key("ctx"), kNow);
-    BOOST_TEST(page.outcome.kind == OutcomeKind::kDelivered);
+    BOOST_TEST(page.outcome.kind == OutcomeKind::kSynced);
     BOOST_TEST_REQUIRE(page.newest_for_context.has_value());
     BOOST_TEST(page.newest_for_context->state == core::StatusState::kSuccess);
     BOOST_TEST(page.newest_for_context->description == "b");

@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(cloud_list_gets_by_key_and_404_means_none) {
                  "/statuses/build/534add2e1e94c46fbe0f8e657ba36c652fa8d2dd");
   const auto none = bb.InterpretList(
       Reply(404, {}, R"({"type":"error","error":{"message":"No such build status"}})"), Key(), kNow);
-  BOOST_TEST(none.outcome.kind == OutcomeKind::kDelivered);
+  BOOST_TEST(none.outcome.kind == OutcomeKind::kSynced);
   BOOST_TEST(!none.newest_for_context.has_value());
   BOOST_TEST(!none.more_pages);
   const auto found = bb.InterpretList(Reply(200, {}, R"({"state":"STOPPED","description":"d","key":"k"})"), Key(), kNow);
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(server_list_and_errors) {
   BOOST_TEST(bbs.BuildList(Key(), {}, 1).url ==
              std::string("https://bbs.example.com/rest/api/latest/projects/PROJ/repos/repo/commits/") + kSha +
                  "/builds?key=534add2e1e94c46fbe0f8e657ba36c652fa8d2dd");
-  BOOST_TEST(bbs.InterpretList(Reply(404), Key(), kNow).outcome.kind == OutcomeKind::kDelivered);
+  BOOST_TEST(bbs.InterpretList(Reply(404), Key(), kNow).outcome.kind == OutcomeKind::kSynced);
   const auto found = bbs.InterpretList(Reply(200, {}, R"({"state":"INPROGRESS","key":"k","description":"p"})"), Key(), kNow);
   BOOST_TEST(found.newest_for_context->state == core::StatusState::kPending);
   const auto o = bbs.InterpretCreate(

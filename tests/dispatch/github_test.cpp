@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(primary_rate_limit_pauses_the_host_until_reset) {
             {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", std::to_string(kNow + 300)}},
             R"({"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com"})"),
       kNow);
-  BOOST_TEST(o.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(o.kind == OutcomeKind::kRetry);
   BOOST_TEST(o.host_exhausted);
   BOOST_TEST(o.retry_after == std::optional(std::chrono::seconds(300)));
   BOOST_TEST(o.rate.remaining == std::optional<std::int64_t>(0));
@@ -94,11 +94,11 @@ BOOST_AUTO_TEST_CASE(secondary_rate_limit_is_retryable_with_retry_after_or_a_min
   const std::string body =
       R"({"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})";
   const auto with_header = gh.InterpretCreate(Reply(403, {{"retry-after", "42"}}, body), kNow);
-  BOOST_TEST(with_header.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(with_header.kind == OutcomeKind::kRetry);
   BOOST_TEST(with_header.host_exhausted);
   BOOST_TEST(with_header.retry_after == std::optional(std::chrono::seconds(42)));
   const auto bare = gh.InterpretCreate(Reply(403, {{"x-ratelimit-remaining", "4000"}}, body), kNow);
-  BOOST_TEST(bare.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(bare.kind == OutcomeKind::kRetry);
   BOOST_TEST(bare.retry_after == std::optional(std::chrono::seconds(60)));
 }
 
@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(delivered_with_an_empty_budget_still_pauses_the_host) {
   const GitHubProvider gh("r1", "https://github.com/o/r");
   const auto o = gh.InterpretCreate(
       Reply(201, {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", std::to_string(kNow + 10)}}, "{}"), kNow);
-  BOOST_TEST(o.kind == OutcomeKind::kDelivered);
+  BOOST_TEST(o.kind == OutcomeKind::kSynced);
   BOOST_TEST(o.host_exhausted);
   BOOST_TEST(o.retry_after == std::optional(std::chrono::seconds(10)));
 }
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(list_takes_the_first_matching_context_newest_first) {
       R"({"id":2,"state":"success","description":"new","context":"Kustomization/Apps/0c9c2e41"},)"
       R"({"id":1,"state":"pending","description":"old","context":"kustomization/apps/0c9c2e41"}])";
   const auto page = gh.InterpretList(Reply(200, {{"link", "<https://x?page=2>; rel=\"next\""}}, body), Key(), kNow);
-  BOOST_TEST(page.outcome.kind == OutcomeKind::kDelivered);
+  BOOST_TEST(page.outcome.kind == OutcomeKind::kSynced);
   BOOST_TEST_REQUIRE(page.newest_for_context.has_value());
   BOOST_TEST(page.newest_for_context->state == core::StatusState::kSuccess);
   BOOST_TEST(page.newest_for_context->description == "new");

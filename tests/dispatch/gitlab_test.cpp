@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(addresses_map_to_api_bases) {
 BOOST_AUTO_TEST_CASE(lock_conflict_is_retryable) {
   const GitLabProvider gl("r1", "https://gitlab.com/g/p");
   const auto o = gl.InterpretCreate(Reply(409, {}, R"({"message":"Another update to this commit status is in progress"})"), kNow);
-  BOOST_TEST(o.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(o.kind == OutcomeKind::kRetry);
   BOOST_TEST(!o.host_exhausted);
   BOOST_TEST(o.error == "Another update to this commit status is in progress");
 }
@@ -91,13 +91,13 @@ BOOST_AUTO_TEST_CASE(rate_limit_headers_are_read) {
   const GitLabProvider gl("r1", "https://gitlab.com/g/p");
   const auto o = gl.InterpretCreate(
       Reply(429, {{"ratelimit-remaining", "0"}, {"ratelimit-reset", std::to_string(kNow + 30)}}, "Retry later"), kNow);
-  BOOST_TEST(o.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(o.kind == OutcomeKind::kRetry);
   BOOST_TEST(o.host_exhausted);
   BOOST_TEST(o.retry_after == std::optional(std::chrono::seconds(30)));
   BOOST_TEST(o.error == "HTTP 429: Retry later");
   // Some GitLab.com 429s carry no headers at all: retryable, the dispatcher backs off.
   const auto bare = gl.InterpretCreate(Reply(429), kNow);
-  BOOST_TEST(bare.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(bare.kind == OutcomeKind::kRetry);
   BOOST_TEST(!bare.retry_after.has_value());
 }
 

@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(create_status_scenario_is_delivered_and_listed) {
         BOOST_TEST(BodyString(ours, name) == Field(sent, name), name);
       }
       const SendOutcome o = gh.InterpretCreate(reply, kNow);
-      BOOST_TEST(o.kind == OutcomeKind::kDelivered);
+      BOOST_TEST(o.kind == OutcomeKind::kSynced);
       BOOST_TEST(o.http_status == 201);
       BOOST_TEST(o.rate.reset_epoch_s == std::optional<std::int64_t>(1658208999));
       BOOST_TEST(o.rate.remaining.has_value());
@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_CASE(create_status_scenario_is_delivered_and_listed) {
       ++lists;
       const std::string sha = url_path.substr(url_path.find("/commits/") + 9, 40);
       const auto failure = gh.InterpretList(reply, core::StatusKey{"fixture", repo_path, sha, "example/1"}, kNow);
-      BOOST_TEST(failure.outcome.kind == OutcomeKind::kDelivered);
+      BOOST_TEST(failure.outcome.kind == OutcomeKind::kSynced);
       BOOST_TEST(failure.outcome.rate.remaining == std::optional<std::int64_t>(4974));
       BOOST_TEST_REQUIRE(failure.newest_for_context.has_value());
       BOOST_TEST(failure.newest_for_context->state == core::StatusState::kFailure);
@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(rate_budget_from_recorded_headers_pauses_after_reset_math) 
   }
   const GitHubProvider gh("fixture", "https://github.com/o/r");
   const SendOutcome o = gh.InterpretCreate(reply, 1658208999 - 120);
-  BOOST_TEST(o.kind == OutcomeKind::kDelivered);
+  BOOST_TEST(o.kind == OutcomeKind::kSynced);
   BOOST_TEST(o.host_exhausted);
   BOOST_TEST(o.retry_after == std::optional(std::chrono::seconds(120)));
 }

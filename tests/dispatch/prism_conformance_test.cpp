@@ -160,11 +160,11 @@ BOOST_AUTO_TEST_CASE(valid_creates_and_lists_are_accepted) {
                                              "https://ci.example/run/1");
         const HttpReply reply = t.Send(t.provider->BuildCreate(status, host.creds));
         BOOST_TEST(Is2xx(reply.status), core::ToString(state) << ": HTTP " << reply.status << " " << reply.body);
-        BOOST_TEST(t.provider->InterpretCreate(reply, kNow).kind == OutcomeKind::kDelivered);
+        BOOST_TEST(t.provider->InterpretCreate(reply, kNow).kind == OutcomeKind::kSynced);
       }
       const HttpReply list = t.Send(t.provider->BuildList(Key(), host.creds, 1));
       BOOST_TEST(Is2xx(list.status), "list: HTTP " << list.status << " " << list.body);
-      BOOST_TEST(t.provider->InterpretList(list, Key(), kNow).outcome.kind == OutcomeKind::kDelivered);
+      BOOST_TEST(t.provider->InterpretList(list, Key(), kNow).outcome.kind == OutcomeKind::kSynced);
     }
   }
 }

@@ -76,11 +76,11 @@ BOOST_DATA_TEST_CASE(status_classes_map_to_outcome_kinds, bdata::make(AllHosts()
     int status;
     OutcomeKind kind;
   };
-  const Row rows[] = {{200, OutcomeKind::kDelivered}, {201, OutcomeKind::kDelivered}, {204, OutcomeKind::kDelivered},
+  const Row rows[] = {{200, OutcomeKind::kSynced}, {201, OutcomeKind::kSynced}, {204, OutcomeKind::kSynced},
                       {401, OutcomeKind::kPermanent}, {403, OutcomeKind::kPermanent}, {404, OutcomeKind::kPermanent},
-                      {422, OutcomeKind::kPermanent}, {408, OutcomeKind::kRetryable}, {429, OutcomeKind::kRetryable},
-                      {500, OutcomeKind::kRetryable}, {502, OutcomeKind::kRetryable}, {503, OutcomeKind::kRetryable},
-                      {0, OutcomeKind::kRetryable},   {301, OutcomeKind::kPermanent}};
+                      {422, OutcomeKind::kPermanent}, {408, OutcomeKind::kRetry}, {429, OutcomeKind::kRetry},
+                      {500, OutcomeKind::kRetry}, {502, OutcomeKind::kRetry}, {503, OutcomeKind::kRetry},
+                      {0, OutcomeKind::kRetry},   {301, OutcomeKind::kPermanent}};
   for (const auto& row : rows) {
     BOOST_TEST_CONTEXT("HTTP " << row.status) {
       const SendOutcome o = provider->InterpretCreate(Reply(row.status), kNow);
@@ -95,12 +95,12 @@ BOOST_DATA_TEST_CASE(status_classes_map_to_outcome_kinds, bdata::make(AllHosts()
 BOOST_DATA_TEST_CASE(retry_after_seconds_and_http_date_are_honoured, bdata::make(AllHosts()), host) {
   const auto provider = Make(host);
   const auto secs = provider->InterpretCreate(Reply(429, {{"retry-after", "17"}}), kNow);
-  BOOST_TEST(secs.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(secs.kind == OutcomeKind::kRetry);
   BOOST_TEST(secs.retry_after == std::optional(std::chrono::seconds(17)));
   BOOST_TEST(secs.host_exhausted);
   // kNow + 90 s as an IMF-fixdate.
   const auto date = provider->InterpretCreate(Reply(503, {{"retry-after", "Tue, 19 Jul 2022 05:21:30 GMT"}}), kNow);
-  BOOST_TEST(date.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(date.kind == OutcomeKind::kRetry);
   BOOST_TEST(date.retry_after == std::optional(std::chrono::seconds(90)));
   BOOST_TEST(!date.host_exhausted);
   const auto junk = provider->InterpretCreate(Reply(503, {{"retry-after", "soon"}}), kNow);
@@ -120,10 +120,10 @@ BOOST_DATA_TEST_CASE(garbage_bodies_give_an_outcome_and_a_readable_error, bdata:
       BOOST_TEST(!bad.error.empty());
       BOOST_TEST(bad.error.size() <= 1500);
       const SendOutcome ok = provider->InterpretCreate(Reply(201, {}, body), kNow);
-      BOOST_TEST(ok.kind == OutcomeKind::kDelivered);  // a 2xx is success whatever its body says
+      BOOST_TEST(ok.kind == OutcomeKind::kSynced);  // a 2xx is success whatever its body says
       const auto page = provider->InterpretList(Reply(200, {}, body), Key(), kNow);
       BOOST_TEST(!page.newest_for_context.has_value());
-      if (page.outcome.kind != OutcomeKind::kDelivered) BOOST_TEST(!page.outcome.error.empty());
+      if (page.outcome.kind != OutcomeKind::kSynced) BOOST_TEST(!page.outcome.error.empty());
     }
   }
 }
@@ -131,7 +131,7 @@ BOOST_DATA_TEST_CASE(garbage_bodies_give_an_outcome_and_a_readable_error, bdata:
 BOOST_DATA_TEST_CASE(list_failures_are_classified_like_creates, bdata::make(AllHosts()), host) {
   const auto provider = Make(host);
   const auto limited = provider->InterpretList(Reply(429, {{"retry-after", "5"}}), Key(), kNow);
-  BOOST_TEST(limited.outcome.kind == OutcomeKind::kRetryable);
+  BOOST_TEST(limited.outcome.kind == OutcomeKind::kRetry);
   BOOST_TEST(limited.outcome.retry_after == std::optional(std::chrono::seconds(5)));
   BOOST_TEST(!limited.more_pages);
   const auto denied = provider->InterpretList(Reply(401, {}, "{\"message\":\"Bad credentials\"}"), Key(), kNow);

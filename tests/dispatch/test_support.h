@@ -22,7 +22,7 @@
 
 namespace fluxstatus::dispatch {
 inline std::ostream& operator<<(std::ostream& os, OutcomeKind k) {
-  const char* names[] = {"kDelivered", "kRetryable", "kReconcile", "kPermanent"};
+  const char* names[] = {"kSynced", "kRetry", "kReconcile", "kPermanent"};
   return os << names[static_cast<int>(k)];
 }
 }  // namespace fluxstatus::dispatch

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/flux_json.h"
+#include "core/rfc3339.h"
 #include "dispatch/provider_factory.h"
 #include "dispatch/token_source.h"
 #include "store/database.h"
@@ -92,7 +93,7 @@ store::AppendResult InProcess::Submit(const std::string& route, const Ev& ev) {
   auto parsed = core::ParseFluxEvent(body);
   if (const auto* err = std::get_if<core::ParseError>(&parsed))
     throw std::runtime_error("bad test event: " + err->message);
-  store::IncomingEvent incoming{route, NowMs(), body, std::get<core::FluxEvent>(parsed)};
+  store::IncomingEvent incoming{route, core::FormatRfc3339Millis(NowMs()), body, std::get<core::FluxEvent>(parsed)};
   auto done = std::make_shared<std::promise<store::WriteOutcome>>();
   auto committed = done->get_future();
   if (!writer_->Submit(std::move(incoming), [done](const store::WriteOutcome& o) { done->set_value(o); })) {

@@ -112,7 +112,7 @@ std::string DiffDispatch(SQLite::Database& reader, const StoreModel& model, std:
     expected.emplace(KeyName(key), Row{Number(k.sync.next_attempt_ms), k.sync.in_flight ? "1" : "0",
                                        Text(k.sync.synced_state), Text(k.sync.synced_description)});
   }
-  StatusTable statuses(reader);
+  CommitStatuses statuses(reader);
   for (const auto& r : statuses.All()) {
     actual.emplace(KeyName({r.key.route, r.key.repo, r.key.commit_sha, r.key.context}),
                    Row{Number(r.sync.next_attempt_ms), r.sync.in_flight ? "1" : "0", Text(r.sync.synced_state),

@@ -184,7 +184,7 @@ void ModelRun::AppendEvents(const std::vector<SentEvent>& events, const std::vec
   std::vector<IncomingEvent> incoming;
   for (const auto& e : events) incoming.push_back(testing::Incoming(e.route, e.body, e.received_at_ms));
   std::vector<Rejection> rejections;
-  if (with_rejection) rejections.push_back({"gh", now_ms_, "invalid JSON: missing '}'", "{\"kind\":", 1048576});
+  if (with_rejection) rejections.push_back({"gh", core::FormatRfc3339Millis(now_ms_), "invalid JSON: missing '}'", "{\"kind\":", 1048576});
   std::vector<DeliveryRecord> records;
   for (const auto& d : deliveries) records.push_back(ToStore(d));
 

@@ -202,7 +202,7 @@ BOOST_FIXTURE_TEST_CASE(deletes_old_delivery_attempts_and_rejections_only, Store
     DeliveryAttempt attempt{sent.key, "success", ReceivedAt(at), 502, "retry", "bad gateway", 12};
     sent.attempts = {attempt};
     store.RecordDelivery(sent);
-    store.Reject({"github", ReceivedAt(at), "invalid JSON", "{", 1048576});
+    store.Reject({"github", fluxstatus::core::FormatRfc3339Millis(ReceivedAt(at)), "invalid JSON", "{", 1048576});
   }
   const PruneReport plan = PlanPrune(*db, ReceivedAt(25));
   BOOST_TEST(plan.attempts == 2);

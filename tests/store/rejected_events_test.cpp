@@ -17,7 +17,7 @@ BOOST_FIXTURE_TEST_CASE(record_keeps_at_most_max_bytes_when_body_is_larger, Stor
   body[0] = '{';
   body[1023] = 'L';  // the last byte kept
   body[1024] = 'N';  // the first byte dropped
-  rejected.Record("contoso2", kBaseMs, "body too large", body, 1024);
+  rejected.Record("contoso2", fluxstatus::core::FormatRfc3339Millis(kBaseMs), "body too large", body, 1024);
   const auto rows = QueryRows(*db, "SELECT route, reason, received_at, length(body), body FROM rejected_events");
   BOOST_TEST_REQUIRE(rows.size() == 1u);
   BOOST_TEST(rows[0][0] == "contoso2");
@@ -30,7 +30,7 @@ BOOST_FIXTURE_TEST_CASE(record_keeps_at_most_max_bytes_when_body_is_larger, Stor
 BOOST_FIXTURE_TEST_CASE(record_keeps_whole_body_when_it_fits, StoreFixture) {
   fluxstatus::store::RejectedLog rejected(*db);
   const std::string body = "{\"severity\":\"info\"}";
-  rejected.Record("contoso2", kBaseMs, "involvedObject is missing", body, 1024);
+  rejected.Record("contoso2", fluxstatus::core::FormatRfc3339Millis(kBaseMs), "involvedObject is missing", body, 1024);
   BOOST_TEST(QueryText(*db, "SELECT body FROM rejected_events") == body);
   BOOST_TEST(rejected.Count() == 1);
 }
@@ -39,7 +39,7 @@ BOOST_FIXTURE_TEST_CASE(record_keeps_invalid_utf8_as_is_when_body_is_not_utf8, S
   EventStore store(*db, fluxstatus::core::RouteCatalog());
   const std::string body("{\"message\":\"\xff\xfe bad \xc3\x28 \x00 end\"}", 29);
   BOOST_TEST_REQUIRE(body.size() == 29u);
-  store.Reject(Rejection{"contoso2", kBaseMs, "invalid UTF-8", body, 1 << 20});
+  store.Reject(Rejection{"contoso2", fluxstatus::core::FormatRfc3339Millis(kBaseMs), "invalid UTF-8", body, 1 << 20});
   const auto rows = QueryRows(*db, "SELECT typeof(body), length(body), body, reason FROM rejected_events");
   BOOST_TEST_REQUIRE(rows.size() == 1u);
   BOOST_TEST(rows[0][0] == "blob");

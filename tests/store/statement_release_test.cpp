@@ -61,7 +61,7 @@ BOOST_FIXTURE_TEST_CASE(writer_still_commits_after_a_duplicate_and_another_conne
 BOOST_FIXTURE_TEST_CASE(status_load_releases_its_row, StoreFixture) {
   EventStore store(*db, RouteCatalog());
   const auto out = store.AppendBatch(std::vector{Incoming("app", EventSpec{})});
-  StatusTable statuses(*db);
+  CommitStatuses statuses(*db);
   BOOST_REQUIRE(statuses.Load(KeyOf(std::get<AppendResult>(out.at(0)), "app")));
   BOOST_TEST(BusyStatements(*db) == 0);
 }
@@ -82,7 +82,7 @@ BOOST_FIXTURE_TEST_CASE(a_row_that_fails_to_parse_still_releases_the_statement, 
   db->exec("PRAGMA ignore_check_constraints = ON");
   db->exec("UPDATE commit_statuses SET sync_state = 'bogus'");
   db->exec("PRAGMA ignore_check_constraints = OFF");
-  StatusTable statuses(*db);
+  CommitStatuses statuses(*db);
   BOOST_CHECK_THROW(statuses.Load(KeyOf(std::get<AppendResult>(out.at(0)), "app")), std::exception);
   BOOST_TEST(BusyStatements(*db) == 0);
 }
@@ -104,10 +104,10 @@ BOOST_FIXTURE_TEST_CASE(a_failed_delivery_insert_does_not_fail_the_next_one, Sto
 
 BOOST_FIXTURE_TEST_CASE(snapshot_find_releases_its_row, StoreFixture) {
   FoldSnapshot snapshot(*db);
-  FoldedStatus folded;
-  folded.fold.state = fluxstatus::core::StatusState::kSuccess;
-  folded.fold.description = "ok";
-  folded.fold.event_id = 1;
+  fluxstatus::core::KeyState folded;
+  folded.state = fluxstatus::core::StatusState::kSuccess;
+  folded.description = "ok";
+  folded.event_id = 1;
   const fluxstatus::core::StatusKey key{"app", "o/r", kShaA, "kustomization/apps"};
   snapshot.Save(key, folded);
   BOOST_REQUIRE(snapshot.Find(key).has_value());

@@ -74,7 +74,7 @@ inline IncomingEvent Incoming(const std::string& route, const std::string& body,
   if (const auto* err = std::get_if<core::ParseError>(&parsed)) {
     throw std::runtime_error("test event does not parse: " + err->message + "\n" + body);
   }
-  return IncomingEvent{route, received_at_ms, body, std::get<core::FluxEvent>(parsed)};
+  return IncomingEvent{route, core::FormatRfc3339Millis(received_at_ms), body, std::get<core::FluxEvent>(parsed)};
 }
 
 inline IncomingEvent Incoming(const std::string& route, const EventSpec& spec, std::int64_t received_at_ms = kBaseMs) {

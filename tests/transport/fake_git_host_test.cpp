@@ -349,14 +349,14 @@ BOOST_DATA_TEST_CASE(provider_create_then_list_round_trips, boost::unit_test::da
     const auto sent = transport.Send(provider->BuildCreate(status, creds));
     BOOST_TEST_REQUIRE(sent.reply.has_value(), sent.error);
     const auto outcome = provider->InterpretCreate(*sent.reply, now);
-    BOOST_TEST((outcome.kind == dispatch::OutcomeKind::kDelivered), sent.reply->status << " " << sent.reply->body);
+    BOOST_TEST((outcome.kind == dispatch::OutcomeKind::kSynced), sent.reply->status << " " << sent.reply->body);
   }
   BOOST_TEST(!host.Statuses(c.kind, c.repo, kSha).empty());
 
   const auto listed = transport.Send(provider->BuildList(status.key, creds, 1));
   BOOST_TEST_REQUIRE(listed.reply.has_value(), listed.error);
   const auto page = provider->InterpretList(*listed.reply, status.key, now);
-  BOOST_TEST((page.outcome.kind == dispatch::OutcomeKind::kDelivered), listed.reply->body);
+  BOOST_TEST((page.outcome.kind == dispatch::OutcomeKind::kSynced), listed.reply->body);
   BOOST_TEST_REQUIRE(page.newest_for_context.has_value(), listed.reply->body);
   BOOST_TEST((page.newest_for_context->state == core::StatusState::kFailure));
   BOOST_TEST(page.newest_for_context->description == "reconciled");
