@@ -98,6 +98,7 @@ constexpr const char* kKustomizeApi = "kustomize.toolkit.fluxcd.io/v1";
 constexpr const char* kSourceApi = "source.toolkit.fluxcd.io/v1";
 constexpr const char* kHelmApi = "helm.toolkit.fluxcd.io/v2";
 
+// clang-format off: one row a line reads as the table it is.
 const std::vector<ResolveCase> kResolveCases = {
     // Forwarded (prefix-stripped) keys.
     {"plain revision", "Kustomization", kKustomizeApi, {{"revision", "main@sha1:" + kSha1}},
@@ -196,6 +197,7 @@ const std::vector<ResolveCase> kResolveCases = {
       {"source.toolkit.fluxcd.io/digest", "sha256:" + kSha256}},
      std::nullopt, "", "the event has no revision metadata"},
 };
+// clang-format on
 
 }  // namespace
 

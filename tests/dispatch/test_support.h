@@ -116,6 +116,7 @@ struct HostCase {
 
 inline std::ostream& operator<<(std::ostream& os, const HostCase& c) { return os << c.kind; }
 
+// clang-format off: one row a line reads as the table it is.
 inline std::vector<HostCase> AllHosts() {
   return {
       {"github", "https://github.com/owner/repo", "Authorization", "state", "context", "pending", "success",
@@ -132,6 +133,7 @@ inline std::vector<HostCase> AllHosts() {
        "pending", "succeeded", "failed", "error", 255, {"pat", ""}},
   };
 }
+// clang-format on
 
 inline std::unique_ptr<Provider> Make(const HostCase& c) { return MakeProvider({"r1", c.kind, c.address, ""}); }
 
