@@ -11,6 +11,7 @@
 //     a reused connection), reads reuse them.
 // Usage: bench_dispatch DELAY_MS KEYS [WORKERS]. Prints one JSON object.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,8 +22,8 @@
 #include <string>
 #include <thread>
 
-
 #include "bench/bench_events.h"
+#include "core/compact_json.h"
 #include "core/flux_json.h"
 #include "core/rfc3339.h"
 #include "dispatch/dispatch_metrics.h"
@@ -109,6 +110,39 @@ void Tally(const Requests& requests, std::set<std::string>& connections, std::si
   }
 }
 
+// What one run measured.
+struct Figures {
+  int delay_ms = 0;
+  int workers = 0;
+  int keys = 0;
+  double seconds = 0;  // pass 1, until every key was synced
+  std::size_t first_pass_calls = 0;
+  std::size_t change_calls = 0;
+  std::size_t duplicate_calls = 0;
+  std::size_t connections = 0;
+  std::size_t posts = 0;
+};
+
+// `x` to `places` decimals, as the figures are reported.
+double Rounded(double x, int places) {
+  const double scale = std::pow(10.0, places);
+  return std::round(x * scale) / scale;
+}
+
+// The figures as the one JSON object bench/run.py reads, ratios rounded as reported.
+std::string FiguresJson(const Figures& f) {
+  const double ideal = f.delay_ms > 0 ? f.workers / (f.delay_ms / 1000.0) : 0.0;
+  return core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+    ar(cereal::make_nvp("delay_ms", f.delay_ms), cereal::make_nvp("workers", f.workers),
+       cereal::make_nvp("keys", f.keys), cereal::make_nvp("seconds", Rounded(f.seconds, 3)),
+       cereal::make_nvp("statuses_per_s", Rounded(f.keys / f.seconds, 1)),
+       cereal::make_nvp("ideal_per_s", Rounded(ideal, 1)), cereal::make_nvp("first_pass_calls", f.first_pass_calls),
+       cereal::make_nvp("calls_per_change", Rounded(static_cast<double>(f.change_calls) / f.keys, 3)),
+       cereal::make_nvp("calls_per_duplicate", Rounded(static_cast<double>(f.duplicate_calls) / (2.0 * f.keys), 3)),
+       cereal::make_nvp("connections", f.connections), cereal::make_nvp("posts", f.posts));
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -178,13 +212,8 @@ int main(int argc, char** argv) {
   dispatcher.Stop();
   writer.Stop();
   std::filesystem::remove_all(dir);
-  const double ideal = workers / (delay_ms / 1000.0);
-  std::printf(
-      "{\"delay_ms\":%d,\"workers\":%d,\"keys\":%d,\"seconds\":%.3f,\"statuses_per_s\":%.1f,\"ideal_per_s\":%.1f,"
-      "\"first_pass_calls\":%zu,\"calls_per_change\":%.3f,\"calls_per_duplicate\":%.3f,\"connections\":%zu,"
-      "\"posts\":%zu}\n",
-      delay_ms, workers, keys, seconds, keys / seconds, delay_ms > 0 ? ideal : 0.0, first.size(),
-      static_cast<double>(change_calls) / keys, static_cast<double>(duplicate_calls) / (2.0 * keys),
-      connections.size(), posts);
+  std::cout << FiguresJson({delay_ms, workers, keys, seconds, first.size(), change_calls, duplicate_calls,
+                           connections.size(), posts})
+            << "\n";
   return 0;
 }

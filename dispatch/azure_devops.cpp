@@ -89,13 +89,7 @@ std::string AzureDevOpsProvider::StatusesUrl(const std::string& sha) const {
 }
 
 HttpCall AzureDevOpsProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
-  HttpCall call;
-  call.method = "POST";
-  call.url = StatusesUrl(status.key.commit_sha);
-  call.headers = {{"Authorization", BasicAuth("", creds.token)},
-                  {"Accept", "application/json"},
-                  {"Content-Type", "application/json"}};
-  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+  const std::string body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("state", std::string(StateName(status.state))));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
     if (!status.target_url.empty()) ar(cereal::make_nvp("targetUrl", CapText(status.target_url, 0)));
@@ -105,7 +99,8 @@ HttpCall AzureDevOpsProvider::BuildCreate(const DesiredStatus& status, const Cre
     ar(cereal::make_nvp("genre", std::string(kGenre)));
     ar.finishNode();
   });
-  return call;
+  return JsonPost(StatusesUrl(status.key.commit_sha),
+                  {{"Authorization", BasicAuth("", creds.token)}, {"Accept", "application/json"}}, body);
 }
 
 SendOutcome AzureDevOpsProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {

@@ -65,19 +65,14 @@ std::string BitbucketProvider::CommitPath(const std::string& sha) const {
 }
 
 HttpCall BitbucketProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
-  HttpCall call;
-  call.method = "POST";
-  call.url = CommitPath(status.key.commit_sha);
-  call.headers = Headers(creds);
-  call.headers.emplace_back("Content-Type", "application/json");
-  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+  const std::string body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("key", Sha1Hex(status.key.context)));
     ar(cereal::make_nvp("state", std::string(kBitbucketStateWords.Name(status.state))));
     ar(cereal::make_nvp("name", CapText(status.key.context, kNameCap)));
     ar(cereal::make_nvp("url", status.target_url.empty() ? web_url_ : CapText(status.target_url, 0)));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
   });
-  return call;
+  return JsonPost(CommitPath(status.key.commit_sha), Headers(creds), body);
 }
 
 SendOutcome BitbucketProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {

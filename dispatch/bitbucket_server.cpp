@@ -80,21 +80,16 @@ std::string BitbucketServerProvider::BuildsUrl(const std::string& sha) const {
 }
 
 HttpCall BitbucketServerProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
-  HttpCall call;
-  call.method = "POST";
-  call.url = BuildsUrl(status.key.commit_sha);
-  call.headers = Headers(creds);
-  call.headers.emplace_back("Content-Type", "application/json");
   const std::string target = CapText(status.target_url, 0);
   const bool target_fits = !target.empty() && CapText(target, kUrlCap) == target;
-  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+  const std::string body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("key", Sha1Hex(status.key.context)));
     ar(cereal::make_nvp("state", std::string(kBitbucketStateWords.Name(status.state))));
     ar(cereal::make_nvp("name", CapText(status.key.context, kNameCap)));
     ar(cereal::make_nvp("url", target_fits ? target : browse_url_));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
   });
-  return call;
+  return JsonPost(BuildsUrl(status.key.commit_sha), Headers(creds), body);
 }
 
 SendOutcome BitbucketServerProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {

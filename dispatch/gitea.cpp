@@ -33,18 +33,14 @@ std::vector<std::pair<std::string, std::string>> GiteaProvider::Headers(const Cr
 }
 
 HttpCall GiteaProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
-  HttpCall call;
-  call.method = "POST";
-  call.url = endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha);
-  call.headers = Headers(creds);
-  call.headers.emplace_back("Content-Type", "application/json");
-  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+  const std::string body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("state", std::string(kGiteaStateWords.Name(status.state))));
     if (!status.target_url.empty()) ar(cereal::make_nvp("target_url", CapText(status.target_url, 0)));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
     ar(cereal::make_nvp("context", CapText(status.key.context, 0)));
   });
-  return call;
+  return JsonPost(endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
+                  Headers(creds), body);
 }
 
 SendOutcome GiteaProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
@@ -62,35 +58,27 @@ HttpCall GiteaProvider::BuildList(const core::StatusKey& key, const Credentials&
 
 Provider::ListPage GiteaProvider::InterpretList(const HttpReply& reply, const core::StatusKey& key,
                                                 std::int64_t now_epoch_s) const {
-  ListPage page;
-  page.outcome = InterpretCreate(reply, now_epoch_s);
-  if (page.outcome.kind != OutcomeKind::kSynced) return page;
-  rapidjson::Document doc;
-  if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
-    page.outcome.kind = OutcomeKind::kPermanent;
-    page.outcome.error = "status list is not a JSON array";
-    return page;
-  }
-  const rapidjson::Value* best = nullptr;
-  std::int64_t best_id = 0;
-  for (const auto& entry : doc.GetArray()) {
-    if (!entry.IsObject() || StringMember(entry, "context") != key.context) continue;
-    const auto id_it = entry.FindMember("id");
-    const std::int64_t id = id_it != entry.MemberEnd() && id_it->value.IsInt64() ? id_it->value.GetInt64() : 0;
-    if (best == nullptr || id > best_id) {
-      best = &entry;
-      best_id = id;
+  return ReadStatusArray(reply, InterpretCreate(reply, now_epoch_s), [&](const rapidjson::Value& list, ListPage& page) {
+    const rapidjson::Value* best = nullptr;
+    std::int64_t best_id = 0;
+    for (const auto& entry : list.GetArray()) {
+      if (!entry.IsObject() || StringMember(entry, "context") != key.context) continue;
+      const auto id_it = entry.FindMember("id");
+      const std::int64_t id = id_it != entry.MemberEnd() && id_it->value.IsInt64() ? id_it->value.GetInt64() : 0;
+      if (best == nullptr || id > best_id) {
+        best = &entry;
+        best_id = id;
+      }
     }
-  }
-  if (best != nullptr) {
-    // Gitea names the field "status" in answers (CommitStatus.State is json:"status").
-    std::string state = StringMember(*best, "status");
-    if (state.empty()) state = StringMember(*best, "state");
-    page.newest_for_context = ObservedStatus{kGiteaStateWords.Read(state), StringMember(*best, "description")};
-    return page;
-  }
-  page.more_pages = LinkHasNext(reply.Header("link")) || doc.Size() >= static_cast<unsigned>(kPageSize);
-  return page;
+    if (best != nullptr) {
+      // Gitea names the field "status" in answers (CommitStatus.State is json:"status").
+      std::string state = StringMember(*best, "status");
+      if (state.empty()) state = StringMember(*best, "state");
+      page.newest_for_context = ObservedStatus{kGiteaStateWords.Read(state), StringMember(*best, "description")};
+      return;
+    }
+    page.more_pages = LinkHasNext(reply.Header("link")) || list.Size() >= static_cast<unsigned>(kPageSize);
+  });
 }
 
 HttpCall GiteaProvider::BuildAccessCheck(const Credentials& creds) const {

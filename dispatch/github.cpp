@@ -73,18 +73,14 @@ std::vector<std::pair<std::string, std::string>> GitHubProvider::Headers(const C
 }
 
 HttpCall GitHubProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
-  HttpCall call;
-  call.method = "POST";
-  call.url = endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha);
-  call.headers = Headers(creds);
-  call.headers.emplace_back("Content-Type", "application/json");
-  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+  const std::string body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("state", std::string(kGitHubStateWords.Name(status.state))));
     if (!status.target_url.empty()) ar(cereal::make_nvp("target_url", status.target_url));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
     ar(cereal::make_nvp("context", CapText(status.key.context, 0)));
   });
-  return call;
+  return JsonPost(endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
+                  Headers(creds), body);
 }
 
 SendOutcome GitHubProvider::Classify(const HttpReply& reply, std::int64_t now_epoch_s) const {
@@ -118,24 +114,16 @@ HttpCall GitHubProvider::BuildList(const core::StatusKey& key, const Credentials
 
 Provider::ListPage GitHubProvider::InterpretList(const HttpReply& reply, const core::StatusKey& key,
                                                  std::int64_t now_epoch_s) const {
-  ListPage page;
-  page.outcome = Classify(reply, now_epoch_s);
-  if (page.outcome.kind != OutcomeKind::kSynced) return page;
-  rapidjson::Document doc;
-  if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
-    page.outcome.kind = OutcomeKind::kPermanent;
-    page.outcome.error = "status list is not a JSON array";
-    return page;
-  }
-  const std::string wanted = LowerAscii(key.context);
-  for (const auto& entry : doc.GetArray()) {
-    if (!entry.IsObject() || LowerAscii(StringMember(entry, "context")) != wanted) continue;
-    page.newest_for_context = ObservedStatus{kGitHubStateWords.Read(StringMember(entry, "state")),
-                                             StringMember(entry, "description")};
-    return page;
-  }
-  page.more_pages = LinkHasNext(reply.Header("link"));
-  return page;
+  return ReadStatusArray(reply, Classify(reply, now_epoch_s), [&](const rapidjson::Value& list, ListPage& page) {
+    const std::string wanted = LowerAscii(key.context);
+    for (const auto& entry : list.GetArray()) {
+      if (!entry.IsObject() || LowerAscii(StringMember(entry, "context")) != wanted) continue;
+      page.newest_for_context = ObservedStatus{kGitHubStateWords.Read(StringMember(entry, "state")),
+                                               StringMember(entry, "description")};
+      return;
+    }
+    page.more_pages = LinkHasNext(reply.Header("link"));
+  });
 }
 
 HttpCall GitHubProvider::BuildAccessCheck(const Credentials& creds) const {

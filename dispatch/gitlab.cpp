@@ -65,20 +65,16 @@ std::vector<std::pair<std::string, std::string>> GitLabProvider::Headers(const C
 }
 
 HttpCall GitLabProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
-  HttpCall call;
-  call.method = "POST";
-  call.url = endpoint_.api_base + "/projects/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha);
-  call.headers = Headers(creds);
-  call.headers.emplace_back("Content-Type", "application/json");
   const std::string url = CapText(status.target_url, 0);
   const bool send_url = !url.empty() && CapText(url, kTargetUrlCap) == url;
-  call.body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
+  const std::string body = core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("state", std::string(StateName(status.state))));
     ar(cereal::make_nvp("name", CapText(status.key.context, 0)));
     if (send_url) ar(cereal::make_nvp("target_url", url));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
   });
-  return call;
+  return JsonPost(endpoint_.api_base + "/projects/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
+                  Headers(creds), body);
 }
 
 SendOutcome GitLabProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
@@ -103,40 +99,33 @@ HttpCall GitLabProvider::BuildList(const core::StatusKey& key, const Credentials
 
 Provider::ListPage GitLabProvider::InterpretList(const HttpReply& reply, const core::StatusKey& key,
                                                  std::int64_t now_epoch_s) const {
-  ListPage page;
-  page.outcome = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
-  if (page.outcome.kind != OutcomeKind::kSynced) return page;
-  rapidjson::Document doc;
-  if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
-    page.outcome.kind = OutcomeKind::kPermanent;
-    page.outcome.error = "status list is not a JSON array";
-    return page;
-  }
-  const std::string* next_page = reply.Header("x-next-page");
-  const bool more = (next_page != nullptr && !next_page->empty()) || LinkHasNext(reply.Header("link"));
-  const rapidjson::Value* best = nullptr;
-  std::int64_t best_id = 0;
-  std::optional<std::int64_t> previous_id;
-  bool ascending = true;
-  int matches = 0;
-  for (const auto& entry : doc.GetArray()) {
-    if (!entry.IsObject() || StringMember(entry, "name") != key.context) continue;
-    const std::int64_t id = IdOf(entry).value_or(0);
-    if (previous_id && id <= *previous_id) ascending = false;
-    previous_id = id;
-    ++matches;
-    if (best == nullptr || id > best_id) {
-      best = &entry;
-      best_id = id;
+  SendOutcome classified = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+  return ReadStatusArray(reply, std::move(classified), [&](const rapidjson::Value& list, ListPage& page) {
+    const std::string* next_page = reply.Header("x-next-page");
+    const bool more = (next_page != nullptr && !next_page->empty()) || LinkHasNext(reply.Header("link"));
+    const rapidjson::Value* best = nullptr;
+    std::int64_t best_id = 0;
+    std::optional<std::int64_t> previous_id;
+    bool ascending = true;
+    int matches = 0;
+    for (const auto& entry : list.GetArray()) {
+      if (!entry.IsObject() || StringMember(entry, "name") != key.context) continue;
+      const std::int64_t id = IdOf(entry).value_or(0);
+      if (previous_id && id <= *previous_id) ascending = false;
+      previous_id = id;
+      ++matches;
+      if (best == nullptr || id > best_id) {
+        best = &entry;
+        best_id = id;
+      }
     }
-  }
-  if (best != nullptr && !(more && matches >= 2 && ascending)) {
-    page.newest_for_context =
-        ObservedStatus{StateFromName(StringMember(*best, "status")), StringMember(*best, "description")};
-    return page;
-  }
-  page.more_pages = more;
-  return page;
+    if (best != nullptr && !(more && matches >= 2 && ascending)) {
+      page.newest_for_context =
+          ObservedStatus{StateFromName(StringMember(*best, "status")), StringMember(*best, "description")};
+      return;
+    }
+    page.more_pages = more;
+  });
 }
 
 HttpCall GitLabProvider::BuildAccessCheck(const Credentials& creds) const {

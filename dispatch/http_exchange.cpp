@@ -2,6 +2,11 @@
 
 namespace fluxstatus::dispatch {
 
+HttpCall JsonPost(std::string url, std::vector<std::pair<std::string, std::string>> headers, std::string body) {
+  headers.emplace_back("Content-Type", "application/json");
+  return HttpCall{"POST", std::move(url), std::move(headers), std::move(body)};
+}
+
 const std::string* HttpReply::Header(std::string_view lower) const {
   for (const auto& [name, value] : headers) {
     if (name == lower) return &value;

@@ -223,4 +223,20 @@ Provider::ListPage ReadStatusByKey(const HttpReply& reply, std::int64_t now_epoc
   return page;
 }
 
+Provider::ListPage ReadStatusArray(const HttpReply& reply, SendOutcome classified,
+                                   const std::function<void(const rapidjson::Value& array,
+                                                            Provider::ListPage& page)>& read_array) {
+  Provider::ListPage page;
+  page.outcome = std::move(classified);
+  if (page.outcome.kind != OutcomeKind::kSynced) return page;
+  rapidjson::Document doc;
+  if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
+    page.outcome.kind = OutcomeKind::kPermanent;
+    page.outcome.error = "status list is not a JSON array";
+    return page;
+  }
+  read_array(doc, page);
+  return page;
+}
+
 }  // namespace fluxstatus::dispatch

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include <curl/curl.h>
-
+#include "tests/ingest/test_http.h"
 #include "tests/support/flux_event_json.h"
+#include "tests/support/serve_process.h"
 #include "tests/support/sql.h"
 #include "tests/support/wait_until.h"
 
@@ -44,19 +44,15 @@ struct Answer {
   std::string error;      // curl's text when !answered
 };
 
-// One curl easy handle reused, so connections are kept alive. One per thread.
+// The ingest tests' CurlClient (one curl easy handle reused, so connections are kept alive),
+// answering in the crash tests' terms. One per thread.
 class Client {
  public:
-  Client();
-  ~Client();
-  Client(const Client&) = delete;
-  Client& operator=(const Client&) = delete;
   Answer Post(const std::string& url, const std::string& body, std::chrono::milliseconds timeout);
   Answer Get(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
  private:
-  Answer Perform(const std::string& url, const std::string* body, std::chrono::milliseconds timeout);
-  CURL* curl_;
+  ingest::testing::CurlClient curl_;
 };
 
 // The "id" of a 202 {"id":N,"duplicate":B}, or nullopt.
@@ -77,34 +73,18 @@ std::optional<std::string> CannotDropPrivileges();
 // Hands `dir` (and what is in it) to the user the children run as.
 void GiveTo(const std::filesystem::path& dir, RunAs as);
 
-// `fluxstatus --config CONFIG --db DB serve --listen 127.0.0.1:0`, output appended to
-// DIR/serve.out and DIR/serve.err; the port is read from the start-up log line.
-class ServeProcess {
+// `fluxstatus --config CONFIG --db DB serve --listen 127.0.0.1:0`, started at construction:
+// tests/support's ServeProcess, with output appended to DIR/serve.out and DIR/serve.err and the
+// port read from the start-up log line.
+class ServeProcess : public testing::ServeProcess {
  public:
   ServeProcess(const std::filesystem::path& dir, const std::string& config, const std::string& db, RunAs as = {});
-  ~ServeProcess();  // SIGKILL if still running
-  ServeProcess(const ServeProcess&) = delete;
-  ServeProcess& operator=(const ServeProcess&) = delete;
 
-  std::string Url(const std::string& path) const;
-  pid_t pid() const { return pid_; }
-  // SIGKILL and reap.
-  void Kill();
   // SIGTERM and wait up to 15 s: the exit status as from waitpid, nullopt if it hung (then killed).
-  std::optional<int> Terminate();
-  std::string Output() const;
-
- private:
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
+  std::optional<int> Terminate() { return testing::ServeProcess::Terminate(std::chrono::seconds(15)); }
 };
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using CliRun = testing::ProcessResult;
 // `fluxstatus --config CONFIG --db DB ARGS...` in `dir`.
 CliRun RunCli(const std::filesystem::path& dir, const std::string& config, const std::string& db,
               const std::vector<std::string>& args, RunAs as = {});

@@ -23,6 +23,7 @@
 #include "store/event_writer.h"
 #include "tests/support/fake_git_host.h"
 #include "tests/support/flux_event_json.h"
+#include "tests/support/serve_process.h"
 #include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait_until.h"
@@ -180,28 +181,20 @@ class InProcess {
 
 // ---------------------------------------------------------------- the real binary
 
-// `fluxstatus --config DIR/fluxstatus.yaml --db DIR/fluxstatus.db serve --listen 127.0.0.1:0`,
-// the port read from its start-up log line. SIGKILLed if still running when destroyed.
-class Serve {
+// `fluxstatus --config DIR/fluxstatus.yaml --db DIR/fluxstatus.db serve --listen 127.0.0.1:0`
+// (tests/support's ServeProcess, started at construction with `config_yaml` written first), the
+// port read from its start-up log line. SIGKILLed if still running when destroyed, and then its
+// output must hold no sanitizer finding.
+class Serve : public testing::ServeProcess {
  public:
   Serve(const std::filesystem::path& dir, const std::string& config_yaml);
   ~Serve();
-  Serve(const Serve&) = delete;
-  Serve& operator=(const Serve&) = delete;
 
-  std::string Url(const std::string& path) const;
-  std::string db_path() const { return (dir_ / "fluxstatus.db").string(); }
   // POSTs the event (or raw body) to /hook/<route>.
   Reply Hook(const std::string& route, const Ev& ev) const;
   Reply Post(const std::string& path, const std::string& body) const;
   // SIGTERM (or `sig`) and wait up to 15 s; the exit status as from waitpid, -1 if it hung.
   int Stop(int sig = 15);
-  std::string Output() const;
-
- private:
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
 };
 
 // A route entry of fluxstatus.yaml for `kind` on `host`, with its token file written in `dir`.
@@ -212,11 +205,7 @@ std::string DispatchYaml(int workers = 2, int max_attempts = 10, const std::stri
                          const std::string& max_backoff = "400ms");
 
 // Runs the binary with `args` (after --config/--db of `dir`); exit code and stdout + stderr.
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using CliRun = testing::ProcessResult;
 CliRun RunCli(const std::filesystem::path& dir, const std::vector<std::string>& args);
 
 }  // namespace fluxstatus::dispatch_e2e

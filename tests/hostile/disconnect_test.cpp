@@ -32,10 +32,7 @@ const std::vector<std::string> kJson = {"Content-Type: application/json", "Expec
 void SendAndLeave(std::uint16_t port, const std::string& request, bool abort, bool partial) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in addr = fluxstatus::ingest::testing::LoopbackAddress(port);
   BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   const std::size_t n = partial ? request.size() - 7 : request.size();
   BOOST_REQUIRE(::send(fd, request.data(), n, MSG_NOSIGNAL) == static_cast<ssize_t>(n));

@@ -79,10 +79,7 @@ Streamed StreamChunked(std::uint16_t port, const std::string& head, std::size_t 
   Streamed out;
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in addr = fluxstatus::ingest::testing::LoopbackAddress(port);
   BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   const std::string chunk = "4000\r\n" + std::string(0x4000, 'x') + "\r\n";

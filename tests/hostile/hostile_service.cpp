@@ -6,43 +6,29 @@
 #include <SQLiteCpp/Statement.h>
 #include <rapidjson/document.h>
 
-#include "store/database.h"
 #include "tests/support/flux_event_json.h"
-#include "tests/support/process.h"
+#include "tests/support/serve_process.h"
 
 namespace fluxstatus::hostile_testing {
 
-HostileService::HostileService(const std::string& db_path, ingest::HttpServerOptions options,
-                               std::size_t max_event_bytes) {
-  // As app/serve_command.cpp: writer, handler, server; the writer starts before the server.
-  writer_ = std::make_unique<store::EventWriter>(store::OpenForWriting(db_path, store::Durability::kFull),
-                                                 core::RouteCatalog(), store::WriterOptions{});
-  ingest::IngestSettings settings;
-  settings.max_body_bytes = max_event_bytes;
-  handler_ = std::make_unique<ingest::IngestHandler>(std::move(settings), *writer_, metrics_, deadlines_);
-  options.host = "127.0.0.1";
-  options.port = 0;
-  ingest::IngestHandler* handler = handler_.get();
-  server_ = std::make_unique<ingest::HttpServer>(options, [handler](ingest::HttpRequest&& req, ingest::Responder respond) {
-    (*handler)(std::move(req), std::move(respond));
-  });
-  writer_->Start();
-  server_->Start();
+namespace {
+
+testing::InProcessIngestOptions IngestOptions(const std::string& db_path, ingest::HttpServerOptions http,
+                                              std::size_t max_event_bytes) {
+  testing::InProcessIngestOptions ingest;
+  ingest.db_path = db_path;
+  ingest.settings.max_body_bytes = max_event_bytes;
+  ingest.http = std::move(http);
+  return ingest;
 }
+
+}  // namespace
+
+HostileService::HostileService(const std::string& db_path, ingest::HttpServerOptions options,
+                               std::size_t max_event_bytes)
+    : ingest_(IngestOptions(db_path, std::move(options), max_event_bytes)) {}
 
 HostileService::~HostileService() { Stop(); }
-
-void HostileService::Stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  handler_->SetDraining();
-  server_->Stop(std::chrono::milliseconds(5000));
-  writer_->Stop();
-}
-
-std::string HostileService::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port()) + path;
-}
 
 std::size_t HostileService::WaitForOpenConnectionsAtMost(std::size_t n, std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -87,9 +73,7 @@ std::optional<std::pair<std::int64_t, bool>> AcceptedOf(const std::string& body)
 }
 
 CliRun RunBinary(const std::filesystem::path& dir, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {FLUXSTATUS_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const testing::ProcessResult r = testing::RunProcess(dir, argv);
+  const testing::ProcessResult r = testing::RunFluxstatus(dir, args);
   return {r.exit_code, r.out + r.err};
 }
 

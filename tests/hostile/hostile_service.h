@@ -1,6 +1,6 @@
-// The ingest service for hostile-client tests: the real HttpServer, IngestHandler and
-// EventWriter on a real SQLite file, wired as app/serve_command.cpp wires them, but with the
-// listener's limits (timeouts, cap, head and body sizes) chosen by the test. Plus the small
+// The ingest service for hostile-client tests (tests/support's InProcessIngest): the real
+// HttpServer, IngestHandler and EventWriter on a real SQLite file, wired as app/serve_command.cpp
+// wires them, but with the listener's limits (timeouts, cap, head and body sizes) chosen by the test. Plus the small
 // raw-socket helpers the tests share.
 #pragma once
 
@@ -13,11 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "ingest/ack_deadlines.h"
 #include "ingest/http_server.h"
-#include "ingest/ingest_handler.h"
-#include "ingest/ingest_metrics.h"
-#include "store/event_writer.h"
+#include "tests/support/in_process_ingest.h"
 
 namespace fluxstatus::hostile_testing {
 
@@ -30,21 +27,16 @@ class HostileService {
   HostileService(const HostileService&) = delete;
   HostileService& operator=(const HostileService&) = delete;
 
-  std::uint16_t port() const { return server_->port(); }
-  std::string Url(const std::string& path) const;
-  std::size_t open_connections() const { return server_->open_connections(); }
+  std::uint16_t port() const { return ingest_.port(); }
+  std::string Url(const std::string& path) const { return ingest_.Url(path); }
+  std::size_t open_connections() const { return ingest_.server().open_connections(); }
   // Polls open_connections() until it is at most `n` or `timeout` passes; returns the last count.
   std::size_t WaitForOpenConnectionsAtMost(std::size_t n, std::chrono::milliseconds timeout) const;
   // Server first (requests in flight get their commits and answers), then the writer.
-  void Stop();
+  void Stop() { ingest_.Stop(); }
 
  private:
-  std::unique_ptr<store::EventWriter> writer_;
-  ingest::IngestMetrics metrics_;
-  ingest::AckDeadlines deadlines_;
-  std::unique_ptr<ingest::IngestHandler> handler_;
-  std::unique_ptr<ingest::HttpServer> server_;
-  bool stopped_ = false;
+  testing::InProcessIngest ingest_;
 };
 
 // A small valid Flux event whose message is `message` (letters and digits only).

@@ -3,9 +3,7 @@
 // client; the built binary applies the `http:` limits of its configuration.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,7 +15,7 @@
 
 #include "tests/hostile/hostile_service.h"
 #include "tests/ingest/test_http.h"
-#include "tests/support/spawn.h"
+#include "tests/support/serve_process.h"
 #include "tests/support/sql.h"
 #include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
@@ -122,23 +120,13 @@ BOOST_AUTO_TEST_CASE(binary_cuts_a_slow_head_at_the_configured_header_timeout_an
   const auto config_check = ht::RunBinary(dir.path(), {"--config", dir.File("fluxstatus.yaml"), "check-config"});
   BOOST_REQUIRE(config_check.exit_code == 0);
   const std::uint16_t port = FreePort();
-  const pid_t pid = fluxstatus::testing::SpawnBackground(
-      {FLUXSTATUS_BINARY, "--config", dir.File("fluxstatus.yaml"), "--db", dir.File("x.db"), "serve", "--listen",
-       "127.0.0.1:" + std::to_string(port)},
-      dir.File("out.log"), dir.File("err.log"), false);
-  struct Reaper {
-    pid_t pid;
-    ~Reaper() {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  } reaper{pid};
+  fluxstatus::testing::ServeCommand command(dir.path(), dir.File("fluxstatus.yaml"), dir.File("x.db"));
+  command.port = port;
+  command.keep_output = false;
+  fluxstatus::testing::ServeProcess serve(command);
+  serve.Spawn();
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  bool up = false;
-  for (const auto deadline = Clock::now() + 20s; !up && Clock::now() < deadline; std::this_thread::sleep_for(50ms)) {
-    up = CurlClient().Request("GET", url + "/healthz", {}, {}, 1s).status == 200;  // its connection closes
-  }
-  BOOST_REQUIRE(up);
+  BOOST_REQUIRE(serve.WaitHealthy(20s));  // each probe's connection closes
 
   std::this_thread::sleep_for(300ms);  // the probe's connection is gone
   RawConnection slow(port);

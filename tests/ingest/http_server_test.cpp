@@ -17,6 +17,25 @@ namespace fluxstatus::ingest {
 using namespace std::chrono_literals;
 using namespace testing;
 
+namespace {
+
+// A server that takes request bodies of up to `max_body_bytes`.
+HttpServerOptions WithBodyLimit(std::size_t max_body_bytes) {
+  HttpServerOptions options;
+  options.max_body_bytes = max_body_bytes;
+  return options;
+}
+
+// POSTs `body` to / with the `expect` header and requires the echo of the whole of it.
+void RequireEchoed(const TestServer& server, const std::string& body, const std::string& expect) {
+  CurlClient client;
+  const CurlResult result = client.Request("POST", server.Url("/"), body, {expect});
+  BOOST_TEST(result.status == 200);
+  BOOST_TEST(result.body == "POST /\n" + body);
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(HttpServerTest)
 
 BOOST_AUTO_TEST_CASE(echoes_method_target_headers_and_body) {
@@ -90,22 +109,14 @@ BOOST_AUTO_TEST_CASE(head_request_gets_length_without_body) {
 }
 
 BOOST_AUTO_TEST_CASE(body_at_the_limit_is_accepted) {
-  HttpServerOptions options;
-  options.max_body_bytes = 1024;
-  TestServer server(EchoHandler(), options);
-  CurlClient client;
-  const std::string body(1024, 'x');
-  const CurlResult result = client.Request("POST", server.Url("/"), body, {"Expect:"});
-  BOOST_TEST(result.status == 200);
-  BOOST_TEST(result.body == "POST /\n" + body);
+  TestServer server(EchoHandler(), WithBodyLimit(1024));
+  RequireEchoed(server, std::string(1024, 'x'), "Expect:");
 }
 
 BOOST_AUTO_TEST_CASE(oversized_body_with_content_length_gets_413_json) {
   // What Flux does: Content-Length, no Expect. The whole body is in flight when we answer.
-  HttpServerOptions options;
-  options.max_body_bytes = 1024;
   std::atomic<int> calls{0};
-  TestServer server(EchoHandler(&calls), options);
+  TestServer server(EchoHandler(&calls), WithBodyLimit(1024));
   CurlClient client;
   const CurlResult result =
       client.Request("POST", server.Url("/hook/x"), std::string(4 * 1024 * 1024, 'x'), {"Expect:"});
@@ -117,10 +128,8 @@ BOOST_AUTO_TEST_CASE(oversized_body_with_content_length_gets_413_json) {
 }
 
 BOOST_AUTO_TEST_CASE(oversized_body_with_expect_continue_gets_413_before_upload) {
-  HttpServerOptions options;
-  options.max_body_bytes = 1024;
   std::atomic<int> calls{0};
-  TestServer server(EchoHandler(&calls), options);
+  TestServer server(EchoHandler(&calls), WithBodyLimit(1024));
   CurlClient client;
   const CurlResult result =
       client.Request("POST", server.Url("/"), std::string(100000, 'x'), {"Expect: 100-continue"});
@@ -131,17 +140,11 @@ BOOST_AUTO_TEST_CASE(oversized_body_with_expect_continue_gets_413_before_upload)
 
 BOOST_AUTO_TEST_CASE(expect_continue_upload_within_limit_is_read) {
   TestServer server(EchoHandler());
-  CurlClient client;
-  const std::string body(5000, 'y');
-  const CurlResult result = client.Request("POST", server.Url("/"), body, {"Expect: 100-continue"});
-  BOOST_TEST(result.status == 200);
-  BOOST_TEST(result.body == "POST /\n" + body);
+  RequireEchoed(server, std::string(5000, 'y'), "Expect: 100-continue");
 }
 
 BOOST_AUTO_TEST_CASE(oversized_chunked_body_gets_413) {
-  HttpServerOptions options;
-  options.max_body_bytes = 1024;
-  TestServer server(EchoHandler(), options);
+  TestServer server(EchoHandler(), WithBodyLimit(1024));
   RawConnection raw(server.port());
   raw.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
            std::string(2048, 'z') + "\r\n0\r\n\r\n");

@@ -74,14 +74,19 @@ CurlResult CurlClient::Request(const std::string& method, const std::string& url
   return result;
 }
 
-RawConnection::RawConnection(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
-  timeval tv{0, 50 * 1000};  // recv wakes up every 50 ms so callers can keep their deadlines
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+sockaddr_in LoopbackAddress(uint16_t port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return addr;
+}
+
+RawConnection::RawConnection(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
+  timeval tv{0, 50 * 1000};  // recv wakes up every 50 ms so callers can keep their deadlines
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr = LoopbackAddress(port);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     const int error = errno;
     ::close(fd_);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <curl/curl.h>
+#include <netinet/in.h>
 
 namespace fluxstatus::ingest::testing {
 
@@ -42,6 +43,9 @@ class CurlClient {
  private:
   CURL* curl_;
 };
+
+// 127.0.0.1:`port`, for connect(2) on a raw socket.
+sockaddr_in LoopbackAddress(uint16_t port);
 
 // A blocking TCP connection to 127.0.0.1. Throws std::runtime_error on connect/send failure.
 class RawConnection {

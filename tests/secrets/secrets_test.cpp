@@ -198,8 +198,8 @@ void ServeThroughEveryPath(const fs::path& dir, const std::string& config, FakeG
 
   serve.Signal(SIGTERM);
   BOOST_TEST(serve.WaitExit(std::chrono::seconds(20)).has_value());
-  texts.push_back({"stdout of serve", testing::ReadFile(dir / "service.stdout")});
-  texts.push_back({"stderr of serve", testing::ReadFile(dir / "service.stderr")});
+  texts.push_back({"stdout of serve", testing::ReadFile(dir / "serve.out")});
+  texts.push_back({"stderr of serve", testing::ReadFile(dir / "serve.err")});
 }
 
 // The CLI verbs that read the same config and database, including their error paths.

@@ -1,14 +1,9 @@
 #include "tests/service/service_support.h"
 
-#include "tests/support/spawn.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -257,119 +252,49 @@ std::string QueryBytes(SQLite::Database& db, const std::string& sql, std::int64_
 
 // ---------------------------------------------------------------- in-process
 
-InProcessService::InProcessService(InProcessOptions options) : db_path_(dir_.File("fluxstatus.db")) {
-  // As app/serve_command.cpp: writer, metrics, deadlines, handler, server; writer then server.
-  const core::Clock& clock = options.clock ? *options.clock : store::SystemClock();
-  writer_ = std::make_unique<store::EventWriter>(store::OpenForWriting(db_path_, options.durability),
-                                                 options.catalog, options.writer, clock);
-  const std::size_t max_body = options.settings.max_body_bytes;
-  handler_ =
-      std::make_unique<ingest::IngestHandler>(std::move(options.settings), *writer_, metrics_, deadlines_, clock);
-  ingest::HttpServerOptions server_opts;
-  server_opts.host = "127.0.0.1";
-  server_opts.port = 0;
-  server_opts.threads = options.threads;
-  server_opts.max_body_bytes = std::max<std::size_t>(max_body * 2, 4u << 20);
-  ingest::IngestHandler* handler = handler_.get();
-  server_ = std::make_unique<ingest::HttpServer>(
-      server_opts, [handler](ingest::HttpRequest&& req, ingest::Responder respond) {
-        (*handler)(std::move(req), std::move(respond));
-      });
-  writer_->Start();
-  server_->Start();
+namespace {
+
+testing::InProcessIngestOptions IngestOptions(InProcessOptions options, const std::string& db_path) {
+  testing::InProcessIngestOptions ingest;
+  ingest.db_path = db_path;
+  ingest.http.threads = options.threads;
+  ingest.http.max_body_bytes = std::max<std::size_t>(options.settings.max_body_bytes * 2, 4u << 20);
+  ingest.settings = std::move(options.settings);
+  ingest.catalog = std::move(options.catalog);
+  ingest.durability = options.durability;
+  ingest.writer = options.writer;
+  ingest.clock = options.clock;
+  return ingest;
 }
+
+// The command of a ServiceProcess: on a free port, its output truncated at start.
+testing::ServeCommand ServiceCommand(const std::filesystem::path& dir, const std::vector<std::string>& extra_args,
+                                     const std::string& db_name) {
+  testing::ServeCommand command(dir, (dir / "fluxstatus.yaml").string(), (dir / db_name).string());
+  command.port = FreePort();
+  command.extra_args = extra_args;
+  command.keep_output = false;
+  return command;
+}
+
+}  // namespace
+
+InProcessService::InProcessService(InProcessOptions options)
+    : db_path_(dir_.File("fluxstatus.db")), ingest_(IngestOptions(std::move(options), db_path_)) {}
 
 InProcessService::~InProcessService() { Stop(); }
-
-void InProcessService::Stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  handler_->SetDraining();
-  server_->Stop(std::chrono::milliseconds(5000));
-  writer_->Stop();
-}
-
-std::string InProcessService::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(server_->port()) + path;
-}
 
 // ---------------------------------------------------------------- the binary
 
 ServiceProcess::ServiceProcess(const std::filesystem::path& dir, const std::string& config_yaml,
                                const std::vector<std::string>& extra_serve_args, const std::string& db_name)
-    : dir_(dir), db_name_(db_name), port_(FreePort()) {
-  const std::string config = (dir_ / "fluxstatus.yaml").string();
-  WriteFile(config, config_yaml);
-  const std::string out = (dir_ / "service.stdout").string();
-  const std::string err = (dir_ / "service.stderr").string();
-  std::vector<std::string> args = {FLUXSTATUS_BINARY, "--config", config, "--db", db_path(),
-                                   "serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
-  args.insert(args.end(), extra_serve_args.begin(), extra_serve_args.end());
-  pid_ = fluxstatus::testing::SpawnBackground(std::move(args), out, err, /*append=*/false);
-}
-
-ServiceProcess::~ServiceProcess() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-}
-
-bool ServiceProcess::WaitHealthy(std::chrono::milliseconds timeout) {
-  Client client;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (int attempt = 0; attempt < 2000 && std::chrono::steady_clock::now() < deadline; ++attempt) {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      BOOST_TEST_MESSAGE("the service exited before becoming healthy:\n" << Output());
-      return false;
-    }
-    const Answer a = client.Get(Url("/healthz"), std::chrono::milliseconds(1000));
-    if (a.answered() && a.status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-void ServiceProcess::Signal(int sig) {
-  if (pid_ > 0) ::kill(pid_, sig);
-}
-
-std::optional<int> ServiceProcess::WaitExit(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (int attempt = 0; attempt < 100000 && pid_ > 0; ++attempt) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      pid_ = -1;
-      return status;
-    }
-    if (r < 0 || std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return std::nullopt;
-}
-
-std::string ServiceProcess::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
-}
-
-std::string ServiceProcess::Output() const {
-  std::string text;
-  for (const char* name : {"service.stdout", "service.stderr"}) {
-    std::error_code ec;
-    if (std::filesystem::exists(dir_ / name, ec)) text += ReadFile(dir_ / name);
-  }
-  return text;
+    : testing::ServeProcess(ServiceCommand(dir, extra_serve_args, db_name)) {
+  WriteFile(dir / "fluxstatus.yaml", config_yaml);
+  Spawn();
 }
 
 CliResult RunCli(const std::filesystem::path& dir, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {FLUXSTATUS_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const testing::ProcessResult r = testing::RunProcess(dir, argv);
+  const testing::ProcessResult r = testing::RunFluxstatus(dir, args);
   if (!r.err.empty()) BOOST_TEST_MESSAGE("stderr of fluxstatus: " << r.err);
   return {r.exit_code, r.out};
 }

@@ -26,6 +26,8 @@
 #include "tests/support/files.h"
 #include "tests/support/flux_event_json.h"
 #include "tests/support/free_port.h"
+#include "tests/support/in_process_ingest.h"
+#include "tests/support/serve_process.h"
 #include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
 
@@ -136,8 +138,9 @@ struct InProcessOptions {
   const core::Clock* clock = nullptr;
 };
 
-// The pieces of `fluxstatus serve`, wired as app/serve_command.cpp wires them, on an ephemeral
-// loopback port with a fresh database in its own temporary directory.
+// The pieces of `fluxstatus serve` (tests/support's InProcessIngest), on an ephemeral loopback
+// port with a fresh database in its own temporary directory, and a server that reads bodies of
+// up to twice settings.max_body_bytes (at least 4 MiB), so the handler's limit is what answers.
 class InProcessService {
  public:
   explicit InProcessService(InProcessOptions options = {});
@@ -145,56 +148,31 @@ class InProcessService {
   InProcessService(const InProcessService&) = delete;
   InProcessService& operator=(const InProcessService&) = delete;
 
-  std::string Url(const std::string& path) const;
+  std::string Url(const std::string& path) const { return ingest_.Url(path); }
   const std::string& db_path() const { return db_path_; }
   const testing::TempDir& dir() const { return dir_; }
-  store::EventWriter& writer() { return *writer_; }
-  ingest::IngestMetrics& metrics() { return metrics_; }
+  store::EventWriter& writer() { return ingest_.writer(); }
+  ingest::IngestMetrics& metrics() { return ingest_.metrics(); }
   // Server first (in-flight requests get their answers), then the writer. Idempotent.
-  void Stop();
+  void Stop() { ingest_.Stop(); }
 
  private:
   testing::TempDir dir_;
   std::string db_path_;
-  std::unique_ptr<store::EventWriter> writer_;
-  ingest::IngestMetrics metrics_;
-  ingest::AckDeadlines deadlines_;
-  std::unique_ptr<ingest::IngestHandler> handler_;
-  std::unique_ptr<ingest::HttpServer> server_;
-  bool stopped_ = false;
+  testing::InProcessIngest ingest_;
 };
 
 // ---------------------------------------------------------------- the real binary
 
-// `fluxstatus --config <dir>/fluxstatus.yaml --db <dir>/<db> serve --listen 127.0.0.1:<port>`
-// with stdout and stderr captured in files of `dir`. Killed (SIGKILL) if still running when
-// destroyed.
-class ServiceProcess {
+// `fluxstatus --config <dir>/fluxstatus.yaml --db <dir>/<db> serve --listen 127.0.0.1:<port>
+// [extra…]` (tests/support's ServeProcess) on a free port, spawned at construction with
+// `config_yaml` written first and without waiting: WaitHealthy or WaitExit tell what became of
+// it. Output in <dir>/serve.out and serve.err, truncated at start. Killed (SIGKILL) if still
+// running when destroyed.
+class ServiceProcess : public testing::ServeProcess {
  public:
   ServiceProcess(const std::filesystem::path& dir, const std::string& config_yaml,
                  const std::vector<std::string>& extra_serve_args = {}, const std::string& db_name = "x.db");
-  ~ServiceProcess();
-  ServiceProcess(const ServiceProcess&) = delete;
-  ServiceProcess& operator=(const ServiceProcess&) = delete;
-
-  // Polls /healthz until 200, the process exits, or `timeout` passes.
-  bool WaitHealthy(std::chrono::milliseconds timeout);
-  void Signal(int sig);
-  // The exit status as from waitpid (use WIFEXITED…), or nullopt when still running after
-  // `timeout`.
-  std::optional<int> WaitExit(std::chrono::milliseconds timeout);
-  bool running() const { return pid_ > 0; }
-
-  std::string Url(const std::string& path) const;
-  std::uint16_t port() const { return port_; }
-  std::string db_path() const { return (dir_ / db_name_).string(); }
-  std::string Output() const;  // stdout + stderr so far
-
- private:
-  std::filesystem::path dir_;
-  std::string db_name_;
-  std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
 };
 
 // Runs the binary with `args` in `dir` (a one-shot verb such as `rebuild --check`) and returns

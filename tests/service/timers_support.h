@@ -66,8 +66,8 @@ class WriteLockHolder {
   bool held_ = true;
 };
 
-// The pid of the `serve` process whose command line names `db_path` (ServiceProcess keeps its
-// pid to itself), or nullopt.
+// The pid of the `serve` process whose command line names `db_path`, found in /proc as an
+// operator would find it, or nullopt.
 inline std::optional<pid_t> ServePid(const std::string& db_path) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename().string();

@@ -4,9 +4,7 @@
 // status reaches the host.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,7 +21,7 @@
 #include "tests/support/fake_git_host.h"
 #include "tests/support/fake_git_host_tls.h"
 #include "tests/support/flux_event_json.h"
-#include "tests/support/spawn.h"
+#include "tests/support/serve_process.h"
 #include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait_until.h"
@@ -62,21 +60,14 @@ bool WaitUntil(const std::function<bool()>& done) { return fluxstatus::testing::
 // `fluxstatus serve` with one GitHub route towards `address`, plus `tls_yaml` route keys.
 class Service {
  public:
-  Service(const TempDir& dir, const std::string& address, const std::string& tls_yaml) : port_(FreePort()) {
+  Service(const TempDir& dir, const std::string& address, const std::string& tls_yaml)
+      : db_(dir.File("fluxstatus.db")), serve_(Command(dir, db_)) {
     std::ofstream(dir.File("token")) << "t0ken\n";
     std::ofstream(dir.File("fluxstatus.yaml"))
         << "routes:\n  - name: web\n    provider: github\n    address: " << address
         << "\n    token_file: " << dir.File("token") << "\n"
         << tls_yaml << "dispatch:\n  workers: 1\n  max_attempts: 3\n  initial_backoff: 50ms\n  max_backoff: 100ms\n";
-    db_ = dir.File("fluxstatus.db");
-    pid_ = fluxstatus::testing::SpawnBackground(
-        {FLUXSTATUS_BINARY, "--config", dir.File("fluxstatus.yaml"), "--db", db_, "serve", "--listen",
-         "127.0.0.1:" + std::to_string(port_)},
-        dir.File("out.log"), dir.File("err.log"), false);
-  }
-  ~Service() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
+    serve_.Spawn();
   }
 
   // Posts a succeeded Kustomization event for kSha once the service answers.
@@ -87,7 +78,7 @@ class Service {
     spec.message = "Applied";
     spec.revision = "main@sha1:" + std::string(kSha);
     const std::string event = fluxstatus::testing::FluxEventJson(spec);
-    return WaitUntil([&] { return Post("http://127.0.0.1:" + std::to_string(port_) + "/hook/web", event) == 202; });
+    return WaitUntil([&] { return Post(serve_.Url("/hook/web"), event) == 202; });
   }
 
   // sync_state, last_error and attempts of the one current_status row ("" before it exists).
@@ -99,9 +90,16 @@ class Service {
   }
 
  private:
-  std::uint16_t port_;
+  // serve on a free port, killed (SIGKILL) when the test ends.
+  static fluxstatus::testing::ServeCommand Command(const TempDir& dir, const std::string& db) {
+    fluxstatus::testing::ServeCommand command(dir.path(), dir.File("fluxstatus.yaml"), db);
+    command.port = FreePort();
+    command.keep_output = false;
+    return command;
+  }
+
   std::string db_;
-  pid_t pid_ = -1;
+  fluxstatus::testing::ServeProcess serve_;
 };
 
 std::string HttpsAddress(const FakeGitHost& host, const TlsFrontDoor& front) {
