@@ -19,6 +19,7 @@
 #include "ingest/http_server.h"
 #include "tests/support/fake_git_host_apis.h"
 #include "tests/support/fake_git_host_app.h"
+#include "tests/support/free_port.h"
 
 namespace fluxstatus::testing {
 namespace {
@@ -68,7 +69,10 @@ struct FakeGitHost::State {
   bool stopping = false;
   std::thread delayer;
 
-  explicit State(Options o) : options(std::move(o)), port(options.port) {}
+  // No port asked for: one below the ephemeral range (FreePort), not the kernel's pick from it.
+  // RestartListener binds the port again, and an ephemeral port may meanwhile have become the
+  // local end of any outgoing connection on the machine ("Address already in use").
+  explicit State(Options o) : options(std::move(o)), port(options.port != 0 ? options.port : FreePort()) {}
 
   void StartServer() {
     ingest::HttpServerOptions server_options;
@@ -184,7 +188,16 @@ FakeGitHost::FakeGitHost(Options options) : state_(std::make_shared<State>(std::
   state_->delayer = std::thread([state = state_.get()] { state->RunDelayer(); });
   try {
     std::lock_guard lock(state_->server_mu);
-    state_->StartServer();
+    for (int attempt = 1;; ++attempt) {
+      try {
+        state_->StartServer();
+        break;
+      } catch (const std::runtime_error&) {
+        // Another test took the picked port a moment ago: pick again, unless it was asked for.
+        if (state_->options.port != 0 || attempt == 5) throw;
+        state_->port = FreePort();
+      }
+    }
   } catch (...) {
     {
       std::lock_guard lock(state_->delay_mu);
