@@ -69,7 +69,8 @@ int RunCheckConfig(const CliContext& ctx) {
   const ServiceSetup setup = PrepareService(c, "");
   store::RequireDatabasePath(ctx.db_path);
   std::cout << "config " << c.source << " is valid: listen " << setup.listen.host << ":" << setup.listen.port
-            << ", database " << ctx.db_path << ", " << Counted(static_cast<std::int64_t>(c.routes.size()), "route", "routes") << "\n";
+            << ", database " << ctx.db_path << ", "
+            << Counted(static_cast<std::int64_t>(c.routes.size()), "route", "routes") << "\n";
   for (const auto& r : c.routes) {
     std::cout << "  route " << r.name << ": "
               << (r.provider.empty() ? std::string("no provider (statuses are folded, not sent)")

@@ -24,11 +24,11 @@ int RunIngest(const CliContext& ctx, const IngestOptions& opts);
 struct StatusOptions {
   std::string route;
   std::string commit;
-  std::string state;   // pending | success | failure | error; empty: any
-  std::string since;   // a duration ago (2h) or RFC 3339; empty: any time
+  std::string state;       // pending | success | failure | error; empty: any
+  std::string since;       // a duration ago (2h) or RFC 3339; empty: any time
   std::int64_t limit = 0;  // 0: every row
   bool json = false;
-  bool wait = false;            // poll until every matching status is done (exit 0/1/2)
+  bool wait = false;           // poll until every matching status is done (exit 0/1/2)
   std::string timeout = "5m";  // how long --wait waits
 };
 int RunStatus(const CliContext& ctx, const StatusOptions& opts);

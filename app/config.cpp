@@ -92,9 +92,12 @@ class Reader {
     const char quote = text_[pos];
     if (quote != '"' && quote != '\'') return;
     for (std::size_t i = pos + 1; i < text_.size(); ++i) {
-      if (quote == '"' && text_[i] == '\\') ++i;              // \" inside "..."
-      else if (text_[i] == quote && quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') ++i;  // ''
-      else if (text_[i] == quote) return;
+      if (quote == '"' && text_[i] == '\\')
+        ++i;  // \" inside "..."
+      else if (text_[i] == quote && quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'')
+        ++i;  // ''
+      else if (text_[i] == quote)
+        return;
     }
     Fail(n, std::string("invalid YAML: the quote ") + quote + " opened here is never closed");
   }
@@ -114,7 +117,7 @@ void ParseTls(const Reader& r, const YAML::Node& n, const std::string& rw, Route
   }
   // Found now rather than at the first status sent (the key file's content is never shown).
   for (auto [key, file] : {std::pair{"ca_file", &rc.ca_file}, std::pair{"client_cert_file", &rc.client_cert_file},
-                            std::pair{"client_key_file", &rc.client_key_file}}) {
+                           std::pair{"client_key_file", &rc.client_key_file}}) {
     if (!file->empty() && !std::ifstream(*file, std::ios::binary)) {
       r.Fail(n[key], rw + ": " + key + " " + *file + " cannot be read");
     }
@@ -154,8 +157,8 @@ bool ParseGitHubApp(const Reader& r, const YAML::Node& n, const std::string& rw,
   const bool http_url = base.rfind("https://", 0) == 0 || base.rfind("http://", 0) == 0;
   if (!base.empty() && (!http_url || base.find_first_of("?# \t") != std::string::npos ||
                         base.find_first_not_of('/', base.find("//") + 2) == std::string::npos)) {
-    r.Fail(n["github_app_base_url"], rw + ": github_app_base_url '" + base +
-                                         "' is not an http(s) URL such as https://ghes.example.com/api/v3");
+    r.Fail(n["github_app_base_url"],
+           rw + ": github_app_base_url '" + base + "' is not an http(s) URL such as https://ghes.example.com/api/v3");
   }
   return true;
 }
@@ -163,10 +166,28 @@ bool ParseGitHubApp(const Reader& r, const YAML::Node& n, const std::string& rw,
 RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   const std::string where = "routes[" + std::to_string(index) + "]";
   r.KnownKeys(n, where,
-              {"name", "provider", "address", "token_file", "token_env", "username", "hmac_key_file",
-               "hmac_key_env", "bearer_token_file", "bearer_token_env", "cluster", "context",
-               "target_url", "ca_file", "client_cert_file", "client_key_file", "api_base", "match", "github_app_id",
-               "github_installation_id", "github_app_installation_owner", "github_private_key_file",
+              {"name",
+               "provider",
+               "address",
+               "token_file",
+               "token_env",
+               "username",
+               "hmac_key_file",
+               "hmac_key_env",
+               "bearer_token_file",
+               "bearer_token_env",
+               "cluster",
+               "context",
+               "target_url",
+               "ca_file",
+               "client_cert_file",
+               "client_key_file",
+               "api_base",
+               "match",
+               "github_app_id",
+               "github_installation_id",
+               "github_app_installation_owner",
+               "github_private_key_file",
                "github_app_base_url"});
   RouteConfig rc;
   rc.name = r.String(n, "name", "");
@@ -176,9 +197,9 @@ RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   }
   const std::string rw = "route '" + rc.name + "'";
   rc.provider = r.String(n, "provider", "");
-  if (!rc.provider.empty() &&
-      std::find_if(std::begin(kProviderKinds), std::end(kProviderKinds),
-                   [&](const char* k) { return rc.provider == k; }) == std::end(kProviderKinds)) {
+  if (!rc.provider.empty() && std::find_if(std::begin(kProviderKinds), std::end(kProviderKinds), [&](const char* k) {
+                                return rc.provider == k;
+                              }) == std::end(kProviderKinds)) {
     r.Fail(n["provider"], rw + ": unknown provider '" + rc.provider +
                               "' (github, gitlab, gitea, bitbucket, bitbucketserver, azuredevops)");
   }
@@ -248,8 +269,8 @@ core::RouteCatalog Config::Catalog() const {
 std::vector<std::string> Config::SecretFiles() const {
   std::vector<std::string> files;
   for (const auto& rc : routes) {
-    for (const std::string* f : {&rc.token_file, &rc.hmac_key_file, &rc.bearer_token_file, &rc.github_private_key_file,
-                                  &rc.client_key_file}) {
+    for (const std::string* f :
+         {&rc.token_file, &rc.hmac_key_file, &rc.bearer_token_file, &rc.github_private_key_file, &rc.client_key_file}) {
       if (!f->empty()) files.push_back(*f);
     }
   }
@@ -267,15 +288,19 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
   Config c;
   c.source = source;
   if (!root.IsDefined() || root.IsNull()) return c;
-  r.KnownKeys(root, "the top level", {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch", "http", "health"});
+  r.KnownKeys(root, "the top level",
+              {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch", "http", "health"});
   c.listen = r.String(root, "listen", c.listen);
   // The default (no `database` key) stays in the current directory: a config folder such as a
   // mounted ConfigMap is often read-only.
   c.database = root["database"].IsDefined() ? r.Path(root, "database", c.database) : c.database;
   const std::string durability = r.String(root, "durability", "full");
-  if (durability == "full") c.durability = store::Durability::kFull;
-  else if (durability == "normal") c.durability = store::Durability::kNormal;
-  else r.Fail(root["durability"], "durability must be full or normal, not '" + durability + "'");
+  if (durability == "full")
+    c.durability = store::Durability::kFull;
+  else if (durability == "normal")
+    c.durability = store::Durability::kNormal;
+  else
+    r.Fail(root["durability"], "durability must be full or normal, not '" + durability + "'");
   c.max_body_bytes = static_cast<size_t>(r.Integer(root, "max_body_bytes", c.max_body_bytes, 1024, 64LL << 20));
   if (const YAML::Node routes = root["routes"]; routes.IsDefined() && !routes.IsNull()) {
     if (!routes.IsSequence()) r.Fail(routes, "routes must be a list");
@@ -293,17 +318,18 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
     c.dispatch.initial_backoff = r.Duration(d, "initial_backoff", c.dispatch.initial_backoff);
     c.dispatch.max_backoff = r.Duration(d, "max_backoff", c.dispatch.max_backoff);
     if (c.dispatch.initial_backoff > c.dispatch.max_backoff) {
-      r.Fail(d, "dispatch: initial_backoff (" + r.String(d, "initial_backoff", "1s") + ") is longer than max_backoff (" +
-                    r.String(d, "max_backoff", "10m") + "); make initial_backoff the shorter one");
+      r.Fail(d, "dispatch: initial_backoff (" + r.String(d, "initial_backoff", "1s") +
+                    ") is longer than max_backoff (" + r.String(d, "max_backoff", "10m") +
+                    "); make initial_backoff the shorter one");
     }
   }
   if (const YAML::Node h = root["http"]; h.IsDefined() && !h.IsNull()) {
     r.KnownKeys(h, "http", {"max_connections", "max_header_bytes", "header_timeout", "body_timeout", "idle_timeout"});
     c.http.max_connections = static_cast<size_t>(r.Integer(h, "max_connections", 1024, 1, 1000000));
     c.http.max_header_bytes = static_cast<size_t>(r.Integer(h, "max_header_bytes", 64 * 1024, 1024, 1 << 20));
-    for (auto [key, value] : {std::pair{"header_timeout", &c.http.header_timeout},
-                              std::pair{"body_timeout", &c.http.body_timeout},
-                              std::pair{"idle_timeout", &c.http.idle_timeout}}) {
+    for (auto [key, value] :
+         {std::pair{"header_timeout", &c.http.header_timeout}, std::pair{"body_timeout", &c.http.body_timeout},
+          std::pair{"idle_timeout", &c.http.idle_timeout}}) {
       *value = r.Duration(h, key, *value);
       if (value->count() <= 0) r.Fail(h[key], std::string(key) + " must be longer than 0");
     }

@@ -32,7 +32,7 @@ struct RouteConfig {
   std::string target_url;
   std::string ca_file;
   std::string client_cert_file, client_key_file;  // mutual TLS towards the host; both or neither
-  std::string api_base;  // GitLab/Gitea under a path prefix
+  std::string api_base;                           // GitLab/Gitea under a path prefix
   // A GitHub App instead of a token: the installation by id, or by the account it is installed on.
   std::string github_app_id, github_installation_id, github_app_installation_owner, github_private_key_file;
   std::string github_app_base_url;  // the App's API root when not the route's (GHES)
@@ -80,8 +80,8 @@ struct Config {
 };
 
 inline constexpr const char* kDefaultConfigPath = "fluxstatus.yaml";
-inline constexpr const char* kProviderKinds[] = {"github",          "gitlab",     "gitea", "bitbucket",
-                                                 "bitbucketserver", "azuredevops"};
+inline constexpr const char* kProviderKinds[] = {"github",    "gitlab",          "gitea",
+                                                 "bitbucket", "bitbucketserver", "azuredevops"};
 
 // Loads path. When path is the default and the file does not exist, returns the embedded
 // defaults; an explicitly named missing file is an error. Relative paths in the file (database,

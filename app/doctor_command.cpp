@@ -39,9 +39,12 @@ void CheckIngestSecret(RouteReport& report, const std::string& file, const std::
     const auto value =
         !file.empty() ? std::optional(ingest::ReadSecretFile(file, false)) : ingest::ReadSecretEnv(env, false);
     const std::string source = !file.empty() ? "file " + file : "environment variable " + env;
-    if (!value) report.Problem(what, source + " is not set");
-    else if (value->empty()) report.Problem(what, source + " is empty");
-    else report.Ok(what, "read from " + source);
+    if (!value)
+      report.Problem(what, source + " is not set");
+    else if (value->empty())
+      report.Problem(what, source + " is empty");
+    else
+      report.Ok(what, "read from " + source);
   } catch (const std::exception& e) {
     report.Problem(what, e.what());  // names the file and the reason, never the content
   }
@@ -75,8 +78,10 @@ void CheckGitHost(RouteReport& report, const Config& config, const RouteConfig& 
   const std::string kind(route.provider->Kind());
   const dispatch::AccessReport access = result.reply ? dispatch::InterpretAccessCheck(kind, *result.reply)
                                                      : dispatch::Unreachable(kind, call.url, result.error);
-  if (access.IsProblem()) report.Problem("access", access.message);
-  else report.Ok("access", access.message);
+  if (access.IsProblem())
+    report.Problem("access", access.message);
+  else
+    report.Ok("access", access.message);
 }
 
 }  // namespace
@@ -90,7 +95,8 @@ int RunDoctor(const CliContext& ctx, const DoctorOptions& opts) {
                  "or FLUXSTATUS_CONFIG\n";
     return 1;
   }
-  std::cout << "config " << config.source << ": " << Counted(static_cast<std::int64_t>(config.routes.size()), "route", "routes") << "\n";
+  std::cout << "config " << config.source << ": "
+            << Counted(static_cast<std::int64_t>(config.routes.size()), "route", "routes") << "\n";
   int checked = 0, with_problems = 0;
   for (const auto& rc : config.routes) {
     if (!opts.route.empty() && rc.name != opts.route) continue;
@@ -98,8 +104,10 @@ int RunDoctor(const CliContext& ctx, const DoctorOptions& opts) {
     RouteReport report(rc);
     CheckIngestSecret(report, rc.hmac_key_file, rc.hmac_key_env, "hmac key");
     CheckIngestSecret(report, rc.bearer_token_file, rc.bearer_token_env, "bearer token");
-    if (rc.provider.empty()) report.Ok("git host", "none: statuses are folded and queryable, never sent");
-    else CheckGitHost(report, config, rc);
+    if (rc.provider.empty())
+      report.Ok("git host", "none: statuses are folded and queryable, never sent");
+    else
+      CheckGitHost(report, config, rc);
     if (report.problems() > 0) ++with_problems;
   }
   if (!opts.route.empty() && checked == 0) {

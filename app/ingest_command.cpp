@@ -13,9 +13,9 @@
 #include "core/flux_json.h"
 #include "core/rfc3339.h"
 #include "ingest/import_reader.h"
-#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/event_store.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::app {
 namespace {
@@ -94,7 +94,8 @@ class IngestRun {
   void Add(Origin origin, std::string body) {
     auto parsed = core::ParseFluxEvent(body, max_body_bytes_);
     if (const auto* err = std::get_if<core::ParseError>(&parsed)) return Reject(origin, err->message);
-    batch_.push_back({route_, core::FormatRfc3339Millis(store::SystemClock().NowMs()), std::move(body), std::move(std::get<core::FluxEvent>(parsed))});
+    batch_.push_back({route_, core::FormatRfc3339Millis(store::SystemClock().NowMs()), std::move(body),
+                      std::move(std::get<core::FluxEvent>(parsed))});
     origins_.push_back(std::move(origin));
     if (batch_.size() >= kBatchSize) Flush();
   }
@@ -131,8 +132,8 @@ int RunIngest(const CliContext& ctx, const IngestOptions& opts) {
   const std::string route = opts.route.empty() ? DefaultRoute(ctx.config) : opts.route;
   const core::RouteCatalog catalog = ctx.config.Catalog();
   if (route.empty()) {
-    std::cerr << "fluxstatus ingest: " << ctx.config.routes.size() << " routes are configured in "
-              << ctx.config.source << " (" << RouteNames(ctx.config) << "); choose one with --route\n";
+    std::cerr << "fluxstatus ingest: " << ctx.config.routes.size() << " routes are configured in " << ctx.config.source
+              << " (" << RouteNames(ctx.config) << "); choose one with --route\n";
     return 2;
   }
   if (!catalog.Find(route)) {

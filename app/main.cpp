@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <SQLiteCpp/Exception.h>
+#include <CLI/CLI.hpp>
 
 #include "app/cli_context.h"
 #include "app/doctor_command.h"
@@ -83,9 +83,10 @@ void AddServiceVerbs(CLI::App& cli, Arguments& a) {
   status->add_option("--commit", a.status.commit, "only commits starting with this SHA prefix");
   auto* state = status->add_option("--state", a.status.state, "only this state: pending, success, failure or error")
                     ->check(CLI::IsMember({"pending", "success", "failure", "error"}));
-  status->add_option("--since", a.status.since, "only statuses whose event is this recent: a duration ago (2h) or RFC 3339");
-  auto* limit = status->add_option("--limit", a.status.limit, "at most N statuses, the newest first")
-                    ->check(CLI::PositiveNumber);
+  status->add_option("--since", a.status.since,
+                     "only statuses whose event is this recent: a duration ago (2h) or RFC 3339");
+  auto* limit =
+      status->add_option("--limit", a.status.limit, "at most N statuses, the newest first")->check(CLI::PositiveNumber);
   auto* json = status->add_flag("--json", a.status.json, "print JSON");
   auto* wait = status->add_flag("--wait", a.status.wait,
                                 "wait until every matching status is success and synced or skipped (exit 0), "
@@ -93,7 +94,8 @@ void AddServiceVerbs(CLI::App& cli, Arguments& a) {
   wait->excludes(state)->excludes(limit)->excludes(json);
   status->add_option("--timeout", a.status.timeout, "how long --wait waits (default 5m)")->needs(wait);
 
-  auto* replay = cli.add_subcommand("replay", "re-fold the affected keys from the log and re-sync them to the Git host");
+  auto* replay =
+      cli.add_subcommand("replay", "re-fold the affected keys from the log and re-sync them to the Git host");
   replay->add_option("--since", a.replay.since, "window start: a duration ago (2h) or RFC 3339")->required();
   replay->add_option("--until", a.replay.until, "window end (default: now)");
   replay->add_option("--route", a.replay.route, "only this route");

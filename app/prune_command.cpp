@@ -11,9 +11,9 @@
 
 #include "core/duration.h"
 #include "core/rfc3339.h"
-#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/retention.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::app {
 namespace {

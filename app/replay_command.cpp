@@ -14,8 +14,8 @@
 #include "core/duration.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
-#include "store/system_clock.h"
 #include "replay/replay_runner.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::app {
 namespace {
@@ -46,7 +46,8 @@ std::optional<store::ReplayWindow> WindowOf(const ReplayOptions& opts) {
   store::ReplayWindow window;
   auto since = core::ParseInstantOrAgo(opts.since, now_ms);
   if (!since) {
-    std::cerr << "fluxstatus replay: --since '" << opts.since << "' is neither a duration (90s, 15m, 2h, 7d) nor RFC 3339\n";
+    std::cerr << "fluxstatus replay: --since '" << opts.since
+              << "' is neither a duration (90s, 15m, 2h, 7d) nor RFC 3339\n";
     return std::nullopt;
   }
   window.since_ms = *since;
@@ -86,8 +87,8 @@ void PrintPlan(const CliContext& ctx, const store::ReplayWindow& window, const s
 
 void PrintSummary(const replay::ReplaySummary& summary, const std::string& range) {
   std::cout << "replayed " << range << ": " << Counted(summary.events, "event", "events") << ", "
-            << Counted(summary.commits, "commit", "commits") << ", "
-            << Counted(summary.refolded, "status", "statuses") << " re-folded";
+            << Counted(summary.commits, "commit", "commits") << ", " << Counted(summary.refolded, "status", "statuses")
+            << " re-folded";
   if (summary.corrected > 0) std::cout << " (" << Counted(summary.corrected, "row", "rows") << " corrected)";
   std::cout << ", " << summary.marked << " checked against their host";
   if (summary.marked > 0) {

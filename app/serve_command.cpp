@@ -17,10 +17,10 @@
 #include "ingest/http_server.h"
 #include "ingest/ingest_handler.h"
 #include "ingest/secret.h"
-#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::app {
 namespace {
@@ -30,8 +30,8 @@ namespace {
 constexpr std::chrono::milliseconds kShutdownGrace{7000};
 
 void Log(spdlog::level::level_enum level, const std::string& msg, const core::LogFields& fields) {
-  spdlog::log(level,
-              core::FormatLogLine(store::SystemClock().NowMs(), spdlog::level::to_string_view(level).data(), msg, fields));
+  spdlog::log(level, core::FormatLogLine(store::SystemClock().NowMs(), spdlog::level::to_string_view(level).data(), msg,
+                                         fields));
 }
 
 std::uintmax_t FileSize(const std::string& path) {
@@ -142,8 +142,11 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   dispatcher.Start();
   server.Start();
   Log(spdlog::level::info, "fluxstatus started",
-      {{"version", std::string(FLUXSTATUS_VERSION)}, {"listen", host + ":" + std::to_string(server.port())},
-       {"database", db_path}, {"config", config.source}, {"routes", static_cast<std::int64_t>(config.routes.size())}});
+      {{"version", std::string(FLUXSTATUS_VERSION)},
+       {"listen", host + ":" + std::to_string(server.port())},
+       {"database", db_path},
+       {"config", config.source},
+       {"routes", static_cast<std::int64_t>(config.routes.size())}});
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -152,7 +155,8 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   server.Stop(kShutdownGrace);  // in-flight requests still get their commits and answers
   dispatcher.Stop();            // jobs in hand finish; the rest stay due in the database
   writer.Stop();                // commits whatever is queued
-  Log(spdlog::level::info, "stopped", {{"events_accepted", metrics.accepted_total()}, {"transactions", writer.commits()}});
+  Log(spdlog::level::info, "stopped",
+      {{"events_accepted", metrics.accepted_total()}, {"transactions", writer.commits()}});
   return 0;
 }
 

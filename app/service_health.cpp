@@ -15,7 +15,8 @@ std::optional<std::string> ServiceHealth::Stuck() {
   if (problem.has_value() != last_.has_value()) {
     if (problem) {
       spdlog::error(core::FormatLogLine(clock_.NowMs(), "error",
-                                        "service is stuck: the probes fail until it recovers or restarts", {{"reason", *problem}}));
+                                        "service is stuck: the probes fail until it recovers or restarts",
+                                        {{"reason", *problem}}));
     } else {
       spdlog::info(core::FormatLogLine(clock_.NowMs(), "info", "service recovered", {{"was", *last_}}));
     }

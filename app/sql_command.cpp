@@ -50,16 +50,18 @@ void WriteJson(const store::QueryResult& result) {
       for (std::size_t i = 0; i < row.size(); ++i) {
         ar.setNextName(result.columns[i].c_str());
         ar.writeName();
-        std::visit([&](const auto& v) {
-          using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, store::Blob>) {
-            // Blobs (e.g. rejected bodies, possibly invalid UTF-8) travel as base64.
-            ar.saveValue(cereal::base64::encode(reinterpret_cast<const unsigned char*>(v.bytes.data()),
-                                        v.bytes.size()));
-          } else {
-            ar.saveValue(v);
-          }
-        }, row[i]);
+        std::visit(
+            [&](const auto& v) {
+              using T = std::decay_t<decltype(v)>;
+              if constexpr (std::is_same_v<T, store::Blob>) {
+                // Blobs (e.g. rejected bodies, possibly invalid UTF-8) travel as base64.
+                ar.saveValue(
+                    cereal::base64::encode(reinterpret_cast<const unsigned char*>(v.bytes.data()), v.bytes.size()));
+              } else {
+                ar.saveValue(v);
+              }
+            },
+            row[i]);
       }
       ar.finishNode();
     }

@@ -11,9 +11,9 @@
 #include "core/duration.h"
 #include "core/revision.h"
 #include "core/rfc3339.h"
-#include "store/system_clock.h"
 #include "store/commit_statuses.h"
 #include "store/database.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::app {
 namespace {
@@ -91,20 +91,21 @@ bool RouteWithStatuses(store::Connection& db, const std::string& route) {
   const auto seen = store::StatusRoutes(db);
   // An empty database knows no route yet: "no statuses match" says all there is.
   if (seen.empty() || std::find(seen.begin(), seen.end(), route) != seen.end()) return true;
-  std::cerr << "fluxstatus status: no statuses for route '" << route << "' (no routes are configured, so routes are "
-               "the names events came in on; with statuses: " << Joined(seen) << ")\n";
+  std::cerr << "fluxstatus status: no statuses for route '" << route
+            << "' (no routes are configured, so routes are "
+               "the names events came in on; with statuses: "
+            << Joined(seen) << ")\n";
   return false;
 }
 
 void WriteTable(const std::vector<store::StatusRow>& rows) {
-  TablePrinter table({"COMMIT", "CONTEXT", "STATE", "SYNC", "ATTEMPTS", "EVENT TIME", "ROUTE", "DESCRIPTION",
-                      "LAST ERROR"},
-                     60);
+  TablePrinter table(
+      {"COMMIT", "CONTEXT", "STATE", "SYNC", "ATTEMPTS", "EVENT TIME", "ROUTE", "DESCRIPTION", "LAST ERROR"}, 60);
   for (const auto& r : rows) {
     table.AddRow({r.key.commit_sha.substr(0, 12), r.key.context, std::string(core::ToString(r.fold.state)),
                   std::string(store::ToString(r.sync.sync_state)), std::to_string(r.sync.attempts),
-                  core::FormatRfc3339Millis(r.fold.event_time_ms).substr(0, 19) + "Z", r.key.route,
-                  r.fold.description, r.sync.last_error.value_or("")});
+                  core::FormatRfc3339Millis(r.fold.event_time_ms).substr(0, 19) + "Z", r.key.route, r.fold.description,
+                  r.sync.last_error.value_or("")});
   }
   table.Print(std::cout);
 }

@@ -22,7 +22,8 @@ Progress Classify(const store::StatusRow& r) {
       r.sync.sync_state == store::SyncState::kFailed) {
     return Progress::kFailed;
   }
-  const bool on_host = r.sync.sync_state == store::SyncState::kSynced || r.sync.sync_state == store::SyncState::kSkipped;
+  const bool on_host =
+      r.sync.sync_state == store::SyncState::kSynced || r.sync.sync_state == store::SyncState::kSkipped;
   return state == core::StatusState::kSuccess && on_host ? Progress::kDone : Progress::kWaiting;
 }
 
@@ -40,9 +41,15 @@ Tally Count(const std::vector<store::StatusRow>& rows) {
   Tally t;
   for (const auto& r : rows) {
     switch (Classify(r)) {
-      case Progress::kDone: t.done.push_back(&r); break;
-      case Progress::kWaiting: t.waiting.push_back(&r); break;
-      case Progress::kFailed: t.failed.push_back(&r); break;
+      case Progress::kDone:
+        t.done.push_back(&r);
+        break;
+      case Progress::kWaiting:
+        t.waiting.push_back(&r);
+        break;
+      case Progress::kFailed:
+        t.failed.push_back(&r);
+        break;
     }
   }
   return t;

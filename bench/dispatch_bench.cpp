@@ -31,10 +31,10 @@
 #include "dispatch/http_transport.h"
 #include "dispatch/provider_factory.h"
 #include "dispatch/token_source.h"
-#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/event_writer.h"
 #include "store/outbox.h"
+#include "store/system_clock.h"
 #include "tests/support/fake_git_host.h"
 
 using namespace fluxstatus;
@@ -61,7 +61,8 @@ void SubmitAll(store::EventWriter& writer, const std::vector<std::string>& bodie
     if (std::holds_alternative<core::ParseError>(parsed)) throw std::runtime_error("bad bench event: " + body);
     auto promise = std::make_shared<std::promise<store::WriteOutcome>>();
     done.push_back(promise->get_future());
-    store::IncomingEvent e{"bench", core::FormatRfc3339Millis(store::SystemClock().NowMs()), body, std::get<core::FluxEvent>(parsed)};
+    store::IncomingEvent e{"bench", core::FormatRfc3339Millis(store::SystemClock().NowMs()), body,
+                           std::get<core::FluxEvent>(parsed)};
     while (!writer.Submit(e, [promise](const store::WriteOutcome& o) { promise->set_value(o); })) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
@@ -203,7 +204,8 @@ int main(int argc, char** argv) {
   // byte-identical resend of each; then the dispatcher gets 10 of its polls to (not) act.
   host.ClearRequests();
   std::vector<std::string> repeats;
-  for (int i = 0; i < keys; ++i) repeats.push_back(Event(i, "ReconciliationSucceeded", "Reconciliation finished again", 660));
+  for (int i = 0; i < keys; ++i)
+    repeats.push_back(Event(i, "ReconciliationSucceeded", "Reconciliation finished again", 660));
   SubmitAll(writer, repeats);
   SubmitAll(writer, bodies);
   std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -213,7 +215,7 @@ int main(int argc, char** argv) {
   writer.Stop();
   std::filesystem::remove_all(dir);
   std::cout << FiguresJson({delay_ms, workers, keys, seconds, first.size(), change_calls, duplicate_calls,
-                           connections.size(), posts})
+                            connections.size(), posts})
             << "\n";
   return 0;
 }

@@ -20,10 +20,10 @@
 
 #include <utility>  // before Asio: Boost 1.74 misses it in awaitable.hpp with GCC 12
 
+#include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <CLI/CLI.hpp>
 
 #include "bench/bench_events.h"
 
@@ -110,12 +110,15 @@ class Load {
   void Answered(Clock::time_point due, bool accepted, bool error) {
     --in_flight_;
     const auto now = Clock::now();
-    if (error) ++t_.errors;
-    else if (accepted) ++t_.acked;
-    else ++t_.non_202;
+    if (error)
+      ++t_.errors;
+    else if (accepted)
+      ++t_.acked;
+    else
+      ++t_.non_202;
     if (accepted && due >= warm_ && due < end_) {
-      t_.latency_us.push_back(static_cast<std::uint32_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(now - due).count()));
+      t_.latency_us.push_back(
+          static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(now - due).count()));
     }
     if (accepted && now >= warm_ && now < end_) ++acked_after_warmup_;
   }

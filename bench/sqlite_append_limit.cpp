@@ -17,11 +17,11 @@
 
 #include "bench/bench_events.h"
 #include "core/flux_json.h"
-#include "core/rfc3339.h"
 #include "core/revision.h"
-#include "store/system_clock.h"
+#include "core/rfc3339.h"
 #include "store/database.h"
 #include "store/event_log.h"
+#include "store/system_clock.h"
 
 using namespace fluxstatus;
 
@@ -72,8 +72,9 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // CPU time against wall time: how much of a commit is waiting for the disk (or a CPU).
   const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-  std::printf("{\"events\":%zu,\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"events_per_s\":%.0f,\"commits\":%zu,"
-              "\"batch\":%zu}\n",
-              events, seconds, cpu_seconds, static_cast<double>(events) / seconds, commits, batch);
+  std::printf(
+      "{\"events\":%zu,\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"events_per_s\":%.0f,\"commits\":%zu,"
+      "\"batch\":%zu}\n",
+      events, seconds, cpu_seconds, static_cast<double>(events) / seconds, commits, batch);
   return 0;
 }

@@ -8,13 +8,13 @@
 #include <stdexcept>
 #include <string>
 
-#include <cereal/archives/json.hpp>
-#include <cereal/types/string.hpp>
-#include <cereal/types/vector.hpp>
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <cereal/archives/json.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/vector.hpp>
 
 namespace fluxstatus::core {
 
@@ -56,8 +56,10 @@ std::string CompactJson(Write&& write) {
 inline void WriteNullable(cereal::JSONOutputArchive& ar, const char* name, const std::optional<std::string>& v) {
   ar.setNextName(name);
   ar.writeName();
-  if (v) ar.saveValue(*v);
-  else ar.saveValue(nullptr);
+  if (v)
+    ar.saveValue(*v);
+  else
+    ar.saveValue(nullptr);
 }
 
 }  // namespace fluxstatus::core

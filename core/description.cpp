@@ -29,8 +29,7 @@ std::string HumaniseReason(std::string_view reason) {
   }
   // "OCIArtifact" splits as "OCIA" + "rtifact": hand the last capital to the lower-case run.
   for (size_t i = 0; i + 1 < runs.size(); ++i) {
-    if (Classify(runs[i].front()) == CharClass::kUpper &&
-        Classify(runs[i + 1].front()) == CharClass::kLower) {
+    if (Classify(runs[i].front()) == CharClass::kUpper && Classify(runs[i + 1].front()) == CharClass::kLower) {
       runs[i + 1].insert(runs[i + 1].begin(), runs[i].back());
       runs[i].pop_back();
     }

@@ -13,8 +13,7 @@ bool Glob(const std::string& pattern, const std::string& value) {
 
 bool MatchesAny(const std::vector<EventSourceMatch>& match, const FluxEvent& ev) {
   for (const auto& m : match) {
-    if (Glob(m.kind, ev.object.kind) && Glob(m.name, ev.object.name) &&
-        Glob(m.namespace_, ev.object.namespace_)) {
+    if (Glob(m.kind, ev.object.kind) && Glob(m.name, ev.object.name) && Glob(m.namespace_, ev.object.namespace_)) {
       return true;
     }
   }

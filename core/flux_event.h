@@ -18,9 +18,9 @@ struct InvolvedObject {
 
 struct FluxEvent {
   InvolvedObject object;
-  std::string severity;     // "info" | "error" | "trace" (any other string is kept as-is)
-  std::string timestamp;    // as received, RFC 3339
-  std::int64_t time_ms = 0; // timestamp as milliseconds since the Unix epoch (UTC)
+  std::string severity;      // "info" | "error" | "trace" (any other string is kept as-is)
+  std::string timestamp;     // as received, RFC 3339
+  std::int64_t time_ms = 0;  // timestamp as milliseconds since the Unix epoch (UTC)
   std::string message;
   std::string reason;
   std::map<std::string, std::string> metadata;  // keys exactly as received

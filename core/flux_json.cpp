@@ -77,10 +77,8 @@ ParseResult ParseFluxEvent(std::string_view body, std::size_t max_bytes) {
   if (!obj_it->value.IsObject()) return ParseError{"involvedObject is not an object"};
   const Value& obj = obj_it->value;
   FieldReader inv("involvedObject.");
-  if (!inv.NonEmptyString(obj, "kind", ev.object.kind) ||
-      !inv.NonEmptyString(obj, "name", ev.object.name) ||
-      !inv.String(obj, "namespace", false, ev.object.namespace_) ||
-      !inv.String(obj, "uid", false, ev.object.uid) ||
+  if (!inv.NonEmptyString(obj, "kind", ev.object.kind) || !inv.NonEmptyString(obj, "name", ev.object.name) ||
+      !inv.String(obj, "namespace", false, ev.object.namespace_) || !inv.String(obj, "uid", false, ev.object.uid) ||
       !inv.String(obj, "apiVersion", false, ev.object.api_version)) {
     return ParseError{inv.error()};
   }
@@ -93,8 +91,7 @@ ParseResult ParseFluxEvent(std::string_view body, std::size_t max_bytes) {
   auto ms = ParseRfc3339(ev.timestamp);
   if (!ms) return ParseError{"timestamp is not RFC 3339"};
   ev.time_ms = *ms;
-  if (!top.String(doc, "reason", true, ev.reason) ||
-      !top.String(doc, "message", false, ev.message) ||
+  if (!top.String(doc, "reason", true, ev.reason) || !top.String(doc, "message", false, ev.message) ||
       !top.String(doc, "reportingController", false, ev.reporting_controller) ||
       !top.String(doc, "reportingInstance", false, ev.reporting_instance)) {
     return ParseError{top.error()};

@@ -34,8 +34,7 @@ Derivation DeriveStatus(const FluxEvent& ev, const CommitRef& commit, const Rout
   c.key.route = route.name;
   c.key.repo = route.repo;
   c.key.commit_sha = *commit.sha;
-  c.key.context = RenderTemplate(ContextTemplateFor(route.context_template, route.cluster), ev,
-                                 route.cluster);
+  c.key.context = RenderTemplate(ContextTemplateFor(route.context_template, route.cluster), ev, route.cluster);
   c.description = DescribeStatus(c.state, ev.reason, ev.message);
   if (!route.target_url_template.empty()) {
     c.target_url = RenderTemplate(route.target_url_template, ev, route.cluster);
@@ -49,10 +48,10 @@ bool SameStatus(const KeyState& a, const KeyState& b) {
 
 bool IsChange(FoldOutcome outcome) { return outcome == FoldOutcome::kCreated || outcome == FoldOutcome::kChanged; }
 
-FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& candidate,
-                std::int64_t event_id, std::int64_t event_time_ms, std::string_view received_at) {
-  KeyState next{candidate.state, candidate.description, candidate.target_url, event_id,
-                event_time_ms, std::string(received_at)};
+FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& candidate, std::int64_t event_id,
+                std::int64_t event_time_ms, std::string_view received_at) {
+  KeyState next{candidate.state, candidate.description, candidate.target_url,
+                event_id,        event_time_ms,         std::string(received_at)};
   if (!current) return {FoldOutcome::kCreated, std::move(next)};
   const bool older = event_time_ms < current->event_time_ms ||
                      (event_time_ms == current->event_time_ms && event_id < current->event_id);

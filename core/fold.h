@@ -69,7 +69,7 @@ struct FoldResult {
 // Out-of-order rule: an event older (by event time) than the one that set the current state
 // never overwrites it; equal times are broken by log order (the later id wins). `received_at`
 // is the logged event's, kept as the new state's updated_at.
-FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& candidate,
-                std::int64_t event_id, std::int64_t event_time_ms, std::string_view received_at);
+FoldResult Fold(const std::optional<KeyState>& current, const StatusCandidate& candidate, std::int64_t event_id,
+                std::int64_t event_time_ms, std::string_view received_at);
 
 }  // namespace fluxstatus::core

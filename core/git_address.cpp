@@ -16,8 +16,8 @@ std::variant<GitAddress, AddressError> ParseGitAddress(std::string_view address)
   } else if (StartsWith(address, "ssh://")) {
     out.scheme = "https";
     rest = address.substr(6);
-  } else if (auto colon = address.find(':'); colon != std::string_view::npos &&
-                                             address.find("://") == std::string_view::npos) {
+  } else if (auto colon = address.find(':');
+             colon != std::string_view::npos && address.find("://") == std::string_view::npos) {
     // scp-like "git@host:org/repo.git"
     out.scheme = "https";
     std::string joined(address.substr(0, colon));
@@ -27,8 +27,7 @@ std::variant<GitAddress, AddressError> ParseGitAddress(std::string_view address)
     if (auto* a = std::get_if<GitAddress>(&parsed)) a->scheme = "https";
     return parsed;
   } else {
-    return AddressError{"address '" + std::string(address) +
-                        "' is not an http(s), ssh or scp-like Git address"};
+    return AddressError{"address '" + std::string(address) + "' is not an http(s), ssh or scp-like Git address"};
   }
   auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
@@ -40,8 +39,7 @@ std::variant<GitAddress, AddressError> ParseGitAddress(std::string_view address)
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   if (path.size() > 4 && path.substr(path.size() - 4) == ".git") path.remove_suffix(4);
   if (path.empty() || path.find('/') == std::string_view::npos) {
-    return AddressError{"address '" + std::string(address) +
-                        "' does not name a repository (expected …/owner/repo)"};
+    return AddressError{"address '" + std::string(address) + "' does not name a repository (expected …/owner/repo)"};
   }
   out.path = std::string(path);
   return out;

@@ -77,8 +77,7 @@ CommitRef ResolveCommit(const FluxEvent& ev) {
   // A GitRepository's own revision is a Git commit even in SHA-256 repositories; for every other
   // kind a sha256 revision may be an OCI or chart digest, so only originRevision/commit count.
   const bool git_source = ev.object.kind == "GitRepository";
-  static constexpr std::array<std::string_view, 3> kPrecedence = {"commit", "originRevision",
-                                                                  "revision"};
+  static constexpr std::array<std::string_view, 3> kPrecedence = {"commit", "originRevision", "revision"};
   CommitRef ref;
   for (auto key : kPrecedence) {
     const std::string* value = FindKey(ev, key);

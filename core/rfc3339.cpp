@@ -21,10 +21,9 @@ bool Digits(std::string_view s, size_t pos, size_t count, int& out) {
 
 std::optional<std::int64_t> ParseRfc3339(std::string_view s) {
   int year, month, day, hour, minute, second;
-  if (!Digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, month) ||
-      s[7] != '-' || !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') ||
-      !Digits(s, 11, 2, hour) || s[13] != ':' || !Digits(s, 14, 2, minute) || s[16] != ':' ||
-      !Digits(s, 17, 2, second)) {
+  if (!Digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, month) || s[7] != '-' ||
+      !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, hour) || s[13] != ':' ||
+      !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second)) {
     return std::nullopt;
   }
   using namespace std::chrono;
@@ -51,8 +50,8 @@ std::optional<std::int64_t> ParseRfc3339(std::string_view s) {
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
-    if (!Digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !Digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
+    if (!Digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !Digits(s, pos + 4, 2, om) ||
+        oh > 23 || om > 59) {
       return std::nullopt;
     }
     offset_minutes = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
@@ -63,8 +62,8 @@ std::optional<std::int64_t> ParseRfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
 
   const auto days = sys_days{ymd}.time_since_epoch().count();
-  const std::int64_t secs = static_cast<std::int64_t>(days) * 86400 + hour * 3600 + minute * 60 +
-                            second - offset_minutes * 60;
+  const std::int64_t secs =
+      static_cast<std::int64_t>(days) * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return secs * 1000 + millis;
 }
 
@@ -75,12 +74,10 @@ std::string FormatRfc3339Millis(std::int64_t epoch_ms) {
   const year_month_day ymd{day_point};
   const hh_mm_ss hms{tp - day_point};
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<long long>(hms.hours().count()),
-                static_cast<long long>(hms.minutes().count()),
-                static_cast<long long>(hms.seconds().count()),
-                static_cast<long long>(hms.subseconds().count()));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
+                static_cast<long long>(hms.seconds().count()), static_cast<long long>(hms.subseconds().count()));
   return buf;
 }
 

@@ -11,11 +11,11 @@ inline constexpr std::string_view kDefaultContextTemplate = "{kind}/{name}";
 
 struct RouteProfile {
   std::string name;
-  std::string repo;                                    // "owner/name", or empty
+  std::string repo;  // "owner/name", or empty
   std::string context_template{kDefaultContextTemplate};
-  std::string cluster;                                 // appended to contexts when set
-  std::string target_url_template;                     // empty: no target URL
-  bool has_provider = false;                           // false: statuses are never dispatched
+  std::string cluster;              // appended to contexts when set
+  std::string target_url_template;  // empty: no target URL
+  bool has_provider = false;        // false: statuses are never dispatched
 };
 
 }  // namespace fluxstatus::core

@@ -15,7 +15,6 @@ using LogValue = std::variant<std::string, std::int64_t, double, bool>;
 using LogFields = std::vector<std::pair<std::string, LogValue>>;
 
 // Never pass secrets here: fields are written as given.
-std::string FormatLogLine(std::int64_t time_ms, std::string_view level, std::string_view msg,
-                          const LogFields& fields);
+std::string FormatLogLine(std::int64_t time_ms, std::string_view level, std::string_view msg, const LogFields& fields);
 
 }  // namespace fluxstatus::core

@@ -7,8 +7,7 @@
 namespace fluxstatus::core {
 namespace {
 
-constexpr std::array kSyncStates = {SyncState::kPending, SyncState::kSynced, SyncState::kFailed,
-                                    SyncState::kSkipped};
+constexpr std::array kSyncStates = {SyncState::kPending, SyncState::kSynced, SyncState::kFailed, SyncState::kSkipped};
 
 // A row with no progress and nothing known about the sink.
 SyncInfo Fresh(bool has_sink) {
@@ -31,10 +30,14 @@ SyncInfo WithSinkFacts(SyncInfo fresh, const SyncInfo& old) {
 
 std::string_view ToString(SyncState state) {
   switch (state) {
-    case SyncState::kPending: return "pending";
-    case SyncState::kSynced: return "synced";
-    case SyncState::kFailed: return "failed";
-    case SyncState::kSkipped: return "skipped";
+    case SyncState::kPending:
+      return "pending";
+    case SyncState::kSynced:
+      return "synced";
+    case SyncState::kFailed:
+      return "failed";
+    case SyncState::kSkipped:
+      return "skipped";
   }
   return "pending";
 }

@@ -33,8 +33,8 @@ struct SyncInfo {
   std::int64_t attempts = 0;
   std::optional<std::string> last_error;
   std::optional<std::int64_t> next_attempt_ms;  // pending: not before this time (NULL: now)
-  bool in_flight = false;  // a send may have reached the sink unrecorded: list first
-  std::optional<std::string> synced_state;        // what the sink last confirmed
+  bool in_flight = false;                       // a send may have reached the sink unrecorded: list first
+  std::optional<std::string> synced_state;      // what the sink last confirmed
   std::optional<std::string> synced_description;
 
   friend bool operator==(const SyncInfo&, const SyncInfo&) = default;

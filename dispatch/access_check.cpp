@@ -72,7 +72,8 @@ AccessReport ReadSucceeded(std::string_view kind, const HttpReply& reply) {
     if (kind == "gitea") {
       return {AccessVerdict::kNoPermission,
               "the token can read the repository but has no write access to it; Gitea posts statuses only for "
-              "users with write access, with " + need};
+              "users with write access, with " +
+                  need};
     }
     // A fine-grained token or App with "Commit statuses: write" can post without push access.
     return {AccessVerdict::kUnproven,
@@ -85,10 +86,13 @@ AccessReport ReadSucceeded(std::string_view kind, const HttpReply& reply) {
     if (*level < 30) {
       return {AccessVerdict::kNoPermission, "the token's user has access level " + std::to_string(*level) +
                                                 " on the project; posting statuses needs the Developer role (30) "
-                                                "or higher, with " + need};
+                                                "or higher, with " +
+                                                need};
     }
-    return {AccessVerdict::kUnproven, "the token's user has the Developer role or higher; a read cannot prove the "
-                                      "token's scope: make sure it is " + need};
+    return {AccessVerdict::kUnproven,
+            "the token's user has the Developer role or higher; a read cannot prove the "
+            "token's scope: make sure it is " +
+                need};
   }
   return {AccessVerdict::kUnproven, unproven};
 }
@@ -132,16 +136,18 @@ AccessReport InterpretAccessCheck(std::string_view kind, const HttpReply& reply)
               "token lacks the commit-status permission (HTTP 403): it needs to be " + RequiredPermission(kind) + says};
     }
     case 404:
-      return {AccessVerdict::kNotFound, "repository not found or not visible to the token (HTTP 404): check the "
-                                        "route's address and that the token can see the repository" + says};
+      return {AccessVerdict::kNotFound,
+              "repository not found or not visible to the token (HTTP 404): check the "
+              "route's address and that the token can see the repository" +
+                  says};
     default:
       return {AccessVerdict::kHostError, host + " answered HTTP " + std::to_string(reply.status) + says};
   }
 }
 
 AccessReport Unreachable(std::string_view kind, std::string_view url, std::string_view transport_error) {
-  return {AccessVerdict::kUnreachable, "cannot reach " + HostName(kind) + " at " + std::string(url) + ": " +
-                                           std::string(transport_error)};
+  return {AccessVerdict::kUnreachable,
+          "cannot reach " + HostName(kind) + " at " + std::string(url) + ": " + std::string(transport_error)};
 }
 
 }  // namespace fluxstatus::dispatch

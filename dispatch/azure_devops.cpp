@@ -10,10 +10,14 @@ namespace {
 
 std::string_view StateName(core::StatusState s) {
   switch (s) {
-    case core::StatusState::kPending: return "pending";
-    case core::StatusState::kSuccess: return "succeeded";
-    case core::StatusState::kFailure: return "failed";
-    case core::StatusState::kError: return "error";
+    case core::StatusState::kPending:
+      return "pending";
+    case core::StatusState::kSuccess:
+      return "succeeded";
+    case core::StatusState::kFailure:
+      return "failed";
+    case core::StatusState::kError:
+      return "error";
   }
   return "error";
 }
@@ -109,7 +113,8 @@ SendOutcome AzureDevOpsProvider::InterpretCreate(const HttpReply& reply, std::in
     // Azure DevOps answers a rejected PAT with "203 Non-Authoritative" and a sign-in page,
     // not 401: nothing was stored, and retrying with the same token cannot help.
     o.kind = OutcomeKind::kPermanent;
-    o.error = "HTTP 203: Azure DevOps answered with a sign-in page (token invalid, expired or without Code (status) scope)";
+    o.error =
+        "HTTP 203: Azure DevOps answered with a sign-in page (token invalid, expired or without Code (status) scope)";
   }
   return o;
 }
@@ -131,8 +136,10 @@ Provider::ListPage AzureDevOpsProvider::InterpretList(const HttpReply& reply, co
   rapidjson::Document doc;
   const rapidjson::Value* list = nullptr;
   if (ParseJsonBody(reply.body, doc)) {
-    if (doc.IsArray()) list = &doc;
-    else if (doc.IsObject() && doc.HasMember("value") && doc["value"].IsArray()) list = &doc["value"];
+    if (doc.IsArray())
+      list = &doc;
+    else if (doc.IsObject() && doc.HasMember("value") && doc["value"].IsArray())
+      list = &doc["value"];
   }
   if (list == nullptr) {
     page.outcome.kind = OutcomeKind::kPermanent;
@@ -153,7 +160,8 @@ Provider::ListPage AzureDevOpsProvider::InterpretList(const HttpReply& reply, co
     }
   }
   if (best != nullptr) {
-    page.newest_for_context = ObservedStatus{StateFromName(StringMember(*best, "state")), StringMember(*best, "description")};
+    page.newest_for_context =
+        ObservedStatus{StateFromName(StringMember(*best, "state")), StringMember(*best, "description")};
     return page;
   }
   page.more_pages = list->Size() >= static_cast<unsigned>(kPageSize);

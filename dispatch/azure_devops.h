@@ -43,8 +43,7 @@ class AzureDevOpsProvider final : public Provider {
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;
   // Reads {count, value} (what the service sends) or a bare array (what the spec claims);
   // among entries with our name and genre the highest id wins.
-  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
-                         std::int64_t now_epoch_s) const override;
+  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key, std::int64_t now_epoch_s) const override;
   // GET …/_apis/git/repositories/{repo}?api-version=…
   HttpCall BuildAccessCheck(const Credentials& creds) const override;
 

@@ -28,15 +28,15 @@ BitbucketProvider::BitbucketProvider(std::string route, std::string_view address
   const core::GitAddress a = ParseRouteAddress(route_, address);
   const std::string host = LowerAscii(a.host);
   web_url_ = (host == "bitbucket.org" || host == "www.bitbucket.org" ? std::string("https://bitbucket.org")
-                                                                      : a.scheme + "://" + a.host) +
+                                                                     : a.scheme + "://" + a.host) +
              "/" + a.path;
 }
 
 RepoEndpoint BitbucketProvider::ResolveAddress(std::string_view route, std::string_view address) {
   const core::GitAddress a = ParseRouteAddress(route, address);
   if (SplitPath(a.path).size() != 2) {
-    ThrowConfigError(route, "bitbucket address '" + std::string(address) +
-                                "' must name exactly workspace/repo (got '" + a.path + "')");
+    ThrowConfigError(route, "bitbucket address '" + std::string(address) + "' must name exactly workspace/repo (got '" +
+                                a.path + "')");
   }
   const std::string host = LowerAscii(a.host);
   const std::string base = host == "bitbucket.org" || host == "www.bitbucket.org"
@@ -88,7 +88,7 @@ HttpCall BitbucketProvider::BuildList(const core::StatusKey& key, const Credenti
 }
 
 Provider::ListPage BitbucketProvider::InterpretList(const HttpReply& reply, const core::StatusKey& /*key*/,
-                                          std::int64_t now_epoch_s) const {
+                                                    std::int64_t now_epoch_s) const {
   return ReadStatusByKey(reply, now_epoch_s, InterpretCreate(reply, now_epoch_s),
                          [](std::string_view word) { return kBitbucketStateWords.Read(word); });
 }

@@ -34,8 +34,7 @@ class BitbucketProvider final : public Provider {
   SendOutcome InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const override;
   // GET …/statuses/build/{key}: one object; 404 means the host has none (kSynced, empty).
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;
-  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
-                         std::int64_t now_epoch_s) const override;
+  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key, std::int64_t now_epoch_s) const override;
   // GET /repositories/{workspace}/{repo}.
   HttpCall BuildAccessCheck(const Credentials& creds) const override;
 

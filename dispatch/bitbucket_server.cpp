@@ -47,8 +47,7 @@ Parsed Parse(std::string_view route, std::string_view address) {
   if (scm > 0) root += "/" + JoinPath(segments, 0, scm);
   const std::string& project = segments[scm + 1];
   const std::string& slug = segments[scm + 2];
-  return Parsed{RepoEndpoint{root + "/rest", project + "/" + slug},
-                root + "/projects/" + project + "/repos/" + slug};
+  return Parsed{RepoEndpoint{root + "/rest", project + "/" + slug}, root + "/projects/" + project + "/repos/" + slug};
 }
 
 }  // namespace
@@ -105,7 +104,7 @@ HttpCall BitbucketServerProvider::BuildList(const core::StatusKey& key, const Cr
 }
 
 Provider::ListPage BitbucketServerProvider::InterpretList(const HttpReply& reply, const core::StatusKey& /*key*/,
-                                          std::int64_t now_epoch_s) const {
+                                                          std::int64_t now_epoch_s) const {
   return ReadStatusByKey(reply, now_epoch_s, InterpretCreate(reply, now_epoch_s),
                          [](std::string_view word) { return kBitbucketStateWords.Read(word); });
 }

@@ -35,8 +35,7 @@ class BitbucketServerProvider final : public Provider {
   SendOutcome InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const override;
   // GET …/builds?key=<sha1(context)>: one object; 404 means none (kSynced, empty).
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;
-  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
-                         std::int64_t now_epoch_s) const override;
+  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key, std::int64_t now_epoch_s) const override;
   // GET /rest/api/latest/projects/{P}/repos/{slug}.
   HttpCall BuildAccessCheck(const Credentials& creds) const override;
 

@@ -21,10 +21,14 @@ bool RefusedCredentials(const CallError& e) { return e.http_status == 401 || e.h
 
 std::string OutcomeName(OutcomeKind kind) {
   switch (kind) {
-    case OutcomeKind::kSynced: return store::kOutcomeSynced;
-    case OutcomeKind::kRetry: return store::kOutcomeRetry;
-    case OutcomeKind::kReconcile: return "reconcile";
-    case OutcomeKind::kPermanent: return "failed";
+    case OutcomeKind::kSynced:
+      return store::kOutcomeSynced;
+    case OutcomeKind::kRetry:
+      return store::kOutcomeRetry;
+    case OutcomeKind::kReconcile:
+      return "reconcile";
+    case OutcomeKind::kPermanent:
+      return "failed";
   }
   return "failed";
 }
@@ -72,9 +76,12 @@ class Step {
     Attempt(o.http_status, OutcomeName(o.kind), o.error, sent.duration);
     const CallError error{o.http_status, o.error};
     switch (o.kind) {
-      case OutcomeKind::kSynced: return Finish(Result::kSynced, "");
-      case OutcomeKind::kRetry: return Retry(error, o.retry_after, false);
-      case OutcomeKind::kPermanent: return Fail(error);
+      case OutcomeKind::kSynced:
+        return Finish(Result::kSynced, "");
+      case OutcomeKind::kRetry:
+        return Retry(error, o.retry_after, false);
+      case OutcomeKind::kPermanent:
+        return Fail(error);
       case OutcomeKind::kReconcile: {
         // GitLab refuses a status that repeats the current state (it cannot transition
         // pending -> pending): when the host holds the desired state, only the description
@@ -107,7 +114,8 @@ class Step {
   void Note(const SendOutcome& o) {
     if (o.rate.remaining || o.rate.reset_epoch_s) result_.rate = o.rate;
     if (o.host_exhausted && o.retry_after) {
-      result_.pause_host_until_ms = env_.now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(*o.retry_after).count();
+      result_.pause_host_until_ms =
+          env_.now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(*o.retry_after).count();
     }
   }
 
@@ -143,13 +151,16 @@ class Step {
       if (listed.outcome.kind != OutcomeKind::kSynced) {
         Attempt(listed.outcome.http_status, "list_failed", listed.outcome.error, r.duration);
         const CallError error{listed.outcome.http_status, listed.outcome.error};
-        if (listed.outcome.kind == OutcomeKind::kRetry) Retry(error, listed.outcome.retry_after, true);
-        else Fail(error, "listing statuses failed: ");
+        if (listed.outcome.kind == OutcomeKind::kRetry)
+          Retry(error, listed.outcome.retry_after, true);
+        else
+          Fail(error, "listing statuses failed: ");
         return std::nullopt;
       }
       if (listed.newest_for_context) {
-        const bool same = state_only ? listed.newest_for_context->state == row_.fold.state
-                                     : HostHasDesired(*listed.newest_for_context, row_.fold.state, row_.fold.description);
+        const bool same = state_only
+                              ? listed.newest_for_context->state == row_.fold.state
+                              : HostHasDesired(*listed.newest_for_context, row_.fold.state, row_.fold.description);
         Attempt(listed.outcome.http_status, same ? store::kOutcomeAlreadyOnHost : "listed", "", r.duration);
         return same;
       }
@@ -176,7 +187,8 @@ class Step {
 
   // A permanent failure; `during` names the call when it was not the create ("listing …: ").
   StepResult Fail(const CallError& error, const std::string& during = "") {
-    if (!RefusedCredentials(error)) return Finish(Result::kFailed, during + LastErrorText(error.http_status, error.text));
+    if (!RefusedCredentials(error))
+      return Finish(Result::kFailed, during + LastErrorText(error.http_status, error.text));
     return Finish(Result::kFailed, "HTTP " + std::to_string(*error.http_status) + ": the host refused route '" +
                                        row_.key.route + "' credentials (or their permissions): " + during + error.text +
                                        "; fix the token, then run `fluxstatus replay`");

@@ -14,8 +14,8 @@
 #include "dispatch/http_transport.h"
 #include "dispatch/lease_budget.h"
 #include "dispatch/provider.h"
-#include "store/event_store.h"
 #include "store/commit_statuses.h"
+#include "store/event_store.h"
 
 namespace fluxstatus::dispatch {
 
@@ -34,10 +34,10 @@ struct StepEnvironment {
 };
 
 struct StepResult {
-  store::DeliveryRecord record;                  // what to record for the key
+  store::DeliveryRecord record;                     // what to record for the key
   std::optional<std::int64_t> pause_host_until_ms;  // the host's budget is gone until then
-  RateLimit rate;                                // last rate-limit figures seen
-  int calls = 0;                                 // API calls made (list + create)
+  RateLimit rate;                                   // last rate-limit figures seen
+  int calls = 0;                                    // API calls made (list + create)
   // The lease ended too soon for the next call, so the step stopped before it. The record is
   // then a kSending one that only adds the calls made (the key stays in flight, as it was);
   // with no call made there is nothing to record.

@@ -47,8 +47,10 @@ void DispatchHealth::Succeeded(int thread) {
 
 void DispatchHealth::DueWork(bool waiting, Clock::time_point now) {
   std::lock_guard lock(mu_);
-  if (!waiting) due_since_.reset();
-  else if (!due_since_) due_since_ = now;
+  if (!waiting)
+    due_since_.reset();
+  else if (!due_since_)
+    due_since_ = now;
 }
 
 void DispatchHealth::Attempted(Clock::time_point now) {

@@ -7,8 +7,7 @@ namespace {
 
 constexpr const char* kSyncStates[] = {"pending", "synced", "failed", "skipped"};
 
-prometheus::Family<prometheus::Gauge>& GaugeFamily(prometheus::Registry& registry, const char* name,
-                                                   const char* help) {
+prometheus::Family<prometheus::Gauge>& GaugeFamily(prometheus::Registry& registry, const char* name, const char* help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
 }
 
@@ -22,7 +21,8 @@ DispatchMetrics::DispatchMetrics()
       pending_(GaugeFamily(registry_, "fluxstatus_dispatch_pending", "Statuses waiting to be synced to their Git host.")
                    .Add({})),
       oldest_due_seconds_(
-          GaugeFamily(registry_, "fluxstatus_dispatch_oldest_due_seconds", "Age of the oldest pending status.").Add({})),
+          GaugeFamily(registry_, "fluxstatus_dispatch_oldest_due_seconds", "Age of the oldest pending status.")
+              .Add({})),
       statuses_(GaugeFamily(registry_, "fluxstatus_statuses", "Current statuses by sync state (alert on failed > 0).")),
       workers_alive_(
           GaugeFamily(registry_, "fluxstatus_dispatch_workers_alive", "Dispatch worker threads running.").Add({})),

@@ -21,11 +21,16 @@ constexpr std::chrono::milliseconds kRecordWaitAtStop{1000};
 std::string_view ResultName(store::DeliveryRecord::Result r) {
   using R = store::DeliveryRecord::Result;
   switch (r) {
-    case R::kSending: return "sending";
-    case R::kSynced: return "synced";
-    case R::kRetry: return "retry";
-    case R::kFailed: return "failed";
-    case R::kSkipped: return "skipped";
+    case R::kSending:
+      return "sending";
+    case R::kSynced:
+      return "synced";
+    case R::kRetry:
+      return "retry";
+    case R::kFailed:
+      return "failed";
+    case R::kSkipped:
+      return "skipped";
   }
   return "?";
 }
@@ -193,9 +198,7 @@ StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute&
                       options_.policy,
                       std::uniform_real_distribution<double>(0, 1)(rng),
                       // Stopping: no new call either (one in flight is cut short by the transport).
-                      [this, call_timeout](LeaseAction action) {
-                        return !stop_ && LeaseCovers(action, call_timeout);
-                      }};
+                      [this, call_timeout](LeaseAction action) { return !stop_ && LeaseCovers(action, call_timeout); }};
   try {
     env.credentials = route.tokens->Get(clock_.NowMs() / 1000);
   } catch (const std::exception& e) {

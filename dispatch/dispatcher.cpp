@@ -97,11 +97,11 @@ void Dispatcher::Supervise(int thread, const std::function<void()>& incarnation)
     }
     const bool failing_already = health_.Failed(thread, error, clock_.Steady());
     backoff = failing_already ? std::min(backoff * 2, kLongestBackoff) : kFirstBackoff;
-    repeating_log_.Write(spdlog::level::err, "dispatch thread failed; it re-opens its connection after a pause",
-                         {{"thread", thread == kSchedulerThread ? std::string("scheduler")
-                                                                : "worker " + std::to_string(thread - 1)},
-                          {"error", error},
-                          {"retry_in_ms", static_cast<std::int64_t>(backoff.count())}});
+    repeating_log_.Write(
+        spdlog::level::err, "dispatch thread failed; it re-opens its connection after a pause",
+        {{"thread", thread == kSchedulerThread ? std::string("scheduler") : "worker " + std::to_string(thread - 1)},
+         {"error", error},
+         {"retry_in_ms", static_cast<std::int64_t>(backoff.count())}});
     std::unique_lock lock(mu_);
     wake_.wait_for(lock, backoff, [this] { return stop_.load(); });
   }
@@ -119,8 +119,10 @@ void Dispatcher::ScheduleLoop() {
     auto db = store::OpenForReading(options_.db_path);
     store::Outbox outbox(*db);
     while (!stop_) {
-      if (KeepLease(lease)) ScheduleOnce(*db, outbox, lease);
-      else health_.DueWork(false, clock_.Steady());
+      if (KeepLease(lease))
+        ScheduleOnce(*db, outbox, lease);
+      else
+        health_.DueWork(false, clock_.Steady());
       health_.Succeeded(kSchedulerThread);
       repeating_log_.Flush();
       ++polls_;

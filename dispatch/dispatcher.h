@@ -35,12 +35,12 @@
 #include "dispatch/provider.h"
 #include "dispatch/repeating_log.h"
 #include "dispatch/token_source.h"
-#include "store/system_clock.h"
 #include "store/commit_statuses.h"
 #include "store/database.h"
 #include "store/dispatch_lease.h"
 #include "store/event_writer.h"
 #include "store/outbox.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::dispatch {
 
@@ -63,7 +63,7 @@ struct DispatcherOptions {
   std::shared_ptr<const std::vector<core::StatusKey>> keys = nullptr;
   // When set, the dispatcher sends only while it holds the dispatch lease for `holder`.
   struct Lease {
-    std::string holder;                          // store::NewLeaseHolderId()
+    std::string holder;  // store::NewLeaseHolderId()
     // A silent holder loses the lease after this; 0: LeaseTtlFor(the steps' timeouts,
     // renew_every), long enough for a send between two renewals (about 50 s by default).
     std::chrono::milliseconds ttl{0};
@@ -173,8 +173,8 @@ class Dispatcher {
   std::atomic<std::int64_t> lease_valid_until_ns_{0};
   std::chrono::steady_clock::time_point next_lease_try_{};  // scheduler thread only
   std::chrono::steady_clock::time_point next_measure_{};    // scheduler thread only
-  std::string other_holder_;                                  // guarded by mu_
-  std::vector<core::StatusKey> remaining_keys_;               // scheduler thread only (keys mode)
+  std::string other_holder_;                                // guarded by mu_
+  std::vector<core::StatusKey> remaining_keys_;             // scheduler thread only (keys mode)
   std::thread scheduler_;
   std::vector<std::thread> workers_;
 };

@@ -20,8 +20,8 @@ RepoEndpoint GiteaProvider::ResolveAddress(std::string_view route, std::string_v
                                            std::string_view api_base) {
   auto [base, repo] = ResolveApiRoot(route, "gitea", address, api_base, "/api/v1");
   if (SplitPath(repo).size() != 2) {
-    ThrowConfigError(route, "gitea address '" + std::string(address) + "' must name exactly owner/repo (got '" +
-                                repo + "')");
+    ThrowConfigError(route,
+                     "gitea address '" + std::string(address) + "' must name exactly owner/repo (got '" + repo + "')");
   }
   return RepoEndpoint{base, repo};
 }
@@ -39,8 +39,9 @@ HttpCall GiteaProvider::BuildCreate(const DesiredStatus& status, const Credentia
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
     ar(cereal::make_nvp("context", CapText(status.key.context, 0)));
   });
-  return JsonPost(endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
-                  Headers(creds), body);
+  return JsonPost(
+      endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
+      Headers(creds), body);
 }
 
 SendOutcome GiteaProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {

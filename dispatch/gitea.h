@@ -22,8 +22,7 @@ class GiteaProvider final : public Provider {
   // remaining path is exactly owner/repo.
   GiteaProvider(std::string route, std::string_view address, std::string_view api_base = {});
 
-  static RepoEndpoint ResolveAddress(std::string_view route, std::string_view address,
-                                     std::string_view api_base = {});
+  static RepoEndpoint ResolveAddress(std::string_view route, std::string_view address, std::string_view api_base = {});
 
   std::string_view Kind() const override { return "gitea"; }
   std::string HostKey() const override;
@@ -33,8 +32,7 @@ class GiteaProvider final : public Provider {
   SendOutcome InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const override;
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;
   // Newest first (Gitea's default sort); among matches the highest id wins.
-  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
-                         std::int64_t now_epoch_s) const override;
+  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key, std::int64_t now_epoch_s) const override;
   // GET /repos/{owner}/{repo}: its `permissions.push` tells whether the token may write.
   HttpCall BuildAccessCheck(const Credentials& creds) const override;
 

@@ -46,8 +46,8 @@ RepoEndpoint GitHubProvider::ResolveAddress(std::string_view route, std::string_
   const core::GitAddress a = ParseRouteAddress(route, address);
   const auto segments = SplitPath(a.path);
   if (segments.size() != 2) {
-    ThrowConfigError(route, "github address '" + std::string(address) +
-                                "' must name exactly owner/repo (got '" + a.path + "')");
+    ThrowConfigError(
+        route, "github address '" + std::string(address) + "' must name exactly owner/repo (got '" + a.path + "')");
   }
   const std::string host = LowerAscii(a.host);
   std::string base;
@@ -79,8 +79,9 @@ HttpCall GitHubProvider::BuildCreate(const DesiredStatus& status, const Credenti
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
     ar(cereal::make_nvp("context", CapText(status.key.context, 0)));
   });
-  return JsonPost(endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
-                  Headers(creds), body);
+  return JsonPost(
+      endpoint_.api_base + "/repos/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
+      Headers(creds), body);
 }
 
 SendOutcome GitHubProvider::Classify(const HttpReply& reply, std::int64_t now_epoch_s) const {
@@ -118,8 +119,8 @@ Provider::ListPage GitHubProvider::InterpretList(const HttpReply& reply, const c
     const std::string wanted = LowerAscii(key.context);
     for (const auto& entry : list.GetArray()) {
       if (!entry.IsObject() || LowerAscii(StringMember(entry, "context")) != wanted) continue;
-      page.newest_for_context = ObservedStatus{kGitHubStateWords.Read(StringMember(entry, "state")),
-                                               StringMember(entry, "description")};
+      page.newest_for_context =
+          ObservedStatus{kGitHubStateWords.Read(StringMember(entry, "state")), StringMember(entry, "description")};
       return;
     }
     page.more_pages = LinkHasNext(reply.Header("link"));

@@ -32,8 +32,7 @@ class GitHubProvider final : public Provider {
   SendOutcome InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const override;
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;
   // Newest first: the first entry whose context matches (case-insensitively) wins.
-  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
-                         std::int64_t now_epoch_s) const override;
+  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key, std::int64_t now_epoch_s) const override;
   // GET /repos/{owner}/{repo}: its `permissions.push` tells whether the token may write.
   HttpCall BuildAccessCheck(const Credentials& creds) const override;
 

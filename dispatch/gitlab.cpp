@@ -10,10 +10,14 @@ namespace {
 
 std::string_view StateName(core::StatusState s) {
   switch (s) {
-    case core::StatusState::kPending: return "pending";
-    case core::StatusState::kSuccess: return "success";
-    case core::StatusState::kFailure: return "failed";
-    case core::StatusState::kError: return "failed";  // GitLab has no separate error state
+    case core::StatusState::kPending:
+      return "pending";
+    case core::StatusState::kSuccess:
+      return "success";
+    case core::StatusState::kFailure:
+      return "failed";
+    case core::StatusState::kError:
+      return "failed";  // GitLab has no separate error state
   }
   return "failed";
 }
@@ -73,8 +77,9 @@ HttpCall GitLabProvider::BuildCreate(const DesiredStatus& status, const Credenti
     if (send_url) ar(cereal::make_nvp("target_url", url));
     ar(cereal::make_nvp("description", CapText(status.description, kDescriptionCap)));
   });
-  return JsonPost(endpoint_.api_base + "/projects/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
-                  Headers(creds), body);
+  return JsonPost(
+      endpoint_.api_base + "/projects/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
+      Headers(creds), body);
 }
 
 SendOutcome GitLabProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {

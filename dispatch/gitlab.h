@@ -23,8 +23,7 @@ class GitLabProvider final : public Provider {
   GitLabProvider(std::string route, std::string_view address, std::string_view api_base = {});
 
   // repo_id is the URL-encoded project path ("group%2Fsub%2Fproj"). Throws as the constructor.
-  static RepoEndpoint ResolveAddress(std::string_view route, std::string_view address,
-                                     std::string_view api_base = {});
+  static RepoEndpoint ResolveAddress(std::string_view route, std::string_view address, std::string_view api_base = {});
 
   std::string_view Kind() const override { return "gitlab"; }
   std::string HostKey() const override;
@@ -40,8 +39,7 @@ class GitLabProvider final : public Provider {
   HttpCall BuildList(const core::StatusKey& key, const Credentials& creds, int page) const override;
   // The highest id on the page wins. An older server ignores sort=desc (ascending pages):
   // then only the last page can answer, so an ascending page with more pages gives no answer.
-  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key,
-                         std::int64_t now_epoch_s) const override;
+  ListPage InterpretList(const HttpReply& reply, const core::StatusKey& key, std::int64_t now_epoch_s) const override;
   // GET /projects/:id: its `permissions` give the token user's access level.
   HttpCall BuildAccessCheck(const Credentials& creds) const override;
 

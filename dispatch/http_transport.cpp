@@ -21,15 +21,28 @@ namespace {
 // connection set-up, TLS handshake and certificate checks, or a call curl refused to start.
 bool NeverSent(CURLcode code) {
   // A list, not a switch: CURLcode has ~100 values and -Wswitch-enum would want each named.
-  static constexpr std::array kNeverSent{
-      CURLE_UNSUPPORTED_PROTOCOL, CURLE_FAILED_INIT, CURLE_URL_MALFORMAT,
-      CURLE_NOT_BUILT_IN, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST,
-      CURLE_COULDNT_CONNECT, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
-      CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
-      CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
-      CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-      CURLE_SSL_INVALIDCERTSTATUS, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNKNOWN_OPTION,
-      CURLE_PROXY};
+  static constexpr std::array kNeverSent{CURLE_UNSUPPORTED_PROTOCOL,
+                                         CURLE_FAILED_INIT,
+                                         CURLE_URL_MALFORMAT,
+                                         CURLE_NOT_BUILT_IN,
+                                         CURLE_COULDNT_RESOLVE_PROXY,
+                                         CURLE_COULDNT_RESOLVE_HOST,
+                                         CURLE_COULDNT_CONNECT,
+                                         CURLE_SSL_CONNECT_ERROR,
+                                         CURLE_PEER_FAILED_VERIFICATION,
+                                         CURLE_SSL_CERTPROBLEM,
+                                         CURLE_SSL_CIPHER,
+                                         CURLE_SSL_CACERT_BADFILE,
+                                         CURLE_SSL_ENGINE_NOTFOUND,
+                                         CURLE_SSL_ENGINE_SETFAILED,
+                                         CURLE_SSL_ENGINE_INITFAILED,
+                                         CURLE_SSL_CRL_BADFILE,
+                                         CURLE_SSL_ISSUER_ERROR,
+                                         CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+                                         CURLE_SSL_INVALIDCERTSTATUS,
+                                         CURLE_BAD_FUNCTION_ARGUMENT,
+                                         CURLE_UNKNOWN_OPTION,
+                                         CURLE_PROXY};
   return std::find(kNeverSent.begin(), kNeverSent.end(), code) != kNeverSent.end();
 }
 
@@ -74,8 +87,8 @@ std::optional<std::string> DescribeTlsFailure(CURLcode code, long verify_result,
       case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
       case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
       case X509_V_ERR_CERT_UNTRUSTED:
-        return "TLS: certificate of " + endpoint + " is not trusted (" +
-               X509_verify_cert_error_string(verify_result) + "); set the route's ca_file to its CA";
+        return "TLS: certificate of " + endpoint + " is not trusted (" + X509_verify_cert_error_string(verify_result) +
+               "); set the route's ca_file to its CA";
       default:
         return "TLS: certificate of " + endpoint + " is refused: " +
                (verify_result != X509_V_OK ? X509_verify_cert_error_string(verify_result) : std::string(detail));

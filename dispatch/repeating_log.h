@@ -30,7 +30,7 @@ class RepeatingLog {
  private:
   const core::Clock& clock_;
   std::mutex mu_;
-  core::LogThrottle throttle_;  // guarded by mu_
+  core::LogThrottle throttle_;                                                           // guarded by mu_
   std::map<std::string, std::pair<spdlog::level::level_enum, core::LogFields>> latest_;  // by msg; guarded by mu_
 };
 

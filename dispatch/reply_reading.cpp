@@ -90,8 +90,8 @@ std::optional<std::int64_t> ParseHttpDate(std::string_view text) {
   const auto month = std::find(kMonths.begin(), kMonths.end(), r.substr(3, 3));
   const auto day = Digits(r.substr(0, 2)), year = Digits(r.substr(7, 4));
   const auto hh = Digits(r.substr(12, 2)), mm = Digits(r.substr(15, 2)), ss = Digits(r.substr(18, 2));
-  if (month == kMonths.end() || !day || !year || !hh || !mm || !ss || *day < 1 || *day > 31 || *hh > 23 ||
-      *mm > 59 || *ss > 60) {
+  if (month == kMonths.end() || !day || !year || !hh || !mm || !ss || *day < 1 || *day > 31 || *hh > 23 || *mm > 59 ||
+      *ss > 60) {
     return std::nullopt;
   }
   const auto m = static_cast<unsigned>(month - kMonths.begin() + 1);
@@ -173,7 +173,8 @@ SendOutcome ClassifyReply(const HttpReply& reply, std::int64_t now_epoch_s, std:
   const std::string* retry_header = reply.Header("retry-after");
   const auto retry_after = retry_header ? ParseRetryAfter(*retry_header, now_epoch_s) : std::nullopt;
   std::optional<std::chrono::seconds> until_reset;
-  if (o.rate.reset_epoch_s) until_reset = std::chrono::seconds(std::max<std::int64_t>(0, *o.rate.reset_epoch_s - now_epoch_s));
+  if (o.rate.reset_epoch_s)
+    until_reset = std::chrono::seconds(std::max<std::int64_t>(0, *o.rate.reset_epoch_s - now_epoch_s));
   const bool budget_gone = o.rate.remaining && *o.rate.remaining == 0;
   const int s = reply.status;
 
@@ -219,13 +220,14 @@ Provider::ListPage ReadStatusByKey(const HttpReply& reply, std::int64_t now_epoc
     page.outcome.error = "build status is not a JSON object with a state";
     return page;
   }
-  page.newest_for_context = ObservedStatus{state_from_name(StringMember(doc, "state")), StringMember(doc, "description")};
+  page.newest_for_context =
+      ObservedStatus{state_from_name(StringMember(doc, "state")), StringMember(doc, "description")};
   return page;
 }
 
-Provider::ListPage ReadStatusArray(const HttpReply& reply, SendOutcome classified,
-                                   const std::function<void(const rapidjson::Value& array,
-                                                            Provider::ListPage& page)>& read_array) {
+Provider::ListPage ReadStatusArray(
+    const HttpReply& reply, SendOutcome classified,
+    const std::function<void(const rapidjson::Value& array, Provider::ListPage& page)>& read_array) {
   Provider::ListPage page;
   page.outcome = std::move(classified);
   if (page.outcome.kind != OutcomeKind::kSynced) return page;

@@ -61,8 +61,8 @@ Provider::ListPage ReadStatusByKey(const HttpReply& reply, std::int64_t now_epoc
 // GitHub, GitLab and Gitea list a commit's statuses as a JSON array: `classified` (the reply
 // classified as a create would be) decides unless it is kSynced; then the body must be an
 // array, and `read_array` reads it into the page (newest_for_context or more_pages).
-Provider::ListPage ReadStatusArray(const HttpReply& reply, SendOutcome classified,
-                                   const std::function<void(const rapidjson::Value& array,
-                                                            Provider::ListPage& page)>& read_array);
+Provider::ListPage ReadStatusArray(
+    const HttpReply& reply, SendOutcome classified,
+    const std::function<void(const rapidjson::Value& array, Provider::ListPage& page)>& read_array);
 
 }  // namespace fluxstatus::dispatch

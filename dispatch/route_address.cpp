@@ -41,7 +41,6 @@ std::string JoinPath(const std::vector<std::string>& segments, std::size_t from,
   return out;
 }
 
-
 std::string AuthorityOf(std::string_view url) {
   const auto scheme_end = url.find("://");
   std::string_view rest = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);

@@ -251,8 +251,8 @@ void GitHubAppTokenSource::Refresh(std::int64_t now_epoch_s) {
                                      settings_.app_id, now_epoch_s);
   if (installation_id_.empty()) installation_id_ = FindInstallation(jwt);
   const std::string what = "GitHub App " + settings_.app_id + " installation " + installation_id_;
-  const TransportResult result = send_(
-      AppCall("POST", settings_.api_base_url + "/app/installations/" + installation_id_ + "/access_tokens", jwt));
+  const TransportResult result =
+      send_(AppCall("POST", settings_.api_base_url + "/app/installations/" + installation_id_ + "/access_tokens", jwt));
   if (!result.reply) throw std::runtime_error(what + ": token request failed: " + result.error);
 
   const HttpReply& reply = *result.reply;

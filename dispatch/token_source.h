@@ -2,13 +2,13 @@
 // environment variable, or a GitHub App (installation tokens minted with a signed JWT).
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
 #include <ctime>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 #include "dispatch/http_exchange.h"
 #include "dispatch/http_transport.h"

@@ -34,8 +34,7 @@ constexpr std::array<std::string_view, 10> kKeys = {
     "source.toolkit.fluxcd.io/revision",
     "other.example.com/revision",
 };
-constexpr std::array<std::string_view, 4> kKinds = {"GitRepository", "Kustomization", "OCIRepository",
-                                                    "HelmRelease"};
+constexpr std::array<std::string_view, 4> kKinds = {"GitRepository", "Kustomization", "OCIRepository", "HelmRelease"};
 constexpr std::array<std::string_view, 3> kApiVersions = {"", "kustomize.toolkit.fluxcd.io/v1",
                                                           "source.toolkit.fluxcd.io/v1"};
 

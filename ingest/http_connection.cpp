@@ -50,8 +50,8 @@ HttpResponse ErrorResponse(int status, std::string_view message) {
 // inject headers of its own.
 bool IsAllowedExtraHeader(const std::pair<std::string, std::string>& header) {
   const std::string name = Lower(header.first);
-  if (name.empty() || name == "content-length" || name == "connection" ||
-      name == "transfer-encoding" || name == "server" || name == "content-type") {
+  if (name.empty() || name == "content-length" || name == "connection" || name == "transfer-encoding" ||
+      name == "server" || name == "content-type") {
     return false;
   }
   const auto has_control = [](const std::string& s) {
@@ -148,8 +148,7 @@ void Connection::ReadHead() {
   // A refused connection waits only briefly for the head it is to answer 503: a client that
   // wants its answer sends the head at once, and an idle one must not hold a refusal slot.
   const auto timeout = server_.options().header_timeout;
-  stream_.expires_after(rejecting_ ? std::min<std::chrono::milliseconds>(timeout, kRefusalHeadTimeout)
-                                   : timeout);
+  stream_.expires_after(rejecting_ ? std::min<std::chrono::milliseconds>(timeout, kRefusalHeadTimeout) : timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&Connection::OnHead, shared_from_this()));
 }
@@ -182,8 +181,7 @@ void Connection::OnContinueWritten(beast::error_code ec, std::size_t /*bytes*/) 
 
 void Connection::ReadBody() {
   stream_.expires_after(server_.options().body_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
 }
 
 void Connection::OnBody(beast::error_code ec, std::size_t /*bytes*/) {
@@ -200,9 +198,9 @@ void Connection::OnReadError(beast::error_code ec) {
                  false);
   }
   if (ec == http::error::header_limit) {
-    return Write(ErrorResponse(431, "request header is larger than " +
-                                        std::to_string(options.max_header_bytes) + " bytes"),
-                 false);
+    return Write(
+        ErrorResponse(431, "request header is larger than " + std::to_string(options.max_header_bytes) + " bytes"),
+        false);
   }
   const bool client_gone = ec == http::error::end_of_stream || ec == http::error::partial_message;
   if (ec.category() == http::make_error_code(http::error::bad_method).category() && !client_gone) {
@@ -227,8 +225,7 @@ void Connection::OnRequest() {
   request.method = std::string(ToStd(message.method_string()));
   request.target = std::string(ToStd(message.target()));
   for (const auto& field : message) {
-    request.headers.emplace_back(Lower(ToStd(field.name_string())),
-                                 std::string(ToStd(field.value())));
+    request.headers.emplace_back(Lower(ToStd(field.name_string())), std::string(ToStd(field.value())));
   }
   request.body = std::move(message.body());
   request.remote = remote_;
@@ -251,8 +248,7 @@ void Connection::OnResponse(HttpResponse response) {
 void Connection::Write(HttpResponse response, bool keep_alive) {
   phase_ = Phase::kWriting;
   if (response.status < 200 || response.status > 599) {
-    response =
-        ErrorResponse(500, "internal error: invalid status " + std::to_string(response.status));
+    response = ErrorResponse(500, "internal error: invalid status " + std::to_string(response.status));
   }
   auto& out = response_.emplace();
   out.version(version_);
@@ -272,8 +268,7 @@ void Connection::Write(HttpResponse response, bool keep_alive) {
     out.prepare_payload();
   }
   stream_.expires_after(server_.options().body_timeout);
-  http::async_write(stream_, out,
-                    beast::bind_front_handler(&Connection::OnWritten, shared_from_this(), keep_alive));
+  http::async_write(stream_, out, beast::bind_front_handler(&Connection::OnWritten, shared_from_this(), keep_alive));
 }
 
 void Connection::OnWritten(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {

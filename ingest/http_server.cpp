@@ -119,9 +119,8 @@ struct HttpServer::Impl {
 };
 
 void HttpServer::Impl::Accept() {
-  acceptor->async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
+  acceptor->async_accept(asio::make_strand(io),
+                         [this](beast::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -142,8 +141,7 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
 HttpServer::HttpServer(HttpServerOptions options, Handler handler) {
   if (options.threads < 1) throw std::invalid_argument("HttpServer needs at least one thread");
   if (options.max_connections < 1) throw std::invalid_argument("max_connections must be positive");
-  if (options.header_timeout.count() <= 0 || options.body_timeout.count() <= 0 ||
-      options.idle_timeout.count() <= 0) {
+  if (options.header_timeout.count() <= 0 || options.body_timeout.count() <= 0 || options.idle_timeout.count() <= 0) {
     throw std::invalid_argument("HttpServer timeouts must be positive");
   }
   if (!handler) throw std::invalid_argument("HttpServer needs a handler");
@@ -160,9 +158,8 @@ void HttpServer::Start() {
 
   beast::error_code ec;
   tcp::resolver resolver(impl.io);
-  const auto endpoints =
-      resolver.resolve(options.host, std::to_string(options.port),
-                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  const auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
+                                          tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (!ec && endpoints.empty()) ec = asio::error::host_not_found;
   tcp::acceptor& acceptor = impl.acceptor.emplace(asio::make_strand(impl.io));
   if (!ec) {

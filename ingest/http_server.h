@@ -18,8 +18,8 @@ namespace fluxstatus::ingest {
 
 // One complete request, owned by the Handler once delivered.
 struct HttpRequest {
-  std::string method;  // as received, e.g. "POST"
-  std::string target;  // path and query as received, e.g. "/hook/prod?x=1"
+  std::string method;                                        // as received, e.g. "POST"
+  std::string target;                                        // path and query as received, e.g. "/hook/prod?x=1"
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
   std::string body;    // the raw bytes (what an X-Signature covers), at most max_body_bytes
   std::string remote;  // peer address, "127.0.0.1:50412" or "[::1]:50412"
@@ -51,10 +51,10 @@ using Responder = std::function<void(HttpResponse)>;
 using Handler = std::function<void(HttpRequest&&, Responder)>;
 
 struct HttpServerOptions {
-  std::string host = "127.0.0.1";            // an IP address or a resolvable name
-  uint16_t port = 9595;                      // 0 = an ephemeral port, see HttpServer::port()
-  int threads = 2;                           // I/O threads running the event loop
-  std::size_t max_body_bytes = 1048576;      // larger bodies are answered 413 without reading them
+  std::string host = "127.0.0.1";        // an IP address or a resolvable name
+  uint16_t port = 9595;                  // 0 = an ephemeral port, see HttpServer::port()
+  int threads = 2;                       // I/O threads running the event loop
+  std::size_t max_body_bytes = 1048576;  // larger bodies are answered 413 without reading them
   // Appended to that 413's error: which setting to raise (the server's limit is derived from it).
   std::string body_limit_hint;
   std::size_t max_header_bytes = 64 * 1024;  // larger request heads are answered 431

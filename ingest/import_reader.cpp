@@ -52,8 +52,7 @@ std::optional<ImportFormat> DetectImportFormat(std::string_view head, bool whole
   return ImportFormat::kDocuments;
 }
 
-ImportReader::ImportReader(std::istream& in, std::size_t max_document_bytes)
-    : max_document_bytes_(max_document_bytes) {
+ImportReader::ImportReader(std::istream& in, std::size_t max_document_bytes) : max_document_bytes_(max_document_bytes) {
   const std::size_t max_line_bytes = max_document_bytes + kLineSlackBytes;
   std::string head;
   bool more = true;

@@ -33,8 +33,10 @@ std::string AcceptedBody(std::optional<std::int64_t> id, bool duplicate, const s
   return core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar.setNextName("id");
     ar.writeName();
-    if (id) ar.saveValue(*id);
-    else ar.saveValue(nullptr);
+    if (id)
+      ar.saveValue(*id);
+    else
+      ar.saveValue(nullptr);
     ar(cereal::make_nvp("duplicate", duplicate));
     if (routes) ar(cereal::make_nvp("routes", *routes));
   });
@@ -48,16 +50,15 @@ double RoundedMillis(Clock::duration elapsed) {
 
 void LogEvent(std::int64_t now_ms, const std::string& route, const core::FluxEvent& ev, const store::AppendResult& r,
               Clock::duration latency) {
-  spdlog::info(core::FormatLogLine(
-      now_ms, "info", r.duplicate ? "event duplicate" : "event accepted",
-      {{"route", route},
-       {"object", ev.object.kind + "/" + ev.object.namespace_ + "/" + ev.object.name},
-       {"reason", ev.reason},
-       {"severity", ev.severity},
-       {"revision", r.revision},
-       {"commit", r.commit_sha},
-       {"id", r.id},
-       {"latency_ms", RoundedMillis(latency)}}));
+  spdlog::info(core::FormatLogLine(now_ms, "info", r.duplicate ? "event duplicate" : "event accepted",
+                                   {{"route", route},
+                                    {"object", ev.object.kind + "/" + ev.object.namespace_ + "/" + ev.object.name},
+                                    {"reason", ev.reason},
+                                    {"severity", ev.severity},
+                                    {"revision", r.revision},
+                                    {"commit", r.commit_sha},
+                                    {"id", r.id},
+                                    {"latency_ms", RoundedMillis(latency)}}));
 }
 
 }  // namespace
@@ -101,7 +102,8 @@ void IngestHandler::operator()(HttpRequest&& req, Responder respond) {
     if (settings_.more_metrics) r.body += settings_.more_metrics();
     return respond(std::move(r));
   }
-  respond(Refuse(who, "", 404, "no such path " + who.path + " (events go to POST /hook/{route}, or POST / in direct mode)"));
+  respond(Refuse(who, "", 404,
+                 "no such path " + who.path + " (events go to POST /hook/{route}, or POST / in direct mode)"));
 }
 
 HttpResponse IngestHandler::Liveness() const {
@@ -183,27 +185,28 @@ void IngestHandler::Hook(const RequestSummary& who, const std::string& route_nam
 
   core::FluxEvent event = std::move(std::get<core::FluxEvent>(parsed));
   auto log_copy = std::make_shared<core::FluxEvent>(event);
-  CommitForRoutes({route_name}, received_at, std::move(req.body), std::move(event),
-                  [this, who, respond = std::move(respond), route_name, started,
-                   log_copy](const std::vector<store::WriteOutcome>* outcomes) {
-                    if (!outcomes) {
-                      metrics_.Rejected(route_name, "timeout");
-                      return respond(RefuseUnavailable(who, route_name, "the event store did not commit in time; retry"));
-                    }
-                    const store::WriteOutcome& out = outcomes->front();
-                    if (!out.ok) {
-                      metrics_.Rejected(route_name, "unavailable");
-                      return respond(RefuseUnavailable(who, route_name, "event store unavailable: " + out.error));
-                    }
-                    const auto latency = Clock::now() - started;
-                    metrics_.AckLatency(std::chrono::duration<double>(latency).count());
-                    out.result.duplicate ? metrics_.Duplicate(route_name) : metrics_.Accepted(route_name);
-                    LogEvent(clock_.NowMs(), route_name, *log_copy, out.result, latency);
-                    HttpResponse r;
-                    r.status = 202;
-                    r.body = AcceptedBody(out.result.id, out.result.duplicate, nullptr);
-                    respond(std::move(r));
-                  });
+  CommitForRoutes(
+      {route_name}, received_at, std::move(req.body), std::move(event),
+      [this, who, respond = std::move(respond), route_name, started,
+       log_copy](const std::vector<store::WriteOutcome>* outcomes) {
+        if (!outcomes) {
+          metrics_.Rejected(route_name, "timeout");
+          return respond(RefuseUnavailable(who, route_name, "the event store did not commit in time; retry"));
+        }
+        const store::WriteOutcome& out = outcomes->front();
+        if (!out.ok) {
+          metrics_.Rejected(route_name, "unavailable");
+          return respond(RefuseUnavailable(who, route_name, "event store unavailable: " + out.error));
+        }
+        const auto latency = Clock::now() - started;
+        metrics_.AckLatency(std::chrono::duration<double>(latency).count());
+        out.result.duplicate ? metrics_.Duplicate(route_name) : metrics_.Accepted(route_name);
+        LogEvent(clock_.NowMs(), route_name, *log_copy, out.result, latency);
+        HttpResponse r;
+        r.status = 202;
+        r.body = AcceptedBody(out.result.id, out.result.duplicate, nullptr);
+        respond(std::move(r));
+      });
 }
 
 std::optional<HttpResponse> IngestHandler::Authenticate(const RequestSummary& who, const IngestRoute& route,
@@ -251,43 +254,45 @@ void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Respond
   }
   if (targets.empty()) {
     metrics_.Unmatched();
-    spdlog::info(core::FormatLogLine(clock_.NowMs(), "info", "event matched no route",
-                                     {{"object", event.object.kind + "/" + event.object.namespace_ + "/" + event.object.name},
-                                      {"reason", event.reason}}));
+    spdlog::info(
+        core::FormatLogLine(clock_.NowMs(), "info", "event matched no route",
+                            {{"object", event.object.kind + "/" + event.object.namespace_ + "/" + event.object.name},
+                             {"reason", event.reason}}));
     HttpResponse r;
     r.status = 202;
     r.body = AcceptedBody(std::nullopt, false, &targets);
     return respond(std::move(r));
   }
   auto log_copy = std::make_shared<core::FluxEvent>(event);
-  CommitForRoutes(targets, received_at, std::move(req.body), std::move(event),
-                  [this, who, respond = std::move(respond), targets, started,
-                   log_copy](const std::vector<store::WriteOutcome>* outcomes) {
-                    if (!outcomes) {
-                      for (const auto& t : targets) metrics_.Rejected(t, "timeout");
-                      return respond(RefuseUnavailable(who, "", "the event store did not commit in time; retry"));
-                    }
-                    for (std::size_t i = 0; i < outcomes->size(); ++i) {
-                      if (!(*outcomes)[i].ok) {
-                        metrics_.Rejected(targets[i], "unavailable");
-                        // Flux resends after a 503; routes that did commit see a duplicate then.
-                        return respond(RefuseUnavailable(who, targets[i], "event store unavailable: " + (*outcomes)[i].error));
-                      }
-                    }
-                    const auto latency = Clock::now() - started;
-                    metrics_.AckLatency(std::chrono::duration<double>(latency).count());
-                    bool all_duplicate = true;
-                    for (std::size_t i = 0; i < outcomes->size(); ++i) {
-                      const auto& res = (*outcomes)[i].result;
-                      res.duplicate ? metrics_.Duplicate(targets[i]) : metrics_.Accepted(targets[i]);
-                      all_duplicate = all_duplicate && res.duplicate;
-                      LogEvent(clock_.NowMs(), targets[i], *log_copy, res, latency);
-                    }
-                    HttpResponse r;
-                    r.status = 202;
-                    r.body = AcceptedBody(outcomes->front().result.id, all_duplicate, &targets);
-                    respond(std::move(r));
-                  });
+  CommitForRoutes(
+      targets, received_at, std::move(req.body), std::move(event),
+      [this, who, respond = std::move(respond), targets, started,
+       log_copy](const std::vector<store::WriteOutcome>* outcomes) {
+        if (!outcomes) {
+          for (const auto& t : targets) metrics_.Rejected(t, "timeout");
+          return respond(RefuseUnavailable(who, "", "the event store did not commit in time; retry"));
+        }
+        for (std::size_t i = 0; i < outcomes->size(); ++i) {
+          if (!(*outcomes)[i].ok) {
+            metrics_.Rejected(targets[i], "unavailable");
+            // Flux resends after a 503; routes that did commit see a duplicate then.
+            return respond(RefuseUnavailable(who, targets[i], "event store unavailable: " + (*outcomes)[i].error));
+          }
+        }
+        const auto latency = Clock::now() - started;
+        metrics_.AckLatency(std::chrono::duration<double>(latency).count());
+        bool all_duplicate = true;
+        for (std::size_t i = 0; i < outcomes->size(); ++i) {
+          const auto& res = (*outcomes)[i].result;
+          res.duplicate ? metrics_.Duplicate(targets[i]) : metrics_.Accepted(targets[i]);
+          all_duplicate = all_duplicate && res.duplicate;
+          LogEvent(clock_.NowMs(), targets[i], *log_copy, res, latency);
+        }
+        HttpResponse r;
+        r.status = 202;
+        r.body = AcceptedBody(outcomes->front().result.id, all_duplicate, &targets);
+        respond(std::move(r));
+      });
 }
 
 void IngestHandler::CommitForRoutes(std::vector<std::string> routes, const std::string& received_at, std::string body,

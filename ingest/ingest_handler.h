@@ -17,8 +17,8 @@
 #include "ingest/http_server.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/rejections.h"
-#include "store/system_clock.h"
 #include "store/event_writer.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::ingest {
 
@@ -38,7 +38,7 @@ struct IngestSettings {
   // event committed after the 503 is deduplicated when Flux resends it).
   std::chrono::milliseconds ack_timeout{10000};
   std::function<std::vector<Gauge>()> gauges;  // sampled on each /metrics scrape
-  std::function<std::string()> more_metrics;     // other modules' exposition text, appended
+  std::function<std::string()> more_metrics;   // other modules' exposition text, appended
   // Why the service is stuck (a thread died or stalled), or nullopt. /healthz and /readyz both
   // fail with it, so Kubernetes restarts the pod instead of waiting on it.
   std::function<std::optional<std::string>()> stuck;
@@ -48,8 +48,8 @@ struct IngestSettings {
 class IngestHandler {
  public:
   // `clock` (which must outlive this) stamps received_at and the log lines.
-  IngestHandler(IngestSettings settings, store::EventWriter& writer, IngestMetrics& metrics,
-                AckDeadlines& deadlines, const core::Clock& clock = store::SystemClock());
+  IngestHandler(IngestSettings settings, store::EventWriter& writer, IngestMetrics& metrics, AckDeadlines& deadlines,
+                const core::Clock& clock = store::SystemClock());
 
   void operator()(HttpRequest&& request, Responder respond);
 

@@ -25,8 +25,8 @@ IngestMetrics::IngestMetrics()
                        .Name("fluxstatus_ack_latency_seconds")
                        .Help("Time from request to durable acknowledgement.")
                        .Register(registry_)
-                       .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                                        0.1, 0.25, 0.5, 1, 2.5, 5, 10})) {}
+                       .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                                        0.25, 0.5, 1, 2.5, 5, 10})) {}
 
 void IngestMetrics::Accepted(const std::string& route) { accepted_.Add({{"route", route}}).Increment(); }
 

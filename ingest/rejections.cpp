@@ -28,8 +28,7 @@ std::string Shorten(std::string text, std::size_t max_bytes) {
 }  // namespace
 
 RequestSummary Summarize(const HttpRequest& request) {
-  return {request.method, Shorten(request.target.substr(0, request.target.find('?')), kMaxLoggedPath),
-          request.remote};
+  return {request.method, Shorten(request.target.substr(0, request.target.find('?')), kMaxLoggedPath), request.remote};
 }
 
 void LogRejected(const RequestSummary& request, int status, std::string_view reason, std::string_view route) {
@@ -64,8 +63,8 @@ HttpResponse RefuseUnavailable(const RequestSummary& request, std::string_view r
 }
 
 HttpResponse RefuseMethod(const RequestSummary& request, std::string_view route, const char* allow) {
-  HttpResponse r = Refuse(request, route, 405,
-                          "method " + request.method + " is not allowed on " + request.path + "; use " + allow);
+  HttpResponse r =
+      Refuse(request, route, 405, "method " + request.method + " is not allowed on " + request.path + "; use " + allow);
   r.headers.emplace_back("Allow", allow);
   return r;
 }

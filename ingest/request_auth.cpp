@@ -21,8 +21,7 @@ constexpr std::size_t kMaxEchoedAlgorithmLength = 16;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -48,8 +47,7 @@ const Algorithm* FindAlgorithm(std::string_view name) {
 
 std::string UnsupportedAlgorithmReason(std::string_view name) {
   const bool printable =
-      !name.empty() && name.size() <= kMaxEchoedAlgorithmLength &&
-      std::all_of(name.begin(), name.end(), [](char c) {
+      !name.empty() && name.size() <= kMaxEchoedAlgorithmLength && std::all_of(name.begin(), name.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
       });
   return printable ? "unsupported signature algorithm " + std::string(name)
@@ -62,15 +60,14 @@ unsigned int Hmac(const EVP_MD* md, std::string_view key, std::string_view body,
   static const unsigned char kEmpty = 0;
   unsigned int length = 0;
   const auto* data = body.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(body.data());
-  if (HMAC(md, key.data(), static_cast<int>(key.size()), data, body.size(), out.data(), &length) ==
-      nullptr) {
+  if (HMAC(md, key.data(), static_cast<int>(key.size()), data, body.size(), out.data(), &length) == nullptr) {
     throw std::runtime_error("OpenSSL HMAC failed");
   }
   return length;
 }
 
-bool MacMatches(const EVP_MD* md, std::string_view key, std::string_view body,
-                const unsigned char* expected, std::size_t expected_length) {
+bool MacMatches(const EVP_MD* md, std::string_view key, std::string_view body, const unsigned char* expected,
+                std::size_t expected_length) {
   Digest mac{};
   const unsigned int length = Hmac(md, key, body, mac);
   return length == expected_length && CRYPTO_memcmp(mac.data(), expected, length) == 0;
@@ -109,25 +106,22 @@ AuthVerdict CheckHmacSignature(std::string_view body, std::optional<std::string_
   Digest expected{};
   std::size_t decoded_length = 0;
   if (hex.find('\0') != std::string::npos ||
-      OPENSSL_hexstr2buf_ex(expected.data(), expected.size(), &decoded_length, hex.c_str(), '\0') !=
-          1 ||
+      OPENSSL_hexstr2buf_ex(expected.data(), expected.size(), &decoded_length, hex.c_str(), '\0') != 1 ||
       decoded_length != expected_length) {
     ERR_clear_error();  // a malformed header is the client's problem, not a library error
-    return Refuse("X-Signature is not a valid " + std::string(algorithm->name) +
-                  " digest (expected " + std::to_string(expected_length * 2) + " hex digits)");
+    return Refuse("X-Signature is not a valid " + std::string(algorithm->name) + " digest (expected " +
+                  std::to_string(expected_length * 2) + " hex digits)");
   }
 
   if (MacMatches(md, key, body, expected.data(), expected_length)) return AuthVerdict{true, {}};
   if (const auto trimmed = KeyWithoutLineEnding(key);
-      trimmed && !trimmed->empty() &&
-      MacMatches(md, *trimmed, body, expected.data(), expected_length)) {
+      trimmed && !trimmed->empty() && MacMatches(md, *trimmed, body, expected.data(), expected_length)) {
     return AuthVerdict{true, {}};
   }
   return Refuse("X-Signature does not match");
 }
 
-bool VerifyHmacSignature(std::string_view body, std::string_view x_signature_header,
-                         std::string_view key) {
+bool VerifyHmacSignature(std::string_view body, std::string_view x_signature_header, std::string_view key) {
   return CheckHmacSignature(body, x_signature_header, key).ok;
 }
 
@@ -137,8 +131,7 @@ AuthVerdict CheckBearer(std::optional<std::string_view> authorization, std::stri
 
   constexpr std::string_view kScheme = "Bearer";
   const std::string_view value = *authorization;
-  if (value.size() <= kScheme.size() ||
-      !EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme) ||
+  if (value.size() <= kScheme.size() || !EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme) ||
       (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
     return Refuse("Authorization is not a Bearer token");
   }
@@ -149,10 +142,8 @@ AuthVerdict CheckBearer(std::optional<std::string_view> authorization, std::stri
   // so a timing probe learns neither the token nor its length.
   Digest want{}, got{};
   unsigned int want_length = 0, got_length = 0;
-  if (EVP_Digest(token.data(), token.size(), want.data(), &want_length, EVP_sha256(), nullptr) !=
-          1 ||
-      EVP_Digest(presented.data(), presented.size(), got.data(), &got_length, EVP_sha256(),
-                 nullptr) != 1) {
+  if (EVP_Digest(token.data(), token.size(), want.data(), &want_length, EVP_sha256(), nullptr) != 1 ||
+      EVP_Digest(presented.data(), presented.size(), got.data(), &got_length, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 failed");
   }
   if (CRYPTO_memcmp(want.data(), got.data(), want_length) == 0) return AuthVerdict{true, {}};

@@ -30,8 +30,7 @@ AuthVerdict CheckHmacSignature(std::string_view body, std::optional<std::string_
                                std::string_view key);
 
 // CheckHmacSignature for callers that only need yes/no; the header must be present.
-bool VerifyHmacSignature(std::string_view body, std::string_view x_signature_header,
-                         std::string_view key);
+bool VerifyHmacSignature(std::string_view body, std::string_view x_signature_header, std::string_view key);
 
 // Checks an `Authorization` header value (std::nullopt when absent) of the form
 // "Bearer <token>" (scheme case-insensitive) against `token`, which the caller has already

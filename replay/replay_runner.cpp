@@ -99,8 +99,10 @@ void Tally(const std::string& db_path, const std::vector<core::StatusKey>& keys,
   std::set<core::StatusKey> found, created;
   for (const auto& o : store::DeliveryOutcomesAfter(*db, attempts_before)) {
     if (!mine.count(o.key)) continue;
-    if (o.outcome == store::kOutcomeAlreadyOnHost) found.insert(o.key);
-    else if (o.outcome == store::kOutcomeSynced) created.insert(o.key);
+    if (o.outcome == store::kOutcomeAlreadyOnHost)
+      found.insert(o.key);
+    else if (o.outcome == store::kOutcomeSynced)
+      created.insert(o.key);
   }
   summary.already_on_host = static_cast<std::int64_t>(found.size());
   summary.sent = static_cast<std::int64_t>(created.size());

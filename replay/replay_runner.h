@@ -28,18 +28,18 @@ struct ReplayProgress {
 };
 
 struct ReplaySummary {
-  std::int64_t events = 0;           // events in the window
-  std::int64_t commits = 0;          // (route, commit) pairs in the window
-  std::int64_t refolded = 0;         // statuses re-folded from their whole history
-  std::int64_t corrected = 0;        // of those, rows the re-fold changed (0 when all was in order)
-  std::int64_t marked = 0;           // statuses marked for re-sync
-  std::int64_t already_on_host = 0;  // keys the host listed as already holding the status
-  std::int64_t sent = 0;             // keys posted (created) on the host
+  std::int64_t events = 0;                          // events in the window
+  std::int64_t commits = 0;                         // (route, commit) pairs in the window
+  std::int64_t refolded = 0;                        // statuses re-folded from their whole history
+  std::int64_t corrected = 0;                       // of those, rows the re-fold changed (0 when all was in order)
+  std::int64_t marked = 0;                          // statuses marked for re-sync
+  std::int64_t already_on_host = 0;                 // keys the host listed as already holding the status
+  std::int64_t sent = 0;                            // keys posted (created) on the host
   std::map<std::string, std::int64_t> sync_states;  // the marked keys afterwards, by sync_state
   std::int64_t failed = 0;                          // marked keys left failed
   std::int64_t pending = 0;                         // marked keys still pending at the give-up
-  bool sent_here = false;            // this process held the lease and sent
-  std::string other_dispatcher;      // the other lease holder seen (a running serve), if any
+  bool sent_here = false;                           // this process held the lease and sent
+  std::string other_dispatcher;                     // the other lease holder seen (a running serve), if any
 };
 
 struct ReplaySettings {

@@ -4,9 +4,9 @@
 #include <optional>
 
 #include "core/sync_state.h"
+#include "store/commit_statuses.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
-#include "store/commit_statuses.h"
 #include "store/log_fold.h"
 #include "store/status_changes.h"
 

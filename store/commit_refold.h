@@ -24,9 +24,9 @@ struct CommitRefold {
 // Folds every logged event of (route, commit_sha) in log order, starting from each key's state
 // in the fold snapshot (after `prune`: only the events after it are folded) or from "no
 // status", and makes commit_statuses and status_changes match: rows that differ are replaced
-// (their sync columns from core::SyncAfterRefold, as `rebuild` does), rows the fold no longer yields are removed, identical rows and
-// history are left untouched. Run it inside the caller's write transaction.
-// Throws when a logged event no longer parses.
+// (their sync columns from core::SyncAfterRefold, as `rebuild` does), rows the fold no longer yields are removed,
+// identical rows and history are left untouched. Run it inside the caller's write transaction. Throws when a logged
+// event no longer parses.
 CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog& routes, const std::string& route,
                                  const std::string& commit_sha);
 

@@ -24,8 +24,8 @@ constexpr const char* kSave =
     " target_url, event_id, event_time, event_time_ms, updated_at, sync_state, synced_at, attempts,"
     " last_error, next_attempt_ms, in_flight, synced_state, synced_description)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-const std::string kAll = std::string("SELECT ") + kStatusColumns +
-                         " FROM commit_statuses ORDER BY route, repo, commit_sha, context";
+const std::string kAll =
+    std::string("SELECT ") + kStatusColumns + " FROM commit_statuses ORDER BY route, repo, commit_sha, context";
 const std::string kForCommit = std::string("SELECT ") + kStatusColumns +
                                " FROM commit_statuses WHERE route = ? AND commit_sha = ? ORDER BY context";
 constexpr const char* kDelete =
@@ -34,8 +34,7 @@ const std::string kDue = std::string("SELECT ") + kStatusColumns +
                          " FROM commit_statuses WHERE sync_state = 'pending'"
                          " AND (next_attempt_ms IS NULL OR next_attempt_ms <= ?)"
                          " ORDER BY updated_at LIMIT ?";
-constexpr const char* kPending =
-    "SELECT count(*), min(updated_at) FROM commit_statuses WHERE sync_state = 'pending'";
+constexpr const char* kPending = "SELECT count(*), min(updated_at) FROM commit_statuses WHERE sync_state = 'pending'";
 constexpr const char* kBySyncState = "SELECT sync_state, count(*) FROM commit_statuses GROUP BY sync_state";
 constexpr const char* kRoutes = "SELECT DISTINCT route FROM commit_statuses ORDER BY route";
 constexpr const char* kClear = "DELETE FROM commit_statuses";
@@ -89,8 +88,7 @@ void BindKey(SQLite::Statement& s, const core::StatusKey& k) {
 
 }  // namespace
 
-CommitStatuses::CommitStatuses(SQLite::Database& db)
-    : db_(db), load_(db, kLoad), save_(db, kSave) {}
+CommitStatuses::CommitStatuses(SQLite::Database& db) : db_(db), load_(db, kLoad), save_(db, kSave) {}
 
 std::optional<StatusRow> CommitStatuses::Load(const core::StatusKey& key) {
   StatementUse use(load_);

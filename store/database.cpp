@@ -22,7 +22,8 @@ constexpr int kBusyTimeoutMs = 5000;
 // a database of its own, so nothing written would ever be sent (`:memory:` did exactly that).
 void RequireDatabaseFile(const std::string& path) {
   if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) {
-    throw std::runtime_error("database '" + path + "' is not a file path: fluxstatus needs one database file that "
+    throw std::runtime_error("database '" + path +
+                             "' is not a file path: fluxstatus needs one database file that "
                              "the writer, the dispatcher and replay all open; give a path such as "
                              "/var/lib/fluxstatus/fluxstatus.db (--db or the config's `database`)");
   }
@@ -44,13 +45,15 @@ void RequireDatabaseFile(const std::string& path) {
 void RequireOwnSchema(SQLite::Database& db, int version, const std::string& absolute) {
   const bool has_tables = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt64() > 0;
   if (version == 0 && !has_tables) {
-    throw std::runtime_error("database " + absolute + " is empty (no fluxstatus schema yet); run `fluxstatus "
+    throw std::runtime_error("database " + absolute +
+                             " is empty (no fluxstatus schema yet); run `fluxstatus "
                              "migrate` or start `fluxstatus serve` first");
   }
   const bool has_log =
       db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'event_log'").getInt64() > 0;
   if (!has_log && version <= Migrator::LatestVersion()) {
-    throw std::runtime_error(absolute + " is not a fluxstatus database (it has other tables and no event log); "
+    throw std::runtime_error(absolute +
+                             " is not a fluxstatus database (it has other tables and no event log); "
                              "check --db or the config's `database`");
   }
 }
@@ -58,7 +61,8 @@ void RequireOwnSchema(SQLite::Database& db, int version, const std::string& abso
 // SQLITE_NOTADB: another program's file, or fluxstatus's own with a damaged header; the header
 // alone cannot tell which, so the message names both ways out.
 std::string NotSqliteMessage(const std::string& absolute) {
-  return "database " + absolute + " error: file is not a database (not an SQLite file): if it is fluxstatus's "
+  return "database " + absolute +
+         " error: file is not a database (not an SQLite file): if it is fluxstatus's "
          "database, its header is damaged, restore it from a backup; otherwise check --db or the config's `database`";
 }
 
@@ -85,13 +89,11 @@ void RefuseForeignTables(SQLite::Database& db, const std::string& path) {
 
 std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durability durability) {
   RequireDatabaseFile(path);
-  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                               kBusyTimeoutMs);
+  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
   RefuseForeignTables(*db, path);
   db->exec("PRAGMA journal_mode = WAL");
   // We acknowledge an event only after its commit, so FULL makes the ack mean "on disk".
-  db->exec(durability == Durability::kFull ? "PRAGMA synchronous = FULL"
-                                           : "PRAGMA synchronous = NORMAL");
+  db->exec(durability == Durability::kFull ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   db->exec("PRAGMA foreign_keys = ON");
   // Every event is appended inside its own savepoint; SQLite journals the pages a savepoint
   // touches in a sub-journal that spills to a temporary file past 64 KiB, which one event
@@ -108,7 +110,8 @@ std::unique_ptr<SQLite::Database> OpenForReading(const std::string& path) {
   // does not say that the file is simply not there.
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    throw std::runtime_error("database " + absolute + " does not exist; give the right --db (or the config's "
+    throw std::runtime_error("database " + absolute +
+                             " does not exist; give the right --db (or the config's "
                              "`database`), or create it with `fluxstatus migrate`");
   }
   std::unique_ptr<SQLite::Database> db;
@@ -159,8 +162,9 @@ std::vector<std::string> DropSecondaryIndexes(SQLite::Database& db, const std::s
   std::vector<std::pair<std::string, std::string>> found;
   {
     // Explicit indexes only (sql IS NOT NULL): the primary key's index stays.
-    SQLite::Statement q(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
-                            " AND tbl_name = ? ORDER BY name");
+    SQLite::Statement q(db,
+                        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+                        " AND tbl_name = ? ORDER BY name");
     q.bind(1, table);
     while (q.executeStep()) found.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
   }
@@ -195,7 +199,8 @@ std::optional<std::string> DatabaseFile::Problem() const {
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) {
     if (errno == ENOENT) {
-      return "database file " + path_ + " was removed while in use; what is written now would be lost "
+      return "database file " + path_ +
+             " was removed while in use; what is written now would be lost "
              "(restore the file and restart)";
     }
     return "database file " + path_ + " cannot be checked: " + std::strerror(errno);

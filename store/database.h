@@ -29,8 +29,7 @@ enum class Durability { kFull, kNormal };  // SQLite synchronous=FULL | NORMAL
 // Opens (creating if needed) the read-write connection and applies pending migrations.
 // WAL journal, foreign keys on, a busy timeout. Throws SchemaTooNew when the file was written
 // by a newer fluxstatus, SQLite::Exception for I/O failures. One thread per connection.
-std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path,
-                                                 Durability durability = Durability::kFull);
+std::unique_ptr<SQLite::Database> OpenForWriting(const std::string& path, Durability durability = Durability::kFull);
 
 // `fluxstatus migrate`: applies the pending migrations (creating the file if needed) and returns
 // them, waiting out a running serve's transactions like every other connection does.

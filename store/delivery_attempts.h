@@ -26,9 +26,9 @@ struct DeliveryAttempt {
   std::string state;  // host-neutral state that was sent or looked for
   std::int64_t attempted_at_ms = 0;
   std::optional<int> http_status;  // none: no answer (connection error, timeout)
-  std::string outcome;  // delivered | retry | reconcile | failed | listed | already_on_host | uncertain |
-                        // transport_error | list_failed
-  std::string error;    // host's error text or transport error; never a secret
+  std::string outcome;             // delivered | retry | reconcile | failed | listed | already_on_host | uncertain |
+                                   // transport_error | list_failed
+  std::string error;               // host's error text or transport error; never a secret
   std::int64_t duration_ms = 0;
 };
 

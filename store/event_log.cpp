@@ -15,8 +15,7 @@ constexpr const char* kInsert =
     " revision, commit_sha, no_commit_reason, event_time, event_time_ms, body_sha256, body)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
     " ON CONFLICT (route, body_sha256) DO NOTHING";
-constexpr const char* kFindDuplicate =
-    "SELECT id FROM event_log WHERE route = ? AND body_sha256 = ?";
+constexpr const char* kFindDuplicate = "SELECT id FROM event_log WHERE route = ? AND body_sha256 = ?";
 constexpr const char* kForEach =
     "SELECT id, route, received_at, body FROM event_log WHERE id > ? AND id <= ? ORDER BY id";
 // No upper bound on id: with one SQLite would read a rowid range instead of the commit's index.
@@ -34,8 +33,8 @@ constexpr const char* kPrefixEnd =
 // max(id) + 1, and a new event must never get an id the snapshot already stands for.
 constexpr const char* kKeptEvents =
     "(id IN (SELECT event_id FROM commit_statuses) OR id = (SELECT max(id) FROM event_log))";
-const std::string kCountPrefix = std::string("SELECT count(*), count(*) FILTER (WHERE ") + kKeptEvents +
-                                 ") FROM event_log WHERE id <= ?1";
+const std::string kCountPrefix =
+    std::string("SELECT count(*), count(*) FILTER (WHERE ") + kKeptEvents + ") FROM event_log WHERE id <= ?1";
 const std::string kDeletePrefix = std::string("DELETE FROM event_log WHERE id <= ?1 AND NOT ") + kKeptEvents;
 constexpr const char* kGrantPermit = "INSERT INTO event_log_prune_permit (through_event_id) VALUES (?1)";
 constexpr const char* kRevokePermit = "DELETE FROM event_log_prune_permit";
@@ -47,8 +46,8 @@ constexpr const char* kWindowEvents =
 const std::string kCountWindow = std::string("SELECT count(*), min(id), max(id) ") + kWindowEvents;
 // The unary + keeps SQLite from reading the window through event_log_route_body (a scan of
 // the whole log): the window is a received_at range.
-const std::string kWindowCommits = std::string("SELECT DISTINCT +route, +commit_sha ") + kWindowEvents +
-                                   " AND commit_sha IS NOT NULL ORDER BY 1, 2";
+const std::string kWindowCommits =
+    std::string("SELECT DISTINCT +route, +commit_sha ") + kWindowEvents + " AND commit_sha IS NOT NULL ORDER BY 1, 2";
 
 using Sha256 = std::array<unsigned char, 32>;
 
@@ -70,8 +69,7 @@ void BindWindow(SQLite::Statement& q, const ReplayWindow& w) {
 
 }  // namespace
 
-EventLog::EventLog(SQLite::Database& db)
-    : db_(db), insert_(db, kInsert), find_duplicate_(db, kFindDuplicate) {}
+EventLog::EventLog(SQLite::Database& db) : db_(db), insert_(db, kInsert), find_duplicate_(db, kFindDuplicate) {}
 
 std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
   const Sha256 hash = HashBody(e.body);
@@ -86,8 +84,10 @@ std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
   insert_.bind(7, ev.reason);
   insert_.bind(8, ev.message);
   if (!e.commit.revision.empty()) insert_.bind(9, e.commit.revision);
-  if (e.commit.sha) insert_.bind(10, *e.commit.sha);
-  else insert_.bind(11, e.commit.no_commit_reason);
+  if (e.commit.sha)
+    insert_.bind(10, *e.commit.sha);
+  else
+    insert_.bind(11, e.commit.no_commit_reason);
   insert_.bind(12, core::FormatRfc3339Millis(ev.time_ms));
   insert_.bind(13, static_cast<int64_t>(ev.time_ms));
   insert_.bind(14, hash.data(), static_cast<int>(hash.size()));

@@ -21,7 +21,7 @@ namespace fluxstatus::store {
 struct LoggedEvent {
   std::string route;
   std::string received_at;  // RFC 3339 with milliseconds, as the column keeps it
-  std::string body;  // raw bytes as received
+  std::string body;         // raw bytes as received
   core::FluxEvent event;
   core::CommitRef commit;
 };

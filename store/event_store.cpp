@@ -16,7 +16,14 @@
 
 namespace fluxstatus::store {
 EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes, const core::Clock& clock)
-    : db_(db), clock_(clock), routes_(std::move(routes)), log_(db), statuses_(db), changes_(db), rejected_(db), deliveries_(db) {}
+    : db_(db),
+      clock_(clock),
+      routes_(std::move(routes)),
+      log_(db),
+      statuses_(db),
+      changes_(db),
+      rejected_(db),
+      deliveries_(db) {}
 
 AppendResult EventStore::Append(const IncomingEvent& e) {
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);

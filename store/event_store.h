@@ -17,13 +17,13 @@
 #include "core/fold.h"
 #include "core/route_catalog.h"
 #include "core/sync_state.h"
+#include "store/commit_statuses.h"
 #include "store/delivery_attempts.h"
-#include "store/system_clock.h"
 #include "store/event_log.h"
 #include "store/rebuild.h"
 #include "store/rejected_events.h"
-#include "store/commit_statuses.h"
 #include "store/status_changes.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::store {
 

@@ -17,15 +17,15 @@
 
 #include "core/clock.h"
 #include "core/route_catalog.h"
-#include "store/system_clock.h"
 #include "store/database.h"
 #include "store/event_store.h"
+#include "store/system_clock.h"
 
 namespace fluxstatus::store {
 
 struct WriterOptions {
-  std::size_t max_batch = 100;          // events per transaction (bench/: ~100 is best here)
-  std::size_t max_queued = 10000;       // submissions waiting; beyond it Submit refuses (503)
+  std::size_t max_batch = 100;                 // events per transaction (bench/: ~100 is best here)
+  std::size_t max_queued = 10000;              // submissions waiting; beyond it Submit refuses (503)
   std::optional<std::int64_t> max_page_count;  // caps the file size (tests simulate a full disk)
   // After a failed commit (full disk, I/O error, a lock) the store is unready until a write
   // succeeds again. Kubernetes sends an unready pod no events, so none would prove that the
@@ -120,18 +120,18 @@ class EventWriter {
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> accepting_{false};
   std::atomic<bool> stop_{false};
-  std::atomic<bool> running_{false};      // the thread is in Run()
-  std::atomic<Ticks> loop_at_{0};         // the last turn of Run()'s loop
-  std::atomic<Ticks> batch_started_{0};   // the commit in progress began; 0: none
-  std::atomic<Ticks> failing_since_{0};   // the first failure since the last success; 0: the last write worked
-  std::atomic<Ticks> last_success_{0};    // the last successful commit or probe (or Start())
-  Ticks next_probe_ = 0;                  // writer thread only
+  std::atomic<bool> running_{false};     // the thread is in Run()
+  std::atomic<Ticks> loop_at_{0};        // the last turn of Run()'s loop
+  std::atomic<Ticks> batch_started_{0};  // the commit in progress began; 0: none
+  std::atomic<Ticks> failing_since_{0};  // the first failure since the last success; 0: the last write worked
+  std::atomic<Ticks> last_success_{0};   // the last successful commit or probe (or Start())
+  Ticks next_probe_ = 0;                 // writer thread only
   mutable std::mutex last_error_mu_;
   std::string last_error_;  // the last failed commit's error; guarded by last_error_mu_
   std::atomic<std::int64_t> commits_{0};
   std::atomic<std::int64_t> probes_{0};
   std::atomic<std::int64_t> page_limit_{0};  // 0: unchanged
-  std::int64_t applied_page_limit_ = 0;       // writer thread only
+  std::int64_t applied_page_limit_ = 0;      // writer thread only
   std::function<void()> on_commit_;
   std::thread thread_;
 };

@@ -12,10 +12,9 @@ const std::string kFind = std::string("SELECT ") + kColumns +
                           " AND context = ?";
 const std::string kAll = std::string("SELECT ") + kColumns + " FROM fold_snapshot";
 const std::string kForCommit = kAll + " WHERE route = ? AND commit_sha = ?";
-const std::string kSave = std::string("INSERT OR REPLACE INTO fold_snapshot (") + kColumns +
-                          ") VALUES (?,?,?,?,?,?,?,?,?,?)";
-constexpr const char* kHorizon =
-    "SELECT through_event_id, before, pruned_at FROM fold_horizon WHERE id = 1";
+const std::string kSave =
+    std::string("INSERT OR REPLACE INTO fold_snapshot (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kHorizon = "SELECT through_event_id, before, pruned_at FROM fold_horizon WHERE id = 1";
 constexpr const char* kSetHorizon =
     "INSERT OR REPLACE INTO fold_horizon (id, through_event_id, before, pruned_at) VALUES (1,?,?,?)";
 constexpr const char* kCount = "SELECT count(*) FROM fold_snapshot";

@@ -11,8 +11,7 @@ namespace fluxstatus::store {
 
 class ForeignKeysOff {
  public:
-  explicit ForeignKeysOff(SQLite::Database& db)
-      : db_(db), was_on_(db.execAndGet("PRAGMA foreign_keys").getInt() != 0) {
+  explicit ForeignKeysOff(SQLite::Database& db) : db_(db), was_on_(db.execAndGet("PRAGMA foreign_keys").getInt() != 0) {
     db_.exec("PRAGMA foreign_keys = OFF");
   }
   ~ForeignKeysOff() {

@@ -10,8 +10,12 @@
 namespace fluxstatus::store {
 
 ChangeRow HistoryEntry(const core::StatusKey& key, const core::KeyState& now) {
-  return {key, std::string(core::ToString(now.state)), now.description,
-          core::FormatRfc3339Millis(now.event_time_ms), now.updated_at, now.event_id};
+  return {key,
+          std::string(core::ToString(now.state)),
+          now.description,
+          core::FormatRfc3339Millis(now.event_time_ms),
+          now.updated_at,
+          now.event_id};
 }
 
 const core::RouteProfile& LogFolder::ProfileFor(const std::string& route) {
@@ -27,8 +31,7 @@ const core::RouteProfile& LogFolder::ProfileFor(const std::string& route) {
 std::optional<AppliedEvent> LogFolder::Apply(const LogRow& row, core::KeyStates& keys) {
   auto parsed = core::ParseFluxEvent(row.body, std::numeric_limits<std::size_t>::max());
   if (const auto* err = std::get_if<core::ParseError>(&parsed)) {
-    throw std::runtime_error("event " + std::to_string(row.id) +
-                             " in the log no longer parses: " + err->message);
+    throw std::runtime_error("event " + std::to_string(row.id) + " in the log no longer parses: " + err->message);
   }
   const auto& ev = std::get<core::FluxEvent>(parsed);
   const core::Derivation d = core::DeriveStatus(ev, core::ResolveCommit(ev), ProfileFor(row.route));

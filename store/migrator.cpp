@@ -27,8 +27,7 @@ const std::vector<MigrationInfo>& Migrator::Known() {
     for (const auto& m : generated::kMigrations) {
       const int v = VersionOf(m.name);
       if (v != static_cast<int>(out.size()) + 1) {
-        throw std::logic_error("migrations must be numbered 0001, 0002, … without gaps: " +
-                               std::string(m.name));
+        throw std::logic_error("migrations must be numbered 0001, 0002, … without gaps: " + std::string(m.name));
       }
       out.push_back({v, std::string(m.name)});
     }
@@ -39,16 +38,14 @@ const std::vector<MigrationInfo>& Migrator::Known() {
 
 int Migrator::LatestVersion() { return static_cast<int>(Known().size()); }
 
-int Migrator::CurrentVersion(SQLite::Database& db) {
-  return db.execAndGet("PRAGMA user_version").getInt();
-}
+int Migrator::CurrentVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
 std::vector<MigrationInfo> Migrator::Pending(SQLite::Database& db) {
   const int current = CurrentVersion(db);
   if (current > LatestVersion()) {
-    throw SchemaTooNew("database " + db.getFilename() + " has schema version " +
-                       std::to_string(current) + ", newer than this fluxstatus knows (" +
-                       std::to_string(LatestVersion()) + "): use a newer fluxstatus binary");
+    throw SchemaTooNew("database " + db.getFilename() + " has schema version " + std::to_string(current) +
+                       ", newer than this fluxstatus knows (" + std::to_string(LatestVersion()) +
+                       "): use a newer fluxstatus binary");
   }
   return {Known().begin() + current, Known().end()};
 }

@@ -8,11 +8,11 @@
 
 #include "core/rfc3339.h"
 #include "core/sync_state.h"
+#include "store/commit_statuses.h"
+#include "store/database.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
 #include "store/log_fold.h"
-#include "store/commit_statuses.h"
-#include "store/database.h"
 #include "store/status_changes.h"
 
 namespace fluxstatus::store {
@@ -25,8 +25,7 @@ constexpr int kRebuildCacheKiB = 64 * 1024;
 
 class CacheSizeForRebuild {
  public:
-  explicit CacheSizeForRebuild(SQLite::Database& db)
-      : db_(db), previous_(db.execAndGet("PRAGMA cache_size").getInt()) {
+  explicit CacheSizeForRebuild(SQLite::Database& db) : db_(db), previous_(db.execAndGet("PRAGMA cache_size").getInt()) {
     db_.exec("PRAGMA cache_size = -" + std::to_string(kRebuildCacheKiB));
   }
   ~CacheSizeForRebuild() {
@@ -44,8 +43,8 @@ class CacheSizeForRebuild {
 };
 
 std::string KeyText(const core::StatusKey& k) {
-  return "(route " + k.route + ", repo " + (k.repo.empty() ? "-" : k.repo) + ", commit " + k.commit_sha +
-         ", context " + k.context + ")";
+  return "(route " + k.route + ", repo " + (k.repo.empty() ? "-" : k.repo) + ", commit " + k.commit_sha + ", context " +
+         k.context + ")";
 }
 
 using Columns = std::vector<std::pair<const char*, std::string>>;
@@ -60,10 +59,8 @@ Columns StatusColumns(const core::KeyState& f) {
 }
 
 Columns ChangeColumns(const ChangeRow& c) {
-  return {{"state", c.state},
-          {"description", c.description},
-          {"event_time", c.event_time},
-          {"recorded_at", c.recorded_at}};
+  return {
+      {"state", c.state}, {"description", c.description}, {"event_time", c.event_time}, {"recorded_at", c.recorded_at}};
 }
 
 std::string Render(const Columns& cols, const std::vector<bool>* only) {
@@ -97,8 +94,10 @@ class Differ {
     }
     ++count_;
     const std::vector<bool>* only = stored && fresh ? &differs : nullptr;
-    if (stored) Add("- " + table_ + " " + stored_key + ": " + Render(*stored, only) + (fresh ? "" : " (not in a fresh fold)"));
-    if (fresh) Add("+ " + table_ + " " + fresh_key + ": " + Render(*fresh, only) + (stored ? "" : " (missing from the table)"));
+    if (stored)
+      Add("- " + table_ + " " + stored_key + ": " + Render(*stored, only) + (fresh ? "" : " (not in a fresh fold)"));
+    if (fresh)
+      Add("+ " + table_ + " " + fresh_key + ": " + Render(*fresh, only) + (stored ? "" : " (missing from the table)"));
   }
 
   std::int64_t count() const { return count_; }
@@ -160,7 +159,8 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   for (const auto& [key, folded] : keys) {
     const auto old = before.find(key);
     const bool has_sink = folder.ProfileFor(key.route).has_provider;
-    statuses.Save({{folded, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded, has_sink)}, key});
+    statuses.Save(
+        {{folded, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded, has_sink)}, key});
   }
   CreateIndexes(db, indexes);
   report.statuses = static_cast<std::int64_t>(keys.size());
@@ -169,8 +169,9 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   if (report.snapshot_through > 0) {
     SQLite::Statement dangling(db, "PRAGMA foreign_key_check(commit_statuses)");
     if (dangling.executeStep()) {
-      throw std::runtime_error("rebuild would leave a current_status row naming an event that is not in the"
-                               " log (the fold snapshot and the log disagree); nothing was changed");
+      throw std::runtime_error(
+          "rebuild would leave a current_status row naming an event that is not in the"
+          " log (the fold snapshot and the log disagree); nothing was changed");
     }
   }
   return report;

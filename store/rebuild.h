@@ -15,9 +15,9 @@
 namespace fluxstatus::store {
 
 struct RebuildReport {
-  std::int64_t events = 0;           // events folded (those after the fold snapshot)
-  std::int64_t snapshot_keys = 0;    // statuses seeded from the fold snapshot
-  std::int64_t snapshot_through = 0; // the snapshot's horizon: the last pruned event id (0: none)
+  std::int64_t events = 0;            // events folded (those after the fold snapshot)
+  std::int64_t snapshot_keys = 0;     // statuses seeded from the fold snapshot
+  std::int64_t snapshot_through = 0;  // the snapshot's horizon: the last pruned event id (0: none)
   std::int64_t statuses = 0;
   std::int64_t changes = 0;
 };

@@ -7,8 +7,7 @@
 namespace fluxstatus::store {
 namespace {
 
-constexpr const char* kInsert =
-    "INSERT INTO rejected_events (received_at, route, reason, body) VALUES (?,?,?,?)";
+constexpr const char* kInsert = "INSERT INTO rejected_events (received_at, route, reason, body) VALUES (?,?,?,?)";
 constexpr const char* kCount = "SELECT count(*) FROM rejected_events";
 constexpr const char* kCountBefore = "SELECT count(*) FROM rejected_events WHERE received_at < ?1";
 constexpr const char* kDeleteBefore = "DELETE FROM rejected_events WHERE received_at < ?1";
@@ -17,9 +16,8 @@ constexpr const char* kDeleteBefore = "DELETE FROM rejected_events WHERE receive
 
 RejectedLog::RejectedLog(SQLite::Database& db) : db_(db), insert_(db, kInsert) {}
 
-std::int64_t RejectedLog::Record(const std::string& route, const std::string& received_at,
-                                 const std::string& reason, std::string_view body,
-                                 std::size_t max_body_bytes) {
+std::int64_t RejectedLog::Record(const std::string& route, const std::string& received_at, const std::string& reason,
+                                 std::string_view body, std::size_t max_body_bytes) {
   const auto kept = body.substr(0, std::min(body.size(), max_body_bytes));
   StatementUse use(insert_);
   insert_.bind(1, received_at);

@@ -20,9 +20,7 @@
 namespace fluxstatus::store {
 namespace {
 
-std::string KeyText(const core::StatusKey& k) {
-  return k.route + " " + k.repo + " " + k.commit_sha + " " + k.context;
-}
+std::string KeyText(const core::StatusKey& k) { return k.route + " " + k.repo + " " + k.commit_sha + " " + k.context; }
 
 // The snapshot through `through` must agree with current_status wherever no later event moved
 // a key on; otherwise the tables are out of step with the log (edited by hand, or folded with
@@ -39,9 +37,9 @@ void RequireAgreement(SQLite::Database& db, const core::KeyStates& snapshot, std
     const auto it = snapshot.find(row.key);
     if (row.fold.event_id > through) {
       // A later event set it; it must not be older than what the snapshot holds.
-      if (it != snapshot.end() && (row.fold.event_time_ms < it->second.event_time_ms ||
-                                   (row.fold.event_time_ms == it->second.event_time_ms &&
-                                    row.fold.event_id < it->second.event_id))) {
+      if (it != snapshot.end() &&
+          (row.fold.event_time_ms < it->second.event_time_ms ||
+           (row.fold.event_time_ms == it->second.event_time_ms && row.fold.event_id < it->second.event_id))) {
         note(row.key);
       }
     } else if (it == snapshot.end() || it->second != row.fold) {
@@ -83,8 +81,7 @@ PruneReport PlanPrune(SQLite::Database& db, std::int64_t cutoff_ms) {
   return Count(db, cutoff_ms);  // tx's destructor rolls back: nothing was written
 }
 
-PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::int64_t cutoff_ms,
-                  std::int64_t now_ms) {
+PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::int64_t cutoff_ms, std::int64_t now_ms) {
   ForeignKeysOff fk(db);  // checked once, below, instead of per deleted event
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
   FoldSnapshot snapshot(db);

@@ -40,7 +40,6 @@ PruneReport PlanPrune(SQLite::Database& db, std::int64_t cutoff_ms);
 // Prunes everything before cutoff_ms in one write transaction (foreign keys are checked once,
 // at the end, instead of per deleted row). Throws PruneRefused, or SQLite::Exception on I/O
 // failure; then nothing changed.
-PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::int64_t cutoff_ms,
-                  std::int64_t now_ms);
+PruneReport Prune(SQLite::Database& db, const core::RouteCatalog& routes, std::int64_t cutoff_ms, std::int64_t now_ms);
 
 }  // namespace fluxstatus::store

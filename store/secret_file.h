@@ -26,7 +26,6 @@ struct SecretFileError : std::runtime_error {
 // The whole content of the file at `path`, as-is (bytes, no trimming). Throws SecretFileError
 // when it cannot be opened or read (a directory fails at kRead), or is larger than max_bytes
 // (kTooLarge, reason "larger than N bytes"). Thread-safe.
-std::string ReadSecretFile(const std::string& path,
-                           std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
+std::string ReadSecretFile(const std::string& path, std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
 }  // namespace fluxstatus::store

@@ -16,14 +16,15 @@ QueryResult RunQuery(SQLite::Database& db, const std::string& sql) {
     // Blanks or comments compile to no statement, which SQLiteCpp reports as "Statement needs
     // to be reseted".
     if (probe == nullptr) {
-      throw std::invalid_argument("the query is empty; give one SQL statement, e.g. "
-                                  "fluxstatus sql \"select * from current_status limit 10\"");
+      throw std::invalid_argument(
+          "the query is empty; give one SQL statement, e.g. "
+          "fluxstatus sql \"select * from current_status limit 10\"");
     }
     sqlite3_finalize(probe);
     // What follows the first statement must compile to nothing (blanks, comments, ';').
     sqlite3_stmt* rest = nullptr;
-    const bool more = tail && *tail &&
-                      (sqlite3_prepare_v2(db.getHandle(), tail, -1, &rest, nullptr) != SQLITE_OK || rest);
+    const bool more =
+        tail && *tail && (sqlite3_prepare_v2(db.getHandle(), tail, -1, &rest, nullptr) != SQLITE_OK || rest);
     sqlite3_finalize(rest);
     if (more) throw std::invalid_argument("only one SQL statement is allowed; found more after the first");
   }
@@ -34,11 +35,16 @@ QueryResult RunQuery(SQLite::Database& db, const std::string& sql) {
     std::vector<Cell> row;
     for (int i = 0; i < q.getColumnCount(); ++i) {
       const SQLite::Column c = q.getColumn(i);
-      if (c.isNull()) row.emplace_back(nullptr);
-      else if (c.isInteger()) row.emplace_back(static_cast<std::int64_t>(c.getInt64()));
-      else if (c.isFloat()) row.emplace_back(c.getDouble());
-      else if (c.isBlob()) row.emplace_back(Blob{std::string(static_cast<const char*>(c.getBlob()), static_cast<size_t>(c.getBytes()))});
-      else row.emplace_back(c.getString());
+      if (c.isNull())
+        row.emplace_back(nullptr);
+      else if (c.isInteger())
+        row.emplace_back(static_cast<std::int64_t>(c.getInt64()));
+      else if (c.isFloat())
+        row.emplace_back(c.getDouble());
+      else if (c.isBlob())
+        row.emplace_back(Blob{std::string(static_cast<const char*>(c.getBlob()), static_cast<size_t>(c.getBytes()))});
+      else
+        row.emplace_back(c.getString());
     }
     out.rows.push_back(std::move(row));
   }

@@ -44,8 +44,9 @@ BOOST_FIXTURE_TEST_CASE(check_exits_one_with_a_diff_when_a_status_was_tampered_w
   IngestSamples(AllSampleEvents());
   {
     SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
-    db.exec("UPDATE commit_statuses SET state = 'success', description = 'tampered'"
-            " WHERE context = 'kustomization/café-app'");
+    db.exec(
+        "UPDATE commit_statuses SET state = 'success', description = 'tampered'"
+        " WHERE context = 'kustomization/café-app'");
   }
   const auto check = Run({"rebuild", "--check"});
   BOOST_TEST_INFO(Show(check));
@@ -122,12 +123,13 @@ BOOST_FIXTURE_TEST_CASE(every_verb_refuses_with_newer_message_when_schema_is_new
     SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("PRAGMA user_version = 999");
   }
-  const auto event = Write("e.json",
-      "{\"involvedObject\":{\"kind\":\"Kustomization\",\"namespace\":\"flux-system\",\"name\":\"apps\"},"
-      "\"severity\":\"info\",\"timestamp\":\"2026-11-24T09:17:31Z\",\"message\":\"m\",\"reason\":\"R\"}");
-  const std::vector<std::vector<std::string>> verbs = {
-      {"status"}, {"status", "--json"}, {"sql", "select 1"}, {"ingest", event}, {"rebuild"},
-      {"rebuild", "--check"}, {"migrate"}, {"migrate", "--check"}};
+  const auto event =
+      Write("e.json",
+            "{\"involvedObject\":{\"kind\":\"Kustomization\",\"namespace\":\"flux-system\",\"name\":\"apps\"},"
+            "\"severity\":\"info\",\"timestamp\":\"2026-11-24T09:17:31Z\",\"message\":\"m\",\"reason\":\"R\"}");
+  const std::vector<std::vector<std::string>> verbs = {{"status"},        {"status", "--json"},  {"sql", "select 1"},
+                                                       {"ingest", event}, {"rebuild"},           {"rebuild", "--check"},
+                                                       {"migrate"},       {"migrate", "--check"}};
   for (const auto& args : verbs) {
     BOOST_TEST_CONTEXT(args[0] << (args.size() > 1 ? " " + args[1] : "")) {
       const auto r = Run(args);
@@ -147,22 +149,23 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(ConfigCommand)
 
 BOOST_FIXTURE_TEST_CASE(lists_routes_when_config_is_valid, CliFixture) {
-  WriteConfig("listen: \"127.0.0.1:9999\"\n"
-              "database: \"statuses.db\"\n"
-              "durability: normal\n"
-              "routes:\n"
-              "  - name: contoso2\n"
-              "    provider: github\n"
-              "    address: https://github.com/simonjaeger/contoso2\n"
-              "    token_file: github-token\n"
-              "    context: \"{kind}/{name}\"\n"
-              "    match:\n"
-              "      - {kind: Kustomization, name: \"*\", namespace: \"*\"}\n"
-              "  - name: lab\n"
-              "dispatch:\n"
-              "  workers: 2\n"
-              "  initial_backoff: 250ms\n"
-              "  max_backoff: 15m\n");
+  WriteConfig(
+      "listen: \"127.0.0.1:9999\"\n"
+      "database: \"statuses.db\"\n"
+      "durability: normal\n"
+      "routes:\n"
+      "  - name: contoso2\n"
+      "    provider: github\n"
+      "    address: https://github.com/simonjaeger/contoso2\n"
+      "    token_file: github-token\n"
+      "    context: \"{kind}/{name}\"\n"
+      "    match:\n"
+      "      - {kind: Kustomization, name: \"*\", namespace: \"*\"}\n"
+      "  - name: lab\n"
+      "dispatch:\n"
+      "  workers: 2\n"
+      "  initial_backoff: 250ms\n"
+      "  max_backoff: 15m\n");
   Write("github-token", "ghp_test\n");  // check-config reads the secrets, as serve does
   const auto r = Run({"check-config"});
   BOOST_TEST_INFO(Show(r));
@@ -175,10 +178,11 @@ BOOST_FIXTURE_TEST_CASE(lists_routes_when_config_is_valid, CliFixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(names_key_and_line_when_key_is_unknown, CliFixture) {
-  WriteConfig("routes:\n"
-              "  - name: contoso2\n"
-              "    provider: github\n"
-              "    adress: https://github.com/simonjaeger/contoso2\n");
+  WriteConfig(
+      "routes:\n"
+      "  - name: contoso2\n"
+      "    provider: github\n"
+      "    adress: https://github.com/simonjaeger/contoso2\n");
   const auto r = Run({"check-config"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 2);
@@ -194,10 +198,11 @@ BOOST_FIXTURE_TEST_CASE(names_key_and_line_when_top_level_key_is_unknown, CliFix
 }
 
 BOOST_FIXTURE_TEST_CASE(names_provider_when_provider_is_unknown, CliFixture) {
-  WriteConfig("routes:\n"
-              "  - name: contoso2\n"
-              "    provider: githab\n"
-              "    address: https://github.com/simonjaeger/contoso2\n");
+  WriteConfig(
+      "routes:\n"
+      "  - name: contoso2\n"
+      "    provider: githab\n"
+      "    address: https://github.com/simonjaeger/contoso2\n");
   const auto r = Run({"check-config"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 2);
@@ -207,11 +212,12 @@ BOOST_FIXTURE_TEST_CASE(names_provider_when_provider_is_unknown, CliFixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(names_route_when_address_is_invalid, CliFixture) {
-  WriteConfig("routes:\n"
-              "  - name: lab\n"
-              "  - name: contoso2\n"
-              "    provider: github\n"
-              "    address: \"not a url\"\n");
+  WriteConfig(
+      "routes:\n"
+      "  - name: lab\n"
+      "  - name: contoso2\n"
+      "    provider: github\n"
+      "    address: \"not a url\"\n");
   const auto r = Run({"check-config"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 2);
@@ -274,10 +280,12 @@ BOOST_FIXTURE_TEST_CASE(stock_sqlite3_reads_the_views_when_installed, CliFixture
   BOOST_TEST(r.exit_code == 0);
   BOOST_TEST(Contains(r.out, "gitrepository/contoso2|success"));
   BOOST_TEST(Contains(r.out, "kustomization/contoso2|failure"));
-  const auto star = fluxstatus::testing::RunProcess(dir.path(), {"sqlite3", "fluxstatus.db", "select * from current_status"});
+  const auto star =
+      fluxstatus::testing::RunProcess(dir.path(), {"sqlite3", "fluxstatus.db", "select * from current_status"});
   BOOST_TEST(star.exit_code == 0);
   BOOST_TEST(Contains(star.out, "kustomization/café-app"));
-  const auto events = fluxstatus::testing::RunProcess(dir.path(), {"sqlite3", "fluxstatus.db", "select count(*) from events"});
+  const auto events =
+      fluxstatus::testing::RunProcess(dir.path(), {"sqlite3", "fluxstatus.db", "select count(*) from events"});
   BOOST_TEST(events.out == "12\n");
 }
 

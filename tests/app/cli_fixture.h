@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include <boost/test/unit_test.hpp>
-#include <rapidjson/document.h>
 #include <SQLiteCpp/Database.h>
+#include <rapidjson/document.h>
+#include <boost/test/unit_test.hpp>
 
 #include "tests/support/files.h"
 #include "tests/support/flux_event_json.h"
@@ -54,8 +54,8 @@ inline std::string WireEvent(const std::string& name, const std::string& severit
 
 // For BOOST_TEST_INFO: everything the run printed.
 inline std::string Show(const ProcessResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\n--- stdout:\n" + r.out.substr(0, 4000) +
-         "\n--- stderr:\n" + r.err.substr(0, 4000);
+  return "exit " + std::to_string(r.exit_code) + "\n--- stdout:\n" + r.out.substr(0, 4000) + "\n--- stderr:\n" +
+         r.err.substr(0, 4000);
 }
 
 inline bool Contains(const std::string& haystack, const std::string& needle) {
@@ -81,9 +81,7 @@ struct CliFixture {
   void WriteConfig(const std::string& yaml) { Write("fluxstatus.yaml", yaml); }
 
   // A read-only SQLiteCpp connection on the test's database.
-  std::unique_ptr<SQLite::Database> Db() {
-    return std::make_unique<SQLite::Database>(db_path, SQLite::OPEN_READONLY);
-  }
+  std::unique_ptr<SQLite::Database> Db() { return std::make_unique<SQLite::Database>(db_path, SQLite::OPEN_READONLY); }
 
   // Ingests the given sample events (file names under samples/events), requiring success.
   void IngestSamples(const std::vector<std::string>& names, const std::vector<std::string>& extra = {}) {

@@ -43,13 +43,13 @@ const std::string kGitHubRoute = "routes:\n  - name: gh\n    provider: github\n 
 
 struct CliCase {
   std::string name;
-  Files files;                                 // written first, relative to the run's directory
+  Files files;                                   // written first, relative to the run's directory
   std::vector<std::vector<std::string>> before;  // runs that must succeed first
-  std::vector<std::string> env;                // NAME=value
+  std::vector<std::string> env;                  // NAME=value
   std::vector<std::string> args;
   int exit_code = 0;
-  std::string says;        // in stdout or stderr; "{dir}" stands for the run's absolute directory
-  std::string never_says;  // neither in stdout nor in stderr (empty: no check)
+  std::string says;         // in stdout or stderr; "{dir}" stands for the run's absolute directory
+  std::string never_says;   // neither in stdout nor in stderr (empty: no check)
   std::string file_exists;  // afterwards (empty: no check)
   std::string file_absent;  // afterwards: e.g. a read-only verb created no database
   std::string raw_sql;      // run on ./fluxstatus.db by plain SQLite before the verbs
@@ -61,7 +61,8 @@ std::ostream& operator<<(std::ostream& out, const CliCase& c) { return out << c.
 // The rows name only the columns they check; the rest keep their defaults (no check).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-// clang-format off: one row a line reads as the table it is.
+// One row a line reads as the table it is.
+// clang-format off
 std::vector<CliCase> Cases() {
   const std::string missing_db = "{dir}/fluxstatus.db does not exist";
   return {

@@ -43,17 +43,15 @@ BOOST_FIXTURE_TEST_CASE(prints_counts_and_exits_zero_when_all_samples_are_ingest
 BOOST_FIXTURE_TEST_CASE(status_has_one_row_per_commit_and_context_when_samples_are_ingested, CliFixture) {
   IngestSamples(AllSampleEvents());
   auto db = Db();
-  const auto rows = QueryRows(*db,
+  const auto rows = QueryRows(
+      *db,
       "SELECT commit_sha, context, state, description, sync_state FROM current_status ORDER BY commit_sha, context");
   std::set<std::tuple<std::string, std::string, std::string>> keys;
   for (const auto& r : rows) keys.emplace(r[0], r[1], r[2]);
   const std::set<std::tuple<std::string, std::string, std::string>> expected = {
-      {kSha2f5e, "gitrepository/contoso2", "success"},
-      {kSha2f5e, "kustomization/apps", "success"},
-      {kSha2f5e, "kustomization/café-app", "failure"},
-      {kSha2f5e, "kustomization/contoso2", "success"},
-      {kSha8c1d, "kustomization/contoso2", "failure"},
-      {kSha8c1d, "kustomization/infra", "success"},
+      {kSha2f5e, "gitrepository/contoso2", "success"}, {kSha2f5e, "kustomization/apps", "success"},
+      {kSha2f5e, "kustomization/café-app", "failure"}, {kSha2f5e, "kustomization/contoso2", "success"},
+      {kSha8c1d, "kustomization/contoso2", "failure"}, {kSha8c1d, "kustomization/infra", "success"},
       {kSha8c1d, "kustomization/oci-apps", "success"},
   };
   BOOST_TEST(rows.size() == expected.size());  // one row per (commit, context)
@@ -103,8 +101,8 @@ BOOST_FIXTURE_TEST_CASE(logs_the_body_byte_for_byte_when_a_wire_sample_is_ingest
 }
 
 BOOST_FIXTURE_TEST_CASE(accepts_every_document_when_file_is_a_json_array, CliFixture) {
-  const auto file = Write("events.json", "[\n  " + Event("apps") + ",\n  " + Event("infra") + ",\n  " +
-                                             Event("web") + "\n]\n");
+  const auto file =
+      Write("events.json", "[\n  " + Event("apps") + ",\n  " + Event("infra") + ",\n  " + Event("web") + "\n]\n");
   const auto r = Run({"ingest", file});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 0);
@@ -118,8 +116,8 @@ BOOST_FIXTURE_TEST_CASE(accepts_valid_lines_and_reports_each_bad_line_when_file_
   const std::string missing_object =
       "{\"severity\":\"info\",\"timestamp\":\"2026-11-24T09:17:31Z\",\"message\":\"m\",\"reason\":\"R\"}";
   const std::string bad_time = Event("web", "yesterday");
-  const auto file = Write("events.jsonl", Event("apps") + "\n" + missing_object + "\n" + Event("infra") + "\n" +
-                                              bad_time + "\n");
+  const auto file =
+      Write("events.jsonl", Event("apps") + "\n" + missing_object + "\n" + Event("infra") + "\n" + bad_time + "\n");
   const auto r = Run({"ingest", file});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 1);
@@ -163,8 +161,8 @@ BOOST_FIXTURE_TEST_CASE(names_stdin_when_a_line_from_stdin_is_rejected, CliFixtu
 
 BOOST_FIXTURE_TEST_CASE(accepts_every_document_when_file_is_pretty_printed_multi_document, CliFixture) {
   std::string text;
-  for (const auto* n : {"01-gitrepository-new-artifact.json", "02-kustomization-progressing.json",
-                        "03-kustomization-succeeded.json"}) {
+  for (const auto* n :
+       {"01-gitrepository-new-artifact.json", "02-kustomization-progressing.json", "03-kustomization-succeeded.json"}) {
     text += ReadFile(SampleFile("events", n));  // multi-line documents, one after the other
   }
   const auto file = Write("pretty.json", text);

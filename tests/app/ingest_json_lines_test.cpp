@@ -117,8 +117,8 @@ BOOST_FIXTURE_TEST_CASE(skips_blank_lines_without_counting_them_and_keeps_line_n
 }
 
 BOOST_FIXTURE_TEST_CASE(reads_crlf_lines_and_logs_bodies_without_the_cr, CliFixture) {
-  const auto file = Write("crlf.jsonl", Event("a") + "\r\n" + Event("b") + "\r\n" + CutShort("c") + "\r\n" +
-                                            Event("d") + "\r\n");
+  const auto file =
+      Write("crlf.jsonl", Event("a") + "\r\n" + Event("b") + "\r\n" + CutShort("c") + "\r\n" + Event("d") + "\r\n");
   const auto r = Run({"ingest", file});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 1);
@@ -147,8 +147,8 @@ BOOST_FIXTURE_TEST_CASE(rejects_a_line_over_max_body_bytes_and_imports_the_next,
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 1);
   BOOST_TEST(r.out == "accepted 2, duplicate 0, rejected 1\n");
-  BOOST_TEST(Contains(r.err, "huge.jsonl:2: event is " + std::to_string(huge.size()) +
-                                 " bytes, over the limit of 1024 bytes"));
+  BOOST_TEST(Contains(
+      r.err, "huge.jsonl:2: event is " + std::to_string(huge.size()) + " bytes, over the limit of 1024 bytes"));
   BOOST_TEST((NamesInLogOrder(*Db()) == std::vector<std::string>{"a", "c"}));
 }
 

@@ -98,8 +98,9 @@ BOOST_FIXTURE_TEST_CASE(folds_later_events_on_top_when_an_older_one_arrives_afte
 
 BOOST_FIXTURE_TEST_CASE(dry_run_prints_the_counts_and_writes_nothing, PruneFixture) {
   IngestFirstDay();
-  const std::string counts = "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM status_history),"
-                             " (SELECT count(*) FROM fold_snapshot)";
+  const std::string counts =
+      "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM status_history),"
+      " (SELECT count(*) FROM fold_snapshot)";
   const auto before = QueryRows(*Db(), counts);
   const auto r = Run({"prune", "--before", "0s", "--dry-run"});
   BOOST_TEST_INFO(Show(r));

@@ -28,8 +28,9 @@ BOOST_FIXTURE_TEST_CASE(quotes_csv_fields_when_they_hold_commas_quotes_or_newlin
                       " 'plain' as p, 42 as i, NULL as n"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 0);
-  BOOST_TEST(r.out == "\"x,y\",q,nl,p,i,n\r\n"
-                      "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",plain,42,\r\n");
+  BOOST_TEST(r.out ==
+             "\"x,y\",q,nl,p,i,n\r\n"
+             "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",plain,42,\r\n");
 }
 
 BOOST_FIXTURE_TEST_CASE(prints_parseable_json_with_column_names_when_json_is_requested, CliFixture) {
@@ -69,9 +70,10 @@ BOOST_FIXTURE_TEST_CASE(refuses_a_second_statement_instead_of_dropping_it, CliFi
 
 BOOST_FIXTURE_TEST_CASE(fails_with_message_when_statement_writes, CliFixture) {
   IngestSamples(AllSampleEvents());
-  for (const std::string sql : {"delete from commit_statuses", "update commit_statuses set state = 'success'",
-                                "drop view current_status", "insert into rejected_events (received_at, route, reason, body)"
-                                " values ('t', 'r', 'x', x'00')"}) {
+  for (const std::string sql :
+       {"delete from commit_statuses", "update commit_statuses set state = 'success'", "drop view current_status",
+        "insert into rejected_events (received_at, route, reason, body)"
+        " values ('t', 'r', 'x', x'00')"}) {
     BOOST_TEST_CONTEXT(sql) {
       const auto r = Run({"sql", sql});
       BOOST_TEST_INFO(Show(r));
@@ -107,8 +109,8 @@ BOOST_FIXTURE_TEST_CASE(refuses_json_and_csv_together, CliFixture) {
 
 BOOST_FIXTURE_TEST_CASE(keeps_sqlite_types_in_json, CliFixture) {
   BOOST_TEST_REQUIRE(Run({"migrate"}).exit_code == 0);
-  const auto r = Run({"sql", "--json",
-                      "select 42 as i, 2.5 as r, NULL as n, 'caf\xc3\xa9 \"q\"' as t, x'00ff' as b, '17' as digits"});
+  const auto r = Run(
+      {"sql", "--json", "select 42 as i, 2.5 as r, NULL as n, 'caf\xc3\xa9 \"q\"' as t, x'00ff' as b, '17' as digits"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST_REQUIRE(r.exit_code == 0);
   const auto doc = ParseJson(r.out);
@@ -121,7 +123,7 @@ BOOST_FIXTURE_TEST_CASE(keeps_sqlite_types_in_json, CliFixture) {
   BOOST_TEST(row["n"].IsNull());
   BOOST_TEST(std::string(row["t"].GetString()) == "caf\xc3\xa9 \"q\"");
   BOOST_TEST(std::string(row["b"].GetString()) == "AP8=");  // blobs travel as base64
-  BOOST_TEST(row["digits"].IsString());                    // text stays text
+  BOOST_TEST(row["digits"].IsString());                     // text stays text
   const auto empty = Run({"sql", "--json", "select 1 as x where 0"});
   BOOST_TEST(ParseJson(empty.out)["rows"].Size() == 0u);
 }
@@ -129,16 +131,18 @@ BOOST_FIXTURE_TEST_CASE(keeps_sqlite_types_in_json, CliFixture) {
 BOOST_FIXTURE_TEST_CASE(aligns_columns_by_display_width_when_cells_hold_wide_characters, CliFixture) {
   BOOST_TEST_REQUIRE(Run({"migrate"}).exit_code == 0);
   // "日本語" takes six terminal columns, "e" + a combining acute accent one, "ü" one.
-  const auto r = Run({"sql", "select '\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e' as a, 'x' as b union all "
-                             "select 'abcdef', 'y' union all select 'e' || char(769), 'z' union all "
-                             "select '\xc3\xbc', NULL"});
+  const auto r = Run({"sql",
+                      "select '\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e' as a, 'x' as b union all "
+                      "select 'abcdef', 'y' union all select 'e' || char(769), 'z' union all "
+                      "select '\xc3\xbc', NULL"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST_REQUIRE(r.exit_code == 0);
-  BOOST_TEST(r.out == "a       b\n"
-                      "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e  x\n"
-                      "abcdef  y\n"
-                      "e\xcc\x81       z\n"
-                      "\xc3\xbc       NULL\n");
+  BOOST_TEST(r.out ==
+             "a       b\n"
+             "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e  x\n"
+             "abcdef  y\n"
+             "e\xcc\x81       z\n"
+             "\xc3\xbc       NULL\n");
 }
 
 BOOST_FIXTURE_TEST_CASE(prints_one_line_per_row_without_control_characters, CliFixture) {
@@ -146,8 +150,9 @@ BOOST_FIXTURE_TEST_CASE(prints_one_line_per_row_without_control_characters, CliF
   const auto r = Run({"sql", "select 'two' || char(10) || 'lines' as m, 'esc' || char(27) || '[31mred' as e"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST_REQUIRE(r.exit_code == 0);
-  BOOST_TEST(r.out == "m          e\n"
-                      "two lines  esc [31mred\n");
+  BOOST_TEST(r.out ==
+             "m          e\n"
+             "two lines  esc [31mred\n");
 }
 
 BOOST_FIXTURE_TEST_CASE(fails_with_message_when_sql_is_invalid, CliFixture) {

@@ -93,9 +93,12 @@ Rows RowsOf(const rapidjson::Document& doc) {
     for (const auto& m : r.GetObject()) {
       const auto& v = m.value;
       std::string text = "NULL";
-      if (v.IsString()) text = v.GetString();
-      else if (v.IsInt64()) text = std::to_string(v.GetInt64());
-      else if (v.IsNumber()) text = std::to_string(v.GetDouble());
+      if (v.IsString())
+        text = v.GetString();
+      else if (v.IsInt64())
+        text = std::to_string(v.GetInt64());
+      else if (v.IsNumber())
+        text = std::to_string(v.GetDouble());
       row[m.name.GetString()] = text;
     }
     rows.push_back(std::move(row));
@@ -127,15 +130,19 @@ void CheckClause(const std::string& clause, const std::vector<std::string>& colu
       BOOST_TEST(columns == Split(m[1], ','), boost::test_tools::per_element());
     } else if (std::regex_match(clause, m, kRows)) {
       const std::size_t n = std::stoul(m[2]);
-      if (m[1] == ">=") BOOST_TEST(rows.size() >= n);
-      else if (m[1] == "<=") BOOST_TEST(rows.size() <= n);
-      else BOOST_TEST(rows.size() == n);
+      if (m[1] == ">=")
+        BOOST_TEST(rows.size() >= n);
+      else if (m[1] == "<=")
+        BOOST_TEST(rows.size() <= n);
+      else
+        BOOST_TEST(rows.size() == n);
     } else if (std::regex_match(clause, m, kSomeEvery)) {
-      const auto matching = std::count_if(rows.begin(), rows.end(), [&](const auto& row) {
-        return Holds(row, m[2], m[3], m[4]);
-      });
-      if (m[1] == "some") BOOST_TEST(matching >= 1);
-      else BOOST_TEST(static_cast<std::size_t>(matching) == rows.size());
+      const auto matching =
+          std::count_if(rows.begin(), rows.end(), [&](const auto& row) { return Holds(row, m[2], m[3], m[4]); });
+      if (m[1] == "some")
+        BOOST_TEST(matching >= 1);
+      else
+        BOOST_TEST(static_cast<std::size_t>(matching) == rows.size());
     } else if (std::regex_match(clause, m, kNonNull)) {
       for (const auto& row : rows) BOOST_TEST(row.at(m[1]) != "NULL");
     } else {
@@ -190,8 +197,9 @@ class AuditDatabase {
     std::vector<std::string> all;
     for (const auto& p : testing::SampleFiles("events")) all.push_back(p.filename().string());
     Require(RunCli(d, Concat({"ingest", "--route", "gh"}, SampleArgs(all))));
-    Require(RunCli(d, Concat({"ingest", "--route", "audit"},
-                             SampleArgs({"03-kustomization-succeeded.json", "04-kustomization-healthcheck-failed.json"}))));
+    Require(
+        RunCli(d, Concat({"ingest", "--route", "audit"},
+                         SampleArgs({"03-kustomization-succeeded.json", "04-kustomization-healthcheck-failed.json"}))));
     // The first calls meet a rate limit, a refusal for good and a bad gateway.
     host.RateLimitNext(1, 1);
     host.FailNext(1, 422, {}, R"({"message":"Validation Failed"})");
@@ -200,24 +208,26 @@ class AuditDatabase {
       Serve serve(d, config);
       BOOST_TEST_REQUIRE(serve.Hook("gl", Progressing(kSha8c1d, 0)).status == 202);
       BOOST_TEST_REQUIRE(serve.Hook("gl", Succeeded(kSha8c1d, 30)).status == 202);
-      BOOST_TEST_REQUIRE(PostWithBearer(serve.Url("/hook/gh"), "hook-s3cret",
-                                        R"({"involvedObject":{"kind":"Kustomization"},"note":"a, \"quoted\" value"})") ==
-                         400);
+      BOOST_TEST_REQUIRE(
+          PostWithBearer(serve.Url("/hook/gh"), "hook-s3cret",
+                         R"({"involvedObject":{"kind":"Kustomization"},"note":"a, \"quoted\" value"})") == 400);
       const bool settled = WaitUntil(
           [&] {
             return QueryInt(db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'pending'") == 0 &&
                    QueryInt(db_path(), "SELECT count(*) FROM rejected_events") == 1;
           },
           std::chrono::seconds(30));
-      BOOST_TEST_REQUIRE(settled, QueryText(db_path(), "SELECT group_concat(route || ' ' || context || ' ' || sync_state, '; ')"
-                                                       " FROM current_status")
-                                        << "\nrejected: " << QueryInt(db_path(), "SELECT count(*) FROM rejected_events")
-                                        << "\n" << serve.Output());
+      BOOST_TEST_REQUIRE(settled, QueryText(db_path(),
+                                            "SELECT group_concat(route || ' ' || context || ' ' || sync_state, '; ')"
+                                            " FROM current_status")
+                                      << "\nrejected: " << QueryInt(db_path(), "SELECT count(*) FROM rejected_events")
+                                      << "\n"
+                                      << serve.Output());
       BOOST_TEST_REQUIRE(serve.Stop() == 0);
     }
     // With the service stopped, new events stay pending.
-    Require(RunCli(d, Concat({"ingest", "--route", "gl"},
-                             SampleArgs({"10-unicode-message.json", "11-long-message.json"}))));
+    Require(RunCli(
+        d, Concat({"ingest", "--route", "gl"}, SampleArgs({"10-unicode-message.json", "11-long-message.json"}))));
   }
 
   std::string db_path() const { return (dir_.path() / "fluxstatus.db").string(); }
@@ -297,7 +307,8 @@ BOOST_AUTO_TEST_CASE(every_documented_query_runs_and_meets_its_expectation) {
           const std::string index = clause.substr(6);
           BOOST_TEST((plan.out.find("USING INDEX " + index + " ") != std::string::npos ||
                       plan.out.find("USING COVERING INDEX " + index + " ") != std::string::npos),
-                     clause << " not in the plan:\n" << plan.out);
+                     clause << " not in the plan:\n"
+                            << plan.out);
         } else {
           CheckClause(clause, columns, rows);
         }

@@ -12,13 +12,14 @@ namespace utf = boost::unit_test;
 namespace {
 
 // The contract's current_status columns: `status --json` names each one.
-const std::vector<std::string> kStatusFields = {
-    "route", "repo", "commit_sha", "context", "state", "description", "target_url", "event_id",
-    "event_time", "updated_at", "sync_state", "synced_at", "attempts", "last_error"};
+const std::vector<std::string> kStatusFields = {"route",       "repo",       "commit_sha", "context",    "state",
+                                                "description", "target_url", "event_id",   "event_time", "updated_at",
+                                                "sync_state",  "synced_at",  "attempts",   "last_error"};
 
 std::set<std::string> ContextsOf(const rapidjson::Document& doc) {
   std::set<std::string> out;
-  for (const auto& s : doc["statuses"].GetArray()) out.insert(std::string(s["commit_sha"].GetString()).substr(0, 4) + " " + s["context"].GetString());
+  for (const auto& s : doc["statuses"].GetArray())
+    out.insert(std::string(s["commit_sha"].GetString()).substr(0, 4) + " " + s["context"].GetString());
   return out;
 }
 
@@ -81,17 +82,19 @@ BOOST_FIXTURE_TEST_CASE(prints_every_contract_field_when_json_is_requested, CliF
   }
   // Non-ASCII survives the JSON round trip.
   bool cafe = false;
-  for (const auto& s : doc["statuses"].GetArray()) cafe |= std::string(s["context"].GetString()) == "kustomization/café-app";
+  for (const auto& s : doc["statuses"].GetArray())
+    cafe |= std::string(s["context"].GetString()) == "kustomization/café-app";
   BOOST_TEST(cafe);
 }
 
 BOOST_FIXTURE_TEST_CASE(lists_only_the_route_when_route_is_given, CliFixture) {
-  WriteConfig("routes:\n"
-              "  - name: contoso2\n"
-              "    provider: github\n"
-              "    address: https://github.com/simonjaeger/contoso2\n"
-              "    token_env: FLUXSTATUS_TEST_UNSET_TOKEN\n"
-              "  - name: lab\n");
+  WriteConfig(
+      "routes:\n"
+      "  - name: contoso2\n"
+      "    provider: github\n"
+      "    address: https://github.com/simonjaeger/contoso2\n"
+      "    token_env: FLUXSTATUS_TEST_UNSET_TOKEN\n"
+      "  - name: lab\n");
   IngestSamples({"01-gitrepository-new-artifact.json", "03-kustomization-succeeded.json"}, {"--route", "contoso2"});
   IngestSamples({"04-kustomization-healthcheck-failed.json"}, {"--route", "lab"});
 

@@ -69,25 +69,21 @@ const std::vector<DescribeCase> kDescribeCases = {
      "health check failed: timeout waiting for: [Deployment/default/web status: 'InProgress']"},
     {"error state adds the first line without CR", StatusState::kError, "ReconciliationFailed",
      "apply failed\r\nsecond line", "reconciliation failed: apply failed"},
-    {"trailing spaces and CR are trimmed", StatusState::kFailure, "BuildFailed", "boom  \r",
-     "build failed: boom"},
-    {"leading spaces are kept", StatusState::kFailure, "BuildFailed", "  indented",
-     "build failed:   indented"},
+    {"trailing spaces and CR are trimmed", StatusState::kFailure, "BuildFailed", "boom  \r", "build failed: boom"},
+    {"leading spaces are kept", StatusState::kFailure, "BuildFailed", "  indented", "build failed:   indented"},
     {"empty message leaves the reason", StatusState::kFailure, "BuildFailed", "", "build failed"},
-    {"blank first line leaves the reason", StatusState::kFailure, "BuildFailed", "\r\nsecond line",
-     "build failed"},
+    {"blank first line leaves the reason", StatusState::kFailure, "BuildFailed", "\r\nsecond line", "build failed"},
     {"empty reason shows the message alone", StatusState::kFailure, "", "boom\nmore", "boom"},
     {"Unicode first line kept whole", StatusState::kFailure, "InstallFailed",
-     "Helm install failed: ключ «x» ✗ 👋\n\nLast Helm logs:\n\n…",
-     "install failed: Helm install failed: ключ «x» ✗ 👋"},
+     "Helm install failed: ключ «x» ✗ 👋\n\nLast Helm logs:\n\n…", "install failed: Helm install failed: ключ «x» ✗ 👋"},
 };
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(HumaniseReason)
 
-BOOST_DATA_TEST_CASE(splits_at_class_changes_and_lower_cases_when_reason_is_camel_case,
-                     bdata::make(kHumaniseCases), c) {
+BOOST_DATA_TEST_CASE(splits_at_class_changes_and_lower_cases_when_reason_is_camel_case, bdata::make(kHumaniseCases),
+                     c) {
   BOOST_TEST(core::HumaniseReason(c.reason) == c.text);
 }
 

@@ -24,14 +24,28 @@ struct ValidCase {
 std::ostream& operator<<(std::ostream& os, const ValidCase& c) { return os << c.text; }
 
 const std::vector<ValidCase> kValid = {
-    {"250ms", 250},       {"90s", 90'000},          {"15m", 900'000},  {"2h", 7'200'000},
-    {"7d", 604'800'000},  {"0s", 0},                {"1ms", 1},        {"0ms", 0},
-    {"1000ms", 1000},     {"36500d", 3'153'600'000'000},
+    {"250ms", 250}, {"90s", 90'000}, {"15m", 900'000}, {"2h", 7'200'000}, {"7d", 604'800'000},
+    {"0s", 0},      {"1ms", 1},      {"0ms", 0},       {"1000ms", 1000},  {"36500d", 3'153'600'000'000},
 };
 
 const std::vector<std::string> kInvalid = {
-    "",      "5",     "h",     "-1s",   "1.5h",  "10x",  "ms",    "5 s",   " 5s",   "5s ",
-    "5S",    "5sec",  "5M",    "+5s",   "5mss",  "s5",   "0x10s",
+    "",
+    "5",
+    "h",
+    "-1s",
+    "1.5h",
+    "10x",
+    "ms",
+    "5 s",
+    " 5s",
+    "5s ",
+    "5S",
+    "5sec",
+    "5M",
+    "+5s",
+    "5mss",
+    "s5",
+    "0x10s",
     "99999999999999999999s",  // does not fit in 64 bits
     "9223372036854775807d",   // fits, but not once scaled to milliseconds
 };

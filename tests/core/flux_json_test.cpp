@@ -21,9 +21,8 @@ using fluxstatus::core::testing::ParseOrFail;
 namespace {
 
 // The smallest event the parser accepts.
-constexpr std::string_view kMinimal =
-    R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"info",)"
-    R"("timestamp":"2026-11-24T09:17:31Z","reason":"ReconciliationSucceeded"})";
+constexpr std::string_view kMinimal = R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"info",)"
+                                      R"("timestamp":"2026-11-24T09:17:31Z","reason":"ReconciliationSucceeded"})";
 
 // ../shared/samples/wire/01-direct-kustomization-reconciliation-succeeded.json, byte for byte.
 constexpr std::string_view kWire01 =
@@ -59,9 +58,8 @@ const std::string kWire10Message =
 
 // The body of an event whose message is `message_json` (already JSON-encoded, without quotes).
 std::string EventWithMessage(std::string_view message_json) {
-  std::string body =
-      R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"error",)"
-      R"("timestamp":"2026-11-24T09:17:31Z","reason":"BuildFailed","message":")";
+  std::string body = R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"error",)"
+                     R"("timestamp":"2026-11-24T09:17:31Z","reason":"BuildFailed","message":")";
   body += message_json;
   body += "\"}";
   return body;
@@ -77,8 +75,7 @@ std::ostream& operator<<(std::ostream& os, const RejectCase& c) { return os << c
 
 // Valid JSON, wrong shape: each rejection names the field, exactly.
 const std::vector<RejectCase> kShapeErrors = {
-    {"involvedObject missing",
-     R"({"severity":"info","timestamp":"2026-11-24T09:17:31Z","reason":"r"})",
+    {"involvedObject missing", R"({"severity":"info","timestamp":"2026-11-24T09:17:31Z","reason":"r"})",
      "involvedObject is missing"},
     {"involvedObject null",
      R"({"involvedObject":null,"severity":"info","timestamp":"2026-11-24T09:17:31Z","reason":"r"})",
@@ -125,8 +122,7 @@ const std::vector<RejectCase> kShapeErrors = {
     {"severity in the wrong case",
      R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"Info","timestamp":"2026-11-24T09:17:31Z","reason":"r"})",
      R"(severity is "Info", not info, error or trace)"},
-    {"timestamp missing",
-     R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"info","reason":"r"})",
+    {"timestamp missing", R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"info","reason":"r"})",
      "timestamp is missing"},
     {"timestamp null (Go's zero time)",
      R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"info","timestamp":null,"reason":"r"})",
@@ -182,15 +178,23 @@ const std::vector<RejectCase> kSyntaxErrors = {
 
 // Bytes that are not UTF-8 inside a JSON string (split literals keep \x escapes short).
 const std::vector<RejectCase> kInvalidUtf8 = {
-    {"C3 28 (bad continuation)", EventWithMessage("caf\xC3\x28" "e"), "UTF-8"},
-    {"lone continuation byte", EventWithMessage("a\x80" "b"), "UTF-8"},
+    {"C3 28 (bad continuation)",
+     EventWithMessage("caf\xC3\x28"
+                      "e"),
+     "UTF-8"},
+    {"lone continuation byte",
+     EventWithMessage("a\x80"
+                      "b"),
+     "UTF-8"},
     {"overlong slash C0 AF", EventWithMessage("\xC0\xAF"), "UTF-8"},
     {"truncated 3-byte sequence", EventWithMessage("\xE2\x82"), "UTF-8"},
     {"UTF-16 surrogate encoded as UTF-8", EventWithMessage("\xED\xA0\x80"), "UTF-8"},
     {"byte FF", EventWithMessage("\xFF"), "UTF-8"},
     {"in a metadata key",
      R"({"involvedObject":{"kind":"Kustomization","name":"apps"},"severity":"info",)"
-     R"("timestamp":"2026-11-24T09:17:31Z","reason":"r","metadata":{"rev)" "\xC3\x28" R"(":"x"}})",
+     R"("timestamp":"2026-11-24T09:17:31Z","reason":"r","metadata":{"rev)"
+     "\xC3\x28"
+     R"(":"x"}})",
      "UTF-8"},
 };
 
@@ -247,9 +251,9 @@ BOOST_AUTO_TEST_CASE(accepts_empty_reason_when_present) {
 }
 
 BOOST_AUTO_TEST_CASE(treats_null_optional_fields_as_absent_when_null) {
-  const FluxEvent ev = ParseOrFail(
-      R"({"involvedObject":{"kind":"Kustomization","name":"apps","namespace":null},"severity":"info",)"
-      R"("timestamp":"2026-11-24T09:17:31Z","reason":"r","message":null,"metadata":null})");
+  const FluxEvent ev =
+      ParseOrFail(R"({"involvedObject":{"kind":"Kustomization","name":"apps","namespace":null},"severity":"info",)"
+                  R"("timestamp":"2026-11-24T09:17:31Z","reason":"r","message":null,"metadata":null})");
   BOOST_TEST(ev.object.namespace_.empty());
   BOOST_TEST(ev.message.empty());
   BOOST_TEST(ev.metadata.empty());
@@ -296,8 +300,7 @@ BOOST_AUTO_TEST_CASE(accepts_body_when_exactly_at_max_bytes) {
   BOOST_TEST(kMinimal.size() == 145u);
   auto result = core::ParseFluxEvent(kMinimal, kMinimal.size());
   BOOST_TEST(std::holds_alternative<FluxEvent>(result));
-  BOOST_TEST(ParseErrorOf(kMinimal, kMinimal.size() - 1) ==
-             "event is 145 bytes, over the limit of 144 bytes");
+  BOOST_TEST(ParseErrorOf(kMinimal, kMinimal.size() - 1) == "event is 145 bytes, over the limit of 144 bytes");
 }
 
 BOOST_AUTO_TEST_CASE(applies_one_mib_default_when_no_limit_is_given) {
@@ -329,9 +332,10 @@ BOOST_AUTO_TEST_CASE(keeps_message_whole_when_longer_than_flux_marker) {
 }
 
 BOOST_AUTO_TEST_CASE(decodes_escapes_when_go_escaped_html_characters) {
-  const FluxEvent ev =
-      ParseOrFail(EventWithMessage(R"(at \u003c.Values\u003e \u0026 \"q\" tab\there\u2028end)"));
-  BOOST_TEST(ev.message == "at <.Values> & \"q\" tab\there\xE2\x80\xA8" "end");
+  const FluxEvent ev = ParseOrFail(EventWithMessage(R"(at \u003c.Values\u003e \u0026 \"q\" tab\there\u2028end)"));
+  BOOST_TEST(ev.message ==
+             "at <.Values> & \"q\" tab\there\xE2\x80\xA8"
+             "end");
 }
 
 BOOST_AUTO_TEST_CASE(decodes_surrogate_pair_when_escaped) {

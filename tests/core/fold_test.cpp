@@ -64,8 +64,7 @@ FluxEvent EventWith(std::string severity, std::string reason, std::string messag
 // The candidate DeriveStatus returns; a test failure (and a stop) when it returns anything else.
 StatusCandidate CandidateOf(const Derivation& d) {
   const auto* c = std::get_if<StatusCandidate>(&d);
-  BOOST_TEST_REQUIRE(c != nullptr, "DeriveStatus did not return a StatusCandidate (index "
-                                       << d.index() << ")");
+  BOOST_TEST_REQUIRE(c != nullptr, "DeriveStatus did not return a StatusCandidate (index " << d.index() << ")");
   return *c;
 }
 
@@ -126,16 +125,14 @@ constexpr std::string_view kSample12OlderSuccess =
 
 BOOST_AUTO_TEST_SUITE(DeriveStatus)
 
-BOOST_DATA_TEST_CASE(maps_severity_and_reason_to_state_when_event_names_a_commit,
-                     bdata::make(kStateCases), c) {
+BOOST_DATA_TEST_CASE(maps_severity_and_reason_to_state_when_event_names_a_commit, bdata::make(kStateCases), c) {
   const StatusCandidate cand =
       CandidateOf(core::DeriveStatus(EventWith(c.severity, c.reason), CommitOf(kSha1), Route()));
   BOOST_TEST(cand.state == c.state);
 }
 
 BOOST_AUTO_TEST_CASE(returns_no_status_change_when_severity_is_trace) {
-  const Derivation d =
-      core::DeriveStatus(EventWith("trace", "ArtifactUpToDate"), CommitOf(kSha1), Route());
+  const Derivation d = core::DeriveStatus(EventWith("trace", "ArtifactUpToDate"), CommitOf(kSha1), Route());
   const auto* no_change = std::get_if<NoStatusChange>(&d);
   BOOST_TEST_REQUIRE(no_change != nullptr);
   BOOST_TEST(!no_change->why.empty());
@@ -166,9 +163,8 @@ BOOST_AUTO_TEST_CASE(returns_no_commit_with_reason_when_revision_is_a_chart_vers
 }
 
 BOOST_AUTO_TEST_CASE(fills_key_and_description_when_route_has_defaults) {
-  const StatusCandidate c = CandidateOf(
-      core::DeriveStatus(EventWith("info", "ReconciliationSucceeded", "Reconciliation finished"),
-                         CommitOf(kSha1), Route()));
+  const StatusCandidate c = CandidateOf(core::DeriveStatus(
+      EventWith("info", "ReconciliationSucceeded", "Reconciliation finished"), CommitOf(kSha1), Route()));
   BOOST_TEST(c.key.route == "contoso2");
   BOOST_TEST(c.key.repo == "simonjaeger/contoso2");
   BOOST_TEST(c.key.commit_sha == kSha1);
@@ -180,15 +176,15 @@ BOOST_AUTO_TEST_CASE(fills_key_and_description_when_route_has_defaults) {
 
 BOOST_AUTO_TEST_CASE(uses_the_resolved_sha_when_commit_ref_differs_from_metadata) {
   const std::string other = "c7918bd9173053b2d28e0b96d9492f9e3aec130d";
-  const StatusCandidate c = CandidateOf(
-      core::DeriveStatus(EventWith("info", "ReconciliationSucceeded"), CommitOf(other), Route()));
+  const StatusCandidate c =
+      CandidateOf(core::DeriveStatus(EventWith("info", "ReconciliationSucceeded"), CommitOf(other), Route()));
   BOOST_TEST(c.key.commit_sha == other);
 }
 
 BOOST_AUTO_TEST_CASE(adds_first_message_line_to_description_when_failure) {
-  const StatusCandidate c = CandidateOf(core::DeriveStatus(
-      EventWith("error", "HealthCheckFailed", "timeout waiting for: [Deployment/default/web]\nmore"),
-      CommitOf(kSha1), Route()));
+  const StatusCandidate c = CandidateOf(
+      core::DeriveStatus(EventWith("error", "HealthCheckFailed", "timeout waiting for: [Deployment/default/web]\nmore"),
+                         CommitOf(kSha1), Route()));
   BOOST_TEST(c.description == "health check failed: timeout waiting for: [Deployment/default/web]");
 }
 
@@ -225,7 +221,8 @@ std::string ReceivedAt(std::int64_t event_id) { return core::FormatRfc3339Millis
 BOOST_AUTO_TEST_SUITE(Fold)
 
 BOOST_AUTO_TEST_CASE(creates_state_when_key_has_none) {
-  const FoldResult r = core::Fold(std::nullopt, Candidate(StatusState::kSuccess, "ok", "https://u"), 7, 1000, ReceivedAt(7));
+  const FoldResult r =
+      core::Fold(std::nullopt, Candidate(StatusState::kSuccess, "ok", "https://u"), 7, 1000, ReceivedAt(7));
   BOOST_TEST(r.outcome == FoldOutcome::kCreated);
   BOOST_TEST(r.Changed());
   BOOST_TEST(r.next == (KeyState{StatusState::kSuccess, "ok", "https://u", 7, 1000, ReceivedAt(7)}));
@@ -298,8 +295,7 @@ BOOST_AUTO_TEST_CASE(keeps_newer_failure_when_older_success_arrives_after_it) {
   const FluxEvent failure = ParseOrFail(kSample04HealthCheckFailed);
   const FluxEvent older_success = ParseOrFail(kSample12OlderSuccess);
   const StatusCandidate c04 = CandidateOf(core::DeriveStatus(failure, core::ResolveCommit(failure), route));
-  const StatusCandidate c12 =
-      CandidateOf(core::DeriveStatus(older_success, core::ResolveCommit(older_success), route));
+  const StatusCandidate c12 = CandidateOf(core::DeriveStatus(older_success, core::ResolveCommit(older_success), route));
   BOOST_TEST_REQUIRE((c04.key == c12.key));  // same route, commit and context
 
   const FoldResult first = core::Fold(std::nullopt, c04, 4, failure.time_ms, ReceivedAt(4));
@@ -335,7 +331,8 @@ BOOST_AUTO_TEST_CASE(reaches_same_final_state_when_candidates_arrive_in_any_orde
   do {
     std::optional<KeyState> state;
     for (int i : order) {
-      state = core::Fold(state, arrivals[i].candidate, arrivals[i].id, arrivals[i].time_ms, ReceivedAt(arrivals[i].id)).next;
+      state = core::Fold(state, arrivals[i].candidate, arrivals[i].id, arrivals[i].time_ms, ReceivedAt(arrivals[i].id))
+                  .next;
     }
     ++permutations;
     BOOST_TEST_CONTEXT("order " << order[0] << order[1] << order[2] << order[3] << order[4]) {

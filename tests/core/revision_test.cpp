@@ -44,8 +44,8 @@ const std::vector<ExtractCase> kExtractCases = {
     {"branch@sha1", "main@sha1:" + kSha1, false, kSha1},
     {"nested branch@sha1", "feature/x@sha1:" + kSha1, false, kSha1},
     {"env/dev@sha1", "env/dev@sha1:" + kSha1, false, kSha1},
-    {"release/v2.3@sha1 (wire sample 06)", "release/v2.3@sha1:1941ef8213b285be7f22c77a7f57b18d5c026cb0",
-     false, "1941ef8213b285be7f22c77a7f57b18d5c026cb0"},
+    {"release/v2.3@sha1 (wire sample 06)", "release/v2.3@sha1:1941ef8213b285be7f22c77a7f57b18d5c026cb0", false,
+     "1941ef8213b285be7f22c77a7f57b18d5c026cb0"},
     {"non-ASCII branch@sha1", "feature/ünïcode@sha1:" + kSha1, false, kSha1},
     {"sha1 only (wire sample 12)", "sha1:" + kSha1, false, kSha1},
     // Legacy Flux < 2.0 forms and a bare hash.
@@ -98,7 +98,8 @@ constexpr const char* kKustomizeApi = "kustomize.toolkit.fluxcd.io/v1";
 constexpr const char* kSourceApi = "source.toolkit.fluxcd.io/v1";
 constexpr const char* kHelmApi = "helm.toolkit.fluxcd.io/v2";
 
-// clang-format off: one row a line reads as the table it is.
+// One row a line reads as the table it is.
+// clang-format off
 const std::vector<ResolveCase> kResolveCases = {
     // Forwarded (prefix-stripped) keys.
     {"plain revision", "Kustomization", kKustomizeApi, {{"revision", "main@sha1:" + kSha1}},

@@ -20,9 +20,9 @@ using core::testing::MakeEvent;
 namespace {
 
 FluxEvent TemplateEvent() {
-  FluxEvent ev = MakeEvent("Kustomization", "kustomize.toolkit.fluxcd.io/v1",
-                           {{"env", "production"}, {"cluster", "from-metadata"},
-                            {"kustomize.toolkit.fluxcd.io/revision", "main@sha1:x"}});
+  FluxEvent ev = MakeEvent(
+      "Kustomization", "kustomize.toolkit.fluxcd.io/v1",
+      {{"env", "production"}, {"cluster", "from-metadata"}, {"kustomize.toolkit.fluxcd.io/revision", "main@sha1:x"}});
   return ev;  // flux-system/contoso2
 }
 
@@ -75,8 +75,14 @@ const std::vector<InvalidCase> kInvalidTemplates = {
 };
 
 const std::vector<std::string> kValidTemplates = {
-    "{kind}/{name}",        "",          "flux",          "{namespace}/{kind}/{name}",
-    "{kind}/{name}/{cluster}", "{metadata.env}", "a}b",   "https://ci.example.com/{metadata.summary}",
+    "{kind}/{name}",
+    "",
+    "flux",
+    "{namespace}/{kind}/{name}",
+    "{kind}/{name}/{cluster}",
+    "{metadata.env}",
+    "a}b",
+    "https://ci.example.com/{metadata.summary}",
 };
 
 }  // namespace

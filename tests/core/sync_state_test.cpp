@@ -30,8 +30,8 @@ std::ostream& operator<<(std::ostream& os, const SyncInfo& s) {
   auto text = [](const std::optional<std::string>& v) { return v ? '"' + *v + '"' : std::string("null"); };
   return os << "{" << ToString(s.sync_state) << " attempts " << s.attempts << " next "
             << (s.next_attempt_ms ? std::to_string(*s.next_attempt_ms) : "null") << " error " << text(s.last_error)
-            << " in_flight " << s.in_flight << " synced " << text(s.synced_state) << "/"
-            << text(s.synced_description) << " at " << text(s.synced_at) << "}";
+            << " in_flight " << s.in_flight << " synced " << text(s.synced_state) << "/" << text(s.synced_description)
+            << " at " << text(s.synced_at) << "}";
 }
 
 }  // namespace fluxstatus::core
@@ -111,10 +111,11 @@ const std::vector<FoldCase> kFoldCases = {
      FactsOf(Retrying(), SyncState::kSkipped)},
     {"a refresh keeps progress", Retrying(), FoldOutcome::kRefreshed, true, Retrying()},
     {"a refresh retries a failed key", Failed(), FoldOutcome::kRefreshed, true,
-     With(Failed(), [](SyncInfo& s) {
-       s.sync_state = SyncState::kPending;
-       s.attempts = 0;
-     })},
+     With(Failed(),
+          [](SyncInfo& s) {
+            s.sync_state = SyncState::kPending;
+            s.attempts = 0;
+          })},
     {"a refresh without a sink leaves a failed key failed", Failed(), FoldOutcome::kRefreshed, false, Failed()},
     {"a stale event changes nothing", Failed(), FoldOutcome::kStale, true, Failed()},
 };
@@ -190,8 +191,8 @@ const std::vector<DeliveryCase> kDeliveryCases = {
     {"sending marks in flight only", Fresh(SyncState::kPending), Desired(7), Sent(DeliveryResult::kSending),
      With(Fresh(SyncState::kPending), [](SyncInfo& s) { s.in_flight = true; })},
     {"synced: the desired state is on the sink", Retrying(), Desired(7), Sent(DeliveryResult::kSynced), kSyncedNow},
-    {"synced by content, though a newer event says the same", Retrying(), Desired(9),
-     Sent(DeliveryResult::kSynced), kSyncedNow},
+    {"synced by content, though a newer event says the same", Retrying(), Desired(9), Sent(DeliveryResult::kSynced),
+     kSyncedNow},
     {"synced an older state: the newer one is due now", Retrying(),
      Desired(9, StatusState::kFailure, "Health check failed"), Sent(DeliveryResult::kSynced),
      With(kSyncedNow,

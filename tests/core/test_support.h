@@ -44,23 +44,25 @@ struct print_log_value<std::optional<std::int64_t>> {
 namespace fluxstatus::core {
 
 // Boost.Test's printing customisation point (found by ADL), so core needs no operator<<.
-inline std::ostream& boost_test_print_type(std::ostream& os, StatusState s) {
-  return os << ToString(s);
-}
+inline std::ostream& boost_test_print_type(std::ostream& os, StatusState s) { return os << ToString(s); }
 
 inline std::ostream& boost_test_print_type(std::ostream& os, FoldOutcome o) {
   switch (o) {
-    case FoldOutcome::kCreated: return os << "created";
-    case FoldOutcome::kChanged: return os << "changed";
-    case FoldOutcome::kRefreshed: return os << "refreshed";
-    case FoldOutcome::kStale: return os << "stale";
+    case FoldOutcome::kCreated:
+      return os << "created";
+    case FoldOutcome::kChanged:
+      return os << "changed";
+    case FoldOutcome::kRefreshed:
+      return os << "refreshed";
+    case FoldOutcome::kStale:
+      return os << "stale";
   }
   return os << "FoldOutcome(" << static_cast<int>(o) << ")";
 }
 
 inline std::ostream& boost_test_print_type(std::ostream& os, const KeyState& k) {
-  return os << "{" << ToString(k.state) << ", \"" << k.description << "\", \"" << k.target_url
-            << "\", id " << k.event_id << ", t " << k.event_time_ms << "}";
+  return os << "{" << ToString(k.state) << ", \"" << k.description << "\", \"" << k.target_url << "\", id "
+            << k.event_id << ", t " << k.event_time_ms << "}";
 }
 
 }  // namespace fluxstatus::core
@@ -71,8 +73,7 @@ inline const std::string kSha1 = "69fdd6276a37f5e42af7f0405a21703b605543d0";
 inline const std::string kSha1Upper = "69FDD6276A37F5E42AF7F0405A21703B605543D0";
 inline const std::string kOtherSha1 = "c7918bd9173053b2d28e0b96d9492f9e3aec130d";
 inline const std::string kThirdSha1 = "6fd36d2c41f98d7bc11f6bee657b371926675be3";
-inline const std::string kSha256 =
-    "79b5e44af55c0ce009ebd62e9048c650edc13e6515cf7fa71221cf0dbbd3bef9";
+inline const std::string kSha256 = "79b5e44af55c0ce009ebd62e9048c650edc13e6515cf7fa71221cf0dbbd3bef9";
 
 // An event built in code, for the tests that do not exercise the parser.
 inline FluxEvent MakeEvent(std::string kind, std::string api_version,

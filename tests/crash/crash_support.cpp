@@ -20,8 +20,8 @@ constexpr uid_t kNobody = 65534;
 
 std::vector<std::string> Wrapped(std::vector<std::string> argv, RunAs as) {
   if (!as.unprivileged) return argv;
-  std::vector<std::string> out = {kSetpriv, "--reuid=" + std::to_string(kNobody),
-                                  "--regid=" + std::to_string(kNobody), "--clear-groups", "--"};
+  std::vector<std::string> out = {kSetpriv, "--reuid=" + std::to_string(kNobody), "--regid=" + std::to_string(kNobody),
+                                  "--clear-groups", "--"};
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
@@ -34,8 +34,10 @@ testing::ServeCommand ServeAs(testing::ServeCommand command, RunAs as) {
 Answer AnswerOf(const ingest::testing::CurlResult& r) {
   Answer a;
   a.answered = r.code == CURLE_OK;
-  if (a.answered) a.status = r.status;
-  else a.error = curl_easy_strerror(r.code);
+  if (a.answered)
+    a.status = r.status;
+  else
+    a.error = curl_easy_strerror(r.code);
   a.body = r.body;
   return a;
 }
@@ -99,12 +101,12 @@ void GiveTo(const std::filesystem::path& dir, RunAs as) {
   if (!as.unprivileged || ::geteuid() != 0) return;
   if (::chown(dir.c_str(), kNobody, kNobody) != 0) throw std::runtime_error("chown " + dir.string() + " failed");
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (::chown(e.path().c_str(), kNobody, kNobody) != 0) throw std::runtime_error("chown " + e.path().string() + " failed");
+    if (::chown(e.path().c_str(), kNobody, kNobody) != 0)
+      throw std::runtime_error("chown " + e.path().string() + " failed");
   }
 }
 
-ServeProcess::ServeProcess(const std::filesystem::path& dir, const std::string& config, const std::string& db,
-                           RunAs as)
+ServeProcess::ServeProcess(const std::filesystem::path& dir, const std::string& config, const std::string& db, RunAs as)
     : testing::ServeProcess(ServeAs(testing::ServeCommand(dir, config, db), as)) {
   Start();
 }

@@ -41,7 +41,7 @@ struct Answer {
   bool answered = false;  // false: no HTTP answer (refused, reset, timeout)
   long status = 0;
   std::string body;
-  std::string error;      // curl's text when !answered
+  std::string error;  // curl's text when !answered
 };
 
 // The ingest tests' CurlClient (one curl easy handle reused, so connections are kept alive),

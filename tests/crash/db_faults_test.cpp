@@ -42,7 +42,8 @@ struct Setup {
 
 std::string Event(int n) {
   return EventJson("app-" + std::to_string(n % 7), n % 3 == 0 ? "HealthCheckFailed" : "ReconciliationSucceeded",
-                   Sha(n % 23), n, "event " + std::to_string(n) + " " + std::string(200, static_cast<char>('a' + n % 26)));
+                   Sha(n % 23), n,
+                   "event " + std::to_string(n) + " " + std::string(200, static_cast<char>('a' + n % 26)));
 }
 
 // Posts events [from, to) and requires a 202 for each; returns id -> body.
@@ -102,12 +103,15 @@ std::int64_t MiddleLeafOf(const std::string& db, const std::string& btree) {
   const std::int64_t leaves =
       QueryInt(db, "SELECT count(*) FROM dbstat WHERE name = '" + btree + "' AND pagetype = 'leaf'");
   BOOST_TEST_REQUIRE(leaves > 2, btree << " has only " << leaves << " leaf pages");
-  return QueryInt(db, "SELECT pageno FROM dbstat WHERE name = '" + btree + "' AND pagetype = 'leaf' ORDER BY pageno "
-                      "LIMIT 1 OFFSET " + std::to_string(leaves / 2));
+  return QueryInt(db, "SELECT pageno FROM dbstat WHERE name = '" + btree +
+                          "' AND pagetype = 'leaf' ORDER BY pageno "
+                          "LIMIT 1 OFFSET " +
+                          std::to_string(leaves / 2));
 }
 std::int64_t RightmostLeafOf(const std::string& db, const std::string& btree) {
-  return QueryInt(db, "SELECT pageno FROM dbstat WHERE name = '" + btree + "' AND pagetype = 'leaf' ORDER BY path DESC "
-                      "LIMIT 1");
+  return QueryInt(db, "SELECT pageno FROM dbstat WHERE name = '" + btree +
+                          "' AND pagetype = 'leaf' ORDER BY path DESC "
+                          "LIMIT 1");
 }
 
 // Overwrites page `pageno` (1-based) with garbage in place, as a failing disk would; returns
@@ -176,7 +180,8 @@ BOOST_AUTO_TEST_CASE(a_removed_database_file_is_answered_503_and_readyz_says_so)
 
   // Undone as far as it can be: the service still holds the removed file and its log, so the
   // operator copies them back from /proc (the service being idle), then restarts it.
-  const std::string db_fd = DeletedDescriptor(serve.pid(), s.db), wal_fd = DeletedDescriptor(serve.pid(), s.db + "-wal");
+  const std::string db_fd = DeletedDescriptor(serve.pid(), s.db),
+                    wal_fd = DeletedDescriptor(serve.pid(), s.db + "-wal");
   BOOST_TEST_REQUIRE(!db_fd.empty(), "no descriptor onto the removed database");
   fs::copy_file(db_fd, s.db);
   if (!wal_fd.empty()) fs::copy_file(wal_fd, s.db + "-wal");
@@ -203,7 +208,8 @@ BOOST_AUTO_TEST_CASE(a_database_file_made_read_only_is_answered_503_until_writab
     NotReadyNaming(http, serve, s.db + " is not writable");
     // The CLI cannot write either, and says which file.
     testing::WriteFile(s.dir.File("one.json"), Event(11));
-    const CliRun ingest = RunCli(s.dir.path(), s.config, s.db, {"ingest", "--route", "faults", s.dir.File("one.json")}, s.as);
+    const CliRun ingest =
+        RunCli(s.dir.path(), s.config, s.db, {"ingest", "--route", "faults", s.dir.File("one.json")}, s.as);
     BOOST_TEST(ingest.exit_code != 0);
     BOOST_TEST(ingest.err.find("readonly database") != std::string::npos, ingest.err);
 
@@ -281,10 +287,11 @@ BOOST_AUTO_TEST_CASE(serve_and_the_cli_refuse_a_file_whose_first_page_is_overwri
   BOOST_TEST(refused.find("fluxstatus: database " + s.db + " error: file is not a database") != std::string::npos,
              refused);
   testing::WriteFile(s.dir.File("one.json"), Event(1000));
-  for (const auto& args : std::vector<std::vector<std::string>>{{"status"},
-                                                                {"sql", "SELECT count(*) FROM events"},
-                                                                {"rebuild", "--check"},
-                                                                {"ingest", "--route", "faults", s.dir.File("one.json")}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"status"},
+                                             {"sql", "SELECT count(*) FROM events"},
+                                             {"rebuild", "--check"},
+                                             {"ingest", "--route", "faults", s.dir.File("one.json")}}) {
     BOOST_TEST_CONTEXT(args[0]) {
       const CliRun r = RunCli(s.dir.path(), s.config, s.db, args);
       BOOST_TEST(r.exit_code != 0, r.out);

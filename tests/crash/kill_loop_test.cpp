@@ -69,8 +69,8 @@ std::string Config(const std::filesystem::path& dir, const FakeGitHost& host) {
   return "routes:\n"
          "  - name: gh\n"
          "    provider: github\n"
-         "    address: " + host.Address(HostKind::kGitHub, "acme/app") + "\n" +
-         "    token_file: " + (dir / "gh.token").string() + "\n" +
+         "    address: " +
+         host.Address(HostKind::kGitHub, "acme/app") + "\n" + "    token_file: " + (dir / "gh.token").string() + "\n" +
          "dispatch:\n  workers: 2\n  max_attempts: 1000\n  initial_backoff: 20ms\n  max_backoff: 200ms\n";
 }
 
@@ -88,10 +88,9 @@ void Load(const std::string& url, std::uint64_t seed, int client, int round, std
   Client http;
   std::mt19937_64 rng(seed ^ (static_cast<std::uint64_t>(round) << 20) ^ static_cast<std::uint64_t>(client));
   for (int n = 0; !stop; ++n) {
-    const std::string body =
-        EventJson("app-" + std::to_string(rng() % kNames), kReasons[rng() % 3], Sha(static_cast<int>(rng() % kShas)),
-                  clock++, "round " + std::to_string(round) + " client " + std::to_string(client) + " event " +
-                               std::to_string(n));
+    const std::string body = EventJson(
+        "app-" + std::to_string(rng() % kNames), kReasons[rng() % 3], Sha(static_cast<int>(rng() % kShas)), clock++,
+        "round " + std::to_string(round) + " client " + std::to_string(client) + " event " + std::to_string(n));
     const Answer a = http.Post(url, body, kRequestTimeout);
     const auto id = a.answered && a.status == 202 ? AcceptedId(a.body) : std::nullopt;
     if (id) {
@@ -230,7 +229,8 @@ class KillLoop {
                                                                   "sync_state || ' in_flight=' || in_flight || ' ' || "
                                                                   "coalesce(last_error, '')), '') ") +
                                                           kUnsettled)[0][0]
-                                    << "\n" << output.substr(output.size() > 4000 ? output.size() - 4000 : 0));
+                                    << "\n"
+                                    << output.substr(output.size() > 4000 ? output.size() - 4000 : 0));
   }
 
   // The host shows each key's current status, and repeated a status at most once per kill
@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_event_and_l
   const std::uint64_t seed = SeedFromEnvironment();
   const int rounds = RoundsFromEnvironment();
   BOOST_TEST_MESSAGE("crash loop: seed " << seed << " (FLUXSTATUS_CRASH_SEED=" << seed << " replays it), " << rounds
-                                          << " rounds");
+                                         << " rounds");
   const auto started = std::chrono::steady_clock::now();
   KillLoop loop(seed, rounds);
   for (int round = 0; round < rounds; ++round) {
@@ -287,9 +287,9 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_event_and_l
   loop.Finish();
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
-  BOOST_TEST_MESSAGE("crash loop: " << rounds << " rounds in " << elapsed.count() << " s (budget " << kTimeBudget.count()
-                                    << " s), " << loop.acked() << " events acknowledged, " << loop.unanswered()
-                                    << " cut by a kill, " << loop.kills_with_keys_in_flight()
+  BOOST_TEST_MESSAGE("crash loop: " << rounds << " rounds in " << elapsed.count() << " s (budget "
+                                    << kTimeBudget.count() << " s), " << loop.acked() << " events acknowledged, "
+                                    << loop.unanswered() << " cut by a kill, " << loop.kills_with_keys_in_flight()
                                     << " kills caught keys in flight, " << loop.host_requests()
                                     << " requests to the host, " << loop.duplicates() << " repeated statuses");
   // At least some kills must land mid-dispatch, or the duplicate check tested nothing.

@@ -54,11 +54,16 @@ struct DoctorFixture {
   // A config with one route `app` for `hc` on the fake host, its token in a file.
   void Configure(const HostCase& hc, const std::string& token_file_content = kToken + "\n") {
     WriteFile(dir.path() / "git-token", token_file_content);
-    WriteFile(dir.path() / "fluxstatus.yaml", "routes:\n"
-                                              "  - name: app\n"
-                                              "    provider: " + hc.provider + "\n"
-                                              "    address: " + host.Address(hc.kind, hc.repo) + "\n"
-                                              "    token_file: git-token\n");
+    WriteFile(dir.path() / "fluxstatus.yaml",
+              "routes:\n"
+              "  - name: app\n"
+              "    provider: " +
+                  hc.provider +
+                  "\n"
+                  "    address: " +
+                  host.Address(hc.kind, hc.repo) +
+                  "\n"
+                  "    token_file: git-token\n");
   }
 
   ProcessResult Doctor(std::vector<std::string> extra = {}) {
@@ -192,8 +197,8 @@ BOOST_FIXTURE_TEST_CASE(an_unreachable_host_is_reported_with_its_address, Doctor
 
 BOOST_FIXTURE_TEST_CASE(an_unreadable_hmac_key_file_is_a_problem, DoctorFixture) {
   Configure(kHosts[0]);
-  WriteFile(dir.path() / "fluxstatus.yaml", fluxstatus::testing::ReadFile(dir.path() / "fluxstatus.yaml") +
-                                                "    hmac_key_file: no-such-key\n");
+  WriteFile(dir.path() / "fluxstatus.yaml",
+            fluxstatus::testing::ReadFile(dir.path() / "fluxstatus.yaml") + "    hmac_key_file: no-such-key\n");
   const auto r = Doctor();
   BOOST_TEST(r.exit_code == 1);
   BOOST_TEST(Contains(r.out, "hmac key: PROBLEM:"));

@@ -36,8 +36,8 @@ BOOST_AUTO_TEST_CASE(addresses_map_to_api_bases) {
   const Row rows[] = {
       {"https://dev.azure.com/org/project/_git/repo", "https://dev.azure.com/org/project/_apis/git/repositories",
        "repo", "dev.azure.com/org"},
-      {"https://user@dev.azure.com/org/My%20Project/_git/repo", "https://dev.azure.com/org/My%20Project/_apis/git/repositories",
-       "repo", "dev.azure.com/org"},
+      {"https://user@dev.azure.com/org/My%20Project/_git/repo",
+       "https://dev.azure.com/org/My%20Project/_apis/git/repositories", "repo", "dev.azure.com/org"},
       {"https://dev.azure.com/org/_git/repo", "https://dev.azure.com/org/repo/_apis/git/repositories", "repo",
        "dev.azure.com/org"},
       {"https://org.visualstudio.com/project/_git/repo", "https://org.visualstudio.com/project/_apis/git/repositories",
@@ -78,8 +78,9 @@ BOOST_AUTO_TEST_CASE(retry_after_on_success_pauses_the_host) {
   BOOST_TEST(o.retry_after == std::optional(std::chrono::seconds(3)));
   BOOST_TEST(o.rate.remaining == std::optional<std::int64_t>(120));
   const auto blocked = ado.InterpretCreate(
-      Reply(429, {{"x-ratelimit-reset", std::to_string(kNow + 25)}},
-            R"({"$id":"1","message":"TF400733: Request was blocked due to exceeding usage of resource 'x'.","typeKey":"RequestBlockedException"})"),
+      Reply(
+          429, {{"x-ratelimit-reset", std::to_string(kNow + 25)}},
+          R"({"$id":"1","message":"TF400733: Request was blocked due to exceeding usage of resource 'x'.","typeKey":"RequestBlockedException"})"),
       kNow);
   BOOST_TEST(blocked.kind == OutcomeKind::kRetry);
   BOOST_TEST(blocked.retry_after == std::optional(std::chrono::seconds(25)));

@@ -15,11 +15,11 @@ BOOST_AUTO_TEST_SUITE(BitbucketProviderTests)
 BOOST_AUTO_TEST_CASE(cloud_create_request_is_exact) {
   const BitbucketProvider bb("r1", "https://bitbucket.org/ws/repo.git");
   const HttpCall call = bb.BuildCreate(Desired(core::StatusState::kSuccess), Credentials{"app-pass", "user"});
-  BOOST_TEST(call.url == std::string("https://api.bitbucket.org/2.0/repositories/ws/repo/commit/") + kSha +
-                             "/statuses/build");
-  const std::vector<std::pair<std::string, std::string>> headers = {
-      {"Authorization", "Basic dXNlcjphcHAtcGFzcw=="}, {"Accept", "application/json"},
-      {"Content-Type", "application/json"}};
+  BOOST_TEST(call.url ==
+             std::string("https://api.bitbucket.org/2.0/repositories/ws/repo/commit/") + kSha + "/statuses/build");
+  const std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Basic dXNlcjphcHAtcGFzcw=="},
+                                                                    {"Accept", "application/json"},
+                                                                    {"Content-Type", "application/json"}};
   BOOST_TEST((call.headers == headers));
   // key: SHA-1 hex of the context, Flux's vector (flux-notification-controller.md §8).
   BOOST_TEST(call.body ==
@@ -42,12 +42,13 @@ BOOST_AUTO_TEST_CASE(cloud_list_gets_by_key_and_404_means_none) {
   BOOST_TEST(bb.BuildList(Key(), {}, 1).url ==
              std::string("https://api.bitbucket.org/2.0/repositories/ws/repo/commit/") + kSha +
                  "/statuses/build/534add2e1e94c46fbe0f8e657ba36c652fa8d2dd");
-  const auto none = bb.InterpretList(
-      Reply(404, {}, R"({"type":"error","error":{"message":"No such build status"}})"), Key(), kNow);
+  const auto none =
+      bb.InterpretList(Reply(404, {}, R"({"type":"error","error":{"message":"No such build status"}})"), Key(), kNow);
   BOOST_TEST(none.outcome.kind == OutcomeKind::kSynced);
   BOOST_TEST(!none.newest_for_context.has_value());
   BOOST_TEST(!none.more_pages);
-  const auto found = bb.InterpretList(Reply(200, {}, R"({"state":"STOPPED","description":"d","key":"k"})"), Key(), kNow);
+  const auto found =
+      bb.InterpretList(Reply(200, {}, R"({"state":"STOPPED","description":"d","key":"k"})"), Key(), kNow);
   BOOST_TEST_REQUIRE(found.newest_for_context.has_value());
   BOOST_TEST(found.newest_for_context->state == core::StatusState::kError);
 }
@@ -63,12 +64,13 @@ BOOST_AUTO_TEST_CASE(cloud_error_text) {
 BOOST_AUTO_TEST_CASE(server_create_request_is_exact) {
   const BitbucketServerProvider bbs("r1", "https://bbs.example.com:7990/ctx/scm/PROJ/repo.git");
   const HttpCall call = bbs.BuildCreate(Desired(core::StatusState::kFailure, "health check failed"), {"tok", ""});
-  BOOST_TEST(call.url == std::string("https://bbs.example.com:7990/ctx/rest/api/latest/projects/PROJ/repos/repo/commits/") +
-                             kSha + "/builds");
+  BOOST_TEST(call.url ==
+             std::string("https://bbs.example.com:7990/ctx/rest/api/latest/projects/PROJ/repos/repo/commits/") + kSha +
+                 "/builds");
   const std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer tok"},
-                                                                     {"Accept", "application/json"},
-                                                                     {"X-Atlassian-Token", "no-check"},
-                                                                     {"Content-Type", "application/json"}};
+                                                                    {"Accept", "application/json"},
+                                                                    {"X-Atlassian-Token", "no-check"},
+                                                                    {"Content-Type", "application/json"}};
   BOOST_TEST((call.headers == headers));
   BOOST_TEST(call.body ==
              "{\"key\":\"534add2e1e94c46fbe0f8e657ba36c652fa8d2dd\",\"state\":\"FAILED\",\"name\":"
@@ -109,7 +111,8 @@ BOOST_AUTO_TEST_CASE(server_list_and_errors) {
              std::string("https://bbs.example.com/rest/api/latest/projects/PROJ/repos/repo/commits/") + kSha +
                  "/builds?key=534add2e1e94c46fbe0f8e657ba36c652fa8d2dd");
   BOOST_TEST(bbs.InterpretList(Reply(404), Key(), kNow).outcome.kind == OutcomeKind::kSynced);
-  const auto found = bbs.InterpretList(Reply(200, {}, R"({"state":"INPROGRESS","key":"k","description":"p"})"), Key(), kNow);
+  const auto found =
+      bbs.InterpretList(Reply(200, {}, R"({"state":"INPROGRESS","key":"k","description":"p"})"), Key(), kNow);
   BOOST_TEST(found.newest_for_context->state == core::StatusState::kPending);
   const auto o = bbs.InterpretCreate(
       Reply(401, {}, R"({"errors":[{"context":null,"message":"Authentication failed.","exceptionName":"x"}]})"), kNow);

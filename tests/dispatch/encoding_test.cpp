@@ -18,7 +18,7 @@ BOOST_AUTO_TEST_CASE(cap_text_counts_code_points_and_adds_an_ellipsis) {
   BOOST_TEST(CapText("\xF0\x9F\x98\x80\xF0\x9F\x98\x80", 1) == "\xE2\x80\xA6");
   BOOST_TEST(CapText("anything", 0) == "anything");
   BOOST_TEST(CapText("", 3) == "");
-  BOOST_TEST(CapText("a\xC0\xAFz", 0) == "a\xEF\xBF\xBD\xEF\xBF\xBDz");  // overlong '/'
+  BOOST_TEST(CapText("a\xC0\xAFz", 0) == "a\xEF\xBF\xBD\xEF\xBF\xBDz");              // overlong '/'
   BOOST_TEST(CapText("\xED\xA0\x80", 0) == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
   BOOST_TEST(CapText("\xE2\x82", 0) == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // truncated sequence
 }
@@ -41,7 +41,8 @@ BOOST_AUTO_TEST_CASE(retry_after_forms) {
   BOOST_TEST(!ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT").has_value());
   BOOST_TEST(!ParseHttpDate("Sun, 06 Foo 1994 08:49:37 GMT").has_value());
   BOOST_TEST(ParseRetryAfter(" 120 ", 0) == std::optional(std::chrono::seconds(120)));
-  BOOST_TEST(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 50) == std::optional(std::chrono::seconds(0)));
+  BOOST_TEST(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 50) ==
+             std::optional(std::chrono::seconds(0)));
   BOOST_TEST(!ParseRetryAfter("-5", 0).has_value());
   BOOST_TEST(!ParseRetryAfter("1.5", 0).has_value());
   BOOST_TEST(!ParseRetryAfter("99999999999999999999", 0).has_value());

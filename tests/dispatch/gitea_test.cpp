@@ -28,7 +28,8 @@ BOOST_AUTO_TEST_CASE(addresses_map_to_api_bases) {
   BOOST_TEST(sub.Endpoint().api_base == "https://example.com/git/api/v1");
   BOOST_TEST(sub.Endpoint().repo_id == "owner/repo");
   BOOST_CHECK_THROW(GiteaProvider("r1", "https://example.com/git/owner/repo"), ProviderConfigError);
-  BOOST_CHECK_THROW(GiteaProvider("r1", "https://example.com/owner/repo", "https://example.com/v1"), ProviderConfigError);
+  BOOST_CHECK_THROW(GiteaProvider("r1", "https://example.com/owner/repo", "https://example.com/v1"),
+                    ProviderConfigError);
 }
 
 BOOST_AUTO_TEST_CASE(list_reads_status_field_and_highest_id) {

@@ -13,10 +13,9 @@ BOOST_AUTO_TEST_SUITE(GitHubProviderTests)
 
 BOOST_AUTO_TEST_CASE(create_request_is_exact) {
   const GitHubProvider gh("r1", "https://github.com/owner/repo");
-  const HttpCall call = gh.BuildCreate(
-      Desired(core::StatusState::kSuccess, "reconciliation succeeded", "kustomization/apps/0c9c2e41",
-              "https://ci.example/1"),
-      Credentials{"ghp_abc", ""});
+  const HttpCall call = gh.BuildCreate(Desired(core::StatusState::kSuccess, "reconciliation succeeded",
+                                               "kustomization/apps/0c9c2e41", "https://ci.example/1"),
+                                       Credentials{"ghp_abc", ""});
   BOOST_TEST(call.method == "POST");
   BOOST_TEST(call.url == std::string("https://api.github.com/repos/owner/repo/statuses/") + kSha);
   const std::vector<std::pair<std::string, std::string>> headers = {
@@ -77,8 +76,7 @@ BOOST_AUTO_TEST_CASE(addresses_map_to_api_bases) {
 BOOST_AUTO_TEST_CASE(primary_rate_limit_pauses_the_host_until_reset) {
   const GitHubProvider gh("r1", "https://github.com/o/r");
   const auto o = gh.InterpretCreate(
-      Reply(403,
-            {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", std::to_string(kNow + 300)}},
+      Reply(403, {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", std::to_string(kNow + 300)}},
             R"({"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com"})"),
       kNow);
   BOOST_TEST(o.kind == OutcomeKind::kRetry);
@@ -123,9 +121,10 @@ BOOST_AUTO_TEST_CASE(delivered_with_an_empty_budget_still_pauses_the_host) {
 BOOST_AUTO_TEST_CASE(validation_errors_join_message_and_details) {
   const GitHubProvider gh("r1", "https://github.com/o/r");
   const auto o = gh.InterpretCreate(
-      Reply(422, {},
-            R"j({"message":"Validation Failed","errors":[{"resource":"Status","code":"custom","field":"description",)j"
-            R"j("message":"description is too long (maximum is 140 characters)"},{"resource":"Status","code":"invalid","field":"state"}]})j"),
+      Reply(
+          422, {},
+          R"j({"message":"Validation Failed","errors":[{"resource":"Status","code":"custom","field":"description",)j"
+          R"j("message":"description is too long (maximum is 140 characters)"},{"resource":"Status","code":"invalid","field":"state"}]})j"),
       kNow);
   BOOST_TEST(o.kind == OutcomeKind::kPermanent);
   BOOST_TEST(o.error ==
@@ -142,10 +141,9 @@ BOOST_AUTO_TEST_CASE(list_request_pages_by_100) {
 
 BOOST_AUTO_TEST_CASE(list_takes_the_first_matching_context_newest_first) {
   const GitHubProvider gh("r1", "https://github.com/o/r");
-  const std::string body =
-      R"([{"id":3,"state":"failure","description":"other","context":"ci/other"},)"
-      R"({"id":2,"state":"success","description":"new","context":"Kustomization/Apps/0c9c2e41"},)"
-      R"({"id":1,"state":"pending","description":"old","context":"kustomization/apps/0c9c2e41"}])";
+  const std::string body = R"([{"id":3,"state":"failure","description":"other","context":"ci/other"},)"
+                           R"({"id":2,"state":"success","description":"new","context":"Kustomization/Apps/0c9c2e41"},)"
+                           R"({"id":1,"state":"pending","description":"old","context":"kustomization/apps/0c9c2e41"}])";
   const auto page = gh.InterpretList(Reply(200, {{"link", "<https://x?page=2>; rel=\"next\""}}, body), Key(), kNow);
   BOOST_TEST(page.outcome.kind == OutcomeKind::kSynced);
   BOOST_TEST_REQUIRE(page.newest_for_context.has_value());
@@ -158,7 +156,10 @@ BOOST_AUTO_TEST_CASE(list_without_the_context_follows_link_next) {
   const GitHubProvider gh("r1", "https://github.com/o/r");
   const std::string body = R"([{"id":3,"state":"failure","description":"x","context":"ci/other"}])";
   const auto more = gh.InterpretList(
-      Reply(200, {{"link", "<https://api.github.com/x?page=2>; rel=\"next\", <https://api.github.com/x?page=9>; rel=\"last\""}}, body),
+      Reply(200,
+            {{"link",
+              "<https://api.github.com/x?page=2>; rel=\"next\", <https://api.github.com/x?page=9>; rel=\"last\""}},
+            body),
       Key(), kNow);
   BOOST_TEST(!more.newest_for_context.has_value());
   BOOST_TEST(more.more_pages);

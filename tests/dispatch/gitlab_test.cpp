@@ -67,7 +67,8 @@ BOOST_AUTO_TEST_CASE(addresses_map_to_api_bases) {
 
 BOOST_AUTO_TEST_CASE(lock_conflict_is_retryable) {
   const GitLabProvider gl("r1", "https://gitlab.com/g/p");
-  const auto o = gl.InterpretCreate(Reply(409, {}, R"({"message":"Another update to this commit status is in progress"})"), kNow);
+  const auto o =
+      gl.InterpretCreate(Reply(409, {}, R"({"message":"Another update to this commit status is in progress"})"), kNow);
   BOOST_TEST(o.kind == OutcomeKind::kRetry);
   BOOST_TEST(!o.host_exhausted);
   BOOST_TEST(o.error == "Another update to this commit status is in progress");
@@ -76,8 +77,9 @@ BOOST_AUTO_TEST_CASE(lock_conflict_is_retryable) {
 BOOST_AUTO_TEST_CASE(transition_refusal_asks_for_reconciliation) {
   const GitLabProvider gl("r1", "https://gitlab.com/g/p");
   const auto o = gl.InterpretCreate(
-      Reply(400, {},
-            R"j({"message":"Cannot transition status via :enqueue from :pending (Reason(s): Status cannot transition via \"enqueue\")"})j"),
+      Reply(
+          400, {},
+          R"j({"message":"Cannot transition status via :enqueue from :pending (Reason(s): Status cannot transition via \"enqueue\")"})j"),
       kNow);
   BOOST_TEST(o.kind == OutcomeKind::kReconcile);
   const auto other = gl.InterpretCreate(Reply(400, {}, R"({"error":"state does not have a valid value"})"), kNow);
@@ -116,7 +118,8 @@ BOOST_AUTO_TEST_CASE(list_takes_the_highest_id) {
   BOOST_TEST_REQUIRE(page.newest_for_context.has_value());
   BOOST_TEST(page.newest_for_context->state == core::StatusState::kSuccess);
   BOOST_TEST(page.newest_for_context->description == "new");
-  const auto canceled = gl.InterpretList(Reply(200, {}, R"([{"id":1,"status":"canceled","name":"ctx"}])"), Key("ctx"), kNow);
+  const auto canceled =
+      gl.InterpretList(Reply(200, {}, R"([{"id":1,"status":"canceled","name":"ctx"}])"), Key("ctx"), kNow);
   BOOST_TEST(canceled.newest_for_context->state == core::StatusState::kError);
 }
 

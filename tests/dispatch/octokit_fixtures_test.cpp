@@ -60,9 +60,8 @@ HttpReply RecordedReply(const rapidjson::Value& exchange) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(OctokitFixtures,
-                       *boost::unit_test::precondition(ToolPresentOrCi{ConformanceDir() / "node_modules/@octokit/fixtures",
-                                                                       "@octokit/fixtures"}))
+BOOST_AUTO_TEST_SUITE(OctokitFixtures, *boost::unit_test::precondition(ToolPresentOrCi{
+                                           ConformanceDir() / "node_modules/@octokit/fixtures", "@octokit/fixtures"}))
 
 BOOST_AUTO_TEST_CASE(create_status_scenario_is_delivered_and_listed) {
   const auto path = Scenario("create-status");
@@ -142,7 +141,8 @@ BOOST_AUTO_TEST_CASE(errors_scenario_422_is_permanent_with_the_message) {
   for (const auto& exchange : doc.GetArray()) {
     if (exchange["status"].GetInt() != 422) continue;
     ++seen;
-    const SendOutcome o = GitHubProvider("fixture", "https://github.com/o/r").InterpretCreate(RecordedReply(exchange), kNow);
+    const SendOutcome o =
+        GitHubProvider("fixture", "https://github.com/o/r").InterpretCreate(RecordedReply(exchange), kNow);
     BOOST_TEST(o.kind == OutcomeKind::kPermanent);
     BOOST_TEST(o.http_status == 422);
     BOOST_TEST(o.error == "Validation Failed: invalid (Label.color)");

@@ -37,17 +37,41 @@ const std::string kShared = FLUXSTATUS_FIXTURES_DIR "/specs/";
 
 std::vector<MockHost> MockHosts() {
   return {
-      {"github", kShared + "github-statuses.openapi.json", "https://github.com/owner/repo", "https://api.github.com",
-       "succeeded", "state", false, {"ghp_dummy", ""}},
+      {"github",
+       kShared + "github-statuses.openapi.json",
+       "https://github.com/owner/repo",
+       "https://api.github.com",
+       "succeeded",
+       "state",
+       false,
+       {"ghp_dummy", ""}},
       {"github", "ghes-api-v3.json", "{root}/owner/repo", "", "succeeded", "state", false, {"ghp_dummy", ""}},
       {"gitlab", "gitlab-statuses.openapi.yaml", "{root}/group/sub/proj", "", "failure", "state", true, {"glpat", ""}},
       {"gitea", "gitea-statuses.openapi.yaml", "{root}/owner/repo", "", "succeeded", "state", true, {"tok", ""}},
-      {"bitbucket", "bitbucket-cloud-statuses.openapi.yaml", "https://bitbucket.org/ws/repo",
-       "https://api.bitbucket.org", "SUCCESS", "url", true, {"app-password", "user"}},
-      {"bitbucketserver", "bitbucket-server-statuses.openapi.yaml", "{root}/scm/PROJ/repo.git", "", "STOPPED", "url",
-       true, {"http-token", ""}},
-      {"azuredevops", "azure-devops-statuses.openapi.yaml", "https://dev.azure.com/org/project/_git/repo",
-       "https://dev.azure.com", "success", "context", true, {"pat", ""}},
+      {"bitbucket",
+       "bitbucket-cloud-statuses.openapi.yaml",
+       "https://bitbucket.org/ws/repo",
+       "https://api.bitbucket.org",
+       "SUCCESS",
+       "url",
+       true,
+       {"app-password", "user"}},
+      {"bitbucketserver",
+       "bitbucket-server-statuses.openapi.yaml",
+       "{root}/scm/PROJ/repo.git",
+       "",
+       "STOPPED",
+       "url",
+       true,
+       {"http-token", ""}},
+      {"azuredevops",
+       "azure-devops-statuses.openapi.yaml",
+       "https://dev.azure.com/org/project/_git/repo",
+       "https://dev.azure.com",
+       "success",
+       "context",
+       true,
+       {"pat", ""}},
   };
 }
 
@@ -146,9 +170,9 @@ bool Is4xx(int s) { return s >= 400 && s < 500; }
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(PrismConformance,
-                       *boost::unit_test::precondition(ToolPresentOrCi{ConformanceDir() / "node_modules/.bin/prism",
-                                                                       "Prism (@stoplight/prism-cli 5.14.2)"}) *
-                           boost::unit_test::fixture<PrismFarm>())
+                      *boost::unit_test::precondition(ToolPresentOrCi{ConformanceDir() / "node_modules/.bin/prism",
+                                                                      "Prism (@stoplight/prism-cli 5.14.2)"}) *
+                          boost::unit_test::fixture<PrismFarm>())
 
 BOOST_AUTO_TEST_CASE(valid_creates_and_lists_are_accepted) {
   if (!PrismFarm::instance || !PrismFarm::instance->ready) return;
@@ -156,8 +180,8 @@ BOOST_AUTO_TEST_CASE(valid_creates_and_lists_are_accepted) {
     BOOST_TEST_CONTEXT(host.kind << " (" << host.spec << ")") {
       const Target t = Aim(host);
       for (auto state : {core::StatusState::kPending, core::StatusState::kSuccess, core::StatusState::kFailure}) {
-        const DesiredStatus status = Desired(state, "reconciliation succeeded", "kustomization/apps/0c9c2e41",
-                                             "https://ci.example/run/1");
+        const DesiredStatus status =
+            Desired(state, "reconciliation succeeded", "kustomization/apps/0c9c2e41", "https://ci.example/run/1");
         const HttpReply reply = t.Send(t.provider->BuildCreate(status, host.creds));
         BOOST_TEST(Is2xx(reply.status), core::ToString(state) << ": HTTP " << reply.status << " " << reply.body);
         BOOST_TEST(t.provider->InterpretCreate(reply, kNow).kind == OutcomeKind::kSynced);
@@ -175,9 +199,8 @@ BOOST_AUTO_TEST_CASE(wrong_state_names_are_refused) {
     BOOST_TEST_CONTEXT(host.kind << " (" << host.spec << ")") {
       const Target t = Aim(host);
       HttpCall call = t.provider->BuildCreate(Desired(core::StatusState::kSuccess), host.creds);
-      call.body = Rewrite(call.body, [&](rapidjson::Document& d) {
-        d["state"].SetString(host.wrong_state.c_str(), d.GetAllocator());
-      });
+      call.body = Rewrite(
+          call.body, [&](rapidjson::Document& d) { d["state"].SetString(host.wrong_state.c_str(), d.GetAllocator()); });
       const HttpReply reply = t.Send(call);
       BOOST_TEST(Is4xx(reply.status), "HTTP " << reply.status << " " << reply.body);
       BOOST_TEST(t.provider->InterpretCreate(reply, kNow).kind == OutcomeKind::kPermanent);
@@ -205,7 +228,8 @@ BOOST_AUTO_TEST_CASE(missing_credentials_are_refused_where_the_spec_checks_them)
     BOOST_TEST_CONTEXT(host.kind) {
       const Target t = Aim(host);
       HttpCall call = t.provider->BuildCreate(Desired(core::StatusState::kSuccess), host.creds);
-      std::erase_if(call.headers, [](const auto& h) { return h.first == "Authorization" || h.first == "PRIVATE-TOKEN"; });
+      std::erase_if(call.headers,
+                    [](const auto& h) { return h.first == "Authorization" || h.first == "PRIVATE-TOKEN"; });
       const HttpReply reply = t.Send(call);
       BOOST_TEST(reply.status == 401, "HTTP " << reply.status << " " << reply.body);
     }

@@ -73,8 +73,8 @@ PrismMock::PrismMock(const std::filesystem::path& prism_bin, const std::filesyst
       ::dup2(out, 2);
     }
     if (in >= 0) ::dup2(in, 0);
-    const char* argv[] = {bin.c_str(), "mock", "-h", "127.0.0.1", "-p", port.c_str(), "-v", "warn",
-                          "--errors", spec_path.c_str(), nullptr};
+    const char* argv[] = {bin.c_str(), "mock", "-h",       "127.0.0.1",       "-p",   port.c_str(),
+                          "-v",        "warn", "--errors", spec_path.c_str(), nullptr};
     ::execv(bin.c_str(), const_cast<char* const*>(argv));
     ::_exit(127);
   }

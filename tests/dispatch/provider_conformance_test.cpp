@@ -19,9 +19,9 @@ BOOST_DATA_TEST_CASE(create_request_is_well_formed_for_every_state, bdata::make(
   BOOST_TEST(!provider->HostKey().empty());
   BOOST_TEST(provider->Endpoint().api_base.starts_with("https://"));
   const std::pair<core::StatusState, std::string> states[] = {{core::StatusState::kPending, host.pending},
-                                                               {core::StatusState::kSuccess, host.success},
-                                                               {core::StatusState::kFailure, host.failure},
-                                                               {core::StatusState::kError, host.error}};
+                                                              {core::StatusState::kSuccess, host.success},
+                                                              {core::StatusState::kFailure, host.failure},
+                                                              {core::StatusState::kError, host.error}};
   for (const auto& [state, name] : states) {
     const HttpCall call = provider->BuildCreate(Desired(state), host.creds);
     BOOST_TEST(call.method == "POST");
@@ -52,8 +52,8 @@ BOOST_DATA_TEST_CASE(description_is_capped_on_a_character_boundary, bdata::make(
 }
 
 BOOST_DATA_TEST_CASE(invalid_utf8_never_reaches_the_body, bdata::make(AllHosts()), host) {
-  const auto call = Make(host)->BuildCreate(
-      Desired(core::StatusState::kSuccess, "bad \xFF\xC3 bytes", "ctx/\xE2\x82"), host.creds);
+  const auto call =
+      Make(host)->BuildCreate(Desired(core::StatusState::kSuccess, "bad \xFF\xC3 bytes", "ctx/\xE2\x82"), host.creds);
   const auto body = ParseBody(call.body);  // RapidJSON's default parse does not validate, so check bytes
   BOOST_TEST_REQUIRE(body.IsObject());
   BOOST_TEST(call.body.find('\xFF') == std::string::npos);
@@ -76,11 +76,11 @@ BOOST_DATA_TEST_CASE(status_classes_map_to_outcome_kinds, bdata::make(AllHosts()
     int status;
     OutcomeKind kind;
   };
-  const Row rows[] = {{200, OutcomeKind::kSynced}, {201, OutcomeKind::kSynced}, {204, OutcomeKind::kSynced},
+  const Row rows[] = {{200, OutcomeKind::kSynced},    {201, OutcomeKind::kSynced},    {204, OutcomeKind::kSynced},
                       {401, OutcomeKind::kPermanent}, {403, OutcomeKind::kPermanent}, {404, OutcomeKind::kPermanent},
-                      {422, OutcomeKind::kPermanent}, {408, OutcomeKind::kRetry}, {429, OutcomeKind::kRetry},
-                      {500, OutcomeKind::kRetry}, {502, OutcomeKind::kRetry}, {503, OutcomeKind::kRetry},
-                      {0, OutcomeKind::kRetry},   {301, OutcomeKind::kPermanent}};
+                      {422, OutcomeKind::kPermanent}, {408, OutcomeKind::kRetry},     {429, OutcomeKind::kRetry},
+                      {500, OutcomeKind::kRetry},     {502, OutcomeKind::kRetry},     {503, OutcomeKind::kRetry},
+                      {0, OutcomeKind::kRetry},       {301, OutcomeKind::kPermanent}};
   for (const auto& row : rows) {
     BOOST_TEST_CONTEXT("HTTP " << row.status) {
       const SendOutcome o = provider->InterpretCreate(Reply(row.status), kNow);
@@ -109,9 +109,19 @@ BOOST_DATA_TEST_CASE(retry_after_seconds_and_http_date_are_honoured, bdata::make
 
 BOOST_DATA_TEST_CASE(garbage_bodies_give_an_outcome_and_a_readable_error, bdata::make(AllHosts()), host) {
   const auto provider = Make(host);
-  const std::string bodies[] = {"", "not json", "{", "[1,2", "null", "42", "\"str\"", "[]", "{}",
-                                "{\"message\":{\"a\":[1,{\"b\":null}]}}", "{\"error\":7}",
-                                "{\"errors\":\"x\"}", "<html><body>Bad gateway</body></html>",
+  const std::string bodies[] = {"",
+                                "not json",
+                                "{",
+                                "[1,2",
+                                "null",
+                                "42",
+                                "\"str\"",
+                                "[]",
+                                "{}",
+                                "{\"message\":{\"a\":[1,{\"b\":null}]}}",
+                                "{\"error\":7}",
+                                "{\"errors\":\"x\"}",
+                                "<html><body>Bad gateway</body></html>",
                                 std::string("\x00\x01\xFF", 3)};
   for (const auto& body : bodies) {
     BOOST_TEST_CONTEXT("body " << body) {

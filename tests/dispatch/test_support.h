@@ -58,7 +58,8 @@ inline std::optional<std::string> CallHeader(const HttpCall& call, std::string_v
     if (n.size() != name.size()) continue;
     bool same = true;
     for (std::size_t i = 0; i < n.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(n[i])) != std::tolower(static_cast<unsigned char>(name[i]))) same = false;
+      if (std::tolower(static_cast<unsigned char>(n[i])) != std::tolower(static_cast<unsigned char>(name[i])))
+        same = false;
     }
     if (same) return v;
   }
@@ -106,9 +107,9 @@ inline core::StatusKey Key(std::string context = "kustomization/apps/0c9c2e41") 
 struct HostCase {
   std::string kind;
   std::string address;
-  std::string auth_header;      // the header that carries the credential
-  std::string state_field;      // where the state sits in the create body
-  std::string context_field;    // where the context (or its name) sits
+  std::string auth_header;                       // the header that carries the credential
+  std::string state_field;                       // where the state sits in the create body
+  std::string context_field;                     // where the context (or its name) sits
   std::string pending, success, failure, error;  // host state names
   std::size_t description_cap;
   Credentials creds;
@@ -116,7 +117,8 @@ struct HostCase {
 
 inline std::ostream& operator<<(std::ostream& os, const HostCase& c) { return os << c.kind; }
 
-// clang-format off: one row a line reads as the table it is.
+// One row a line reads as the table it is.
+// clang-format off
 inline std::vector<HostCase> AllHosts() {
   return {
       {"github", "https://github.com/owner/repo", "Authorization", "state", "context", "pending", "success",

@@ -122,9 +122,9 @@ BOOST_AUTO_TEST_CASE(the_host_is_listed_first_when_a_send_was_recorded_but_not_i
   BOOST_TEST(Outcomes(svc.db_path(), on_host, kApps) == std::vector<std::string>{"already_on_host"});
   BOOST_TEST(Outcomes(svc.db_path(), missing, kApps) == (std::vector<std::string>{"listed", "delivered"}),
              QueryRows(svc.db_path(),
-                   "SELECT group_concat(outcome || ' ' || ifnull(http_status, '-'), ', ')"
-                   " FROM delivery_attempts WHERE commit_sha = '" +
-                       missing + "'")[0][0]);
+                       "SELECT group_concat(outcome || ' ' || ifnull(http_status, '-'), ', ')"
+                       " FROM delivery_attempts WHERE commit_sha = '" +
+                           missing + "'")[0][0]);
 }
 
 BOOST_AUTO_TEST_CASE(every_page_listed_is_a_delivery_attempts_row_when_the_host_pages_its_statuses) {
@@ -159,8 +159,8 @@ BOOST_AUTO_TEST_CASE(every_call_to_the_host_is_a_delivery_attempts_row) {
   svc.Submit("gh", Succeeded(sha, 0));
   BOOST_TEST_REQUIRE(WaitAllSynced(svc.db_path(), 1));
   const auto rows = QueryRows(svc.db_path(),
-                          "SELECT route, repo, commit_sha, context, state, http_status, outcome, error IS NOT NULL"
-                          " AND error != '', duration_ms >= 0 FROM delivery_attempts ORDER BY id");
+                              "SELECT route, repo, commit_sha, context, state, http_status, outcome, error IS NOT NULL"
+                              " AND error != '', duration_ms >= 0 FROM delivery_attempts ORDER BY id");
   BOOST_TEST_REQUIRE(rows.size() == host.Requests().size());
   BOOST_TEST(rows == (std::vector<Row>{{"gh", "acme/app", sha, kApps, "success", "502", "retry", "1", "1"},
                                        {"gh", "acme/app", sha, kApps, "success", "502", "retry", "1", "1"},

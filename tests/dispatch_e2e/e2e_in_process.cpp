@@ -71,8 +71,7 @@ InProcess::InProcess(FakeGitHost& host, std::vector<RouteSpec> routes, InProcess
   dopts.lease = options.lease;
   dopts.record_wait = options.record_wait;
   dopts.log_repeats_every = options.log_repeats_every;
-  dispatcher_ =
-      std::make_unique<dispatch::Dispatcher>(dopts, std::move(dispatch_routes), *writer_, metrics_, clock);
+  dispatcher_ = std::make_unique<dispatch::Dispatcher>(dopts, std::move(dispatch_routes), *writer_, metrics_, clock);
   writer_->SetCommitListener([d = dispatcher_.get()] { d->Wake(); });
   writer_->Start();
 }

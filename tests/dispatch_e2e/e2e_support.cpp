@@ -220,7 +220,7 @@ void PostDesired(const dispatch::Provider& provider, const dispatch::TransportOp
 void PostStatusDirectly(const FakeGitHost& host, HostKind kind, const std::string& token, const std::string& db_path,
                         const std::string& route, const std::string& sha, const std::string& context) {
   const auto repo = QueryRows(db_path, "SELECT repo FROM current_status WHERE route = " + Quote(route) + " AND" +
-                                       KeyWhere(sha, context).substr(6));
+                                           KeyWhere(sha, context).substr(6));
   if (repo.empty()) throw std::runtime_error("no status row for " + route + " " + sha + " " + context);
   auto db = store::OpenForReading(db_path);
   store::Outbox outbox(*db);

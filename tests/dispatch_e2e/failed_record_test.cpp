@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_key_whose_step_cannot_be_recorded_waits_its_backoff_not_t
   BOOST_TEST(CountRequests(host, "GET") == 1);
   clock.Advance(std::chrono::milliseconds(100));
   BOOST_TEST_REQUIRE(WaitPolls(svc, 5));
-  BOOST_TEST(CountRequests(host, "GET") == 1);  // still within the backoff
+  BOOST_TEST(CountRequests(host, "GET") == 1);    // still within the backoff
   clock.Advance(std::chrono::milliseconds(900));  // max_backoff has passed
   BOOST_TEST_REQUIRE(WaitUntil([&] { return svc.dispatcher().steps() == 2; }));
   BOOST_TEST(CountRequests(host, "GET") == 2);

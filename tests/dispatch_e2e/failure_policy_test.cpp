@@ -174,7 +174,7 @@ BOOST_DATA_TEST_CASE(the_key_fails_at_once_with_the_host_text_when_the_host_refu
   svc.Submit("gh", Succeeded(sha, 1, "barrier"));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(svc.db_path(), sha, "kustomization/barrier") == "synced"; }));
   BOOST_TEST(QueryRows(svc.db_path(), "SELECT http_status, outcome FROM delivery_attempts WHERE context = '" + kApps +
-                                      "'") == (std::vector<Row>{{std::to_string(refusal.status), "failed"}}));
+                                          "'") == (std::vector<Row>{{std::to_string(refusal.status), "failed"}}));
   const auto status =
       QueryRows(svc.db_path(), "SELECT attempts, last_error FROM current_status WHERE context = '" + kApps + "'");
   BOOST_TEST_REQUIRE(status.size() == 1u);
@@ -224,8 +224,10 @@ BOOST_DATA_TEST_CASE(a_key_waiting_for_its_retry_names_the_hosts_http_status_in_
   options.max_attempts = 1000;
   InProcess svc(host, {{"gh", HostKind::kGitHub}}, options);
   const std::string sha = Sha(30);
-  if (status == 0) host.SetDown(true);
-  else host.FailNext(1000, status, {}, R"({"message":"Try again later"})");
+  if (status == 0)
+    host.SetDown(true);
+  else
+    host.FailNext(1000, status, {}, R"({"message":"Try again later"})");
   svc.StartDispatcher();
   svc.Submit("gh", Succeeded(sha, 0));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return QueryInt(svc.db_path(), "SELECT attempts FROM current_status") >= 1; }));

@@ -75,8 +75,7 @@ BOOST_FIXTURE_TEST_CASE(statuses_are_posted_with_the_token_of_the_installation_f
   BOOST_TEST(serve.Stop() == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(an_owner_without_the_app_leaves_the_status_pending_with_a_last_error_naming_the_fix,
-                        AppSetup) {
+BOOST_FIXTURE_TEST_CASE(an_owner_without_the_app_leaves_the_status_pending_with_a_last_error_naming_the_fix, AppSetup) {
   Serve serve(dir.path(), ServeConfig(Route("acme-typo"), DispatchYaml(2, 1000)));
   const std::string sha = Sha(71);
   Accepted(serve.Hook("gh", Succeeded(sha, 0)));

@@ -86,8 +86,9 @@ BOOST_AUTO_TEST_CASE(a_step_that_outlives_its_lease_leaves_the_key_to_the_new_ho
 
   // Meanwhile the lease passes on (this process stalled past its expiry, say) and the new
   // holder syncs the key.
-  Exec(svc.db_path(), "UPDATE dispatch_lease SET holder = 'other.example:2:00000000000000ff',"
-                      " expires_at_ms = strftime('%s', 'now') * 1000 + 600000");
+  Exec(svc.db_path(),
+       "UPDATE dispatch_lease SET holder = 'other.example:2:00000000000000ff',"
+       " expires_at_ms = strftime('%s', 'now') * 1000 + 600000");
   svc.RecordForCurrentState("gh", sha, kApps, store::DeliveryRecord::Result::kSynced);
 
   // The old holder's 422 arrives: its call is recorded, its verdict is not.

@@ -20,17 +20,21 @@ inline std::map<std::string, std::string> LogFieldsOf(const std::string& line) {
   if (doc.HasParseError() || !doc.IsObject()) return fields;
   for (const auto& m : doc.GetObject()) {
     const std::string name = m.name.GetString();
-    if (m.value.IsString()) fields[name] = m.value.GetString();
-    else if (m.value.IsInt64()) fields[name] = std::to_string(m.value.GetInt64());
-    else if (m.value.IsBool()) fields[name] = m.value.GetBool() ? "true" : "false";
-    else if (m.value.IsNumber()) fields[name] = std::to_string(m.value.GetDouble());
+    if (m.value.IsString())
+      fields[name] = m.value.GetString();
+    else if (m.value.IsInt64())
+      fields[name] = std::to_string(m.value.GetInt64());
+    else if (m.value.IsBool())
+      fields[name] = m.value.GetBool() ? "true" : "false";
+    else if (m.value.IsNumber())
+      fields[name] = std::to_string(m.value.GetDouble());
   }
   return fields;
 }
 
 // The lines of `text` whose fields include every (name, value) of `wanted`.
 inline std::vector<std::map<std::string, std::string>> LogLinesWith(const std::string& text,
-                                                                  const std::map<std::string, std::string>& wanted) {
+                                                                    const std::map<std::string, std::string>& wanted) {
   std::vector<std::map<std::string, std::string>> out;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {

@@ -40,8 +40,8 @@ BOOST_AUTO_TEST_CASE(replay_posts_only_what_the_host_lacks_when_run_after_an_out
           return QueryInt(serve.db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'failed'") == 2;
         }),
         QueryRows(serve.db_path(),
-              "SELECT group_concat(commit_sha || ' ' || outcome || ' ' || ifnull(error, ''), '; ') FROM "
-              "delivery_attempts")[0][0]
+                  "SELECT group_concat(commit_sha || ' ' || outcome || ' ' || ifnull(error, ''), '; ') FROM "
+                  "delivery_attempts")[0][0]
             << QueryRows(
                    serve.db_path(),
                    "SELECT group_concat(commit_sha || ' ' || sync_state || ' ' || attempts, '; ') FROM current_status")
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(replay_touches_only_the_window_when_filtered_by_commit) {
   BOOST_TEST(HostStates(host, HostKind::kGitLab, "acme/app", other, kApps).empty());
   BOOST_TEST(CountRequests(host, "GET", other) + CountRequests(host, "POST", other) == 0);
   BOOST_TEST(QueryRows(db_path, "SELECT commit_sha, sync_state FROM current_status ORDER BY commit_sha = '" + chosen +
-                                "'") == (std::vector<Row>{{other, "pending"}, {chosen, "synced"}}));
+                                    "'") == (std::vector<Row>{{other, "pending"}, {chosen, "synced"}}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

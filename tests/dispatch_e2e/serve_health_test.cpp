@@ -32,8 +32,8 @@ BOOST_AUTO_TEST_CASE(sigterm_with_a_host_that_never_answers_exits_within_10_s_an
     const int status = serve.Stop(SIGTERM);
     const auto took = std::chrono::steady_clock::now() - signalled;
     BOOST_TEST(status == 0, serve.Output());  // exited with code 0
-    BOOST_TEST(took < std::chrono::seconds(10),
-               std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+    BOOST_TEST(took < std::chrono::seconds(10), std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                                                    << " ms");
   }
   host.SetDelay(std::chrono::milliseconds(0));
   Serve restarted(dir.path(), config);
@@ -55,9 +55,10 @@ BOOST_AUTO_TEST_CASE(a_permanent_failure_is_logged_at_error_with_the_key_and_the
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(serve.db_path(), sha, kApps) == "failed"; }));
   std::vector<std::map<std::string, std::string>> lines;
   BOOST_TEST_REQUIRE(WaitUntil([&] {
-    lines = LogLinesWith(serve.Output(), {{"level", "error"}, {"msg", "status delivery failed"}});
-    return !lines.empty();
-  }), serve.Output());
+                       lines = LogLinesWith(serve.Output(), {{"level", "error"}, {"msg", "status delivery failed"}});
+                       return !lines.empty();
+                     }),
+                     serve.Output());
   auto& line = lines.front();
   BOOST_TEST(line["route"] == "gh");
   BOOST_TEST(line["commit"] == sha);
@@ -78,9 +79,10 @@ BOOST_AUTO_TEST_CASE(metrics_count_statuses_by_sync_state_and_the_workers_alive)
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(serve.db_path(), Sha(98), kApps) == "synced"; }));
   std::string body;
   BOOST_TEST(WaitUntil([&] {
-    body = HttpGet(serve.Url("/metrics")).body;
-    return body.find("fluxstatus_statuses{sync_state=\"synced\"} 1\n") != std::string::npos;
-  }), body);
+               body = HttpGet(serve.Url("/metrics")).body;
+               return body.find("fluxstatus_statuses{sync_state=\"synced\"} 1\n") != std::string::npos;
+             }),
+             body);
   BOOST_TEST(body.find("fluxstatus_statuses{sync_state=\"failed\"} 1\n") != std::string::npos, body);
   BOOST_TEST(body.find("fluxstatus_statuses{sync_state=\"pending\"} 0\n") != std::string::npos, body);
   BOOST_TEST(body.find("fluxstatus_statuses{sync_state=\"skipped\"} 0\n") != std::string::npos, body);

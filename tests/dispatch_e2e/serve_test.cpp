@@ -43,7 +43,7 @@ std::vector<std::string> History(const std::string& db_path, HostKind kind, cons
   std::vector<std::string> out;
   for (const auto& r :
        QueryRows(db_path, "SELECT state FROM status_history WHERE route = '" + route + "' AND commit_sha = '" + sha +
-                          "' AND context = '" + context + "' ORDER BY rowid")) {
+                              "' AND context = '" + context + "' ORDER BY rowid")) {
     out.push_back(HostState(kind, r[0]));
   }
   return out;
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(the_host_gets_one_post_per_state_change_and_none_for_duplic
   FakeGitHost host(FakeGitHost::Options{"s3cret", "", 1});
   testing::TempDir dir;
   Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "s3cret") +
-                                 RouteYaml(dir.path(), host, "gl", HostKind::kGitLab, "s3cret")));
+                                      RouteYaml(dir.path(), host, "gl", HostKind::kGitLab, "s3cret")));
   const std::string sha = Sha(40);
   Accepted(serve.Hook("gh", Progressing(sha, 0)));
   Accepted(serve.Hook("gl", Progressing(sha, 0)));
@@ -97,13 +97,13 @@ BOOST_AUTO_TEST_CASE(the_host_gets_one_post_per_state_change_and_none_for_duplic
   BOOST_TEST(CountRequests(host, "POST", "/repos/acme/app/statuses/") == 3);
   BOOST_TEST(CountRequests(host, "POST", "/api/v4/projects/") == 2);
   BOOST_TEST(host.Requests().size() == 5u);
-  BOOST_TEST(
-      QueryRows(serve.db_path(), "SELECT route, state, http_status, outcome FROM delivery_attempts ORDER BY route, id") ==
-      (std::vector<Row>{{"gh", "pending", "201", "delivered"},
-                        {"gh", "success", "201", "delivered"},
-                        {"gh", "success", "201", "delivered"},
-                        {"gl", "pending", "201", "delivered"},
-                        {"gl", "failure", "201", "delivered"}}));
+  BOOST_TEST(QueryRows(serve.db_path(),
+                       "SELECT route, state, http_status, outcome FROM delivery_attempts ORDER BY route, id") ==
+             (std::vector<Row>{{"gh", "pending", "201", "delivered"},
+                               {"gh", "success", "201", "delivered"},
+                               {"gh", "success", "201", "delivered"},
+                               {"gl", "pending", "201", "delivered"},
+                               {"gl", "failure", "201", "delivered"}}));
   BOOST_TEST(serve.Stop() == 0);
 }
 
@@ -111,8 +111,8 @@ BOOST_AUTO_TEST_CASE(everything_is_delivered_newest_state_last_when_the_host_ret
   FakeGitHost host;
   testing::TempDir dir;
   Serve serve(dir.path(), ServeConfig(RouteYaml(dir.path(), host, "gh", HostKind::kGitHub) +
-                                     RouteYaml(dir.path(), host, "gl", HostKind::kGitLab),
-                                 DispatchYaml(2, 1000, "50ms", "300ms")));
+                                          RouteYaml(dir.path(), host, "gl", HostKind::kGitLab),
+                                      DispatchYaml(2, 1000, "50ms", "300ms")));
   const std::string s1 = Sha(41), s2 = Sha(42);
   Accepted(serve.Hook("gh", Progressing(s1, 0)));
   BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), 1));
@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(everything_is_delivered_newest_state_last_when_the_host_ret
                         " WHERE http_status IS NULL") >= 5;
       }),
       QueryRows(serve.db_path(),
-            "SELECT group_concat(route || ' ' || context || ' ' || outcome, '; ') FROM delivery_attempts")[0][0]);
+                "SELECT group_concat(route || ' ' || context || ' ' || outcome, '; ') FROM delivery_attempts")[0][0]);
   BOOST_TEST(QueryInt(serve.db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'pending'") == 5);
   host.SetDown(false);
   BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), 5));

@@ -214,9 +214,9 @@ BOOST_AUTO_TEST_CASE(a_host_that_never_accepts_ties_one_worker_for_the_5_s_conne
   BlackHole hole;
   testing::TempDir dir;
   testing::WriteFile(dir.path() / "dead.token", "t0ken\n");
-  const std::string dead = "  - name: dead\n    provider: github\n    address: http://127.0.0.1:" +
-                           std::to_string(hole.port()) + "/acme/dead\n    token_file: " +
-                           (dir.path() / "dead.token").string() + "\n";
+  const std::string dead =
+      "  - name: dead\n    provider: github\n    address: http://127.0.0.1:" + std::to_string(hole.port()) +
+      "/acme/dead\n    token_file: " + (dir.path() / "dead.token").string() + "\n";
   Serve serve(dir.path(), "routes:\n" + RouteYaml(dir.path(), host, "gh", HostKind::kGitHub) + dead + DispatchYaml());
   const std::string stuck = Sha(65), live = Sha(66);
   const auto start = Clock::now();
@@ -226,7 +226,8 @@ BOOST_AUTO_TEST_CASE(a_host_that_never_accepts_ties_one_worker_for_the_5_s_conne
   BOOST_TEST_REQUIRE(WaitUntil([&] { return SyncState(serve.db_path(), live, kApps) == "synced"; }, 4s));
   BOOST_TEST(MsSince(start) < 4500);  // while the other worker was still connecting
 
-  const std::string attempts = "SELECT outcome, duration_ms, error FROM delivery_attempts WHERE route = 'dead' ORDER BY id";
+  const std::string attempts =
+      "SELECT outcome, duration_ms, error FROM delivery_attempts WHERE route = 'dead' ORDER BY id";
   BOOST_TEST_REQUIRE(WaitUntil([&] { return !QueryRows(serve.db_path(), attempts).empty(); }, 10s));
   const Row first = QueryRows(serve.db_path(), attempts).front();
   BOOST_TEST(first[0] == "transport_error");  // never connected: certainly not sent

@@ -13,8 +13,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/hostile/hostile_service.h"
-#include "tests/support/sql.h"
 #include "tests/ingest/test_http.h"
+#include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -22,8 +22,8 @@ namespace {
 using namespace std::chrono_literals;
 namespace ht = fluxstatus::hostile_testing;
 using fluxstatus::ingest::HttpServerOptions;
-using fluxstatus::testing::QueryInt;
 using fluxstatus::ingest::testing::CurlClient;
+using fluxstatus::testing::QueryInt;
 
 const std::vector<std::string> kJson = {"Content-Type: application/json", "Expect:"};
 

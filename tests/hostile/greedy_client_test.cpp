@@ -19,8 +19,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/hostile/hostile_service.h"
-#include "tests/support/sql.h"
 #include "tests/ingest/test_http.h"
+#include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -28,7 +28,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using fluxstatus::hostile_testing::AcceptedOf;
-using fluxstatus::testing::QueryInt;
 using fluxstatus::hostile_testing::EventJson;
 using fluxstatus::hostile_testing::HookRequest;
 using fluxstatus::hostile_testing::HostileService;
@@ -38,6 +37,7 @@ using fluxstatus::ingest::testing::CountStatusLines;
 using fluxstatus::ingest::testing::CurlClient;
 using fluxstatus::ingest::testing::ErrorMessage;
 using fluxstatus::ingest::testing::RawConnection;
+using fluxstatus::testing::QueryInt;
 
 const std::vector<std::string> kJson = {"Content-Type: application/json", "Expect:"};
 
@@ -68,9 +68,9 @@ std::size_t ReadAnswers(RawConnection& raw, std::size_t n, std::string_view stat
 }
 
 struct Streamed {
-  std::string answer;       // what the server answered while the client was still sending
-  std::size_t sent = 0;     // body bytes the client got into the socket
-  bool finished = false;    // the whole body was sent
+  std::string answer;     // what the server answered while the client was still sending
+  std::size_t sent = 0;   // body bytes the client got into the socket
+  bool finished = false;  // the whole body was sent
 };
 
 // Streams `head`, then a chunked body of `total` bytes in 16 KiB chunks, without blocking,
@@ -218,14 +218,15 @@ BOOST_AUTO_TEST_CASE(answers_pipelined_requests_in_order_and_commits_each_event_
     burst += HookRequest("web", bodies.back(), i == 7);
   }
   RawConnection raw(service.port());
-  raw.Send(burst);  // eight requests in one write
+  raw.Send(burst);                    // eight requests in one write
   BOOST_TEST(raw.WaitForClose(20s));  // the last one asked for Connection: close
   const std::string& answers = raw.received();
   BOOST_TEST(CountStatusLines(answers, "HTTP/1.1 202 Accepted\r\n") == 8u);
 
   const std::regex accepted_body(R"(\{"id":\s*\d+,\s*"duplicate":\s*(true|false)\})");
   std::vector<std::int64_t> ids;
-  for (auto it = std::sregex_iterator(answers.begin(), answers.end(), accepted_body); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(answers.begin(), answers.end(), accepted_body); it != std::sregex_iterator();
+       ++it) {
     const auto accepted = AcceptedOf(it->str());
     BOOST_REQUIRE(accepted.has_value());
     BOOST_TEST(!accepted->second);

@@ -48,8 +48,7 @@ std::string EventJson(const std::string& message) {
 
 std::string HookRequest(const std::string& route, const std::string& body, bool close) {
   return "POST /hook/" + route + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
-         (close ? "Connection: close\r\n" : "") + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-         body;
+         (close ? "Connection: close\r\n" : "") + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 std::optional<std::string> StoredBody(const std::string& db_path, std::int64_t id) {

@@ -15,9 +15,9 @@
 
 #include "tests/hostile/hostile_service.h"
 #include "tests/ingest/test_http.h"
+#include "tests/support/free_port.h"
 #include "tests/support/serve_process.h"
 #include "tests/support/sql.h"
-#include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -25,21 +25,20 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 namespace ht = fluxstatus::hostile_testing;
-using fluxstatus::testing::QueryInt;
-using fluxstatus::testing::FreePort;
 using fluxstatus::hostile_testing::EventJson;
 using fluxstatus::hostile_testing::HostileService;
 using fluxstatus::ingest::HttpServerOptions;
 using fluxstatus::ingest::testing::CurlClient;
 using fluxstatus::ingest::testing::ErrorMessage;
 using fluxstatus::ingest::testing::RawConnection;
+using fluxstatus::testing::FreePort;
+using fluxstatus::testing::QueryInt;
 
 const std::vector<std::string> kJson = {"Content-Type: application/json", "Expect:"};
 
 // Sends `data` one byte every 200 ms until the server closes the connection or `limit` passes.
 // Returns the bytes sent before the close; nullopt when the server never closed it.
-std::optional<std::size_t> TrickleUntilClosed(RawConnection& raw, const std::string& data,
-                                              std::chrono::seconds limit) {
+std::optional<std::size_t> TrickleUntilClosed(RawConnection& raw, const std::string& data, std::chrono::seconds limit) {
   std::size_t sent = 0;
   for (const auto deadline = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < deadline;) {
     try {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
+#include <boost/test/unit_test.hpp>
 
 #include "core/structured_log.h"
 
@@ -75,10 +75,9 @@ BOOST_AUTO_TEST_CASE(a_top_level_array_is_compact_and_an_empty_one_is_empty_text
 }
 
 BOOST_AUTO_TEST_CASE(log_lines_are_compact) {
-  const std::string line = FormatLogLine(0, "info", "stopped", {{"events_accepted", std::int64_t{3}},
-                                                                 {"transactions", std::int64_t{2}},
-                                                                 {"latency_ms", 0.487},
-                                                                 {"ok", true}});
+  const std::string line = FormatLogLine(
+      0, "info", "stopped",
+      {{"events_accepted", std::int64_t{3}}, {"transactions", std::int64_t{2}}, {"latency_ms", 0.487}, {"ok", true}});
   BOOST_TEST(line == R"({"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"stopped","events_accepted":3,)"
                      R"("transactions":2,"latency_ms":0.487,"ok":true})");
 }

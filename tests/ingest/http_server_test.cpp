@@ -47,9 +47,8 @@ BOOST_AUTO_TEST_CASE(echoes_method_target_headers_and_body) {
     respond(Echo(request));
   });
   CurlClient client;
-  const CurlResult result =
-      client.Request("POST", server.Url("/hook/prod?x=1"), R"({"a":1})",
-                     {"Content-Type: application/json", "X-Signature: sha256=ab"});
+  const CurlResult result = client.Request("POST", server.Url("/hook/prod?x=1"), R"({"a":1})",
+                                           {"Content-Type: application/json", "X-Signature: sha256=ab"});
   BOOST_TEST(result.code == CURLE_OK);
   BOOST_TEST(result.status == 200);
   BOOST_TEST(result.body == "POST /hook/prod?x=1\n{\"a\":1}");
@@ -64,8 +63,7 @@ BOOST_AUTO_TEST_CASE(handler_headers_are_sent_but_framing_headers_are_not_overri
   TestServer server([](HttpRequest&&, Responder respond) {
     HttpResponse response = Text("four");
     response.status = 503;
-    response.headers = {
-        {"Retry-After", "7"}, {"Content-Length", "999"}, {"X-Bad", "a\r\nX-Injected: 1"}};
+    response.headers = {{"Retry-After", "7"}, {"Content-Length", "999"}, {"X-Bad", "a\r\nX-Injected: 1"}};
     respond(std::move(response));
   });
   CurlClient client;
@@ -131,8 +129,7 @@ BOOST_AUTO_TEST_CASE(oversized_body_with_expect_continue_gets_413_before_upload)
   std::atomic<int> calls{0};
   TestServer server(EchoHandler(&calls), WithBodyLimit(1024));
   CurlClient client;
-  const CurlResult result =
-      client.Request("POST", server.Url("/"), std::string(100000, 'x'), {"Expect: 100-continue"});
+  const CurlResult result = client.Request("POST", server.Url("/"), std::string(100000, 'x'), {"Expect: 100-continue"});
   BOOST_TEST(result.status == 413);
   BOOST_TEST(ErrorMessage(result.body).value_or("") == "body is larger than 1024 bytes");
   BOOST_TEST(calls.load() == 0);
@@ -146,12 +143,11 @@ BOOST_AUTO_TEST_CASE(expect_continue_upload_within_limit_is_read) {
 BOOST_AUTO_TEST_CASE(oversized_chunked_body_gets_413) {
   TestServer server(EchoHandler(), WithBodyLimit(1024));
   RawConnection raw(server.port());
-  raw.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
-           std::string(2048, 'z') + "\r\n0\r\n\r\n");
+  raw.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + std::string(2048, 'z') +
+           "\r\n0\r\n\r\n");
   BOOST_TEST(raw.WaitForClose(5s));
   BOOST_TEST(raw.received().rfind("HTTP/1.1 413", 0) == 0);
-  BOOST_TEST(ErrorMessage(RawBody(raw.received())).value_or("") ==
-             "body is larger than 1024 bytes");
+  BOOST_TEST(ErrorMessage(RawBody(raw.received())).value_or("") == "body is larger than 1024 bytes");
 }
 
 BOOST_AUTO_TEST_CASE(oversized_header_gets_431) {
@@ -159,8 +155,7 @@ BOOST_AUTO_TEST_CASE(oversized_header_gets_431) {
   options.max_header_bytes = 1024;
   TestServer server(EchoHandler(), options);
   CurlClient client;
-  const CurlResult result =
-      client.Request("GET", server.Url("/"), {}, {"X-Big: " + std::string(4000, 'a')});
+  const CurlResult result = client.Request("GET", server.Url("/"), {}, {"X-Big: " + std::string(4000, 'a')});
   BOOST_TEST(result.status == 431);
   BOOST_TEST(ErrorMessage(result.body).value_or("") == "request header is larger than 1024 bytes");
 }
@@ -172,8 +167,7 @@ BOOST_AUTO_TEST_CASE(malformed_request_gets_400_json_and_close) {
   BOOST_TEST(raw.WaitForClose(5s));
   BOOST_TEST(raw.received().rfind("HTTP/1.1 400", 0) == 0);
   BOOST_TEST(raw.received().find("Content-Type: application/json") != std::string::npos);
-  BOOST_TEST(
-      ErrorMessage(RawBody(raw.received())).value_or("").rfind("malformed HTTP request", 0) == 0);
+  BOOST_TEST(ErrorMessage(RawBody(raw.received())).value_or("").rfind("malformed HTTP request", 0) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(answers_later_from_another_thread) {

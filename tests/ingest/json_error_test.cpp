@@ -34,9 +34,7 @@ BOOST_AUTO_TEST_CASE(special_characters_round_trip_on_one_line) {
   BOOST_TEST(ParseError(body) == message);
 }
 
-BOOST_AUTO_TEST_CASE(empty_message_is_valid_json) {
-  BOOST_TEST(ParseError(JsonErrorBody("")) == "");
-}
+BOOST_AUTO_TEST_CASE(empty_message_is_valid_json) { BOOST_TEST(ParseError(JsonErrorBody("")) == ""); }
 
 BOOST_AUTO_TEST_SUITE_END()
 

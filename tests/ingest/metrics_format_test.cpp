@@ -42,7 +42,8 @@ BOOST_AUTO_TEST_CASE(unlabelled_series_and_the_four_sync_states_render_before_an
   fluxstatus::dispatch::DispatchMetrics dispatch;
   const std::string out = dispatch.Render();
   for (const char* state : {"pending", "synced", "failed", "skipped"}) {
-    BOOST_TEST(out.find("fluxstatus_statuses{sync_state=\"" + std::string(state) + "\"} 0\n") != std::string::npos, out);
+    BOOST_TEST(out.find("fluxstatus_statuses{sync_state=\"" + std::string(state) + "\"} 0\n") != std::string::npos,
+               out);
   }
   BOOST_TEST(out.find("fluxstatus_dispatch_pending 0\n") != std::string::npos, out);
 }

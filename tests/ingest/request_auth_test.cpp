@@ -21,13 +21,11 @@ constexpr std::string_view kFluxBody =
     R"("severity":"info","timestamp":"2022-09-30T06:40:29Z","message":"message","reason":"reason",)"
     R"("metadata":{"test":"metadata"},"reportingController":"source-controller",)"
     R"("reportingInstance":"source-controller-xyz"})";
-constexpr std::string_view kFluxSha256 =
-    "sha256=65b018549b1254e7226d1c08f9567ee45bc9de0fc4e7b1a40253f9a018b08be7";
+constexpr std::string_view kFluxSha256 = "sha256=65b018549b1254e7226d1c08f9567ee45bc9de0fc4e7b1a40253f9a018b08be7";
 
 // Computed with `openssl dgst -<alg> -hmac <key>` when the test was written.
 constexpr std::string_view kFluxSha1 = "sha1=b6792671e769e3074b0a7a6fbe1c68b05652283a";
-constexpr std::string_view kFluxSha224 =
-    "sha224=6e6211e84fb1c4ca63c7d8b297e5356e8947e6bcdcf140e163d8a5b6";
+constexpr std::string_view kFluxSha224 = "sha224=6e6211e84fb1c4ca63c7d8b297e5356e8947e6bcdcf140e163d8a5b6";
 constexpr std::string_view kFluxSha384 =
     "sha384=050905b137839dfca52befc2dcf8d601de980d84d9659f10e98cf2d0d64ecfa872bb89bd96d515caaeb3"
     "5e462c493ef1";
@@ -35,8 +33,7 @@ constexpr std::string_view kFluxSha512 =
     "sha512=adcb78591691a4f5239504d5ca0770fcfe92bf2dca3180e42fc282d3abe7d4e3edad99944cc10ddb11c7"
     "0484fad35c02402e1f713767d2ad32d4674cf18b4330";
 // The same body keyed with kFluxKey + "\n" and kFluxKey + "\r\n".
-constexpr std::string_view kFluxSha256KeyLf =
-    "sha256=e053e98167fc8fc4a2633cfa1c56007b678262a9022cfa38fadae65c58a7b00f";
+constexpr std::string_view kFluxSha256KeyLf = "sha256=e053e98167fc8fc4a2633cfa1c56007b678262a9022cfa38fadae65c58a7b00f";
 constexpr std::string_view kFluxSha256KeyCrLf =
     "sha256=4e8a123fe8d8cf10227f0f770d82bed6fc22e43103802f1201565b97a5809a76";
 
@@ -69,8 +66,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kSamples
      "sha256=71e6e0d2d9de6c9a0e24257f511fc4e9375dbeeeaed1920ffcef4f6b0073ebe8"},
 }};
 
-const std::filesystem::path kWireDir =
-    std::filesystem::path(FLUXSTATUS_FIXTURES_DIR) / "samples/wire";
+const std::filesystem::path kWireDir = std::filesystem::path(FLUXSTATUS_FIXTURES_DIR) / "samples/wire";
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -111,8 +107,7 @@ BOOST_AUTO_TEST_CASE(all_twelve_wire_samples_verify) {
 }
 
 BOOST_AUTO_TEST_CASE(every_supported_algorithm_verifies) {
-  for (std::string_view signature :
-       {kFluxSha1, kFluxSha224, kFluxSha256, kFluxSha384, kFluxSha512}) {
+  for (std::string_view signature : {kFluxSha1, kFluxSha224, kFluxSha256, kFluxSha384, kFluxSha512}) {
     BOOST_TEST(VerifyHmacSignature(kFluxBody, signature, kFluxKey), signature);
     BOOST_TEST(!VerifyHmacSignature(kFluxBody, Flipped(signature), kFluxKey), signature);
   }
@@ -123,8 +118,8 @@ BOOST_AUTO_TEST_CASE(upper_case_hex_and_algorithm_are_accepted) {
 }
 
 BOOST_AUTO_TEST_CASE(empty_body_verifies) {
-  BOOST_TEST(VerifyHmacSignature(
-      "", "sha256=de83e151b8cfe2b72dcf0d98235d5f8338dc22e4a3ec81089e81ddefa84bcd55", kSampleKey));
+  BOOST_TEST(
+      VerifyHmacSignature("", "sha256=de83e151b8cfe2b72dcf0d98235d5f8338dc22e4a3ec81089e81ddefa84bcd55", kSampleKey));
 }
 
 BOOST_AUTO_TEST_CASE(wrong_signature_is_refused) {
@@ -133,9 +128,7 @@ BOOST_AUTO_TEST_CASE(wrong_signature_is_refused) {
   BOOST_TEST(verdict.reason == "X-Signature does not match");
 }
 
-BOOST_AUTO_TEST_CASE(wrong_key_is_refused) {
-  BOOST_TEST(!VerifyHmacSignature(kFluxBody, kFluxSha256, kSampleKey));
-}
+BOOST_AUTO_TEST_CASE(wrong_key_is_refused) { BOOST_TEST(!VerifyHmacSignature(kFluxBody, kFluxSha256, kSampleKey)); }
 
 BOOST_AUTO_TEST_CASE(tampered_body_is_refused) {
   std::string body(kFluxBody);
@@ -149,8 +142,7 @@ BOOST_AUTO_TEST_CASE(digest_of_the_wrong_length_is_refused) {
   BOOST_TEST(!verdict.ok);
   BOOST_TEST(verdict.reason == "X-Signature is not a valid sha256 digest (expected 64 hex digits)");
   // A SHA-1-sized digest labelled sha256.
-  BOOST_TEST(
-      !VerifyHmacSignature(kFluxBody, "sha256=" + std::string(kFluxSha1.substr(5)), kFluxKey));
+  BOOST_TEST(!VerifyHmacSignature(kFluxBody, "sha256=" + std::string(kFluxSha1.substr(5)), kFluxKey));
   BOOST_TEST(!VerifyHmacSignature(kFluxBody, std::string(kFluxSha256) + "00", kFluxKey));
   BOOST_TEST(!VerifyHmacSignature(kFluxBody, "sha256=", kFluxKey));
 }
@@ -172,8 +164,7 @@ BOOST_AUTO_TEST_CASE(malformed_hex_is_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_algorithm_is_refused_with_its_name) {
-  const AuthVerdict md5 =
-      CheckHmacSignature(kFluxBody, "md5=0123456789abcdef0123456789abcdef", kFluxKey);
+  const AuthVerdict md5 = CheckHmacSignature(kFluxBody, "md5=0123456789abcdef0123456789abcdef", kFluxKey);
   BOOST_TEST(!md5.ok);
   BOOST_TEST(md5.reason == "unsupported signature algorithm md5");
   // A name that is not a plain token is not echoed into logs.

@@ -2,11 +2,11 @@
 // but never its content.
 #include "ingest/secret.h"
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 
@@ -56,8 +56,7 @@ BOOST_AUTO_TEST_CASE(missing_file_throws_naming_the_path) {
     ReadSecretFile(path, true);
     BOOST_FAIL("expected an exception");
   } catch (const std::runtime_error& e) {
-    BOOST_TEST(std::string(e.what()) ==
-               "cannot read secret file " + path + ": No such file or directory");
+    BOOST_TEST(std::string(e.what()) == "cannot read secret file " + path + ": No such file or directory");
   }
 }
 
@@ -69,8 +68,7 @@ BOOST_AUTO_TEST_CASE(directory_throws) {
 BOOST_AUTO_TEST_CASE(environment_variable_is_read_and_trimmed) {
   ::setenv("FLUXSTATUS_SECRET_TEST_VALUE", "  tok3n\n", 1);
   BOOST_TEST(ReadSecretEnv("FLUXSTATUS_SECRET_TEST_VALUE", true).value_or("<unset>") == "tok3n");
-  BOOST_TEST(ReadSecretEnv("FLUXSTATUS_SECRET_TEST_VALUE", false).value_or("<unset>") ==
-             "  tok3n\n");
+  BOOST_TEST(ReadSecretEnv("FLUXSTATUS_SECRET_TEST_VALUE", false).value_or("<unset>") == "  tok3n\n");
   ::unsetenv("FLUXSTATUS_SECRET_TEST_VALUE");
   BOOST_TEST(!ReadSecretEnv("FLUXSTATUS_SECRET_TEST_VALUE", true).has_value());
 }

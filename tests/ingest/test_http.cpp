@@ -1,11 +1,11 @@
 #include "tests/ingest/test_http.h"
 
 #include <arpa/inet.h>
-#include <cerrno>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <cerrno>
 
 #include <sstream>
 #include <stdexcept>
@@ -40,9 +40,8 @@ CurlClient::CurlClient() : curl_(curl_easy_init()) {
 
 CurlClient::~CurlClient() { curl_easy_cleanup(curl_); }
 
-CurlResult CurlClient::Request(const std::string& method, const std::string& url,
-                               const std::string& body, const std::vector<std::string>& headers,
-                               std::chrono::milliseconds timeout) {
+CurlResult CurlClient::Request(const std::string& method, const std::string& url, const std::string& body,
+                               const std::vector<std::string>& headers, std::chrono::milliseconds timeout) {
   // curl_easy_reset keeps the connection cache, so keep-alive still works across requests.
   curl_easy_reset(curl_);
   CurlResult result;
@@ -116,11 +115,9 @@ bool RawConnection::ReadSome() {
   return !closed_by_peer_;
 }
 
-const std::string& RawConnection::ReadUntil(std::string_view needle,
-                                            std::chrono::milliseconds timeout) {
+const std::string& RawConnection::ReadUntil(std::string_view needle, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (received_.find(needle) == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline && ReadSome()) {
+  while (received_.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline && ReadSome()) {
   }
   return received_;
 }
@@ -146,8 +143,7 @@ std::optional<std::string> ErrorMessage(const std::string& body) {
 
 std::size_t CountStatusLines(std::string_view raw, std::string_view status_line) {
   std::size_t count = 0;
-  for (auto pos = raw.find(status_line); pos != std::string_view::npos;
-       pos = raw.find(status_line, pos + 1)) {
+  for (auto pos = raw.find(status_line); pos != std::string_view::npos; pos = raw.find(status_line, pos + 1)) {
     ++count;
   }
   return count;

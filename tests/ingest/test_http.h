@@ -36,8 +36,8 @@ class CurlClient {
 
   // "GET", "POST" (body sent with Content-Length) or "HEAD". `headers` are "Name: value" lines;
   // "Expect:" disables curl's 100-continue.
-  CurlResult Request(const std::string& method, const std::string& url,
-                     const std::string& body = {}, const std::vector<std::string>& headers = {},
+  CurlResult Request(const std::string& method, const std::string& url, const std::string& body = {},
+                     const std::vector<std::string>& headers = {},
                      std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:

@@ -26,7 +26,8 @@ BOOST_AUTO_TEST_CASE(a_host_down_for_the_whole_run_gets_every_status_once_it_is_
   }
   // Every key has been tried (and refused) a few times while the host was down.
   BOOST_TEST_REQUIRE(WaitUntil([&] {
-    return QueryInt(serve.db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'pending' AND attempts >= 2") == 3;
+    return QueryInt(serve.db_path(),
+                    "SELECT count(*) FROM current_status WHERE sync_state = 'pending' AND attempts >= 2") == 3;
   }));
   BOOST_TEST(host.Requests().empty());
   host.SetDown(false);
@@ -42,8 +43,8 @@ BOOST_AUTO_TEST_CASE(a_host_down_for_the_whole_run_gets_every_status_once_it_is_
 BOOST_AUTO_TEST_CASE(keys_failed_by_500s_are_delivered_once_by_replay_while_the_service_runs) {
   FakeGitHost host;
   testing::TempDir dir;
-  Serve serve(dir.path(), "routes:\n" + RouteYaml(dir.path(), host, "gh", HostKind::kGitHub) +
-                              DispatchYaml(2, 3, "50ms", "100ms"));
+  Serve serve(dir.path(),
+              "routes:\n" + RouteYaml(dir.path(), host, "gh", HostKind::kGitHub) + DispatchYaml(2, 3, "50ms", "100ms"));
   const std::vector<std::string> shas = {Sha(11), Sha(12), Sha(13)};
   host.FailNext(3 * 3, 500);  // every attempt of every key, until max_attempts (3) is used up
   for (std::size_t i = 0; i < shas.size(); ++i) {
@@ -76,7 +77,7 @@ BOOST_AUTO_TEST_CASE(keys_failed_by_500s_are_delivered_once_by_replay_while_the_
              (std::vector<Row>{{"synced", "3"}}));
   for (const auto& sha : shas) {
     BOOST_TEST(HostStates(host, HostKind::kGitHub, "acme/app", sha, kApps) == std::vector<std::string>{"failure"});
-    BOOST_TEST(CountRequests(host, "GET", sha) == 1, sha);      // listed first
+    BOOST_TEST(CountRequests(host, "GET", sha) == 1, sha);       // listed first
     BOOST_TEST(CountRequests(host, "POST", sha) == 3 + 1, sha);  // the three refused, then one
   }
   // The re-fold left what a fresh fold of the log gives.
@@ -88,8 +89,8 @@ BOOST_AUTO_TEST_CASE(keys_failed_by_500s_are_delivered_once_by_replay_while_the_
 BOOST_AUTO_TEST_CASE(a_revoked_token_fails_clearly_and_replay_delivers_once_the_token_file_is_fixed) {
   FakeGitHost host(FakeGitHost::Options{"good-token", "", 1});
   testing::TempDir dir;
-  const std::string config =
-      "routes:\n" + RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "good-token") + DispatchYaml(2, 5, "50ms", "100ms");
+  const std::string config = "routes:\n" + RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "good-token") +
+                             DispatchYaml(2, 5, "50ms", "100ms");
   const std::string before = Sha(21), after = Sha(22);
   const auto token_file = dir.path() / "gh.token";
   {
@@ -102,7 +103,8 @@ BOOST_AUTO_TEST_CASE(a_revoked_token_fails_clearly_and_replay_delivers_once_the_
     BOOST_TEST(serve.Stop() == 0);
   }
   const std::string db_path = (dir.path() / "fluxstatus.db").string();
-  const std::string error = QueryText(db_path, "SELECT last_error FROM current_status WHERE commit_sha = '" + after + "'");
+  const std::string error =
+      QueryText(db_path, "SELECT last_error FROM current_status WHERE commit_sha = '" + after + "'");
   BOOST_TEST(error.find("401") != std::string::npos, error);
   BOOST_TEST(error.find("Bad credentials") != std::string::npos, error);
   BOOST_TEST(error.find("credentials") != std::string::npos, error);
@@ -152,8 +154,9 @@ BOOST_AUTO_TEST_CASE(a_revoked_token_fails_clearly_and_replay_delivers_once_the_
 BOOST_AUTO_TEST_CASE(replay_exits_non_zero_naming_the_failed_statuses_when_the_host_refuses_them) {
   FakeGitHost host(FakeGitHost::Options{"good-token", "", 1});
   testing::TempDir dir;
-  testing::WriteFile(dir.path() / "fluxstatus.yaml",
-                     "routes:\n" + RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "wrong-token") + DispatchYaml());
+  testing::WriteFile(
+      dir.path() / "fluxstatus.yaml",
+      "routes:\n" + RouteYaml(dir.path(), host, "gh", HostKind::kGitHub, "wrong-token") + DispatchYaml());
   IngestOffline(dir.path(), "gh", EventJson(Failed(Sha(31), 0)) + "\n");
   const CliRun run = RunCli(dir.path(), {"replay", "--since", "1h"});
   BOOST_TEST(run.exit_code == 1, run.out << run.err);

@@ -34,7 +34,8 @@ std::map<std::string, std::int64_t> SummaryOf(const std::string& out) {
 void PlantLease(const std::string& db_path, const std::string& holder, std::int64_t expires_at_ms) {
   SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
   db.setBusyTimeout(5000);
-  SQLite::Statement q(db, "INSERT OR REPLACE INTO dispatch_lease (name, holder, expires_at_ms) VALUES ('dispatch', ?, ?)");
+  SQLite::Statement q(db,
+                      "INSERT OR REPLACE INTO dispatch_lease (name, holder, expires_at_ms) VALUES ('dispatch', ?, ?)");
   q.bind(1, holder);
   q.bind(2, static_cast<int64_t>(expires_at_ms));
   q.exec();
@@ -74,9 +75,9 @@ void IngestOffline(const std::filesystem::path& dir, const std::string& route, c
 
 std::vector<Row> Snapshot(const std::string& db_path) {
   auto rows = QueryRows(db_path, "SELECT * FROM commit_statuses ORDER BY route, commit_sha, context");
-  for (const char* sql : {"SELECT * FROM status_changes ORDER BY id", "SELECT * FROM dispatch_lease",
-                          "SELECT count(*), ifnull(max(id), 0) FROM delivery_attempts",
-                          "SELECT count(*), max(id) FROM event_log"}) {
+  for (const char* sql :
+       {"SELECT * FROM status_changes ORDER BY id", "SELECT * FROM dispatch_lease",
+        "SELECT count(*), ifnull(max(id), 0) FROM delivery_attempts", "SELECT count(*), max(id) FROM event_log"}) {
     for (auto& r : QueryRows(db_path, sql)) rows.push_back(std::move(r));
   }
   return rows;

@@ -34,10 +34,10 @@ using service_testing::EventJson;
 using service_testing::EventSpec;
 using service_testing::ServiceProcess;
 using service_testing::Sha;
-using testing::QueryInt;
 using service_testing::Signature;
 using testing::FakeGitHost;
 using testing::HostKind;
+using testing::QueryInt;
 
 // Distinctive values: any of them found anywhere is a leak, never a coincidence.
 const std::string kGitHubToken = "ghp_LEAKCHECKgithubTokenFromFile7f3a9c21";
@@ -135,17 +135,17 @@ struct ScopedEnv {
 // in the environment and a bearer token, and a route to a host that is down.
 std::string SecretsConfig(const fs::path& dir, const FakeGitHost& github, const FakeGitHost& gitlab,
                           const FakeGitHost& unreachable) {
-  return
-      "routes:\n"
-      "  - name: gh\n    provider: github\n    address: " + github.Address(HostKind::kGitHub, "acme/app") +
-      "\n    token_file: " + PrivateFile(dir, "github.token", kGitHubToken + "\n") +
-      "\n    hmac_key_file: " + PrivateFile(dir, "hmac.key", kHmacKey + "\n") +
-      "\n  - name: gl\n    provider: gitlab\n    address: " + gitlab.Address(HostKind::kGitLab, "acme/app") +
-      "\n    token_env: " + kGitLabTokenEnv +
-      "\n    bearer_token_file: " + PrivateFile(dir, "bearer.token", kBearer) +
-      "\n  - name: down\n    provider: github\n    address: " + unreachable.Address(HostKind::kGitHub, "acme/app") +
-      "\n    token_file: " + PrivateFile(dir, "down.token", kDownToken) +
-      "\ndispatch:\n  workers: 2\n  max_attempts: 2\n  initial_backoff: 50ms\n  max_backoff: 100ms\n";
+  return "routes:\n"
+         "  - name: gh\n    provider: github\n    address: " +
+         github.Address(HostKind::kGitHub, "acme/app") +
+         "\n    token_file: " + PrivateFile(dir, "github.token", kGitHubToken + "\n") +
+         "\n    hmac_key_file: " + PrivateFile(dir, "hmac.key", kHmacKey + "\n") +
+         "\n  - name: gl\n    provider: gitlab\n    address: " + gitlab.Address(HostKind::kGitLab, "acme/app") +
+         "\n    token_env: " + kGitLabTokenEnv +
+         "\n    bearer_token_file: " + PrivateFile(dir, "bearer.token", kBearer) +
+         "\n  - name: down\n    provider: github\n    address: " + unreachable.Address(HostKind::kGitHub, "acme/app") +
+         "\n    token_file: " + PrivateFile(dir, "down.token", kDownToken) +
+         "\ndispatch:\n  workers: 2\n  max_attempts: 2\n  initial_backoff: 50ms\n  max_backoff: 100ms\n";
 }
 
 // `serve --log-level debug` through every path that logs or stores: ingest accepted and refused
@@ -178,8 +178,10 @@ void ServeThroughEveryPath(const fs::path& dir, const std::string& config, FakeG
   // Dispatch: delivered (above), then refused 401, 403, 500 (twice: attempts exhausted) and
   // a host that refuses connections.
   BOOST_TEST_REQUIRE(WaitFor([&] {
-    return QueryInt(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'synced'") == 2;
-  }), serve.Output());
+                       return QueryInt(serve.db_path(),
+                                       "SELECT count(*) FROM commit_statuses WHERE sync_state = 'synced'") == 2;
+                     }),
+                     serve.Output());
   const std::vector<std::pair<int, int>> failures = {{401, 1}, {403, 1}, {500, 2}};
   std::int64_t failed = 0;
   for (const auto& [status, times] : failures) {
@@ -188,13 +190,17 @@ void ServeThroughEveryPath(const fs::path& dir, const std::string& config, FakeG
     BOOST_TEST(hook("gh", body, signed_by(kHmacKey, body)).status == 202);
     ++failed;
     BOOST_TEST_REQUIRE(WaitFor([&] {
-      return QueryInt(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'failed'") == failed;
-    }), serve.Output());
+                         return QueryInt(serve.db_path(),
+                                         "SELECT count(*) FROM commit_statuses WHERE sync_state = 'failed'") == failed;
+                       }),
+                       serve.Output());
   }
   BOOST_TEST(hook("down", Event(Sha(20), "unreachable"), {}).status == 202);
   BOOST_TEST_REQUIRE(WaitFor([&] {
-    return QueryInt(serve.db_path(), "SELECT count(*) FROM commit_statuses WHERE sync_state = 'failed'") == 4;
-  }), serve.Output());
+                       return QueryInt(serve.db_path(),
+                                       "SELECT count(*) FROM commit_statuses WHERE sync_state = 'failed'") == 4;
+                     }),
+                     serve.Output());
 
   serve.Signal(SIGTERM);
   BOOST_TEST(serve.WaitExit(std::chrono::seconds(20)).has_value());
@@ -225,8 +231,9 @@ void RunEveryVerb(const fs::path& dir, std::vector<Text>& texts) {
   {
     ::unsetenv(kGitLabTokenEnv);
     // Through timeout(1): should it start after all, the test fails instead of hanging.
-    auto r = Cli(dir, {"--config", (dir / "unset-env.yaml").string(), "--db", db, "serve", "--listen",
-                       "127.0.0.1:0", "--log-level", "debug"},
+    auto r = Cli(dir,
+                 {"--config", (dir / "unset-env.yaml").string(), "--db", db, "serve", "--listen", "127.0.0.1:0",
+                  "--log-level", "debug"},
                  texts, /*timeout_s=*/20);
     ::setenv(kGitLabTokenEnv, kGitLabToken.c_str(), 1);
     BOOST_TEST(r.exit_code != 0);  // refused to start: the GitLab route has no token
@@ -277,12 +284,14 @@ BOOST_AUTO_TEST_CASE(a_secret_file_others_can_read_is_warned_about_by_name_witho
   const fs::path dir = tmp.path();
   const std::string loose = (dir / "loose.token").string();
   testing::WriteFile(loose, kGitHubToken + "\n");
-  fs::permissions(loose, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read,
+  fs::permissions(loose,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read,
                   fs::perm_options::replace);
   const std::string tight = PrivateFile(dir, "tight.key", kHmacKey);
-  testing::WriteFile(dir / "fluxstatus.yaml", "routes:\n  - name: gh\n    provider: github\n"
-                                              "    address: https://github.com/acme/app\n    token_file: " +
-                                                  loose + "\n    hmac_key_file: " + tight + "\n");
+  testing::WriteFile(dir / "fluxstatus.yaml",
+                     "routes:\n  - name: gh\n    provider: github\n"
+                     "    address: https://github.com/acme/app\n    token_file: " +
+                         loose + "\n    hmac_key_file: " + tight + "\n");
   std::vector<Text> texts;
   const auto check = Cli(dir, {"--config", (dir / "fluxstatus.yaml").string(), "check-config"}, texts);
   BOOST_TEST(check.exit_code == 0);  // a warning, not an error

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
+#include <boost/test/unit_test.hpp>
 
 #include "tests/service/service_support.h"
 #include "tests/support/temp_dir.h"
@@ -67,9 +67,10 @@ BOOST_AUTO_TEST_CASE(logs_compact_json_lines_and_counts_transactions_at_shutdown
     BOOST_TEST(line.find(", \"") == std::string::npos, line);
   }
   const std::string rejected = LineWith(output, R"("msg":"request rejected")");
-  BOOST_TEST(rejected.find(R"("status":404,"method":"POST","path":"/hook/githbu","route":"githbu","remote":"127.0.0.1:)") !=
-                 std::string::npos,
-             rejected);
+  BOOST_TEST(
+      rejected.find(R"("status":404,"method":"POST","path":"/hook/githbu","route":"githbu","remote":"127.0.0.1:)") !=
+          std::string::npos,
+      rejected);
   BOOST_TEST(rejected.find(R"("error":"unknown route 'githbu'; the configured routes are: contoso2, github"})") !=
                  std::string::npos,
              rejected);
@@ -81,7 +82,8 @@ BOOST_AUTO_TEST_CASE(logs_compact_json_lines_and_counts_transactions_at_shutdown
 BOOST_AUTO_TEST_CASE(refuses_to_start_naming_route_and_hmac_key_file_when_the_key_file_is_missing) {
   fluxstatus::testing::TempDir dir;
   const std::string missing = dir.File("no-such-dir/hmac-key");
-  st::ServiceProcess proc(dir.path(), "routes:\n  - name: github\n  - name: signed\n    hmac_key_file: " + missing + "\n");
+  st::ServiceProcess proc(dir.path(),
+                          "routes:\n  - name: github\n  - name: signed\n    hmac_key_file: " + missing + "\n");
   const auto status = proc.WaitExit(std::chrono::seconds(20));
   BOOST_TEST_REQUIRE(status.has_value(), "still running");
   BOOST_TEST((WIFEXITED(*status) && WEXITSTATUS(*status) == 2), proc.Output());

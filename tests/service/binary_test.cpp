@@ -156,11 +156,15 @@ BOOST_AUTO_TEST_CASE(never_writes_secrets_to_logs_when_requests_are_good_or_bad)
   fluxstatus::testing::TempDir dir;
   const std::string hmac_key = "hmac-S3CRET-4f9a1c77e0";
   const std::string token = "bearer-S3CRET-7d2e8b55a1";
-  st::WriteFile(dir.File("hmac-key"), hmac_key + "\n");    // as hand-written files are
+  st::WriteFile(dir.File("hmac-key"), hmac_key + "\n");          // as hand-written files are
   st::WriteFile(dir.File("bearer-token"), "  " + token + "\n");  // trimmed when read
-  const std::string config = "max_body_bytes: 4096\nroutes:\n"
-                             "  - name: signed\n    hmac_key_file: " + dir.File("hmac-key") + "\n"
-                             "  - name: tokened\n    bearer_token_file: " + dir.File("bearer-token") + "\n";
+  const std::string config =
+      "max_body_bytes: 4096\nroutes:\n"
+      "  - name: signed\n    hmac_key_file: " +
+      dir.File("hmac-key") +
+      "\n"
+      "  - name: tokened\n    bearer_token_file: " +
+      dir.File("bearer-token") + "\n";
   st::ServiceProcess proc(dir.path(), config, {"--log-level", "debug"});
   BOOST_TEST_REQUIRE(proc.WaitHealthy(std::chrono::seconds(20)), proc.Output());
 
@@ -197,7 +201,8 @@ BOOST_AUTO_TEST_CASE(never_writes_secrets_to_logs_when_requests_are_good_or_bad)
   const Answer metrics = client.Get(proc.Url("/metrics"));
   BOOST_TEST(metrics.status == 200);
   BOOST_TEST(metrics.body.find("fluxstatus_writer_queue_depth") != std::string::npos);
-  BOOST_TEST(metrics.body.find(R"(fluxstatus_events_accepted_total{route="signed"} 2)") != std::string::npos, metrics.body);
+  BOOST_TEST(metrics.body.find(R"(fluxstatus_events_accepted_total{route="signed"} 2)") != std::string::npos,
+             metrics.body);
   BOOST_TEST(metrics.body.find(hmac_key) == std::string::npos);
   BOOST_TEST(metrics.body.find(token) == std::string::npos);
 

@@ -107,8 +107,9 @@ BOOST_AUTO_TEST_CASE(answers_503_keeps_nothing_partial_and_recovers_when_databas
     // Every stored event has its status: nothing folded without its log row or vice versa.
     BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM current_status WHERE route = 'disk'") ==
                static_cast<std::int64_t>(acked.size()));
-    BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM current_status c LEFT JOIN events e ON e.id = c.event_id "
-                                 "WHERE e.id IS NULL") == 0);
+    BOOST_TEST(st::QueryInt(*db,
+                            "SELECT count(*) FROM current_status c LEFT JOIN events e ON e.id = c.event_id "
+                            "WHERE e.id IS NULL") == 0);
   }
 
   // Room again: no restart needed.
@@ -153,12 +154,13 @@ BOOST_AUTO_TEST_CASE(stores_exactly_the_acknowledged_events_when_concurrent_clie
         const Answer a = client.Post(url, body);
         const auto acc = a.status == 202 ? st::ParseAccepted(a.body) : std::nullopt;
         std::lock_guard lock(mu);
-        if (acc && acc->id && *acc->id > 0 && !acc->duplicate) acked.insert(body);
+        if (acc && acc->id && *acc->id > 0 && !acc->duplicate)
+          acked.insert(body);
         else if (a.status == 503 && a.Header("retry-after")) {
           refused.push_back(body);
           reasons.insert(st::ErrorOf(a.body).value_or(a.body));
-        }
-        else odd.push_back(std::to_string(a.status) + " " + a.body);
+        } else
+          odd.push_back(std::to_string(a.status) + " " + a.body);
       }
     });
   }
@@ -212,7 +214,7 @@ BOOST_AUTO_TEST_CASE(readyz_stays_unready_while_full_and_recovers_without_traffi
   BOOST_TEST(still.status == 503);
   BOOST_TEST(still.body.find("database is full") != std::string::npos, still.body);
 
-  svc.writer().LimitPages(pages + 1000);  // room again (an operator grew the volume)
+  svc.writer().LimitPages(pages + 1000);                     // room again (an operator grew the volume)
   BOOST_TEST(client.Get(svc.Url("/readyz")).status == 503);  // no probe has found it yet
   BOOST_TEST_REQUIRE(next_probe());
   BOOST_TEST(client.Get(svc.Url("/readyz")).status == 200);

@@ -24,21 +24,24 @@ BOOST_AUTO_TEST_CASE(answers_400_naming_the_field_and_keeps_body_when_route_auth
   const std::string no_name =
       R"({"involvedObject":{"kind":"Kustomization","namespace":"flux-system"},"severity":"info",)"
       R"("timestamp":"2026-11-24T09:17:31Z","message":"m","reason":"ReconciliationSucceeded"})";
-  const Answer a = client.Post(svc.Url("/hook/signed"), no_name, {"X-Signature: " + st::Signature(st::kSampleHmacKey, no_name)});
+  const Answer a =
+      client.Post(svc.Url("/hook/signed"), no_name, {"X-Signature: " + st::Signature(st::kSampleHmacKey, no_name)});
   BOOST_TEST(a.status == 400);
   const auto err = st::ErrorOf(a.body);
   BOOST_TEST_REQUIRE(err.has_value(), a.body);
   BOOST_TEST(err->find("involvedObject.name is missing") != std::string::npos, *err);
 
   const std::string not_json = "{\"involvedObject\": ";
-  const Answer b = client.Post(svc.Url("/hook/signed"), not_json, {"X-Signature: " + st::Signature(st::kSampleHmacKey, not_json)});
+  const Answer b =
+      client.Post(svc.Url("/hook/signed"), not_json, {"X-Signature: " + st::Signature(st::kSampleHmacKey, not_json)});
   BOOST_TEST(b.status == 400);
   BOOST_TEST(st::ErrorOf(b.body).has_value(), b.body);
 
   const std::string bad_severity =
       R"({"involvedObject":{"kind":"Kustomization","namespace":"flux-system","name":"apps"},"severity":"warning",)"
       R"("timestamp":"2026-11-24T09:17:31Z","message":"m","reason":"ReconciliationSucceeded"})";
-  const Answer c = client.Post(svc.Url("/hook/signed"), bad_severity, {"X-Signature: " + st::Signature(st::kSampleHmacKey, bad_severity)});
+  const Answer c = client.Post(svc.Url("/hook/signed"), bad_severity,
+                               {"X-Signature: " + st::Signature(st::kSampleHmacKey, bad_severity)});
   BOOST_TEST(c.status == 400);
   BOOST_TEST(st::ErrorOf(c.body).value_or("").find("severity") != std::string::npos, c.body);
 
@@ -103,7 +106,8 @@ BOOST_AUTO_TEST_CASE(answers_413_and_keeps_body_up_to_limit_when_body_over_max_b
   BOOST_TEST(st::QueryText(*db, "SELECT route FROM rejected_events") == "tokened");
 
   // Far over the server's own read limit (max(2 x max_body_bytes, 4 MiB)): still a JSON 413.
-  const Answer huge = client.Post(svc.Url("/hook/tokened"), std::string(5u << 20, ' '), {"Authorization: Bearer " + token});
+  const Answer huge =
+      client.Post(svc.Url("/hook/tokened"), std::string(5u << 20, ' '), {"Authorization: Bearer " + token});
   BOOST_TEST(huge.status == 413);
   BOOST_TEST(st::ErrorOf(huge.body).has_value(), huge.body);
   BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM events") == 1);
@@ -142,9 +146,9 @@ BOOST_AUTO_TEST_CASE(answers_405_with_allow_when_method_wrong) {
   InProcessService svc(st::WithRoutes({st::OpenRoute("known")}));
   Client client;
   const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
-      {"GET", "/hook/known", "POST"},   {"PUT", "/hook/known", "POST"},   {"DELETE", "/hook/known", "POST"},
-      {"GET", "/events", "POST"},       {"GET", "/", "POST"},             {"POST", "/healthz", "GET"},
-      {"DELETE", "/readyz", "GET"},     {"POST", "/metrics", "GET"},
+      {"GET", "/hook/known", "POST"}, {"PUT", "/hook/known", "POST"}, {"DELETE", "/hook/known", "POST"},
+      {"GET", "/events", "POST"},     {"GET", "/", "POST"},           {"POST", "/healthz", "GET"},
+      {"DELETE", "/readyz", "GET"},   {"POST", "/metrics", "GET"},
   };
   for (const auto& [method, path, allow] : cases) {
     BOOST_TEST_CONTEXT(method << " " << path) {
@@ -167,8 +171,9 @@ BOOST_AUTO_TEST_CASE(answers_415_and_stores_nothing_when_content_type_is_not_jso
       const Answer a = client.Post(svc.Url("/hook/known"), body, {std::string("Content-Type: ") + type});
       BOOST_TEST(a.status == 415);
       BOOST_TEST(st::ErrorOf(a.body).has_value(), a.body);
-      const Answer s = client.Post(svc.Url("/hook/signed"), body,
-                                   {std::string("Content-Type: ") + type, "X-Signature: " + st::Signature(st::kSampleHmacKey, body)});
+      const Answer s = client.Post(
+          svc.Url("/hook/signed"), body,
+          {std::string("Content-Type: ") + type, "X-Signature: " + st::Signature(st::kSampleHmacKey, body)});
       BOOST_TEST(s.status == 415);
       const Answer d = client.Post(svc.Url("/events"), body, {std::string("Content-Type: ") + type});
       BOOST_TEST(d.status == 415);
@@ -177,7 +182,8 @@ BOOST_AUTO_TEST_CASE(answers_415_and_stores_nothing_when_content_type_is_not_jso
   BOOST_TEST(st::CountRows(svc.db_path(), "events") == 0);
   BOOST_TEST(st::CountRows(svc.db_path(), "rejected_events") == 0);
   // application/json with parameters is JSON.
-  BOOST_TEST(client.Post(svc.Url("/hook/known"), body, {"Content-Type: application/json; charset=utf-8"}).status == 202);
+  BOOST_TEST(client.Post(svc.Url("/hook/known"), body, {"Content-Type: application/json; charset=utf-8"}).status ==
+             202);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -96,8 +96,8 @@ BOOST_AUTO_TEST_CASE(stores_every_acknowledged_event_once_and_folds_newest_when_
   const auto& failures = load.failures;
   auto& newest_id = load.newest_id;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  BOOST_TEST_MESSAGE(kClients * kEventsPerClient << " events in " << seconds << " s, "
-                                                 << svc.writer().commits() << " commits");
+  BOOST_TEST_MESSAGE(kClients * kEventsPerClient << " events in " << seconds << " s, " << svc.writer().commits()
+                                                 << " commits");
 
   BOOST_TEST(failures.empty(), failures.size() << " failures, first: " << (failures.empty() ? "" : failures.front()));
   BOOST_TEST(acked.size() == static_cast<std::size_t>(kClients * kEventsPerClient));
@@ -120,8 +120,9 @@ BOOST_AUTO_TEST_CASE(stores_every_acknowledged_event_once_and_folds_newest_when_
   BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM current_status WHERE route = 'load'") == kClients);
   for (int c = 0; c < kClients; ++c) {
     BOOST_TEST_CONTEXT("client " << c) {
-      SQLite::Statement q(*db, "SELECT state, event_id, event_time, sync_state FROM current_status "
-                               "WHERE route = 'load' AND commit_sha = ? AND context = ?");
+      SQLite::Statement q(*db,
+                          "SELECT state, event_id, event_time, sync_state FROM current_status "
+                          "WHERE route = 'load' AND commit_sha = ? AND context = ?");
       q.bind(1, st::Sha(static_cast<std::uint64_t>(c) + 1000));
       q.bind(2, "kustomization/app-" + std::to_string(c));
       BOOST_TEST_REQUIRE(q.executeStep());

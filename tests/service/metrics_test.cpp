@@ -1,8 +1,8 @@
 // GET /healthz, /readyz and /metrics: what an operator's probes and Prometheus see.
 #include <string>
 
-#include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
+#include <boost/test/unit_test.hpp>
 
 #include "tests/service/service_fixtures.h"
 #include "tests/service/service_support.h"
@@ -60,10 +60,14 @@ BOOST_AUTO_TEST_CASE(counts_accepted_rejected_and_latency_when_metrics_scraped) 
   BOOST_TEST_REQUIRE(client.Post(svc.Url("/hook/alpha"), Event(0)).status == 202);  // duplicate
   for (int i = 10; i < 12; ++i) {
     const std::string body = Event(i);
-    BOOST_TEST_REQUIRE(client.Post(svc.Url("/hook/beta"), body, {"X-Signature: " + st::Signature(st::kSampleHmacKey, body)}).status == 202);
+    BOOST_TEST_REQUIRE(
+        client.Post(svc.Url("/hook/beta"), body, {"X-Signature: " + st::Signature(st::kSampleHmacKey, body)}).status ==
+        202);
   }
   for (const std::string& body : {std::string("{}"), std::string(R"({"involvedObject":{}})")}) {
-    BOOST_TEST_REQUIRE(client.Post(svc.Url("/hook/beta"), body, {"X-Signature: " + st::Signature(st::kSampleHmacKey, body)}).status == 400);
+    BOOST_TEST_REQUIRE(
+        client.Post(svc.Url("/hook/beta"), body, {"X-Signature: " + st::Signature(st::kSampleHmacKey, body)}).status ==
+        400);
   }
   BOOST_TEST_REQUIRE(client.Post(svc.Url("/hook/beta"), Event(20), {"X-Signature: sha256=00"}).status == 401);
 

@@ -31,9 +31,7 @@ std::string Event(int n, const std::string& reason = "ReconciliationSucceeded") 
 // a backup tool): the writer's commits wait for the busy timeout, then fail.
 class WriteLockHolder {
  public:
-  explicit WriteLockHolder(const std::string& path) : db_(path, SQLite::OPEN_READWRITE) {
-    db_.exec("BEGIN IMMEDIATE");
-  }
+  explicit WriteLockHolder(const std::string& path) : db_(path, SQLite::OPEN_READWRITE) { db_.exec("BEGIN IMMEDIATE"); }
   void Release() { db_.exec("ROLLBACK"); }
 
  private:

@@ -192,7 +192,8 @@ BOOST_AUTO_TEST_CASE(logs_accepted_events_as_compact_json_with_latency_rounded_t
   const std::regex latency(R"("latency_ms":[0-9]+(\.[0-9]{1,3})?[,}])");
   for (const auto& line : lines) {
     BOOST_TEST(line.text.rfind(R"({"time":")", 0) == 0u, line.text);
-    BOOST_TEST(line.text.find(R"(,"level":"info","msg":"event accepted","route":"known",)") != std::string::npos, line.text);
+    BOOST_TEST(line.text.find(R"(,"level":"info","msg":"event accepted","route":"known",)") != std::string::npos,
+               line.text);
     BOOST_TEST(std::regex_search(line.text, latency), line.text);
   }
 }

@@ -15,13 +15,13 @@
 #include <stdexcept>
 #include <thread>
 
-#include <boost/test/unit_test.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <rapidjson/document.h>
+#include <boost/test/unit_test.hpp>
 
-#include "store/system_clock.h"
 #include "store/database.h"
+#include "store/system_clock.h"
 #include "tests/support/process.h"
 
 extern char** environ;
@@ -135,8 +135,10 @@ std::optional<Accepted> ParseAccepted(const std::string& body) {
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     const std::string name = it->name.GetString();
     if (name == "id") {
-      if (it->value.IsInt64()) a.id = it->value.GetInt64();
-      else if (!it->value.IsNull()) return std::nullopt;
+      if (it->value.IsInt64())
+        a.id = it->value.GetInt64();
+      else if (!it->value.IsNull())
+        return std::nullopt;
     } else if (name == "duplicate") {
       if (!it->value.IsBool()) return std::nullopt;
       a.duplicate = it->value.GetBool();

@@ -52,14 +52,15 @@ std::string Request(const std::string& body, bool close = false) { return Head(b
 // The service with one open route and these `http:` settings, healthy, with the probe's own
 // connection gone (it would hold the only slot of max_connections: 1).
 struct Service {
-  explicit Service(const std::string& http_yaml)
-      : proc(dir.path(), "routes:\n  - name: app\nhttp:\n" + http_yaml) {
+  explicit Service(const std::string& http_yaml) : proc(dir.path(), "routes:\n  - name: app\nhttp:\n" + http_yaml) {
     BOOST_TEST_REQUIRE(proc.WaitHealthy(20s), proc.Output());
     std::this_thread::sleep_for(300ms);
   }
   std::string Url() const { return proc.Url("/hook/app"); }
   std::int64_t Stored() const { return st::QueryInt(*st::OpenReader(proc.db_path()), "SELECT count(*) FROM events"); }
-  std::int64_t Stored(const std::string& body) const { return fluxstatus::timers_testing::TimesStored(proc.db_path(), body); }
+  std::int64_t Stored(const std::string& body) const {
+    return fluxstatus::timers_testing::TimesStored(proc.db_path(), body);
+  }
 
   fluxstatus::testing::TempDir dir;
   st::ServiceProcess proc;
@@ -167,7 +168,7 @@ BOOST_AUTO_TEST_CASE(a_silent_connection_over_the_cap_is_closed_after_a_second_w
 
   const auto next = keeper.Request("POST", svc.Url(), Event(2), kJson);
   BOOST_TEST(next.status == 202);
-  BOOST_TEST(next.num_connects == 0);  // the served client kept its connection throughout
+  BOOST_TEST(next.num_connects == 0);   // the served client kept its connection throughout
   RawConnection late(svc.proc.port());  // over the cap, with its head: told why and when to retry
   late.Send(Request(Event(3)));
   const std::string& refused = late.ReadUntil("}", 10s);

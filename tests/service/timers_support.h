@@ -74,7 +74,8 @@ inline std::optional<pid_t> ServePid(const std::string& db_path) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
     const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(db_path + '\0') != std::string::npos && cmdline.find(std::string("serve") + '\0') != std::string::npos) {
+    if (cmdline.find(db_path + '\0') != std::string::npos &&
+        cmdline.find(std::string("serve") + '\0') != std::string::npos) {
       return static_cast<pid_t>(std::stol(name));
     }
   }
@@ -96,13 +97,16 @@ inline std::chrono::milliseconds CpuTime(pid_t pid) {
 
 inline std::size_t OpenFiles(pid_t pid) {
   std::size_t n = 0;
-  for ([[maybe_unused]] const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+  for ([[maybe_unused]] const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    ++n;
   return n;
 }
 
 inline std::size_t ThreadCount(pid_t pid) {
   std::size_t n = 0;
-  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) ++n;
+  for ([[maybe_unused]] const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task"))
+    ++n;
   return n;
 }
 

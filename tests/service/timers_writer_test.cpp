@@ -33,8 +33,8 @@ const std::string kConfig = "routes:\n  - name: app\n";
 
 struct Timed {
   st::Answer answer;
-  std::int64_t ms = 0;       // from the test's start to the answer (or the failure)
-  std::int64_t waited = 0;   // from this request's own start
+  std::int64_t ms = 0;      // from the test's start to the answer (or the failure)
+  std::int64_t waited = 0;  // from this request's own start
 };
 
 std::future<Timed> PostAsync(const std::string& url, const std::string& body, Clock::time_point start) {
@@ -172,7 +172,8 @@ BOOST_AUTO_TEST_CASE(a_commit_waits_out_the_busy_timeout_and_the_probe_write_res
   BOOST_TEST(WaitReady(client, proc.Url("/readyz"), 8s));
   BOOST_TEST(MsSince(released) <= 2500);  // probe_every is 1 s
   BOOST_TEST(client.Get(proc.Url("/healthz")).status == 200);
-  BOOST_TEST(st::QueryInt(*st::OpenReader(proc.db_path()), "SELECT count(*) FROM events") == 1);  // probes leave no event
+  BOOST_TEST(st::QueryInt(*st::OpenReader(proc.db_path()), "SELECT count(*) FROM events") ==
+             1);  // probes leave no event
 
   const auto resent = client.Post(url, Event(2));  // Flux resends the 503
   BOOST_TEST(resent.status == 202);

@@ -126,7 +126,8 @@ SendResult FluxSender::Attempt(const Endpoint& to, const std::string& body, cons
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   headers = curl_slist_append(headers, ("gotk-component: " + controller).c_str());
   headers = curl_slist_append(headers, "User-Agent: Go-http-client/1.1");
-  if (!to.hmac_key.empty()) headers = curl_slist_append(headers, ("X-Signature: " + Signature(to.hmac_key, body)).c_str());
+  if (!to.hmac_key.empty())
+    headers = curl_slist_append(headers, ("X-Signature: " + Signature(to.hmac_key, body)).c_str());
   curl_easy_setopt(curl_, CURLOPT_URL, to.url.c_str());
   curl_easy_setopt(curl_, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(kAttemptTimeout.count()));
@@ -146,8 +147,10 @@ SendResult FluxSender::Attempt(const Endpoint& to, const std::string& body, cons
   }
   curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
   r.acked = r.status == 202;
-  if (r.acked) ReadAnswer(r, answer);
-  else r.error = answer.substr(0, 300);
+  if (r.acked)
+    ReadAnswer(r, answer);
+  else
+    r.error = answer.substr(0, 300);
   return r;
 }
 

@@ -72,10 +72,14 @@ bool Done::Wait(std::chrono::milliseconds timeout) {
 
 const char* KindName(SendKind kind) {
   switch (kind) {
-    case SendKind::kOriginal: return "original";
-    case SendKind::kResendAtOnce: return "resend at once";
-    case SendKind::kResendLater: return "later resend";
-    case SendKind::kResendBeforePause: return "resend before an idle pause";
+    case SendKind::kOriginal:
+      return "original";
+    case SendKind::kResendAtOnce:
+      return "resend at once";
+    case SendKind::kResendLater:
+      return "later resend";
+    case SendKind::kResendBeforePause:
+      return "resend before an idle pause";
   }
   return "?";
 }
@@ -111,8 +115,8 @@ std::string FluxStream::Hex(int digits) {
   return s;
 }
 
-StreamEvent FluxStream::Event(int object, const char* severity, const char* reason, std::string message,
-                              std::int64_t t, const std::string& revision) {
+StreamEvent FluxStream::Event(int object, const char* severity, const char* reason, std::string message, std::int64_t t,
+                              const std::string& revision) {
   StreamEvent ev;
   ev.object = object;
   ev.severity = severity;
@@ -176,8 +180,8 @@ void FluxStream::ReconcileKustomization(int object, const std::string& sha, std:
     t += 30;
   }
   out.push_back(Event(object, "info", "Progressing",
-                      target + " configured\nService/" + o.name + "/app unchanged\nConfigMap/" + o.name +
-                          "/settings-" + Hex(6) + " created",
+                      target + " configured\nService/" + o.name + "/app unchanged\nConfigMap/" + o.name + "/settings-" +
+                          Hex(6) + " created",
                       t, revision));
   t += 5 + static_cast<std::int64_t>(rng_() % 85);
   const auto succeeded = [&](std::int64_t at) {
@@ -210,15 +214,16 @@ void FluxStream::ReleaseHelm(int object, const std::string& sha, std::int64_t t,
   };
   const std::string version = ".v" + std::to_string(commits_ + 1);
   if (rng_() % 100 < 70) {
-    return event("info", "UpgradeSucceeded", "Helm upgrade succeeded for release " + release + version +
-                                                  " with chart " + chart, t);
+    return event("info", "UpgradeSucceeded",
+                 "Helm upgrade succeeded for release " + release + version + " with chart " + chart, t);
   }
   event("error", "UpgradeFailed",
         "Helm upgrade failed for release " + release + " with chart " + chart +
             ": context deadline exceeded\n\nLast Helm logs:\n\nwaiting for 1 pods",
         t);
   if (rng_() % 2 == 0) {
-    event("info", "UpgradeSucceeded", "Helm upgrade succeeded for release " + release + version + " with chart " + chart,
+    event("info", "UpgradeSucceeded",
+          "Helm upgrade succeeded for release " + release + version + " with chart " + chart,
           t + 120 + static_cast<std::int64_t>(rng_() % 120));
   }
 }
@@ -356,8 +361,9 @@ std::string FluxStream::FreshBody() {
          objects_[static_cast<std::size_t>(apps)].kind != "Kustomization") {
     ++apps;
   }
-  StreamEvent ev = Event(apps, "info", "ReconciliationSucceeded", "Reconciliation finished in 0.512s, next run in 10m0s",
-                         clock_s_ + 3600, "main@sha1:" + Hex(40));
+  StreamEvent ev =
+      Event(apps, "info", "ReconciliationSucceeded", "Reconciliation finished in 0.512s, next run in 10m0s",
+            clock_s_ + 3600, "main@sha1:" + Hex(40));
   return WireBody(ev);
 }
 

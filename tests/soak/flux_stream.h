@@ -40,7 +40,7 @@ struct StreamEvent {
   std::string severity;
   std::string reason;
   std::string message;
-  std::int64_t time_s = 0;  // seconds since the epoch (Flux timestamps have second precision)
+  std::int64_t time_s = 0;                      // seconds since the epoch (Flux timestamps have second precision)
   std::map<std::string, std::string> metadata;  // std::map: Go sorts metadata keys by bytes
 };
 
@@ -58,10 +58,10 @@ class Done {
 };
 
 enum class SendKind {
-  kOriginal,            // the first send of a body on a route
-  kResendAtOnce,        // the same bytes again right after the 202 (Flux's answer timed out)
-  kResendLater,         // the same bytes again a few waves later
-  kResendBeforePause,   // the same bytes again, then every sender stays quiet for `pause`
+  kOriginal,           // the first send of a body on a route
+  kResendAtOnce,       // the same bytes again right after the 202 (Flux's answer timed out)
+  kResendLater,        // the same bytes again a few waves later
+  kResendBeforePause,  // the same bytes again, then every sender stays quiet for `pause`
 };
 const char* KindName(SendKind kind);
 
@@ -70,11 +70,11 @@ struct Send {
   std::string body;
   std::string controller;
   SendKind kind = SendKind::kOriginal;
-  bool resend_at_once = false;          // after the 202, send a kResendAtOnce copy
-  std::shared_ptr<Done> after;          // send only once this one has finished
+  bool resend_at_once = false;  // after the 202, send a kResendAtOnce copy
+  std::shared_ptr<Done> after;  // send only once this one has finished
   std::shared_ptr<Done> done = std::make_shared<Done>();
-  std::chrono::milliseconds pause{0};   // kResendBeforePause
-  bool out_of_order = false;            // an older event planned after a newer one of its object
+  std::chrono::milliseconds pause{0};  // kResendBeforePause
+  bool out_of_order = false;           // an older event planned after a newer one of its object
 };
 
 struct StreamCounts {
@@ -118,10 +118,10 @@ class FluxStream {
   std::mt19937_64 rng_;
   std::vector<std::string> routes_;
   std::vector<FluxObject> objects_;
-  std::vector<int> repos_;     // object index of each GitRepository
-  std::int64_t clock_s_ = 0;   // the cluster's clock, in Flux timestamps
+  std::vector<int> repos_;    // object index of each GitRepository
+  std::int64_t clock_s_ = 0;  // the cluster's clock, in Flux timestamps
   int commits_ = 0;
-  std::deque<Send> recent_;    // earlier sends a later resend may repeat
+  std::deque<Send> recent_;  // earlier sends a later resend may repeat
   StreamCounts counts_;
 };
 

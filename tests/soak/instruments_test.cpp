@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
+#include <boost/test/unit_test.hpp>
 
 #include "tests/soak/flux_sender.h"
 #include "tests/soak/flux_stream.h"
@@ -17,7 +17,8 @@
 namespace fluxstatus::soak {
 namespace {
 
-const std::string kFixture = std::string(FLUXSTATUS_SOAK_FIXTURES) + "/02-forwarded-kustomization-reconciliation-succeeded.json";
+const std::string kFixture =
+    std::string(FLUXSTATUS_SOAK_FIXTURES) + "/02-forwarded-kustomization-reconciliation-succeeded.json";
 
 // The member names of an object, in document order.
 std::vector<std::string> Keys(const rapidjson::Value& v) {
@@ -82,9 +83,9 @@ BOOST_AUTO_TEST_CASE(reference_fold_derives_commit_context_and_state_as_the_cont
   BOOST_TEST(d.event_time == "2026-11-24T09:17:31.000Z");
   BOOST_TEST(Derive(body, "eu1").context == "kustomization/apps/eu1");
 
-  const std::string failed = Replace(Replace(Replace(body, "\"info\"", "\"error\""), "ReconciliationSucceeded",
-                                             "HealthCheckFailed"),
-                                     "Reconciliation finished", "timeout waiting for: [Deployment/apps/web]\\nmore");
+  const std::string failed =
+      Replace(Replace(Replace(body, "\"info\"", "\"error\""), "ReconciliationSucceeded", "HealthCheckFailed"),
+              "Reconciliation finished", "timeout waiting for: [Deployment/apps/web]\\nmore");
   BOOST_TEST(Derive(failed, "").state == "failure");
   BOOST_TEST(Derive(failed, "").description == "health check failed: timeout waiting for: [Deployment/apps/web]");
 }
@@ -92,7 +93,8 @@ BOOST_AUTO_TEST_CASE(reference_fold_derives_commit_context_and_state_as_the_cont
 BOOST_AUTO_TEST_CASE(reference_fold_keeps_the_newest_event_whatever_the_arrival_order) {
   const std::string newer = testing::ReadFile(kFixture);
   const std::string older = Replace(Replace(newer, "09:17:31Z", "09:17:01Z"), "ReconciliationSucceeded", "Progressing");
-  for (const auto& log : {std::vector<RouteBody>{{"r", older}, {"r", newer}}, std::vector<RouteBody>{{"r", newer}, {"r", older}}}) {
+  for (const auto& log :
+       {std::vector<RouteBody>{{"r", older}, {"r", newer}}, std::vector<RouteBody>{{"r", newer}, {"r", older}}}) {
     const ReferenceFold fold = Fold(log, {{"r", ""}});
     BOOST_TEST_REQUIRE(fold.keys.size() == 1u);
     BOOST_TEST(fold.keys.begin()->second.winner.state == "success");
@@ -117,10 +119,10 @@ BOOST_AUTO_TEST_CASE(the_plan_has_the_mix_of_traffic_the_soak_claims_and_replays
     if (s.out_of_order || s.kind != SendKind::kOriginal) BOOST_TEST(s.after != nullptr);
     if (s.kind == SendKind::kOriginal) bodies.push_back(RouteBody{s.route, s.body});
   }
-  const double all = static_cast<double>(sends.size() + std::count_if(sends.begin(), sends.end(),
-                                                                     [](const Send& s) { return s.resend_at_once; }));
+  const double all = static_cast<double>(
+      sends.size() + std::count_if(sends.begin(), sends.end(), [](const Send& s) { return s.resend_at_once; }));
   BOOST_TEST_MESSAGE("plan for seed 42: " << resends << " resends of " << all << " sends, " << late << " of "
-                                           << bodies.size() << " events planned out of order");
+                                          << bodies.size() << " events planned out of order");
   BOOST_TEST(resends / all > 0.10);
   BOOST_TEST(resends / all < 0.20);
   BOOST_TEST(late / static_cast<double>(bodies.size()) > 0.05);

@@ -72,10 +72,14 @@ Derived Derive(const std::string& body, const std::string& cluster) {
   std::string kind;
   for (char c : Member(object, "kind")) kind += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   d.context = kind + "/" + Member(object, "name") + (cluster.empty() ? "" : "/" + cluster);
-  if (severity == "error") d.state = "failure";
-  else if (reason == "Progressing" || reason == "ProgressingWithRetry" || reason == "DependencyNotReady") d.state = "pending";
-  else if (severity == "info") d.state = "success";
-  else throw std::runtime_error("reference fold: severity '" + severity + "' is not in the stream's vocabulary");
+  if (severity == "error")
+    d.state = "failure";
+  else if (reason == "Progressing" || reason == "ProgressingWithRetry" || reason == "DependencyNotReady")
+    d.state = "pending";
+  else if (severity == "info")
+    d.state = "success";
+  else
+    throw std::runtime_error("reference fold: severity '" + severity + "' is not in the stream's vocabulary");
   d.description = InWords(reason);
   if (d.state == "failure") {
     const std::string message = Member(doc, "message");
@@ -120,8 +124,10 @@ int CountOutOfOrder(const std::vector<RouteBody>& log, const std::map<std::strin
     if (d.commit.empty()) continue;
     auto [it, fresh] = newest_so_far.try_emplace(KeyId{rb.route, d.commit, d.context}, d.event_time);
     if (fresh) continue;
-    if (d.event_time < it->second) ++late;
-    else it->second = d.event_time;
+    if (d.event_time < it->second)
+      ++late;
+    else
+      it->second = d.event_time;
   }
   return late;
 }

@@ -24,8 +24,10 @@ std::string Text(const rapidjson::Value& v, const char* name) {
 
 std::string ResultText(const SendResult& r) {
   std::ostringstream out;
-  if (r.status == 0) out << "no answer (" << r.error << ")";
-  else out << "HTTP " << r.status << " " << r.error;
+  if (r.status == 0)
+    out << "no answer (" << r.error << ")";
+  else
+    out << "HTTP " << r.status << " " << r.error;
   out << " after " << r.attempts << " attempt(s)";
   return out.str();
 }
@@ -86,16 +88,17 @@ std::string Describe(const std::string& body) {
 void CheckAcknowledged(const std::vector<LedgerEntry>& ledger, Failures& failures) {
   for (const auto& e : ledger) {
     if (e.result.acked) continue;
-    failures.Add("every send is acknowledged (202)",
-                 "route " + e.route + ", " + KindName(e.kind) + " of " + Describe(e.body) + ": expected 202, got " +
-                     ResultText(e.result));
+    failures.Add("every send is acknowledged (202)", "route " + e.route + ", " + KindName(e.kind) + " of " +
+                                                         Describe(e.body) + ": expected 202, got " +
+                                                         ResultText(e.result));
   }
 }
 
 void CheckResendAnswers(const std::vector<LedgerEntry>& ledger, Failures& failures) {
   std::map<std::pair<std::string, std::string>, std::int64_t> first_id;
   for (const auto& e : ledger) {
-    if (e.kind == SendKind::kOriginal && e.result.acked && e.result.id) first_id.emplace(std::pair{e.route, e.body}, *e.result.id);
+    if (e.kind == SendKind::kOriginal && e.result.acked && e.result.id)
+      first_id.emplace(std::pair{e.route, e.body}, *e.result.id);
   }
   for (const auto& e : ledger) {
     if (e.kind == SendKind::kOriginal || !e.result.acked) continue;
@@ -139,8 +142,8 @@ void CheckFold(const std::string& db, const ReferenceFold& fold, Failures& failu
   for (const auto& tie : fold.ties) failures.Add("the stream gives no two events of a key one timestamp", tie);
   std::set<KeyId> seen;
   const auto rows = QueryRows(db,
-                          "SELECT route, commit_sha, context, state, description, event_time, sync_state, "
-                          "coalesce(last_error, '') FROM current_status");
+                              "SELECT route, commit_sha, context, state, description, event_time, sync_state, "
+                              "coalesce(last_error, '') FROM current_status");
   for (const auto& r : rows) {
     const KeyId key{r[0], r[1], r[2]};
     seen.insert(key);
@@ -164,9 +167,9 @@ void CheckFold(const std::string& db, const ReferenceFold& fold, Failures& failu
   }
   for (const auto& [key, expected] : fold.keys) {
     if (seen.count(key) != 0) continue;
-    failures.Add("current_status has every key of the reference fold",
-                 KeyText(key) + ": expected " + expected.winner.state + " '" + expected.winner.description +
-                     "', no row");
+    failures.Add(
+        "current_status has every key of the reference fold",
+        KeyText(key) + ": expected " + expected.winner.state + " '" + expected.winner.description + "', no row");
   }
 }
 
@@ -183,9 +186,9 @@ void CheckHost(const testing::FakeGitHost& host, const std::vector<RouteUnderTes
     }
     const std::string want_state = HostState(route.kind, expected.winner.state);
     if (statuses.empty()) {
-      failures.Add("the host's newest status equals the reference fold",
-                   KeyText(key) + ": expected " + want_state + " '" + expected.winner.description +
-                       "', the host has no status for the key");
+      failures.Add("the host's newest status equals the reference fold", KeyText(key) + ": expected " + want_state +
+                                                                             " '" + expected.winner.description +
+                                                                             "', the host has no status for the key");
       continue;
     }
     const auto& newest = statuses.back();
@@ -204,9 +207,9 @@ void CheckHost(const testing::FakeGitHost& host, const std::vector<RouteUnderTes
     if (repeats > 1) {
       std::string states;
       for (const auto& s : statuses) states += (states.empty() ? "" : ", ") + s.state;
-      failures.Add("at most one repeated identical status per key on the host",
-                   KeyText(key) + ": expected at most 1 repeat, found " + std::to_string(repeats) + " (posted: " +
-                       states + ")");
+      failures.Add(
+          "at most one repeated identical status per key on the host",
+          KeyText(key) + ": expected at most 1 repeat, found " + std::to_string(repeats) + " (posted: " + states + ")");
     }
   }
 }

@@ -10,16 +10,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <iostream>
 #include <functional>
+#include <iostream>
 #include <random>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include <SQLiteCpp/Database.h>
-#include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
+#include <boost/test/unit_test.hpp>
 
 #include "tests/soak/flux_stream.h"
 #include "tests/soak/reference_fold.h"
@@ -41,10 +41,10 @@ using testing::QueryRows;
 
 constexpr int kSenders = 4;
 constexpr std::chrono::milliseconds kWaveInterval{3500};
-constexpr int kMinWaves = 8;                       // the "at least 8 commits"
+constexpr int kMinWaves = 8;                         // the "at least 8 commits"
 constexpr std::chrono::seconds kDeadlineSlack{120};  // after the stream, for retries to finish
 constexpr std::chrono::seconds kDrainTimeout{120};
-constexpr std::chrono::seconds kGracePeriod{30};     // Kubernetes' default terminationGracePeriodSeconds
+constexpr std::chrono::seconds kGracePeriod{30};  // Kubernetes' default terminationGracePeriodSeconds
 constexpr const char* kToken = "soak-t0ken";
 constexpr const char* kHmacKey = "soak-hmac-key";
 
@@ -55,8 +55,10 @@ struct Settings {
 
 Settings FromEnvironment() {
   Settings s;
-  if (const char* seed = std::getenv("SOAK_SEED")) s.seed = std::strtoull(seed, nullptr, 10);
-  else s.seed = (static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
+  if (const char* seed = std::getenv("SOAK_SEED"))
+    s.seed = std::strtoull(seed, nullptr, 10);
+  else
+    s.seed = (static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
   if (const char* secs = std::getenv("SOAK_SECONDS")) s.duration = std::chrono::seconds(std::max(10L, std::atol(secs)));
   return s;
 }
@@ -68,16 +70,19 @@ std::vector<RouteUnderTest> Routes() {
           RouteUnderTest{"gitea", HostKind::kGitea, "acme/fleet", "eu1", kHmacKey}};
 }
 
-std::string Config(const std::filesystem::path& dir, const FakeGitHost& host, const std::vector<RouteUnderTest>& routes) {
+std::string Config(const std::filesystem::path& dir, const FakeGitHost& host,
+                   const std::vector<RouteUnderTest>& routes) {
   testing::WriteFile(dir / "git.token", std::string(kToken) + "\n");
   testing::WriteFile(dir / "hmac.key", kHmacKey);
   for (const char* secret : {"git.token", "hmac.key"}) {
-    std::filesystem::permissions(dir / secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(dir / secret,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   std::string yaml = "routes:\n";
   for (const auto& r : routes) {
     yaml += "  - name: " + r.name + "\n    provider: " + (r.kind == HostKind::kGitHub ? "github" : "gitea") +
-            "\n    address: " + host.Address(r.kind, r.repo) + "\n    token_file: " + (dir / "git.token").string() + "\n";
+            "\n    address: " + host.Address(r.kind, r.repo) + "\n    token_file: " + (dir / "git.token").string() +
+            "\n";
     if (!r.hmac_key.empty()) yaml += "    hmac_key_file: " + (dir / "hmac.key").string() + "\n";
     if (!r.cluster.empty()) yaml += "    cluster: " + r.cluster + "\n";
   }
@@ -93,7 +98,8 @@ long GetStatus(const std::string& url) {
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
   long status = 0;
   if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
@@ -127,10 +133,11 @@ void Restarts(ServeProcess& serve, Traffic& traffic, FakeGitHost& host, const Se
   life.notes.push_back("SIGTERM (" + std::string(busy ? "sends in flight" : "no send in flight") + ", RSS " +
                        std::to_string(rss) + " KiB) stopped serve in " + std::to_string(stopped.took.count()) + " ms");
   if (!stopped.status || !WIFEXITED(*stopped.status) || WEXITSTATUS(*stopped.status) != 0) {
-    failures.Add("SIGTERM stops serve cleanly (exit 0) within the 30 s grace period",
-                 "expected exit 0, got " + (stopped.status ? "wait status " + std::to_string(*stopped.status)
-                                                            : "still running after 30 s (killed)") +
-                     "; took " + std::to_string(stopped.took.count()) + " ms\n" + serve.OutputTail(2000));
+    failures.Add(
+        "SIGTERM stops serve cleanly (exit 0) within the 30 s grace period",
+        "expected exit 0, got " +
+            (stopped.status ? "wait status " + std::to_string(*stopped.status) : "still running after 30 s (killed)") +
+            "; took " + std::to_string(stopped.took.count()) + " ms\n" + serve.OutputTail(2000));
   }
   serve.Start();
   host.SetDelay(std::chrono::milliseconds(0));
@@ -164,15 +171,17 @@ void CheckCoverage(const ReferenceFold& fold, const FluxStream& stream, const st
     if (context.rfind("helmrelease/", 0) == 0) ++helm_keys;
     commits.insert(std::get<1>(key));
   }
-  const auto resends = std::count_if(ledger.begin(), ledger.end(), [](const auto& e) { return e.kind != SendKind::kOriginal; });
+  const auto resends =
+      std::count_if(ledger.begin(), ledger.end(), [](const auto& e) { return e.kind != SendKind::kOriginal; });
   const auto expect = [&](bool ok, const std::string& what) {
     if (!ok) failures.Add("the run exercised what the soak claims", what);
   };
-  expect(kustomizations.size() >= 10, "expected >= 10 Kustomization contexts, got " + std::to_string(kustomizations.size()));
+  expect(kustomizations.size() >= 10,
+         "expected >= 10 Kustomization contexts, got " + std::to_string(kustomizations.size()));
   expect(commits.size() >= 8, "expected >= 8 commits, got " + std::to_string(commits.size()));
   expect(helm_keys > 0, "expected HelmRelease statuses, got none");
   expect(resends > 0 && stream.counts().pauses > 0, "expected resends and idle pauses, got " + std::to_string(resends) +
-                                                          " and " + std::to_string(stream.counts().pauses));
+                                                        " and " + std::to_string(stream.counts().pauses));
   expect(out_of_order > 0, "expected out-of-order arrivals in the log, got none");
   expect(life.sigterms == 1 && life.sigkills == 1, "expected one SIGTERM and one SIGKILL");
   const auto count = [&db](const char* where) {
@@ -220,10 +229,11 @@ void CheckEnd(ServeProcess& serve, FluxStream& stream, const std::vector<RouteUn
   FluxSender sender(gate);
   const std::string fresh = stream.FreshBody();
   for (const auto& r : routes) {
-    const SendResult res = sender.PostOnce(Endpoint{serve.Url("/hook/" + r.name), r.hmac_key}, fresh, "kustomize-controller");
+    const SendResult res =
+        sender.PostOnce(Endpoint{serve.Url("/hook/" + r.name), r.hmac_key}, fresh, "kustomize-controller");
     if (res.status != 202) {
-      failures.Add("a fresh POST gets 202 at the end", "route " + r.name + ": expected 202, got " +
-                                                           std::to_string(res.status) + " " + res.error);
+      failures.Add("a fresh POST gets 202 at the end",
+                   "route " + r.name + ": expected 202, got " + std::to_string(res.status) + " " + res.error);
     }
   }
   const CliRun check = RunCli(dir, config, db, {"rebuild", "--check"});
@@ -253,8 +263,9 @@ struct TrafficOutcome {
   std::chrono::seconds took{0};
 };
 
-TrafficOutcome RunTraffic(const Settings& settings, FluxStream& stream, const std::map<std::string, Endpoint>& endpoints,
-                          FakeGitHost& host, ServeProcess& serve, Lifecycle& life, Failures& failures) {
+TrafficOutcome RunTraffic(const Settings& settings, FluxStream& stream,
+                          const std::map<std::string, Endpoint>& endpoints, FakeGitHost& host, ServeProcess& serve,
+                          Lifecycle& life, Failures& failures) {
   const auto started = std::chrono::steady_clock::now();
   TrafficPlan plan;
   plan.seed = settings.seed;
@@ -297,10 +308,11 @@ std::string Summary(const std::string& replay, const FluxStream& stream, const T
       << " byte-identical resends = " << percent(static_cast<std::size_t>(resends), ledger.size()) << "%, "
       << stream.counts().pauses << " idle pauses of 6-8 s)\n  " << log.size() << " events logged, " << out_of_order
       << " arrived after a newer event of their key (" << percent(static_cast<std::size_t>(out_of_order), log.size())
-      << "%), " << fold.keys.size() << " keys, " << fold.without_commit << " events without a commit\n  host faults: "
-      << traffic.faults.rate_limits << " bursts of 429 + Retry-After, " << traffic.faults.server_errors
-      << " bursts of 5xx, " << traffic.faults.dropped_answers << " answers dropped after a POST; " << host.Requests().size() << " requests to the host\n  restarts: " << life.sigterms
-      << " SIGTERM, " << life.sigkills << " SIGKILL";
+      << "%), " << fold.keys.size() << " keys, " << fold.without_commit
+      << " events without a commit\n  host faults: " << traffic.faults.rate_limits << " bursts of 429 + Retry-After, "
+      << traffic.faults.server_errors << " bursts of 5xx, " << traffic.faults.dropped_answers
+      << " answers dropped after a POST; " << host.Requests().size()
+      << " requests to the host\n  restarts: " << life.sigterms << " SIGTERM, " << life.sigkills << " SIGKILL";
   for (const auto& note : life.notes) out << "\n  " << note;
   out << "\n  " << lookups << " host lookups before a re-send (sends whose answer a restart or timeout cut off)";
   out << "\n  serve RSS: " << life.rss_start_kb << " KiB at start, " << life.rss_end_kb << " KiB at end";
@@ -332,7 +344,8 @@ void RunSoak(const Settings& settings, const std::string& replay) {
 
   CheckDrained(db, failures);
   std::vector<RouteBody> log;
-  for (const auto& r : QueryRows(db, "SELECT route, body FROM events ORDER BY id")) log.push_back(RouteBody{r[0], r[1]});
+  for (const auto& r : QueryRows(db, "SELECT route, body FROM events ORDER BY id"))
+    log.push_back(RouteBody{r[0], r[1]});
   const ReferenceFold fold = Fold(log, cluster_of_route);
   const int out_of_order = CountOutOfOrder(log, cluster_of_route);
   CheckAcknowledged(traffic.ledger, failures);
@@ -357,9 +370,9 @@ BOOST_AUTO_TEST_SUITE(soak)
 
 BOOST_AUTO_TEST_CASE(flux_traffic_with_restarts_and_host_faults_converges_to_the_reference_fold) {
   const Settings settings = FromEnvironment();
-  const std::string replay = "seed " + std::to_string(settings.seed) + " (replay: SOAK_SEED=" +
-                             std::to_string(settings.seed) + " SOAK_SECONDS=" +
-                             std::to_string(settings.duration.count()) + " tests/soak/soak_tests)";
+  const std::string replay = "seed " + std::to_string(settings.seed) +
+                             " (replay: SOAK_SEED=" + std::to_string(settings.seed) +
+                             " SOAK_SECONDS=" + std::to_string(settings.duration.count()) + " tests/soak/soak_tests)";
   std::cout << "soak: " << settings.duration.count() << " s, " << replay << std::endl;
   try {
     RunSoak(settings, replay);

@@ -49,8 +49,8 @@ struct TrafficPlan {
 };
 
 struct FaultCounts {
-  int rate_limits = 0;  // 429 + Retry-After bursts injected
-  int server_errors = 0;  // 5xx bursts injected
+  int rate_limits = 0;      // 429 + Retry-After bursts injected
+  int server_errors = 0;    // 5xx bursts injected
   int dropped_answers = 0;  // POSTs applied, then the connection closed unanswered
 };
 

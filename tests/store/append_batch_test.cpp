@@ -60,9 +60,10 @@ BOOST_FIXTURE_TEST_CASE(all_items_commit_when_batch_has_500_events, StoreFixture
 // surface: a TEMP trigger that aborts the fold's write (commit_statuses) for one context.
 // The item's log row must go with it, and the next items must still commit.
 BOOST_FIXTURE_TEST_CASE(failing_fold_rolls_back_its_item_alone_when_others_succeed, StoreFixture) {
-  db->exec("CREATE TEMP TRIGGER poison_fold BEFORE INSERT ON main.commit_statuses"
-           " WHEN NEW.context = 'kustomization/poison'"
-           " BEGIN SELECT RAISE(ABORT, 'poisoned fold'); END");
+  db->exec(
+      "CREATE TEMP TRIGGER poison_fold BEFORE INSERT ON main.commit_statuses"
+      " WHEN NEW.context = 'kustomization/poison'"
+      " BEGIN SELECT RAISE(ABORT, 'poisoned fold'); END");
   EventStore store(*db, RouteCatalog());
   const auto out = store.AppendBatch(NamedEvents({"before", "poison", "after1", "after2"}));
   BOOST_TEST_REQUIRE(out.size() == 4u);
@@ -86,9 +87,10 @@ BOOST_FIXTURE_TEST_CASE(failing_fold_rolls_back_its_item_alone_when_others_succe
 }
 
 BOOST_FIXTURE_TEST_CASE(failing_log_insert_rolls_back_its_item_alone_when_others_succeed, StoreFixture) {
-  db->exec("CREATE TEMP TRIGGER poison_log BEFORE INSERT ON main.event_log"
-           " WHEN NEW.name = 'poison'"
-           " BEGIN SELECT RAISE(ABORT, 'poisoned log'); END");
+  db->exec(
+      "CREATE TEMP TRIGGER poison_log BEFORE INSERT ON main.event_log"
+      " WHEN NEW.name = 'poison'"
+      " BEGIN SELECT RAISE(ABORT, 'poisoned log'); END");
   EventStore store(*db, RouteCatalog());
   const auto out = store.AppendBatch(NamedEvents({"before", "poison", "after1", "after2"}));
   BOOST_TEST_REQUIRE(out.size() == 4u);
@@ -106,9 +108,10 @@ BOOST_FIXTURE_TEST_CASE(failing_log_insert_rolls_back_its_item_alone_when_others
 }
 
 BOOST_FIXTURE_TEST_CASE(single_append_still_works_when_previous_append_failed, StoreFixture) {
-  db->exec("CREATE TEMP TRIGGER poison_log BEFORE INSERT ON main.event_log"
-           " WHEN NEW.name = 'poison'"
-           " BEGIN SELECT RAISE(ABORT, 'poisoned log'); END");
+  db->exec(
+      "CREATE TEMP TRIGGER poison_log BEFORE INSERT ON main.event_log"
+      " WHEN NEW.name = 'poison'"
+      " BEGIN SELECT RAISE(ABORT, 'poisoned log'); END");
   EventStore store(*db, RouteCatalog());
   EventSpec poison;
   poison.name = "poison";

@@ -40,8 +40,7 @@ BOOST_FIXTURE_TEST_CASE(update_and_delete_are_refused_when_rows_are_logged, Stor
 }
 
 BOOST_FIXTURE_TEST_CASE(body_is_kept_byte_for_byte_when_it_has_escapes_and_non_ascii, StoreFixture) {
-  const std::string wire =
-      ReadFile(SampleFile("wire", "10-direct-helmrelease-install-failed-unicode.json"));
+  const std::string wire = ReadFile(SampleFile("wire", "10-direct-helmrelease-install-failed-unicode.json"));
   // The sample is what makes this test meaningful: Go's escapes and raw UTF-8, no newline.
   BOOST_TEST_REQUIRE(wire.find("\\u003c.Values.greeting\\u003e") != std::string::npos);
   BOOST_TEST_REQUIRE(wire.find("приветствие") != std::string::npos);

@@ -84,8 +84,7 @@ BOOST_FIXTURE_TEST_CASE(older_event_does_not_overwrite_when_it_arrives_after_a_n
   const auto older = store.Append(Sample("12-out-of-order-older-success.json", kBaseMs + 1000));
   BOOST_TEST(older.fold.value() == FoldOutcome::kStale);
 
-  const auto rows = QueryRows(*db,
-      "SELECT commit_sha, context, state, description, event_id FROM current_status");
+  const auto rows = QueryRows(*db, "SELECT commit_sha, context, state, description, event_id FROM current_status");
   BOOST_TEST_REQUIRE(rows.size() == 1u);
   BOOST_TEST(rows[0][0] == kSample8c1d);
   BOOST_TEST(rows[0][1] == "kustomization/contoso2");

@@ -33,18 +33,17 @@ using Columns = std::vector<std::string>;
 const std::map<std::string, Columns>& ContractColumns() {
   static const std::map<std::string, Columns> contract = {
       {"events",
-       {"id", "received_at", "route", "kind", "namespace", "name", "severity", "reason", "message",
-        "revision", "commit_sha", "event_time", "body"}},
+       {"id", "received_at", "route", "kind", "namespace", "name", "severity", "reason", "message", "revision",
+        "commit_sha", "event_time", "body"}},
       {"current_status",
-       {"route", "repo", "commit_sha", "context", "state", "description", "target_url", "event_id",
-        "event_time", "updated_at", "sync_state", "synced_at", "attempts", "last_error"}},
+       {"route", "repo", "commit_sha", "context", "state", "description", "target_url", "event_id", "event_time",
+        "updated_at", "sync_state", "synced_at", "attempts", "last_error"}},
       {"status_history",
-       {"route", "repo", "commit_sha", "context", "state", "description", "event_id", "event_time",
-        "recorded_at"}},
+       {"route", "repo", "commit_sha", "context", "state", "description", "event_id", "event_time", "recorded_at"}},
       {"rejected_events", {"id", "received_at", "route", "reason", "body"}},
       {"delivery_attempts",
-       {"id", "route", "repo", "commit_sha", "context", "state", "attempted_at", "http_status",
-        "outcome", "error", "duration_ms"}},
+       {"id", "route", "repo", "commit_sha", "context", "state", "attempted_at", "http_status", "outcome", "error",
+        "duration_ms"}},
   };
   return contract;
 }
@@ -204,8 +203,9 @@ BOOST_AUTO_TEST_CASE(open_for_reading_says_not_fluxstatus_when_another_program_o
   BOOST_TEST(what.find("migrate") == std::string::npos);  // migrating it would add our tables to it
 
   const std::string text = dir.File("notes.txt");
-  fluxstatus::testing::WriteFile(text, "not SQLite at all, but longer than a hundred bytes so that SQLite reads a "
-                                       "header from it and finds no magic string at its start\n");
+  fluxstatus::testing::WriteFile(text,
+                                 "not SQLite at all, but longer than a hundred bytes so that SQLite reads a "
+                                 "header from it and finds no magic string at its start\n");
   what = RefusalOf(text);
   BOOST_TEST_INFO("message: " << what);
   BOOST_TEST(what.find(text + " error: file is not a database (not an SQLite file)") != std::string::npos);

@@ -6,8 +6,8 @@
 #include <set>
 #include <vector>
 
-#include "store/outbox.h"
 #include "store/commit_statuses.h"
+#include "store/outbox.h"
 #include "tests/support/sql.h"
 
 namespace fluxstatus::store::model {
@@ -80,26 +80,27 @@ std::string Rfc3339(std::int64_t epoch_ms) {
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
   return buf;
 }
 
 std::string DiffCurrentStatus(SQLite::Database& reader, const StoreModel& model) {
   static const std::vector<std::string> columns = {
-      "route",      "repo",       "commit_sha", "context",   "state",     "description", "target_url",
-      "event_id",   "event_time", "updated_at", "sync_state", "synced_at", "attempts",   "last_error"};
+      "route",    "repo",       "commit_sha", "context",    "state",     "description", "target_url",
+      "event_id", "event_time", "updated_at", "sync_state", "synced_at", "attempts",    "last_error"};
   Rows expected;
   for (const auto& [key, k] : model.keys()) {
     const Status& s = k.status;
-    expected.emplace(KeyName(key), Row{key.route, key.repo, key.commit, key.context, s.state, s.description,
-                                       kNullText, std::to_string(s.event_id), Rfc3339(s.event_time_ms),
-                                       Rfc3339(s.updated_at_ms), k.sync.sync_state, Text(k.sync.synced_at_ms),
-                                       std::to_string(k.sync.attempts), Text(k.sync.last_error)});
+    expected.emplace(KeyName(key), Row{key.route, key.repo, key.commit, key.context, s.state, s.description, kNullText,
+                                       std::to_string(s.event_id), Rfc3339(s.event_time_ms), Rfc3339(s.updated_at_ms),
+                                       k.sync.sync_state, Text(k.sync.synced_at_ms), std::to_string(k.sync.attempts),
+                                       Text(k.sync.last_error)});
   }
   const Rows actual = ByLeadingColumns(
-      QueryRows(reader, "SELECT route, repo, commit_sha, context, state, description, target_url, event_id,"
-                        " event_time, updated_at, sync_state, synced_at, attempts, last_error FROM current_status"),
+      QueryRows(reader,
+                "SELECT route, repo, commit_sha, context, state, description, target_url, event_id,"
+                " event_time, updated_at, sync_state, synced_at, attempts, last_error FROM current_status"),
       4);
   return DiffRows("current_status", columns, expected, actual);
 }
@@ -131,9 +132,9 @@ std::string DiffDispatch(SQLite::Database& reader, const StoreModel& model, std:
 }
 
 std::string DiffEvents(SQLite::Database& reader, const StoreModel& model) {
-  static const std::vector<std::string> columns = {"id",       "received_at", "route",      "kind",  "namespace",
-                                                   "name",     "severity",    "reason",     "message", "revision",
-                                                   "commit_sha", "event_time", "body",      "no_commit_reason"};
+  static const std::vector<std::string> columns = {
+      "id",     "received_at", "route",    "kind",       "namespace",  "name", "severity",
+      "reason", "message",     "revision", "commit_sha", "event_time", "body", "no_commit_reason"};
   Rows expected;
   for (const auto& [id, e] : model.log()) {
     expected.emplace("id " + std::to_string(id),
@@ -142,14 +143,15 @@ std::string DiffEvents(SQLite::Database& reader, const StoreModel& model) {
                          e.body, e.commit ? kNullText : e.no_commit_reason});
   }
   const Rows actual = ByLeadingColumns(
-      QueryRows(reader, "SELECT id, received_at, route, kind, namespace, name, severity, reason, message, revision,"
-                        " commit_sha, event_time, body, no_commit_reason FROM events"),
+      QueryRows(reader,
+                "SELECT id, received_at, route, kind, namespace, name, severity, reason, message, revision,"
+                " commit_sha, event_time, body, no_commit_reason FROM events"),
       1, "id ");
   return DiffRows("events", columns, expected, actual);
 }
 
 std::string DiffHistory(SQLite::Database& reader, const StoreModel& model) {
-  static const std::vector<std::string> columns = {"event_id", "route",      "repo",       "commit_sha", "context",
+  static const std::vector<std::string> columns = {"event_id", "route",       "repo",       "commit_sha", "context",
                                                    "state",    "description", "event_time", "recorded_at"};
   Rows expected;
   for (const auto& h : model.history()) {
@@ -171,17 +173,18 @@ std::string DiffHistory(SQLite::Database& reader, const StoreModel& model) {
 }
 
 std::string DiffAttemptsAndRejections(SQLite::Database& reader, const StoreModel& model) {
-  static const std::vector<std::string> columns = {"route", "repo", "commit_sha", "context",
+  static const std::vector<std::string> columns = {"route", "repo",    "commit_sha",  "context",
                                                    "state", "outcome", "attempted_at"};
   Rows expected, actual;
   int n = 0;
   for (const auto& a : model.attempts()) {
-    expected.emplace(RowName(++n), Row{a.key.route, a.key.repo, a.key.commit, a.key.context,
-                                                       a.state, a.outcome, Rfc3339(a.at_ms)});
+    expected.emplace(RowName(++n),
+                     Row{a.key.route, a.key.repo, a.key.commit, a.key.context, a.state, a.outcome, Rfc3339(a.at_ms)});
   }
   n = 0;
-  for (auto& row : QueryRows(reader, "SELECT route, repo, commit_sha, context, state, outcome, attempted_at"
-                                     " FROM delivery_attempts ORDER BY id")) {
+  for (auto& row : QueryRows(reader,
+                             "SELECT route, repo, commit_sha, context, state, outcome, attempted_at"
+                             " FROM delivery_attempts ORDER BY id")) {
     actual.emplace(RowName(++n), std::move(row));
   }
   if (auto diff = DiffRows("delivery_attempts", columns, expected, actual); !diff.empty()) return diff;

@@ -120,8 +120,8 @@ SentEvent Generator::Event(const std::string& route, std::int64_t received_at_ms
   if (!spec.revision.empty()) e.revision = spec.revision;
   e.commit = commit;
   if (!commit) {
-    e.no_commit_reason = e.revision ? "revision '" + *e.revision + "' names no Git commit"
-                                    : "the event has no revision metadata";
+    e.no_commit_reason =
+        e.revision ? "revision '" + *e.revision + "' names no Git commit" : "the event has no revision metadata";
   }
   e.state = said.state;
   e.description = said.description;
@@ -156,13 +156,19 @@ Delivery Generator::DeliveryFor(const StoreModel& model, std::int64_t now_ms) {
   }
   using R = Delivery::Result;
   const auto roll = Below(100);
-  d.result = roll < 20 ? R::kSending : roll < 50 ? R::kSynced : roll < 77 ? R::kRetry : roll < 97 ? R::kFailed
-                                                                                       : R::kSkipped;
+  d.result = roll < 20   ? R::kSending
+             : roll < 50 ? R::kSynced
+             : roll < 77 ? R::kRetry
+             : roll < 97 ? R::kFailed
+                         : R::kSkipped;
   auto attempt = [&](const char* outcome) { d.attempts.push_back({d.key, d.sent_state, outcome, now_ms}); };
   if (d.result != R::kSending && OneIn(4)) attempt("listed");
   switch (d.result) {
-    case R::kSending: break;
-    case R::kSynced: attempt(OneIn(3) ? "already_on_host" : "delivered"); break;
+    case R::kSending:
+      break;
+    case R::kSynced:
+      attempt(OneIn(3) ? "already_on_host" : "delivered");
+      break;
     case R::kRetry:
       d.uncertain = OneIn(4);
       d.error = d.uncertain ? "timeout after 15000 ms" : "Bad Gateway";
@@ -174,7 +180,9 @@ Delivery Generator::DeliveryFor(const StoreModel& model, std::int64_t now_ms) {
       d.error = "Validation Failed";
       attempt("failed");
       break;
-    case R::kSkipped: d.error = "the route has no provider"; break;
+    case R::kSkipped:
+      d.error = "the route has no provider";
+      break;
   }
   return d;
 }

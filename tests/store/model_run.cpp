@@ -50,20 +50,25 @@ DeliveryRecord ToStore(const Delivery& d) {
   for (const auto& a : d.attempts) {
     const bool answered = a.outcome != "uncertain" && a.outcome != "transport_error";
     const bool refused = a.outcome == "retry" || a.outcome == "failed" || !answered;
-    r.attempts.push_back({ToStore(a.key), a.state, a.at_ms, answered ? std::optional<int>(refused ? 422 : 201)
-                                                                     : std::nullopt,
-                          a.outcome, refused ? d.error : "", 12});
+    r.attempts.push_back({ToStore(a.key), a.state, a.at_ms,
+                          answered ? std::optional<int>(refused ? 422 : 201) : std::nullopt, a.outcome,
+                          refused ? d.error : "", 12});
   }
   return r;
 }
 
 const char* ResultName(Delivery::Result r) {
   switch (r) {
-    case Delivery::Result::kSending: return "sending";
-    case Delivery::Result::kSynced: return "synced";
-    case Delivery::Result::kRetry: return "retry";
-    case Delivery::Result::kFailed: return "failed";
-    case Delivery::Result::kSkipped: return "skipped";
+    case Delivery::Result::kSending:
+      return "sending";
+    case Delivery::Result::kSynced:
+      return "synced";
+    case Delivery::Result::kRetry:
+      return "retry";
+    case Delivery::Result::kFailed:
+      return "failed";
+    case Delivery::Result::kSkipped:
+      return "skipped";
   }
   return "?";
 }
@@ -118,8 +123,8 @@ void ModelRun::Run() {
 }
 
 std::string ModelRun::Summary() const {
-  std::string out = std::to_string(model_.log().size()) + " events logged, " + std::to_string(model_.keys().size()) +
-                    " statuses;";
+  std::string out =
+      std::to_string(model_.log().size()) + " events logged, " + std::to_string(model_.keys().size()) + " statuses;";
   for (const auto& [what, n] : counts_) out += " " + what + " " + std::to_string(n);
   return out;
 }
@@ -127,14 +132,22 @@ std::string ModelRun::Summary() const {
 void ModelRun::Step() {
   compare_all_ = false;
   const auto roll = gen_.Below(100);
-  if (roll < 38) AppendNew();
-  else if (roll < 48) Resend();
-  else if (roll < 58) AppendBatch();
-  else if (roll < 82) Deliver();
-  else if (roll < 86) RefoldCommit();
-  else if (roll < 91) Replay();
-  else if (roll < 95) PruneBefore();
-  else if (roll < 97) Rebuild();
+  if (roll < 38)
+    AppendNew();
+  else if (roll < 48)
+    Resend();
+  else if (roll < 58)
+    AppendBatch();
+  else if (roll < 82)
+    Deliver();
+  else if (roll < 86)
+    RefoldCommit();
+  else if (roll < 91)
+    Replay();
+  else if (roll < 95)
+    PruneBefore();
+  else if (roll < 97)
+    Rebuild();
   else {
     op_ = "rebuild --check";
     CheckRebuild();
@@ -184,7 +197,9 @@ void ModelRun::AppendEvents(const std::vector<SentEvent>& events, const std::vec
   std::vector<IncomingEvent> incoming;
   for (const auto& e : events) incoming.push_back(testing::Incoming(e.route, e.body, e.received_at_ms));
   std::vector<Rejection> rejections;
-  if (with_rejection) rejections.push_back({"gh", core::FormatRfc3339Millis(now_ms_), "invalid JSON: missing '}'", "{\"kind\":", 1048576});
+  if (with_rejection)
+    rejections.push_back(
+        {"gh", core::FormatRfc3339Millis(now_ms_), "invalid JSON: missing '}'", "{\"kind\":", 1048576});
   std::vector<DeliveryRecord> records;
   for (const auto& d : deliveries) records.push_back(ToStore(d));
 
@@ -197,8 +212,8 @@ void ModelRun::AppendEvents(const std::vector<SentEvent>& events, const std::vec
   for (std::size_t i = 0; i < events.size(); ++i) {
     const AppendExpect want = model_.Append(events[i]);
     const auto* result = std::get_if<AppendResult>(&got[i]);
-    if (result == nullptr) Fail("event " + std::to_string(i + 1) + " of the batch failed: " +
-                                std::get<AppendFailure>(got[i]).error);
+    if (result == nullptr)
+      Fail("event " + std::to_string(i + 1) + " of the batch failed: " + std::get<AppendFailure>(got[i]).error);
     CheckAppend(events[i], *result, want);
     ++counts_[ToString(want.outcome)];
     sent_.push_back(events[i]);
@@ -225,8 +240,8 @@ void ModelRun::CheckAppend(const SentEvent& e, const AppendResult& got, const Ap
 
 void ModelRun::Deliver() {
   const Delivery d = gen_.DeliveryFor(model_, now_ms_);
-  op_ = "delivery " + std::string(ResultName(d.result)) + (d.uncertain ? " (uncertain)" : "") + " for " +
-        d.key.Text() + " of event " + std::to_string(d.sent_event_id) + " (" + d.sent_state + ")";
+  op_ = "delivery " + std::string(ResultName(d.result)) + (d.uncertain ? " (uncertain)" : "") + " for " + d.key.Text() +
+        " of event " + std::to_string(d.sent_event_id) + " (" + d.sent_state + ")";
   serve_->AppendBatch({}, {}, std::vector<DeliveryRecord>{ToStore(d)});
   model_.Record(d);
   ++counts_["deliveries"];
@@ -273,8 +288,8 @@ void ModelRun::Replay() {
   auto cli = CliConnection();
   const ReplayPlan plan = PlanReplay(*cli, window);
   const std::int64_t events = model_.WindowEvents(w);
-  Expect(plan.events == events, "replay plan: events expected " + std::to_string(events) + ", actual " +
-                                    std::to_string(plan.events));
+  Expect(plan.events == events,
+         "replay plan: events expected " + std::to_string(events) + ", actual " + std::to_string(plan.events));
   std::vector<Key> planned;
   for (const auto& row : plan.keys) planned.push_back(FromStore(row.key));
   const std::vector<Key> want = model_.WindowKeys(w);
@@ -332,8 +347,8 @@ void ModelRun::Rebuild() {
       {"statuses", r.statuses, static_cast<std::int64_t>(model_.keys().size())},
       {"changes", r.changes, static_cast<std::int64_t>(model_.history().size())}};
   for (const auto& [name, actual, expected] : fields) {
-    Expect(actual == expected,
-           std::string("rebuild: ") + name + " expected " + std::to_string(expected) + ", actual " + std::to_string(actual));
+    Expect(actual == expected, std::string("rebuild: ") + name + " expected " + std::to_string(expected) + ", actual " +
+                                   std::to_string(actual));
   }
   ++counts_["rebuilds"];
 }
@@ -343,8 +358,8 @@ void ModelRun::CheckRebuild() {
   const RebuildCheck check = EventStore(*cli, routes_).CheckRebuild();
   std::string diff;
   for (const auto& line : check.diff) diff += "\n    " + line;
-  Expect(check.equal, "rebuild --check is not clean: " + std::to_string(check.statuses_differing) +
-                          " statuses and " + std::to_string(check.changes_differing) + " history rows differ" + diff);
+  Expect(check.equal, "rebuild --check is not clean: " + std::to_string(check.statuses_differing) + " statuses and " +
+                          std::to_string(check.changes_differing) + " history rows differ" + diff);
   ++counts_["checks"];
 }
 
@@ -368,10 +383,10 @@ void ModelRun::Expect(bool ok, const std::string& what) {
 void ModelRun::Fail(const std::string& what) {
   std::string trail;
   for (const auto& r : recent_) trail += "\n    " + r;
-  BOOST_FAIL("store differs from the model: seed " << seed_ << ", step " << step_ << " of " << steps_
-                                                   << ", operation: " << op_ << "\n  " << what
-                                                   << "\n  steps before it:" << (trail.empty() ? " none" : trail)
-                                                   << "\n  replay: MODEL_SEED=" << seed_ << " MODEL_STEPS=" << step_);
+  BOOST_FAIL("store differs from the model: seed "
+             << seed_ << ", step " << step_ << " of " << steps_ << ", operation: " << op_ << "\n  " << what
+             << "\n  steps before it:" << (trail.empty() ? " none" : trail) << "\n  replay: MODEL_SEED=" << seed_
+             << " MODEL_STEPS=" << step_);
   std::abort();  // BOOST_FAIL throws; this is never reached
 }
 

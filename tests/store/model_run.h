@@ -50,8 +50,7 @@ class ModelRun {
   void CheckRebuild();
 
   // Appends one event (or a group commit) in the store and the model; checks each answer.
-  void AppendEvents(const std::vector<SentEvent>& events, const std::vector<Delivery>& deliveries,
-                    bool with_rejection);
+  void AppendEvents(const std::vector<SentEvent>& events, const std::vector<Delivery>& deliveries, bool with_rejection);
   void CheckAppend(const SentEvent& e, const AppendResult& got, const AppendExpect& want);
   void CheckRefold(const std::string& route, const std::string& commit, const CommitRefold& got);
   void Compare(bool everything);
@@ -63,7 +62,7 @@ class ModelRun {
   int steps_;
   int step_ = 0;
   std::string op_;
-  bool compare_all_ = false;  // the step was a re-fold, replay, prune or rebuild: compare every table
+  bool compare_all_ = false;        // the step was a re-fold, replay, prune or rebuild: compare every table
   std::deque<std::string> recent_;  // the last few operations, for the failure message
   std::map<std::string, int> counts_;
 

@@ -76,8 +76,9 @@ BOOST_AUTO_TEST_CASE(a_store_that_differs_from_the_model_is_reported_by_key_and_
   BOOST_TEST_REQUIRE(!run.model().keys().empty());
   const Key key = run.model().keys().begin()->first;
   SQLite::Database& db = run.serve_db();
-  SQLite::Statement tamper(db, "UPDATE commit_statuses SET attempts = attempts + 7 WHERE route = ? AND repo = ?"
-                               " AND commit_sha = ? AND context = ?");
+  SQLite::Statement tamper(db,
+                           "UPDATE commit_statuses SET attempts = attempts + 7 WHERE route = ? AND repo = ?"
+                           " AND commit_sha = ? AND context = ?");
   tamper.bind(1, key.route);
   tamper.bind(2, key.repo);
   tamper.bind(3, key.commit);

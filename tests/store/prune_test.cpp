@@ -187,8 +187,10 @@ BOOST_FIXTURE_TEST_CASE(next_event_gets_a_new_id_when_everything_was_pruned, Sto
   const AppendResult next = store.Append(Incoming("github", newest, ReceivedAt(1001)));
   BOOST_TEST(next.id == 31);
   RequireRebuildReproduces(*db, store);
-  BOOST_TEST(QueryInt(*db, "SELECT event_id FROM current_status WHERE route = 'github' AND context = "
-                           "'kustomization/apps' AND commit_sha = '" + kShaA + "'") == 31);
+  BOOST_TEST(QueryInt(*db,
+                      "SELECT event_id FROM current_status WHERE route = 'github' AND context = "
+                      "'kustomization/apps' AND commit_sha = '" +
+                          kShaA + "'") == 31);
 }
 
 BOOST_FIXTURE_TEST_CASE(deletes_old_delivery_attempts_and_rejections_only, StoreFixture) {
@@ -212,7 +214,8 @@ BOOST_FIXTURE_TEST_CASE(deletes_old_delivery_attempts_and_rejections_only, Store
   BOOST_TEST(r.rejections == 2);
   BOOST_TEST(Count("delivery_attempts") == 1);
   BOOST_TEST(Count("rejected_events") == 1);
-  BOOST_TEST(QueryText(*db, "SELECT attempted_at FROM delivery_attempts") == fluxstatus::core::FormatRfc3339Millis(ReceivedAt(30)));
+  BOOST_TEST(QueryText(*db, "SELECT attempted_at FROM delivery_attempts") ==
+             fluxstatus::core::FormatRfc3339Millis(ReceivedAt(30)));
   BOOST_TEST(Count("current_status WHERE sync_state = 'pending' AND attempts = 3") == 1);  // untouched
 }
 
@@ -220,11 +223,13 @@ BOOST_FIXTURE_TEST_CASE(dry_run_counts_what_prune_then_deletes_and_writes_nothin
   EventStore store(*db, Routes());
   Stream stream;
   AppendStream(store, stream, 0, 60);
-  const auto before = QueryRows(*db, "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM status_history),"
-                                     " (SELECT count(*) FROM fold_snapshot), (SELECT count(*) FROM fold_horizon)");
+  const auto before = QueryRows(*db,
+                                "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM status_history),"
+                                " (SELECT count(*) FROM fold_snapshot), (SELECT count(*) FROM fold_horizon)");
   const PruneReport plan = PlanPrune(*db, ReceivedAt(40));
-  BOOST_TEST((QueryRows(*db, "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM status_history),"
-                             " (SELECT count(*) FROM fold_snapshot), (SELECT count(*) FROM fold_horizon)") == before));
+  BOOST_TEST((QueryRows(*db,
+                        "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM status_history),"
+                        " (SELECT count(*) FROM fold_snapshot), (SELECT count(*) FROM fold_horizon)") == before));
   const PruneReport done = Prune(*db, Routes(), ReceivedAt(40), ReceivedAt(100));
   BOOST_TEST(plan.through_event_id == done.through_event_id);
   BOOST_TEST(plan.events == done.events);

@@ -54,7 +54,7 @@ BOOST_FIXTURE_TEST_CASE(names_key_column_stored_and_fresh_values_when_a_column_w
   BOOST_TEST(check.diff[0] == "- current_status " + key + ": description 'edited by hand'");
   BOOST_TEST(check.diff[1].rfind("+ current_status " + key + ": description '", 0) == 0);
   BOOST_TEST(Has(check.diff[1], "timeout waiting for: [Deployment/default/web"));  // what the event said
-  BOOST_TEST(!Has(diff, "state '"));  // only the differing column
+  BOOST_TEST(!Has(diff, "state '"));                                               // only the differing column
   BOOST_TEST(!Has(diff, "kustomization/infra"));
 }
 
@@ -62,9 +62,10 @@ BOOST_FIXTURE_TEST_CASE(reports_rows_only_one_side_has_when_rows_were_added_or_r
   EventStore store(*db, Routes());
   TwoStatuses(store);
   db->exec("DELETE FROM commit_statuses WHERE context = 'kustomization/infra'");
-  db->exec("INSERT INTO commit_statuses (route, repo, commit_sha, context, state, description, event_id, event_time,"
-           " event_time_ms, updated_at, sync_state) SELECT route, repo, commit_sha, 'kustomization/ghost', state,"
-           " description, event_id, event_time, event_time_ms, updated_at, sync_state FROM commit_statuses");
+  db->exec(
+      "INSERT INTO commit_statuses (route, repo, commit_sha, context, state, description, event_id, event_time,"
+      " event_time_ms, updated_at, sync_state) SELECT route, repo, commit_sha, 'kustomization/ghost', state,"
+      " description, event_id, event_time, event_time_ms, updated_at, sync_state FROM commit_statuses");
   const RebuildCheck check = store.CheckRebuild();
   const std::string diff = Joined(check);
   BOOST_TEST_INFO("diff:\n" << diff);

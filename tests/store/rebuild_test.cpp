@@ -118,8 +118,9 @@ std::vector<Row> IngestAndCheck(const std::vector<std::pair<std::string, std::st
   BOOST_TEST(report.statuses == static_cast<std::int64_t>(current_before.size()));
   BOOST_TEST(report.changes == static_cast<std::int64_t>(history_before.size()));
   const auto current_after = QueryRows(*f.db, kAllCurrent);
-  BOOST_TEST_INFO("current_status before rebuild:\n" << Describe(current_before) << "after:\n"
-                                                    << Describe(current_after));
+  BOOST_TEST_INFO("current_status before rebuild:\n"
+                  << Describe(current_before) << "after:\n"
+                  << Describe(current_after));
   BOOST_TEST((current_after == current_before));
   BOOST_TEST((QueryRows(*f.db, kAllHistory) == history_before));
   return QueryRows(*f.db, kFinalByKey);
@@ -168,8 +169,9 @@ BOOST_AUTO_TEST_CASE(final_status_is_order_independent_when_times_per_key_are_di
       if (p == 0) {
         reference = final_state;
       } else {
-        BOOST_TEST_INFO("final statuses in log order:\n" << Describe(reference) << "permuted:\n"
-                                                            << Describe(final_state));
+        BOOST_TEST_INFO("final statuses in log order:\n"
+                        << Describe(reference) << "permuted:\n"
+                        << Describe(final_state));
         BOOST_TEST((final_state == reference));
       }
     }
@@ -223,13 +225,14 @@ BOOST_FIXTURE_TEST_CASE(rebuild_keeps_sync_progress_when_status_is_unchanged, St
   EventStore store(*db, Routes());
   store.Append(Incoming("github", EventSpec{}));
   store.Append(Incoming("github", Named("infra")));
-  db->exec("UPDATE commit_statuses SET sync_state = 'synced', synced_at = '2026-11-24T09:00:05.000Z',"
-           " attempts = 1 WHERE context = 'kustomization/apps'");
+  db->exec(
+      "UPDATE commit_statuses SET sync_state = 'synced', synced_at = '2026-11-24T09:00:05.000Z',"
+      " attempts = 1 WHERE context = 'kustomization/apps'");
   const auto before = QueryRows(*db, kAllCurrent);
 
   store.Rebuild();
-  const auto rows = QueryRows(*db,
-      "SELECT sync_state, synced_at, attempts FROM current_status WHERE context = 'kustomization/apps'");
+  const auto rows =
+      QueryRows(*db, "SELECT sync_state, synced_at, attempts FROM current_status WHERE context = 'kustomization/apps'");
   BOOST_TEST_REQUIRE(rows.size() == 1u);
   BOOST_TEST(rows[0][0] == "synced");
   BOOST_TEST(rows[0][1] == "2026-11-24T09:00:05.000Z");

@@ -4,18 +4,18 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <stdexcept>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
 
-#include <boost/test/unit_test.hpp>
 #include <SQLiteCpp/Database.h>
+#include <boost/test/unit_test.hpp>
 
 #include "core/flux_json.h"
-#include "core/route_catalog.h"
 #include "core/rfc3339.h"
+#include "core/route_catalog.h"
 #include "store/database.h"
 #include "store/event_store.h"
 #include "tests/support/files.h"
@@ -48,7 +48,7 @@ struct EventSpec {
   std::string message = "Reconciliation finished in 1.8s, next run in 10m0s";
   std::int64_t time_ms = kBaseMs;
   std::string revision = "main@sha1:" + kShaA;  // empty: no metadata at all
-  std::string extra_metadata;                    // e.g. a unique token, so bodies differ
+  std::string extra_metadata;                   // e.g. a unique token, so bodies differ
 };
 
 // The body in Flux's wire shape (compact, like Go's encoder).
@@ -69,7 +69,8 @@ inline std::string EventJson(const EventSpec& s) {
 }
 
 // An accepted event as ingest/serve would hand it to the store: parsed from its raw body.
-inline IncomingEvent Incoming(const std::string& route, const std::string& body, std::int64_t received_at_ms = kBaseMs) {
+inline IncomingEvent Incoming(const std::string& route, const std::string& body,
+                              std::int64_t received_at_ms = kBaseMs) {
   auto parsed = core::ParseFluxEvent(body);
   if (const auto* err = std::get_if<core::ParseError>(&parsed)) {
     throw std::runtime_error("test event does not parse: " + err->message + "\n" + body);

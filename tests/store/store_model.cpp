@@ -32,12 +32,18 @@ std::string Key::Text() const {
 
 const char* ToString(Outcome o) {
   switch (o) {
-    case Outcome::kDuplicate: return "duplicate";
-    case Outcome::kNoStatus: return "no status";
-    case Outcome::kCreated: return "created";
-    case Outcome::kChanged: return "changed";
-    case Outcome::kRefreshed: return "refreshed";
-    case Outcome::kStale: return "stale";
+    case Outcome::kDuplicate:
+      return "duplicate";
+    case Outcome::kNoStatus:
+      return "no status";
+    case Outcome::kCreated:
+      return "created";
+    case Outcome::kChanged:
+      return "changed";
+    case Outcome::kRefreshed:
+      return "refreshed";
+    case Outcome::kStale:
+      return "stale";
   }
   return "?";
 }
@@ -106,11 +112,13 @@ void StoreModel::Record(const Delivery& d) {
   if (it == keys_.end()) return;
   Sync& s = it->second.sync;
   const Status& now = it->second.status;
-  const bool still_wanted = now.event_id == d.sent_event_id ||
-                            (now.state == d.sent_state && now.description == d.sent_description);
+  const bool still_wanted =
+      now.event_id == d.sent_event_id || (now.state == d.sent_state && now.description == d.sent_description);
   using R = Delivery::Result;
   switch (d.result) {
-    case R::kSending: s.in_flight = true; return;
+    case R::kSending:
+      s.in_flight = true;
+      return;
     case R::kSkipped:
       s.sync_state = "skipped";
       s.last_error = d.error;
@@ -163,8 +171,10 @@ PruneExpect StoreModel::Plan(std::int64_t cutoff_ms) const {
   for (const auto& [key, k] : keys_) named.insert(k.status.event_id);
   for (const auto& [id, e] : log_) {
     if (id > p.through) break;
-    if (named.count(id) || id == log_.rbegin()->first) ++p.events_kept;
-    else ++p.events;
+    if (named.count(id) || id == log_.rbegin()->first)
+      ++p.events_kept;
+    else
+      ++p.events;
   }
   for (const auto& h : history_) p.changes += h.status.event_id <= p.through;
   for (const auto& a : attempts_) p.attempts += a.at_ms < cutoff_ms;

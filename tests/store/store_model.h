@@ -101,8 +101,7 @@ struct AppendExpect {
 };
 
 struct PruneExpect {
-  std::int64_t through = 0, events = 0, events_kept = 0, changes = 0, attempts = 0, rejections = 0,
-               snapshot_keys = 0;
+  std::int64_t through = 0, events = 0, events_kept = 0, changes = 0, attempts = 0, rejections = 0, snapshot_keys = 0;
 };
 
 // A replay window: events received in [since, until), optionally one route and a commit prefix.
@@ -148,9 +147,9 @@ class StoreModel {
   bool InWindow(const SentEvent& e, const Window& w) const;
 
   std::vector<RouteInfo> routes_;
-  std::map<std::int64_t, SentEvent> log_;                            // the events not pruned, by id
+  std::map<std::int64_t, SentEvent> log_;                               // the events not pruned, by id
   std::map<std::pair<std::string, std::string>, std::int64_t> bodies_;  // (route, body) -> id
-  std::int64_t last_id_ = 0;  // ids only ever grow, also across a prune
+  std::int64_t last_id_ = 0;                                            // ids only ever grow, also across a prune
   std::map<Key, KeyRecord> keys_;
   std::vector<HistoryRow> history_;
   std::vector<AttemptRow> attempts_;

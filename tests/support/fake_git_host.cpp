@@ -11,7 +11,6 @@
 #include <stdexcept>
 #include <thread>
 
-
 #include <cereal/external/base64.hpp>
 
 #include "core/compact_json.h"

@@ -29,7 +29,6 @@ bool EqualNoCase(std::string_view a, std::string_view b) {
          });
 }
 
-
 // Checks a GitHub App JWT the way GitHub does: RS256 over "header.claims" with the app's
 // public key, iss naming the app, and a lifetime of at most 10 minutes.
 bool VerifyAppJwt(const std::string& jwt, const std::string& public_key_pem, const std::string& app_id) {
@@ -112,10 +111,10 @@ std::optional<HttpResponse> AnswerGitHubApp(const ApiRequest& request, const std
   const std::size_t b = s.size() >= 2 && s[0] == "api" && s[1] == "v3" ? 2 : 0;
   const std::size_t n = s.size() - b;
   const auto at = [&](std::size_t i) -> std::string_view { return b + i < s.size() ? s[b + i] : std::string_view(); };
-  const bool token = request.method == "POST" && n == 4 && at(0) == "app" && at(1) == "installations" &&
-                     at(3) == "access_tokens";
-  const bool lookup = request.method == "GET" && n == 3 && (at(0) == "orgs" || at(0) == "users") &&
-                      at(2) == "installation";
+  const bool token =
+      request.method == "POST" && n == 4 && at(0) == "app" && at(1) == "installations" && at(3) == "access_tokens";
+  const bool lookup =
+      request.method == "GET" && n == 3 && (at(0) == "orgs" || at(0) == "users") && at(2) == "installation";
   if (!token && !lookup) return std::nullopt;
   if (!app) return MessageAnswer(404, "Not Found");
   const bool bearer = authorization != nullptr && authorization->size() > 7 &&

@@ -9,14 +9,14 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 
 namespace fluxstatus::testing {
 namespace {
@@ -153,24 +153,26 @@ class Relay : public std::enable_shared_from_this<Relay> {
         self->back_.shutdown(tcp::socket::shutdown_send, ignored);
         return;
       }
-      asio::async_write(self->back_, asio::buffer(self->up_, n), [self](boost::system::error_code write_ec, std::size_t) {
-        if (!write_ec) self->Up();
-      });
+      asio::async_write(self->back_, asio::buffer(self->up_, n),
+                        [self](boost::system::error_code write_ec, std::size_t) {
+                          if (!write_ec) self->Up();
+                        });
     });
   }
 
   void Down() {
-    back_.async_read_some(asio::buffer(down_), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-      if (ec) {
-        boost::system::error_code ignored;
-        self->front_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
-        return;
-      }
-      asio::async_write(self->front_, asio::buffer(self->down_, n),
-                        [self](boost::system::error_code write_ec, std::size_t) {
-                          if (!write_ec) self->Down();
-                        });
-    });
+    back_.async_read_some(asio::buffer(down_),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                            if (ec) {
+                              boost::system::error_code ignored;
+                              self->front_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
+                              return;
+                            }
+                            asio::async_write(self->front_, asio::buffer(self->down_, n),
+                                              [self](boost::system::error_code write_ec, std::size_t) {
+                                                if (!write_ec) self->Down();
+                                              });
+                          });
   }
 
   ssl::stream<tcp::socket> front_;

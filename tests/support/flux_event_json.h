@@ -20,8 +20,8 @@ struct FluxEventSpec {
   std::string timestamp = "2026-11-24T09:17:31Z";
   std::string message = "Reconciliation finished";
   std::string reason = "ReconciliationSucceeded";
-  std::string revision;  // metadata.revision, e.g. "main@sha1:<40 hex>"; optional
-  std::string token;     // metadata.token (e.g. to make bodies distinct); optional
+  std::string revision;                                       // metadata.revision, e.g. "main@sha1:<40 hex>"; optional
+  std::string token;                                          // metadata.token (e.g. to make bodies distinct); optional
   std::string reporting_controller = "kustomize-controller";  // optional
 };
 

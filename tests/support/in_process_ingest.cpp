@@ -18,10 +18,10 @@ InProcessIngest::InProcessIngest(InProcessIngestOptions options) {
   options.http.host = "127.0.0.1";
   options.http.port = 0;
   ingest::IngestHandler* handler = handler_.get();
-  server_ = std::make_unique<ingest::HttpServer>(
-      options.http, [handler](ingest::HttpRequest&& req, ingest::Responder respond) {
-        (*handler)(std::move(req), std::move(respond));
-      });
+  server_ = std::make_unique<ingest::HttpServer>(options.http,
+                                                 [handler](ingest::HttpRequest&& req, ingest::Responder respond) {
+                                                   (*handler)(std::move(req), std::move(respond));
+                                                 });
   writer_->Start();
   server_->Start();
 }

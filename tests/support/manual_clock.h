@@ -17,9 +17,9 @@ class ManualClock final : public core::Clock {
  public:
   ManualClock()
       : wall_ms_(store::SystemClock().NowMs()),
-        steady_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       store::SystemClock().Steady().time_since_epoch())
-                       .count()) {}
+        steady_ns_(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(store::SystemClock().Steady().time_since_epoch())
+                .count()) {}
 
   std::int64_t NowMs() const override { return wall_ms_.load(); }
   std::chrono::steady_clock::time_point Steady() const override {

@@ -24,8 +24,10 @@ struct ProcessResult {
 inline std::string ShellQuote(const std::string& s) {
   std::string q = "'";
   for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
   }
   return q + "'";
 }
@@ -49,8 +51,10 @@ inline ProcessResult RunProcess(const std::filesystem::path& dir, const std::vec
   const int status = std::system(cmd.c_str());
   ProcessResult r;
   if (status == -1) throw std::runtime_error("cannot run: " + cmd);
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    r.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    r.exit_code = 128 + WTERMSIG(status);
   std::error_code ec;
   if (std::filesystem::exists(out_file, ec)) r.out = ReadFile(out_file);
   if (std::filesystem::exists(err_file, ec)) r.err = ReadFile(err_file);

@@ -7,8 +7,8 @@
 #include <thread>
 #include <utility>
 
-#include <boost/test/unit_test.hpp>
 #include <curl/curl.h>
+#include <boost/test/unit_test.hpp>
 
 #include "tests/support/files.h"
 #include "tests/support/spawn.h"
@@ -50,9 +50,9 @@ std::string ServeProcess::ErrFile() const { return (command_.dir / "serve.err").
 void ServeProcess::Spawn() {
   if (pid_ > 0) throw std::logic_error("serve is already running");
   std::vector<std::string> argv = command_.prefix;
-  for (std::string arg : {std::string(FLUXSTATUS_BINARY), std::string("--config"), command_.config,
-                          std::string("--db"), command_.db, std::string("serve"), std::string("--listen"),
-                          "127.0.0.1:" + std::to_string(port_)}) {
+  for (std::string arg :
+       {std::string(FLUXSTATUS_BINARY), std::string("--config"), command_.config, std::string("--db"), command_.db,
+        std::string("serve"), std::string("--listen"), "127.0.0.1:" + std::to_string(port_)}) {
     argv.push_back(std::move(arg));
   }
   argv.insert(argv.end(), command_.extra_args.begin(), command_.extra_args.end());

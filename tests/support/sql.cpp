@@ -22,8 +22,10 @@ std::vector<Row> QueryRows(SQLite::Database& db, const std::string& sql) {
     Row row;
     for (int i = 0; i < q.getColumnCount(); ++i) {
       const SQLite::Column c = q.getColumn(i);
-      if (c.isNull()) row.emplace_back(kNullText);
-      else row.push_back(Bytes(c));
+      if (c.isNull())
+        row.emplace_back(kNullText);
+      else
+        row.push_back(Bytes(c));
     }
     rows.push_back(std::move(row));
   }
@@ -36,7 +38,9 @@ std::vector<Row> QueryRows(const std::string& db_path, const std::string& sql) {
 
 std::int64_t QueryInt(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
 
-std::int64_t QueryInt(const std::string& db_path, const std::string& sql) { return QueryInt(*OpenReader(db_path), sql); }
+std::int64_t QueryInt(const std::string& db_path, const std::string& sql) {
+  return QueryInt(*OpenReader(db_path), sql);
+}
 
 std::string QueryText(SQLite::Database& db, const std::string& sql) {
   const SQLite::Column c = db.execAndGet(sql);

@@ -6,10 +6,10 @@
 #include <thread>
 #include <vector>
 
+#include <rapidjson/document.h>
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
-#include <rapidjson/document.h>
 
 #include "core/compact_json.h"
 #include "dispatch/http_transport.h"
@@ -298,7 +298,8 @@ BOOST_AUTO_TEST_CASE(keeps_a_dropped_post_closes_its_connection_and_serves_again
   dispatch::CurlTransport transport{dispatch::TransportOptions{}};
   const std::string create = host.BaseUrl() + "/repos/o/r/statuses/" + kSha;
   host.DropConnectionAfterNextPosts(1);
-  const auto dropped = transport.Send({"POST", create, {{"Content-Type", "application/json"}}, Status("success", "ci")});
+  const auto dropped =
+      transport.Send({"POST", create, {{"Content-Type", "application/json"}}, Status("success", "ci")});
   BOOST_TEST(!dropped.reply.has_value());
   BOOST_TEST(dropped.error.find("Empty reply") != std::string::npos, dropped.error);
   BOOST_TEST(host.Statuses(HostKind::kGitHub, "o/r", kSha).size() == 1u);  // applied before the drop

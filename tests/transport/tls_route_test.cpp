@@ -15,20 +15,20 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <boost/test/unit_test.hpp>
 #include <curl/curl.h>
+#include <boost/test/unit_test.hpp>
 
 #include "tests/support/fake_git_host.h"
 #include "tests/support/fake_git_host_tls.h"
 #include "tests/support/flux_event_json.h"
-#include "tests/support/serve_process.h"
 #include "tests/support/free_port.h"
+#include "tests/support/serve_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait_until.h"
 
 using fluxstatus::testing::FakeGitHost;
-using fluxstatus::testing::HostKind;
 using fluxstatus::testing::FreePort;
+using fluxstatus::testing::HostKind;
 using fluxstatus::testing::TempDir;
 using fluxstatus::testing::TestPki;
 using fluxstatus::testing::TlsFrontDoor;
@@ -46,7 +46,8 @@ long Post(const std::string& url, const std::string& body) {
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
   long status = 0;
   if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
@@ -121,7 +122,8 @@ BOOST_AUTO_TEST_CASE(records_a_last_error_naming_ca_file_when_the_hosts_ca_is_no
   BOOST_REQUIRE(WaitUntil([&] { return !service.Column("last_error").empty(); }));
   const std::string error = service.Column("last_error");
   BOOST_TEST(error.find("TLS: certificate of 127.0.0.1:" + std::to_string(front.port()) + " is not trusted") !=
-                 std::string::npos, error);
+                 std::string::npos,
+             error);
   BOOST_TEST(error.find("set the route's ca_file") != std::string::npos, error);
   BOOST_TEST(service.Column("sync_state") != "synced");
   BOOST_TEST(std::stoi(service.Column("attempts")) >= 1);

@@ -93,8 +93,9 @@ BOOST_AUTO_TEST_CASE(mutual_tls_host_refuses_without_a_client_certificate_and_ac
 
   const auto without = SendOnce(options, front.BaseUrl());
   BOOST_TEST(!without.reply.has_value());
-  BOOST_TEST(Contains(without.error, "TLS: 127.0.0.1:" + std::to_string(front.port()) +
-                                         " requires a client certificate"), without.error);
+  BOOST_TEST(
+      Contains(without.error, "TLS: 127.0.0.1:" + std::to_string(front.port()) + " requires a client certificate"),
+      without.error);
   BOOST_TEST(Contains(without.error, "set the route's client_cert_file and client_key_file"));
   BOOST_TEST(!without.uncertain);
 
@@ -131,16 +132,18 @@ BOOST_AUTO_TEST_CASE(unusable_client_key_is_an_error_naming_the_keys_without_the
 
 BOOST_AUTO_TEST_CASE(check_config_names_a_missing_ca_file_or_a_lone_client_certificate) {
   TempDir dir;
-  const std::string route = "routes:\n  - name: web\n    provider: gitlab\n    address: https://git.example/g/p\n"
-                            "    token_env: GITLAB_TOKEN\n";
+  const std::string route =
+      "routes:\n  - name: web\n    provider: gitlab\n    address: https://git.example/g/p\n"
+      "    token_env: GITLAB_TOKEN\n";
   std::ofstream(dir.File("missing.yaml")) << route << "    ca_file: " << dir.File("nope.pem") << "\n";
-  auto r = fluxstatus::testing::RunProcess(dir.path(), {FLUXSTATUS_BINARY, "--config", dir.File("missing.yaml"),
-                                                        "check-config"});
+  auto r = fluxstatus::testing::RunProcess(dir.path(),
+                                           {FLUXSTATUS_BINARY, "--config", dir.File("missing.yaml"), "check-config"});
   BOOST_TEST(r.exit_code != 0);
   BOOST_TEST(Contains(r.err, "ca_file " + dir.File("nope.pem") + " cannot be read"), r.err);
 
   std::ofstream(dir.File("lone.yaml")) << route << "    client_cert_file: /etc/hostname\n";
-  r = fluxstatus::testing::RunProcess(dir.path(), {FLUXSTATUS_BINARY, "--config", dir.File("lone.yaml"), "check-config"});
+  r = fluxstatus::testing::RunProcess(dir.path(),
+                                      {FLUXSTATUS_BINARY, "--config", dir.File("lone.yaml"), "check-config"});
   BOOST_TEST(r.exit_code != 0);
   BOOST_TEST(Contains(r.err, "needs both client_cert_file and client_key_file"), r.err);
 }

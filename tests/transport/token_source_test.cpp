@@ -9,11 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include <boost/test/unit_test.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <rapidjson/document.h>
+#include <boost/test/unit_test.hpp>
 
 #include "core/compact_json.h"
 #include "tests/support/fake_git_host.h"
@@ -290,15 +290,14 @@ BOOST_AUTO_TEST_CASE(construction_checks_the_key_file_and_the_installation) {
   BOOST_TEST(owner.find("github_app_installation_owner 'acme/../x'") != std::string::npos, owner);
   for (const auto& [i, o] : {std::pair{"", ""}, std::pair{"2", "acme"}}) {
     const std::string neither_or_both = make(i, o, "good.pem");
-    BOOST_TEST(neither_or_both.find("one of github_installation_id and github_app_installation_owner") !=
-                   std::string::npos,
-               neither_or_both);
+    BOOST_TEST(
+        neither_or_both.find("one of github_installation_id and github_app_installation_owner") != std::string::npos,
+        neither_or_both);
   }
   BOOST_TEST(make("", "octo-org_1", "good.pem") == "(no exception)");
 }
 
-BOOST_FIXTURE_TEST_CASE(an_installation_on_an_organization_is_found_by_owner_once_and_its_tokens_minted,
-                        AppFixture) {
+BOOST_FIXTURE_TEST_CASE(an_installation_on_an_organization_is_found_by_owner_once_and_its_tokens_minted, AppFixture) {
   host.InstallGitHubApp("acme", /*organization=*/true, 9001);
   auto source = ByOwner("acme", host.BaseUrl() + "/api/v3/");  // GHES layout, trailing '/'
   BOOST_TEST(source->Get(kNow).token == "ghs_first");
@@ -317,9 +316,9 @@ BOOST_FIXTURE_TEST_CASE(an_owner_that_is_no_organization_is_looked_up_as_a_user,
   host.InstallGitHubApp("octo-user", /*organization=*/false, 31);
   auto source = ByOwner("octo-user", host.BaseUrl());
   BOOST_TEST(source->Get(kNow).token == "ghs_first");
-  BOOST_TEST(Targets() == (std::vector<std::string>{"GET /orgs/octo-user/installation",
-                                                    "GET /users/octo-user/installation",
-                                                    "POST /app/installations/31/access_tokens"}));
+  BOOST_TEST(Targets() ==
+             (std::vector<std::string>{"GET /orgs/octo-user/installation", "GET /users/octo-user/installation",
+                                       "POST /app/installations/31/access_tokens"}));
 }
 
 BOOST_FIXTURE_TEST_CASE(an_owner_without_the_app_is_an_error_naming_the_owner_and_the_fix, AppFixture) {
@@ -332,8 +331,8 @@ BOOST_FIXTURE_TEST_CASE(an_owner_without_the_app_is_an_error_naming_the_owner_an
   BOOST_TEST(error.find("install the App on that organization or user, or correct github_app_installation_owner") !=
                  std::string::npos,
              error);
-  BOOST_TEST(error.find("eyJ") == std::string::npos, error);  // no JWT
-  BOOST_TEST(token_requests == 2);                              // no token request without an id
+  BOOST_TEST(error.find("eyJ") == std::string::npos, error);     // no JWT
+  BOOST_TEST(token_requests == 2);                               // no token request without an id
   BOOST_CHECK_THROW(source->Get(kNow + 1), std::runtime_error);  // looked up again, not cached
   BOOST_TEST(token_requests == 4);
 }
@@ -346,7 +345,7 @@ BOOST_FIXTURE_TEST_CASE(a_refused_lookup_names_the_status_and_the_host_message, 
   BOOST_TEST(error.find("GitHub App 4242: finding its installation on 'acme': GET " + host.BaseUrl() +
                         "/orgs/acme/installation answered HTTP 401: 'Expiration time' claim") != std::string::npos,
              error);
-  BOOST_TEST(token_requests == 1);                       // a 401 is no reason to try the user account
+  BOOST_TEST(token_requests == 1);                     // a 401 is no reason to try the user account
   BOOST_TEST(source->Get(kNow).token == "ghs_first");  // and the next Get tries again
 }
 
@@ -359,11 +358,10 @@ BOOST_FIXTURE_TEST_CASE(an_installation_gone_from_its_owner_is_looked_up_again, 
   const std::string error = ErrorOf([&] { source->Get(kNow + 3600); });
   BOOST_TEST(error.find("installation 9001: token request answered HTTP 404: Not Found") != std::string::npos, error);
   BOOST_TEST(source->Get(kNow + 3600).token == "ghs_first");
-  BOOST_TEST(Targets() == (std::vector<std::string>{"GET /orgs/acme/installation",
-                                                    "POST /app/installations/9001/access_tokens",
-                                                    "POST /app/installations/9001/access_tokens",
-                                                    "GET /orgs/acme/installation",
-                                                    "POST /app/installations/9001/access_tokens"}));
+  BOOST_TEST(Targets() ==
+             (std::vector<std::string>{"GET /orgs/acme/installation", "POST /app/installations/9001/access_tokens",
+                                       "POST /app/installations/9001/access_tokens", "GET /orgs/acme/installation",
+                                       "POST /app/installations/9001/access_tokens"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
