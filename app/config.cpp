@@ -163,32 +163,34 @@ bool ParseGitHubApp(const Reader& r, const YAML::Node& n, const std::string& rw,
   return true;
 }
 
+// Every key a route may have (a typo is refused, naming the key).
+constexpr std::initializer_list<const char*> kRouteKeys = {"name",
+                                                           "provider",
+                                                           "address",
+                                                           "token_file",
+                                                           "token_env",
+                                                           "username",
+                                                           "hmac_key_file",
+                                                           "hmac_key_env",
+                                                           "bearer_token_file",
+                                                           "bearer_token_env",
+                                                           "cluster",
+                                                           "context",
+                                                           "target_url",
+                                                           "ca_file",
+                                                           "client_cert_file",
+                                                           "client_key_file",
+                                                           "api_base",
+                                                           "match",
+                                                           "github_app_id",
+                                                           "github_installation_id",
+                                                           "github_app_installation_owner",
+                                                           "github_private_key_file",
+                                                           "github_app_base_url"};
+
 RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
   const std::string where = "routes[" + std::to_string(index) + "]";
-  r.KnownKeys(n, where,
-              {"name",
-               "provider",
-               "address",
-               "token_file",
-               "token_env",
-               "username",
-               "hmac_key_file",
-               "hmac_key_env",
-               "bearer_token_file",
-               "bearer_token_env",
-               "cluster",
-               "context",
-               "target_url",
-               "ca_file",
-               "client_cert_file",
-               "client_key_file",
-               "api_base",
-               "match",
-               "github_app_id",
-               "github_installation_id",
-               "github_app_installation_owner",
-               "github_private_key_file",
-               "github_app_base_url"});
+  r.KnownKeys(n, where, kRouteKeys);
   RouteConfig rc;
   rc.name = r.String(n, "name", "");
   if (rc.name.empty()) r.Fail(n, where + ".name is required");
