@@ -25,7 +25,7 @@ struct ServeCommand {
   std::filesystem::path dir;  // where serve.out and serve.err are written
   std::string config;         // --config
   std::string db;             // --db
-  // 0: an ephemeral port, read from the start-up log line and kept for later starts.
+  // 0: a free port below the ephemeral range (FreePort), kept for later starts.
   std::uint16_t port = 0;
   std::vector<std::string> extra_args;  // after `serve --listen …`
   std::vector<std::string> prefix;      // a wrapper the binary runs under (setpriv …)
@@ -71,6 +71,7 @@ class ServeProcess {
   ServeCommand command_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  bool started_once_ = false;  // the port has been ours: a restart waits for it, never moves
 };
 
 // `[prefix…] fluxstatus ARGS…` (the built binary) run to completion in `dir`.
