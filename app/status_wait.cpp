@@ -41,15 +41,9 @@ Tally Count(const std::vector<store::StatusRow>& rows) {
   Tally t;
   for (const auto& r : rows) {
     switch (Classify(r)) {
-      case Progress::kDone:
-        t.done.push_back(&r);
-        break;
-      case Progress::kWaiting:
-        t.waiting.push_back(&r);
-        break;
-      case Progress::kFailed:
-        t.failed.push_back(&r);
-        break;
+      case Progress::kDone: t.done.push_back(&r); break;
+      case Progress::kWaiting: t.waiting.push_back(&r); break;
+      case Progress::kFailed: t.failed.push_back(&r); break;
     }
   }
   return t;

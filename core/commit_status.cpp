@@ -4,14 +4,10 @@ namespace fluxstatus::core {
 
 std::string_view ToString(StatusState state) {
   switch (state) {
-    case StatusState::kPending:
-      return "pending";
-    case StatusState::kSuccess:
-      return "success";
-    case StatusState::kFailure:
-      return "failure";
-    case StatusState::kError:
-      return "error";
+    case StatusState::kPending: return "pending";
+    case StatusState::kSuccess: return "success";
+    case StatusState::kFailure: return "failure";
+    case StatusState::kError: return "error";
   }
   return "error";
 }

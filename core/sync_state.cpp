@@ -30,14 +30,10 @@ SyncInfo WithSinkFacts(SyncInfo fresh, const SyncInfo& old) {
 
 std::string_view ToString(SyncState state) {
   switch (state) {
-    case SyncState::kPending:
-      return "pending";
-    case SyncState::kSynced:
-      return "synced";
-    case SyncState::kFailed:
-      return "failed";
-    case SyncState::kSkipped:
-      return "skipped";
+    case SyncState::kPending: return "pending";
+    case SyncState::kSynced: return "synced";
+    case SyncState::kFailed: return "failed";
+    case SyncState::kSkipped: return "skipped";
   }
   return "pending";
 }
@@ -76,9 +72,7 @@ SyncInfo ApplyDelivery(const SyncInfo& before, const KeyState& desired, const De
   const bool still_desired = desired.event_id == d.sent_event_id ||
                              (ToString(desired.state) == d.sent_state && desired.description == d.sent_description);
   switch (d.result) {
-    case DeliveryResult::kSending:
-      after.in_flight = true;
-      return after;
+    case DeliveryResult::kSending: after.in_flight = true; return after;
     case DeliveryResult::kSkipped:
       after.sync_state = SyncState::kSkipped;
       after.last_error = d.error;
@@ -97,8 +91,7 @@ SyncInfo ApplyDelivery(const SyncInfo& before, const KeyState& desired, const De
       }
       return after;
     case DeliveryResult::kRetry:
-    case DeliveryResult::kFailed:
-      break;
+    case DeliveryResult::kFailed: break;
   }
   after.in_flight = d.uncertain;
   if (!still_desired) return after;  // the attempt was for a state no longer wanted

@@ -140,8 +140,7 @@ AccessReport InterpretAccessCheck(std::string_view kind, const HttpReply& reply)
               "repository not found or not visible to the token (HTTP 404): check the "
               "route's address and that the token can see the repository" +
                   says};
-    default:
-      return {AccessVerdict::kHostError, host + " answered HTTP " + std::to_string(reply.status) + says};
+    default: return {AccessVerdict::kHostError, host + " answered HTTP " + std::to_string(reply.status) + says};
   }
 }
 

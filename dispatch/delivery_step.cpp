@@ -21,14 +21,10 @@ bool RefusedCredentials(const CallError& e) { return e.http_status == 401 || e.h
 
 std::string OutcomeName(OutcomeKind kind) {
   switch (kind) {
-    case OutcomeKind::kSynced:
-      return store::kOutcomeSynced;
-    case OutcomeKind::kRetry:
-      return store::kOutcomeRetry;
-    case OutcomeKind::kReconcile:
-      return "reconcile";
-    case OutcomeKind::kPermanent:
-      return "failed";
+    case OutcomeKind::kSynced: return store::kOutcomeSynced;
+    case OutcomeKind::kRetry: return store::kOutcomeRetry;
+    case OutcomeKind::kReconcile: return "reconcile";
+    case OutcomeKind::kPermanent: return "failed";
   }
   return "failed";
 }
@@ -76,12 +72,9 @@ class Step {
     Attempt(o.http_status, OutcomeName(o.kind), o.error, sent.duration);
     const CallError error{o.http_status, o.error};
     switch (o.kind) {
-      case OutcomeKind::kSynced:
-        return Finish(Result::kSynced, "");
-      case OutcomeKind::kRetry:
-        return Retry(error, o.retry_after, false);
-      case OutcomeKind::kPermanent:
-        return Fail(error);
+      case OutcomeKind::kSynced: return Finish(Result::kSynced, "");
+      case OutcomeKind::kRetry: return Retry(error, o.retry_after, false);
+      case OutcomeKind::kPermanent: return Fail(error);
       case OutcomeKind::kReconcile: {
         // GitLab refuses a status that repeats the current state (it cannot transition
         // pending -> pending): when the host holds the desired state, only the description

@@ -21,16 +21,11 @@ constexpr std::chrono::milliseconds kRecordWaitAtStop{1000};
 std::string_view ResultName(store::DeliveryRecord::Result r) {
   using R = store::DeliveryRecord::Result;
   switch (r) {
-    case R::kSending:
-      return "sending";
-    case R::kSynced:
-      return "synced";
-    case R::kRetry:
-      return "retry";
-    case R::kFailed:
-      return "failed";
-    case R::kSkipped:
-      return "skipped";
+    case R::kSending: return "sending";
+    case R::kSynced: return "synced";
+    case R::kRetry: return "retry";
+    case R::kFailed: return "failed";
+    case R::kSkipped: return "skipped";
   }
   return "?";
 }

@@ -10,14 +10,10 @@ namespace {
 
 std::string_view StateName(core::StatusState s) {
   switch (s) {
-    case core::StatusState::kPending:
-      return "pending";
-    case core::StatusState::kSuccess:
-      return "success";
-    case core::StatusState::kFailure:
-      return "failed";
-    case core::StatusState::kError:
-      return "failed";  // GitLab has no separate error state
+    case core::StatusState::kPending: return "pending";
+    case core::StatusState::kSuccess: return "success";
+    case core::StatusState::kFailure: return "failed";
+    case core::StatusState::kError: return "failed";  // GitLab has no separate error state
   }
   return "failed";
 }

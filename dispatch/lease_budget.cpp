@@ -4,12 +4,9 @@ namespace fluxstatus::dispatch {
 
 std::chrono::milliseconds LeaseNeededFor(LeaseAction action, const StepTimeouts& t) {
   switch (action) {
-    case LeaseAction::kList:
-      return t.call + t.record_wait;
-    case LeaseAction::kSend:
-      return t.record_wait + t.call + t.record_wait;
-    case LeaseAction::kRecord:
-      return t.record_wait;
+    case LeaseAction::kList: return t.call + t.record_wait;
+    case LeaseAction::kSend: return t.record_wait + t.call + t.record_wait;
+    case LeaseAction::kRecord: return t.record_wait;
   }
   return t.record_wait + t.call + t.record_wait;
 }

@@ -10,18 +10,14 @@ namespace {
 // The level names the dispatcher's other lines use ("warn", not spdlog's "warning").
 std::string_view LevelName(spdlog::level::level_enum level) {
   switch (level) {
-    case spdlog::level::warn:
-      return "warn";
-    case spdlog::level::err:
-      return "error";
-    case spdlog::level::info:
-      return "info";
+    case spdlog::level::warn: return "warn";
+    case spdlog::level::err: return "error";
+    case spdlog::level::info: return "info";
     case spdlog::level::trace:
     case spdlog::level::debug:
     case spdlog::level::critical:
     case spdlog::level::off:
-    case spdlog::level::n_levels:
-      break;
+    case spdlog::level::n_levels: break;
   }
   return "debug";
 }

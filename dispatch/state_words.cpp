@@ -4,14 +4,10 @@ namespace fluxstatus::dispatch {
 
 std::string_view StateWords::Name(core::StatusState state) const {
   switch (state) {
-    case core::StatusState::kPending:
-      return pending;
-    case core::StatusState::kSuccess:
-      return success;
-    case core::StatusState::kFailure:
-      return failure;
-    case core::StatusState::kError:
-      return error;
+    case core::StatusState::kPending: return pending;
+    case core::StatusState::kSuccess: return success;
+    case core::StatusState::kFailure: return failure;
+    case core::StatusState::kError: return error;
   }
   return error;
 }

@@ -14,18 +14,13 @@ namespace {
 std::string DescribeFailure(const std::exception& e) {
   if (const auto* sq = dynamic_cast<const SQLite::Exception*>(&e)) {
     switch (sq->getErrorCode()) {
-      case SQLITE_FULL:
-        return "database is full";
+      case SQLITE_FULL: return "database is full";
       // Say what the operator must act on; SQLite's own text follows.
       case SQLITE_CORRUPT:
-      case SQLITE_NOTADB:
-        return std::string("database file is corrupted (restore it from a backup): ") + e.what();
-      case SQLITE_READONLY:
-        return std::string("database is read-only: ") + e.what();
-      case SQLITE_IOERR:
-        return std::string("database I/O error: ") + e.what();
-      default:
-        break;
+      case SQLITE_NOTADB: return std::string("database file is corrupted (restore it from a backup): ") + e.what();
+      case SQLITE_READONLY: return std::string("database is read-only: ") + e.what();
+      case SQLITE_IOERR: return std::string("database I/O error: ") + e.what();
+      default: break;
     }
   }
   return std::string("database error: ") + e.what();

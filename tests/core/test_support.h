@@ -48,14 +48,10 @@ inline std::ostream& boost_test_print_type(std::ostream& os, StatusState s) { re
 
 inline std::ostream& boost_test_print_type(std::ostream& os, FoldOutcome o) {
   switch (o) {
-    case FoldOutcome::kCreated:
-      return os << "created";
-    case FoldOutcome::kChanged:
-      return os << "changed";
-    case FoldOutcome::kRefreshed:
-      return os << "refreshed";
-    case FoldOutcome::kStale:
-      return os << "stale";
+    case FoldOutcome::kCreated: return os << "created";
+    case FoldOutcome::kChanged: return os << "changed";
+    case FoldOutcome::kRefreshed: return os << "refreshed";
+    case FoldOutcome::kStale: return os << "stale";
   }
   return os << "FoldOutcome(" << static_cast<int>(o) << ")";
 }

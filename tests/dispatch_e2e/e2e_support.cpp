@@ -194,15 +194,12 @@ std::string KindName(HostKind kind) { return ProviderName(kind); }
 
 std::string RepoFor(HostKind kind) {
   switch (kind) {
-    case HostKind::kBitbucketServer:
-      return "ACME/app";
-    case HostKind::kAzureDevOps:
-      return "acme/platform/app";
+    case HostKind::kBitbucketServer: return "ACME/app";
+    case HostKind::kAzureDevOps: return "acme/platform/app";
     case HostKind::kGitHub:
     case HostKind::kGitLab:
     case HostKind::kGitea:
-    case HostKind::kBitbucket:
-      break;
+    case HostKind::kBitbucket: break;
   }
   return "acme/app";
 }

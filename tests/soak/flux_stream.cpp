@@ -72,14 +72,10 @@ bool Done::Wait(std::chrono::milliseconds timeout) {
 
 const char* KindName(SendKind kind) {
   switch (kind) {
-    case SendKind::kOriginal:
-      return "original";
-    case SendKind::kResendAtOnce:
-      return "resend at once";
-    case SendKind::kResendLater:
-      return "later resend";
-    case SendKind::kResendBeforePause:
-      return "resend before an idle pause";
+    case SendKind::kOriginal: return "original";
+    case SendKind::kResendAtOnce: return "resend at once";
+    case SendKind::kResendLater: return "later resend";
+    case SendKind::kResendBeforePause: return "resend before an idle pause";
   }
   return "?";
 }

@@ -164,11 +164,8 @@ Delivery Generator::DeliveryFor(const StoreModel& model, std::int64_t now_ms) {
   auto attempt = [&](const char* outcome) { d.attempts.push_back({d.key, d.sent_state, outcome, now_ms}); };
   if (d.result != R::kSending && OneIn(4)) attempt("listed");
   switch (d.result) {
-    case R::kSending:
-      break;
-    case R::kSynced:
-      attempt(OneIn(3) ? "already_on_host" : "delivered");
-      break;
+    case R::kSending: break;
+    case R::kSynced: attempt(OneIn(3) ? "already_on_host" : "delivered"); break;
     case R::kRetry:
       d.uncertain = OneIn(4);
       d.error = d.uncertain ? "timeout after 15000 ms" : "Bad Gateway";
@@ -180,9 +177,7 @@ Delivery Generator::DeliveryFor(const StoreModel& model, std::int64_t now_ms) {
       d.error = "Validation Failed";
       attempt("failed");
       break;
-    case R::kSkipped:
-      d.error = "the route has no provider";
-      break;
+    case R::kSkipped: d.error = "the route has no provider"; break;
   }
   return d;
 }

@@ -59,16 +59,11 @@ DeliveryRecord ToStore(const Delivery& d) {
 
 const char* ResultName(Delivery::Result r) {
   switch (r) {
-    case Delivery::Result::kSending:
-      return "sending";
-    case Delivery::Result::kSynced:
-      return "synced";
-    case Delivery::Result::kRetry:
-      return "retry";
-    case Delivery::Result::kFailed:
-      return "failed";
-    case Delivery::Result::kSkipped:
-      return "skipped";
+    case Delivery::Result::kSending: return "sending";
+    case Delivery::Result::kSynced: return "synced";
+    case Delivery::Result::kRetry: return "retry";
+    case Delivery::Result::kFailed: return "failed";
+    case Delivery::Result::kSkipped: return "skipped";
   }
   return "?";
 }

@@ -32,18 +32,12 @@ std::string Key::Text() const {
 
 const char* ToString(Outcome o) {
   switch (o) {
-    case Outcome::kDuplicate:
-      return "duplicate";
-    case Outcome::kNoStatus:
-      return "no status";
-    case Outcome::kCreated:
-      return "created";
-    case Outcome::kChanged:
-      return "changed";
-    case Outcome::kRefreshed:
-      return "refreshed";
-    case Outcome::kStale:
-      return "stale";
+    case Outcome::kDuplicate: return "duplicate";
+    case Outcome::kNoStatus: return "no status";
+    case Outcome::kCreated: return "created";
+    case Outcome::kChanged: return "changed";
+    case Outcome::kRefreshed: return "refreshed";
+    case Outcome::kStale: return "stale";
   }
   return "?";
 }
@@ -116,9 +110,7 @@ void StoreModel::Record(const Delivery& d) {
       now.event_id == d.sent_event_id || (now.state == d.sent_state && now.description == d.sent_description);
   using R = Delivery::Result;
   switch (d.result) {
-    case R::kSending:
-      s.in_flight = true;
-      return;
+    case R::kSending: s.in_flight = true; return;
     case R::kSkipped:
       s.sync_state = "skipped";
       s.last_error = d.error;

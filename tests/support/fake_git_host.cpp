@@ -230,8 +230,7 @@ std::string FakeGitHost::BaseUrl() const { return "http://127.0.0.1:" + std::to_
 std::string FakeGitHost::Address(HostKind kind, std::string_view repo) const {
   const std::string r(repo);
   switch (kind) {
-    case HostKind::kBitbucketServer:
-      return BaseUrl() + "/scm/" + r;
+    case HostKind::kBitbucketServer: return BaseUrl() + "/scm/" + r;
     case HostKind::kAzureDevOps: {
       const auto slash = r.rfind('/');
       return BaseUrl() + "/" + r.substr(0, slash) + "/_git/" + r.substr(slash + 1);
@@ -239,8 +238,7 @@ std::string FakeGitHost::Address(HostKind kind, std::string_view repo) const {
     case HostKind::kGitHub:
     case HostKind::kGitLab:
     case HostKind::kGitea:
-    case HostKind::kBitbucket:
-      break;
+    case HostKind::kBitbucket: break;
   }
   return BaseUrl() + "/" + r;
 }

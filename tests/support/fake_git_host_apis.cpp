@@ -161,33 +161,23 @@ ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store&
                         {"X-RateLimit-Resource", "core"}});
       return r;
     }
-    case HostKind::kGitLab:
-      return GitLab(route, request, store);
-    case HostKind::kGitea:
-      return Gitea(route, request, store);
+    case HostKind::kGitLab: return GitLab(route, request, store);
+    case HostKind::kGitea: return Gitea(route, request, store);
     case HostKind::kBitbucket:
-    case HostKind::kBitbucketServer:
-      return Bitbucket(route, request, store);
-    case HostKind::kAzureDevOps:
-      return AzureDevOps(route, request, store);
+    case HostKind::kBitbucketServer: return Bitbucket(route, request, store);
+    case HostKind::kAzureDevOps: return AzureDevOps(route, request, store);
   }
   return MessageAnswer(500, "unknown host kind");
 }
 
 ingest::HttpResponse Unauthorized(HostKind kind) {
   switch (kind) {
-    case HostKind::kGitHub:
-      return Error(kind, 401, "Bad credentials");
-    case HostKind::kGitLab:
-      return Error(kind, 401, "401 Unauthorized");
-    case HostKind::kGitea:
-      return Error(kind, 401, "token is required");
-    case HostKind::kBitbucket:
-      return Error(kind, 401, "Unauthorized");
-    case HostKind::kBitbucketServer:
-      return Error(kind, 401, "Authentication failed. Please check your credentials.");
-    case HostKind::kAzureDevOps:
-      break;
+    case HostKind::kGitHub: return Error(kind, 401, "Bad credentials");
+    case HostKind::kGitLab: return Error(kind, 401, "401 Unauthorized");
+    case HostKind::kGitea: return Error(kind, 401, "token is required");
+    case HostKind::kBitbucket: return Error(kind, 401, "Unauthorized");
+    case HostKind::kBitbucketServer: return Error(kind, 401, "Authentication failed. Please check your credentials.");
+    case HostKind::kAzureDevOps: break;
   }
   HttpResponse r = Answer(401, "", {{"WWW-Authenticate", "Basic realm=\"https://dev.azure.com/\", Bearer"}});
   r.content_type = "text/html";  // Azure DevOps answers a bare 401 with an HTML page
