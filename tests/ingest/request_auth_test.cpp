@@ -10,6 +10,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "tests/support/wire_signatures.h"
+
 namespace fluxstatus::ingest {
 namespace {
 
@@ -37,34 +39,8 @@ constexpr std::string_view kFluxSha256KeyLf = "sha256=e053e98167fc8fc4a2633cfa1c
 constexpr std::string_view kFluxSha256KeyCrLf =
     "sha256=4e8a123fe8d8cf10227f0f770d82bed6fc22e43103802f1201565b97a5809a76";
 
-// The samples' key and their X-Signature values, tabled in flux-notification-controller.md §8.
-constexpr std::string_view kSampleKey = "fluxstatus-test-hmac-key";
-constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kSamples{{
-    {"01-direct-kustomization-reconciliation-succeeded.json",
-     "sha256=466f34c1da354d65fc1daaa55106cb0987e8bab64f403b87d7bc7936f199dade"},
-    {"02-forwarded-kustomization-reconciliation-succeeded.json",
-     "sha256=625b5e3631ed2b207da36c7f3a2a208428d0b5fd4098e9a59031d802dfc369e2"},
-    {"03-direct-kustomization-progressing-changeset.json",
-     "sha256=7e22f11a68e09a62973a3ae648742db44e00146a8d4b10123c4520a62c793b18"},
-    {"04-direct-kustomization-health-check-failed.json",
-     "sha256=bf5033e8cd1b0701c904e91b1bd8521ea387a20225ade8100b1141bba925c831"},
-    {"05-direct-kustomization-oci-origin-revision.json",
-     "sha256=6ed85bc0d98b896a876fff2540ef29f026f2907bc3568280ada11cc31025976c"},
-    {"06-direct-gitrepository-new-artifact-nested-branch.json",
-     "sha256=88c0ba2f8e84e341da3b0eafab9fae1ce8880af0640c26fee5e7e9909eed8e38"},
-    {"07-direct-gitrepository-git-operation-failed-no-metadata.json",
-     "sha256=5817b3ca8cea01face1402de5e3ab8fc77fbd4e9f53dfa4c52dab0bdb0fd38c5"},
-    {"08-direct-ocirepository-new-artifact.json",
-     "sha256=eef4b80efa7c46ae874e8c5fbc2841650245edcbc186edfb56629551d8b38a66"},
-    {"09-direct-helmrelease-upgrade-succeeded-commit-annotation.json",
-     "sha256=7086189821afec9013408747e18fc2d1186b1b82046a873c24216da2726f3a5b"},
-    {"10-direct-helmrelease-install-failed-unicode.json",
-     "sha256=3731570f2655b1e3d2f89c06bb1d06d93b5171c5c2a02b6f3de5c974bae65f44"},
-    {"11-direct-kustomization-reconciliation-failed-long-message.json",
-     "sha256=fff4ce56a38b5561560c8c2d39a53d11989a7426296e1f9da6dd6eefceb196d9"},
-    {"12-direct-kustomization-build-failed-sha1-only-revision.json",
-     "sha256=71e6e0d2d9de6c9a0e24257f511fc4e9375dbeeeaed1920ffcef4f6b0073ebe8"},
-}};
+using fluxstatus::testing::kWireSampleHmacKey;
+using fluxstatus::testing::kWireSampleSignatures;
 
 const std::filesystem::path kWireDir = std::filesystem::path(FLUXSTATUS_FIXTURES_DIR) / "samples/wire";
 
@@ -99,10 +75,10 @@ BOOST_AUTO_TEST_CASE(flux_vector_verifies) {
 }
 
 BOOST_AUTO_TEST_CASE(all_twelve_wire_samples_verify) {
-  for (const auto& [file, signature] : kSamples) {
+  for (const auto& [file, signature] : kWireSampleSignatures) {
     const std::string body = ReadFile(kWireDir / file);
-    BOOST_TEST(VerifyHmacSignature(body, signature, kSampleKey), file);
-    BOOST_TEST(!VerifyHmacSignature(body + "\n", signature, kSampleKey), file << " plus a newline");
+    BOOST_TEST(VerifyHmacSignature(body, signature, kWireSampleHmacKey), file);
+    BOOST_TEST(!VerifyHmacSignature(body + "\n", signature, kWireSampleHmacKey), file << " plus a newline");
   }
 }
 
@@ -118,8 +94,8 @@ BOOST_AUTO_TEST_CASE(upper_case_hex_and_algorithm_are_accepted) {
 }
 
 BOOST_AUTO_TEST_CASE(empty_body_verifies) {
-  BOOST_TEST(
-      VerifyHmacSignature("", "sha256=de83e151b8cfe2b72dcf0d98235d5f8338dc22e4a3ec81089e81ddefa84bcd55", kSampleKey));
+  BOOST_TEST(VerifyHmacSignature("", "sha256=de83e151b8cfe2b72dcf0d98235d5f8338dc22e4a3ec81089e81ddefa84bcd55",
+                                 kWireSampleHmacKey));
 }
 
 BOOST_AUTO_TEST_CASE(wrong_signature_is_refused) {
@@ -128,7 +104,9 @@ BOOST_AUTO_TEST_CASE(wrong_signature_is_refused) {
   BOOST_TEST(verdict.reason == "X-Signature does not match");
 }
 
-BOOST_AUTO_TEST_CASE(wrong_key_is_refused) { BOOST_TEST(!VerifyHmacSignature(kFluxBody, kFluxSha256, kSampleKey)); }
+BOOST_AUTO_TEST_CASE(wrong_key_is_refused) {
+  BOOST_TEST(!VerifyHmacSignature(kFluxBody, kFluxSha256, kWireSampleHmacKey));
+}
 
 BOOST_AUTO_TEST_CASE(tampered_body_is_refused) {
   std::string body(kFluxBody);

@@ -57,12 +57,11 @@ std::vector<Logged> EventsWithBody(const std::string& db_path, const std::string
 BOOST_AUTO_TEST_SUITE(direct_mode)
 
 BOOST_AUTO_TEST_CASE(lands_on_both_routes_and_lists_them_when_event_matches_two) {
-  const auto samples = st::SharedSamples();
-  if (!samples) return;
+  const std::filesystem::path samples = st::SamplesDir();
   InProcessService svc(DirectRoutes());
   Client client;
   // Kustomization flux-system/apps: "kustomizations" (kind) and "apps" (name + namespace).
-  const std::string body = st::ReadFile(*samples / "wire" / "01-direct-kustomization-reconciliation-succeeded.json");
+  const std::string body = st::ReadFile(samples / "wire" / "01-direct-kustomization-reconciliation-succeeded.json");
   const Answer a = client.Post(svc.Url("/"), body);
   BOOST_TEST(a.status == 202, a.body);
   const auto acc = st::ParseAccepted(a.body);
@@ -95,8 +94,7 @@ BOOST_AUTO_TEST_CASE(lands_on_both_routes_and_lists_them_when_event_matches_two)
 }
 
 BOOST_AUTO_TEST_CASE(lands_on_matching_route_only_when_one_route_matches) {
-  const auto samples = st::SharedSamples();
-  if (!samples) return;
+  const std::filesystem::path samples = st::SamplesDir();
   InProcessService svc(DirectRoutes());
   Client client;
   struct Case {
@@ -112,7 +110,7 @@ BOOST_AUTO_TEST_CASE(lands_on_matching_route_only_when_one_route_matches) {
   std::int64_t expected_rows = 0;
   for (const auto& c : cases) {
     BOOST_TEST_CONTEXT(c.file) {
-      const std::string body = st::ReadFile(*samples / "wire" / c.file);
+      const std::string body = st::ReadFile(samples / "wire" / c.file);
       const Answer a = client.Post(svc.Url(c.path), body);
       BOOST_TEST(a.status == 202, a.body);
       const auto acc = st::ParseAccepted(a.body);
@@ -130,15 +128,14 @@ BOOST_AUTO_TEST_CASE(lands_on_matching_route_only_when_one_route_matches) {
 }
 
 BOOST_AUTO_TEST_CASE(answers_202_with_no_routes_and_logs_nothing_when_no_route_matches) {
-  const auto samples = st::SharedSamples();
-  if (!samples) return;
+  const std::filesystem::path samples = st::SamplesDir();
   InProcessService svc(DirectRoutes());
   Client client;
   // GitRepository flux-system/fleet and HelmRelease cafe-prod/frontend: no match list takes them.
   for (const char* file : {"06-direct-gitrepository-new-artifact-nested-branch.json",
                            "10-direct-helmrelease-install-failed-unicode.json"}) {
     BOOST_TEST_CONTEXT(file) {
-      const std::string body = st::ReadFile(*samples / "wire" / file);
+      const std::string body = st::ReadFile(samples / "wire" / file);
       for (const char* path : {"/", "/events"}) {
         const Answer a = client.Post(svc.Url(path), body);
         BOOST_TEST(a.status == 202, a.body);

@@ -10,6 +10,7 @@
 #include "ingest/secret.h"
 #include "tests/service/service_fixtures.h"
 #include "tests/service/service_support.h"
+#include "tests/support/wire_signatures.h"
 
 namespace st = fluxstatus::service_testing;
 using st::Answer;
@@ -18,35 +19,6 @@ using st::InProcessService;
 using st::SomeEvent;
 
 namespace {
-
-// flux-notification-controller.md §8: X-Signature of each wire sample under the key
-// `fluxstatus-test-hmac-key`, as tabled (not recomputed by the test).
-const std::map<std::string, std::string> kTabledSignatures = {
-    {"01-direct-kustomization-reconciliation-succeeded.json",
-     "sha256=466f34c1da354d65fc1daaa55106cb0987e8bab64f403b87d7bc7936f199dade"},
-    {"02-forwarded-kustomization-reconciliation-succeeded.json",
-     "sha256=625b5e3631ed2b207da36c7f3a2a208428d0b5fd4098e9a59031d802dfc369e2"},
-    {"03-direct-kustomization-progressing-changeset.json",
-     "sha256=7e22f11a68e09a62973a3ae648742db44e00146a8d4b10123c4520a62c793b18"},
-    {"04-direct-kustomization-health-check-failed.json",
-     "sha256=bf5033e8cd1b0701c904e91b1bd8521ea387a20225ade8100b1141bba925c831"},
-    {"05-direct-kustomization-oci-origin-revision.json",
-     "sha256=6ed85bc0d98b896a876fff2540ef29f026f2907bc3568280ada11cc31025976c"},
-    {"06-direct-gitrepository-new-artifact-nested-branch.json",
-     "sha256=88c0ba2f8e84e341da3b0eafab9fae1ce8880af0640c26fee5e7e9909eed8e38"},
-    {"07-direct-gitrepository-git-operation-failed-no-metadata.json",
-     "sha256=5817b3ca8cea01face1402de5e3ab8fc77fbd4e9f53dfa4c52dab0bdb0fd38c5"},
-    {"08-direct-ocirepository-new-artifact.json",
-     "sha256=eef4b80efa7c46ae874e8c5fbc2841650245edcbc186edfb56629551d8b38a66"},
-    {"09-direct-helmrelease-upgrade-succeeded-commit-annotation.json",
-     "sha256=7086189821afec9013408747e18fc2d1186b1b82046a873c24216da2726f3a5b"},
-    {"10-direct-helmrelease-install-failed-unicode.json",
-     "sha256=3731570f2655b1e3d2f89c06bb1d06d93b5171c5c2a02b6f3de5c974bae65f44"},
-    {"11-direct-kustomization-reconciliation-failed-long-message.json",
-     "sha256=fff4ce56a38b5561560c8c2d39a53d11989a7426296e1f9da6dd6eefceb196d9"},
-    {"12-direct-kustomization-build-failed-sha1-only-revision.json",
-     "sha256=71e6e0d2d9de6c9a0e24257f511fc4e9375dbeeeaed1920ffcef4f6b0073ebe8"},
-};
 
 // The body is exactly {"id":<id>,"duplicate":<duplicate>} (as JSON: no other members).
 bool IsAcceptance(const std::string& body, std::int64_t id, bool duplicate) {
@@ -59,13 +31,12 @@ bool IsAcceptance(const std::string& body, std::int64_t id, bool duplicate) {
 BOOST_AUTO_TEST_SUITE(hook)
 
 BOOST_AUTO_TEST_CASE(answers_202_with_id_and_keeps_body_byte_identical_when_sample_posted) {
-  const auto samples = st::SharedSamples();
-  if (!samples) return;
+  const std::filesystem::path samples = st::SamplesDir();
   InProcessService svc;  // no routes configured: every /hook/{name} is open
   Client client;
   std::set<std::int64_t> ids;
   int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(*samples / "events")) {
+  for (const auto& entry : std::filesystem::directory_iterator(samples / "events")) {
     if (entry.path().extension() != ".json") continue;
     ++files;
     const std::string body = st::ReadFile(entry.path());
@@ -87,11 +58,10 @@ BOOST_AUTO_TEST_CASE(answers_202_with_id_and_keeps_body_byte_identical_when_samp
 }
 
 BOOST_AUTO_TEST_CASE(answers_duplicate_with_same_id_and_stores_once_when_same_bytes_posted_again) {
-  const auto samples = st::SharedSamples();
-  if (!samples) return;
+  const std::filesystem::path samples = st::SamplesDir();
   InProcessService svc;
   Client client;
-  const std::string body = st::ReadFile(*samples / "events" / "03-kustomization-succeeded.json");
+  const std::string body = st::ReadFile(samples / "events" / "03-kustomization-succeeded.json");
   const Answer first = client.Post(svc.Url("/hook/contoso2"), body);
   BOOST_TEST_REQUIRE(first.status == 202);
   const auto acc = st::ParseAccepted(first.body);
@@ -131,15 +101,14 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(hmac)
 
 BOOST_AUTO_TEST_CASE(accepts_every_wire_sample_when_signature_is_the_tabled_one) {
-  const auto samples = st::SharedSamples();
-  if (!samples) return;
+  const std::filesystem::path samples = st::SamplesDir();
   InProcessService svc(st::WithRoutes({st::HmacRoute("signed", st::kSampleHmacKey)}));
   Client client;
   int posted = 0;
-  for (const auto& [file, signature] : kTabledSignatures) {
-    const std::string body = st::ReadFile(*samples / "wire" / file);
+  for (const auto& [file, signature] : fluxstatus::testing::kWireSampleSignatures) {
+    const std::string body = st::ReadFile(samples / "wire" / file);
     BOOST_TEST_CONTEXT(file) {
-      const Answer a = client.Post(svc.Url("/hook/signed"), body, {"X-Signature: " + signature});
+      const Answer a = client.Post(svc.Url("/hook/signed"), body, {"X-Signature: " + std::string(signature)});
       BOOST_TEST(a.status == 202, a.status << " " << a.body);
       const auto acc = st::ParseAccepted(a.body);
       BOOST_TEST_REQUIRE((acc && acc->id), a.body);

@@ -215,12 +215,11 @@ std::string TimestampPlus(std::int64_t seconds) {
   return buf;
 }
 
-std::optional<std::filesystem::path> SharedSamples() {
+std::filesystem::path SamplesDir() {
   const std::filesystem::path dir = std::filesystem::path(FLUXSTATUS_FIXTURES_DIR) / "samples";
   std::error_code ec;
   if (std::filesystem::is_directory(dir / "wire", ec) && std::filesystem::is_directory(dir / "events", ec)) return dir;
-  BOOST_TEST_MESSAGE("skipped: the shared samples directory " << dir.string() << " is absent");
-  return std::nullopt;
+  throw std::runtime_error("the samples directory " + dir.string() + " is missing: tests/fixtures is part of the tree");
 }
 
 // ---------------------------------------------------------------- SQL

@@ -110,8 +110,8 @@ std::string SomeEvent(int n = 0);
 // "2026-11-24T10:00:00Z" plus `seconds`.
 std::string TimestampPlus(std::int64_t seconds);
 
-// The shared samples directory, or nullopt (after a BOOST_TEST_MESSAGE) when absent.
-std::optional<std::filesystem::path> SharedSamples();
+// tests/fixtures/samples (wire bodies and events); throws when it is missing, never skips.
+std::filesystem::path SamplesDir();
 
 // ---------------------------------------------------------------- SQL on the views
 
