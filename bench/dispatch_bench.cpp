@@ -136,7 +136,7 @@ std::string FiguresJson(const Figures& f) {
   return core::CompactJson([&](cereal::JSONOutputArchive& ar) {
     ar(cereal::make_nvp("delay_ms", f.delay_ms), cereal::make_nvp("workers", f.workers),
        cereal::make_nvp("keys", f.keys), cereal::make_nvp("seconds", Rounded(f.seconds, 3)),
-       cereal::make_nvp("statuses_per_s", Rounded(f.keys / f.seconds, 1)),
+       cereal::make_nvp("statuses_per_s", Rounded(f.seconds > 0 ? f.keys / f.seconds : 0.0, 1)),
        cereal::make_nvp("ideal_per_s", Rounded(ideal, 1)), cereal::make_nvp("first_pass_calls", f.first_pass_calls),
        cereal::make_nvp("calls_per_change", Rounded(static_cast<double>(f.change_calls) / f.keys, 3)),
        cereal::make_nvp("calls_per_duplicate", Rounded(static_cast<double>(f.duplicate_calls) / (2.0 * f.keys), 3)),

@@ -73,9 +73,9 @@ std::optional<std::string> CannotDropPrivileges();
 // Hands `dir` (and what is in it) to the user the children run as.
 void GiveTo(const std::filesystem::path& dir, RunAs as);
 
-// `fluxstatus --config CONFIG --db DB serve --listen 127.0.0.1:0`, started at construction:
-// tests/support's ServeProcess, with output appended to DIR/serve.out and DIR/serve.err and the
-// port read from the start-up log line.
+// `fluxstatus --config CONFIG --db DB serve --listen 127.0.0.1:PORT`, started at construction:
+// tests/support's ServeProcess (PORT from FreePort()), with output appended to DIR/serve.out and
+// DIR/serve.err.
 class ServeProcess : public testing::ServeProcess {
  public:
   ServeProcess(const std::filesystem::path& dir, const std::string& config, const std::string& db, RunAs as = {});

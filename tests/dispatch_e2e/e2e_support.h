@@ -181,9 +181,9 @@ class InProcess {
 
 // ---------------------------------------------------------------- the real binary
 
-// `fluxstatus --config DIR/fluxstatus.yaml --db DIR/fluxstatus.db serve --listen 127.0.0.1:0`
-// (tests/support's ServeProcess, started at construction with `config_yaml` written first), the
-// port read from its start-up log line. SIGKILLed if still running when destroyed, and then its
+// `fluxstatus --config DIR/fluxstatus.yaml --db DIR/fluxstatus.db serve --listen 127.0.0.1:PORT`
+// (tests/support's ServeProcess, PORT from FreePort(), started at construction with
+// `config_yaml` written first). SIGKILLed if still running when destroyed, and then its
 // output must hold no sanitizer finding.
 class Serve : public testing::ServeProcess {
  public:

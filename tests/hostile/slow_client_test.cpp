@@ -15,7 +15,6 @@
 
 #include "tests/hostile/hostile_service.h"
 #include "tests/ingest/test_http.h"
-#include "tests/support/free_port.h"
 #include "tests/support/serve_process.h"
 #include "tests/support/sql.h"
 #include "tests/support/temp_dir.h"
@@ -31,7 +30,6 @@ using fluxstatus::ingest::HttpServerOptions;
 using fluxstatus::ingest::testing::CurlClient;
 using fluxstatus::ingest::testing::ErrorMessage;
 using fluxstatus::ingest::testing::RawConnection;
-using fluxstatus::testing::FreePort;
 using fluxstatus::testing::QueryInt;
 
 const std::vector<std::string> kJson = {"Content-Type: application/json", "Expect:"};
@@ -118,11 +116,10 @@ BOOST_AUTO_TEST_CASE(binary_cuts_a_slow_head_at_the_configured_header_timeout_an
   std::ofstream(dir.File("fluxstatus.yaml")) << "http:\n  max_connections: 1\n  header_timeout: 1s\n";
   const auto config_check = ht::RunBinary(dir.path(), {"--config", dir.File("fluxstatus.yaml"), "check-config"});
   BOOST_REQUIRE(config_check.exit_code == 0);
-  const std::uint16_t port = FreePort();
   fluxstatus::testing::ServeCommand command(dir.path(), dir.File("fluxstatus.yaml"), dir.File("x.db"));
-  command.port = port;
   command.keep_output = false;
-  fluxstatus::testing::ServeProcess serve(command);
+  fluxstatus::testing::ServeProcess serve(command);  // on a free port it picks
+  const std::uint16_t port = serve.port();
   serve.Spawn();
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
   BOOST_REQUIRE(serve.WaitHealthy(20s));  // each probe's connection closes

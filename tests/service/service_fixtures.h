@@ -7,10 +7,12 @@
 #include "core/route_catalog.h"
 #include "ingest/ingest_handler.h"
 #include "tests/service/service_support.h"
+#include "tests/support/wire_signatures.h"
 
 namespace fluxstatus::service_testing {
 
-inline constexpr const char* kSampleHmacKey = "fluxstatus-test-hmac-key";
+// The key the wire samples are signed with (tests/support/wire_signatures.h).
+inline constexpr const char* kSampleHmacKey = testing::kWireSampleHmacKey.data();
 
 inline ingest::IngestRoute OpenRoute(const std::string& name) {
   ingest::IngestRoute r;

@@ -268,11 +268,11 @@ testing::InProcessIngestOptions IngestOptions(InProcessOptions options, const st
   return ingest;
 }
 
-// The command of a ServiceProcess: on a free port, its output truncated at start.
+// The command of a ServiceProcess: on a free port (ServeProcess picks it), its output truncated at
+// start.
 testing::ServeCommand ServiceCommand(const std::filesystem::path& dir, const std::vector<std::string>& extra_args,
                                      const std::string& db_name) {
   testing::ServeCommand command(dir, (dir / "fluxstatus.yaml").string(), (dir / db_name).string());
-  command.port = FreePort();
   command.extra_args = extra_args;
   command.keep_output = false;
   return command;

@@ -25,7 +25,6 @@
 #include "store/event_writer.h"
 #include "tests/support/files.h"
 #include "tests/support/flux_event_json.h"
-#include "tests/support/free_port.h"
 #include "tests/support/in_process_ingest.h"
 #include "tests/support/serve_process.h"
 #include "tests/support/sql.h"
@@ -33,7 +32,6 @@
 
 namespace fluxstatus::service_testing {
 
-using testing::FreePort;
 using testing::OpenReader;
 using testing::QueryInt;
 using testing::QueryText;

@@ -1,5 +1,5 @@
-// The real `fluxstatus serve` for the soak test (tests/support's ServeProcess): started on an
-// ephemeral port the first time and restarted on that same port and database afterwards (so
+// The real `fluxstatus serve` for the soak test (tests/support's ServeProcess): started on a
+// FreePort() port the first time and restarted on that same port and database afterwards (so
 // senders that keep retrying the same URL reach the new process), stopped with SIGTERM or
 // SIGKILL, and measured (VmRSS).
 #pragma once

@@ -83,7 +83,6 @@ struct FakeGitHost::State {
                                                     Handle(std::move(request), std::move(respond));
                                                   });
     server->Start();
-    if (port == 0) port = server->port();  // written once, before any reader exists
   }
 
   bool Authorized(const ingest::HttpRequest& request, HostKind kind) const {

@@ -69,10 +69,10 @@ class FakeGitHost {
     std::string token;
     std::string username;  // when set, Basic credentials must name this user
     int threads = 1;       // I/O threads; delayed answers never hold one
-    uint16_t port = 0;     // 0: an ephemeral port (tests); fixed only for the standalone fake-git-host
+    uint16_t port = 0;     // 0: FreePort()'s pick (tests); fixed only for the standalone fake-git-host
   };
 
-  // Binds 127.0.0.1 on options.port (ephemeral when 0) and starts serving. Throws what HttpServer throws.
+  // Binds 127.0.0.1 on options.port (FreePort()'s pick when 0) and starts serving. Throws what HttpServer throws.
   explicit FakeGitHost(Options options);
   FakeGitHost();
   // Stops serving; answers still delayed are dropped with their connections.

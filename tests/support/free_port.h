@@ -6,9 +6,9 @@
 
 namespace fluxstatus::testing {
 
-// A random loopback port below the kernel's ephemeral range that was free a moment ago: the
-// server binds it a moment later. Outgoing connections never take such a port, so only another
-// test picking the same one at once could (rare). Throws std::runtime_error when none.
+// A random loopback port outside the kernel's ephemeral range (below it, on Linux's default) that was free a moment
+// ago: the server binds it a moment later. Outgoing connections never take such a port, so only another test picking
+// the same one at once could (rare). Throws std::runtime_error when none.
 std::uint16_t FreePort();
 
 }  // namespace fluxstatus::testing

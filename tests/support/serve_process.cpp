@@ -38,6 +38,14 @@ std::size_t SizeOf(const std::string& file) {
   return std::filesystem::exists(file, ec) ? std::filesystem::file_size(file) : 0;
 }
 
+// What `file` gained after byte `from`: one start's own output when earlier starts appended.
+std::string WrittenSince(const std::string& file, std::size_t from) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return "";
+  const std::string all = ReadFile(file);
+  return from < all.size() ? all.substr(from) : "";
+}
+
 }  // namespace
 
 // No port asked for: one below the ephemeral range (FreePort), kept for every restart. A port
@@ -70,6 +78,7 @@ void ServeProcess::Start(std::chrono::milliseconds wait) {
   int repicks = 0;
   while (true) {
     const std::size_t log_start = command_.keep_output ? SizeOf(OutFile()) : 0;
+    const std::size_t err_start = command_.keep_output ? SizeOf(ErrFile()) : 0;
     Spawn();
     const std::uint16_t port = WaitForServePort(pid_, OutFile(), log_start, wait);
     if (port != 0 && pid_ > 0) {
@@ -79,8 +88,10 @@ void ServeProcess::Start(std::chrono::milliseconds wait) {
     }
     Kill();
     const bool first_start_on_our_pick = !started_once_ && command_.port == 0;
-    if (first_start_on_our_pick && OutputTail(4000).find("Address already in use") != std::string::npos &&
-        ++repicks <= 5) {
+    const bool port_taken =
+        (WrittenSince(OutFile(), log_start) + WrittenSince(ErrFile(), err_start)).find("Address already in use") !=
+        std::string::npos;
+    if (first_start_on_our_pick && port_taken && ++repicks <= 5) {
       port_ = FreePort();  // another test took the picked port first: pick again
       continue;
     }

@@ -41,8 +41,10 @@ class ServeProcess {
 
   // Starts serve without waiting for it (WaitHealthy or WaitExit tell what became of it).
   void Spawn();
-  // Starts serve and waits up to `wait` for its start-up log line, which names the port. On a
-  // fixed port it tries again for up to 20 s, while a killed predecessor may still hold the port.
+  // Starts serve and waits up to `wait` for its start-up log line, which names the port. A
+  // restart (or a port the command fixed) is tried again for up to 20 s, while a killed
+  // predecessor may still hold the port; a first start on FreePort()'s pick that finds the port
+  // taken by another test picks again.
   // Throws std::runtime_error with serve's output when it cannot start.
   void Start(std::chrono::milliseconds wait = std::chrono::seconds(20));
   // Polls GET /healthz until 200, the process exits, or `timeout` passes.

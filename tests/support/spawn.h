@@ -54,7 +54,7 @@ inline pid_t SpawnBackground(std::vector<std::string> args, const std::string& o
   return pid;
 }
 
-// Waits for a `fluxstatus serve` started with `--listen 127.0.0.1:0` to log its start-up line
+// Waits for a `fluxstatus serve` started with `--listen 127.0.0.1:PORT` to log its start-up line
 // ({"msg": "fluxstatus started",…,"listen": "127.0.0.1:N",…}) in `out` after byte `log_start`.
 // Returns the port; 0 when the process exited first (then `pid` is set to -1) or on timeout.
 inline std::uint16_t WaitForServePort(pid_t& pid, const std::filesystem::path& out, std::size_t log_start,

@@ -21,13 +21,11 @@
 #include "tests/support/fake_git_host.h"
 #include "tests/support/fake_git_host_tls.h"
 #include "tests/support/flux_event_json.h"
-#include "tests/support/free_port.h"
 #include "tests/support/serve_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait_until.h"
 
 using fluxstatus::testing::FakeGitHost;
-using fluxstatus::testing::FreePort;
 using fluxstatus::testing::HostKind;
 using fluxstatus::testing::TempDir;
 using fluxstatus::testing::TestPki;
@@ -91,10 +89,9 @@ class Service {
   }
 
  private:
-  // serve on a free port, killed (SIGKILL) when the test ends.
+  // serve on a free port (ServeProcess picks it), killed (SIGKILL) when the test ends.
   static fluxstatus::testing::ServeCommand Command(const TempDir& dir, const std::string& db) {
     fluxstatus::testing::ServeCommand command(dir.path(), dir.File("fluxstatus.yaml"), db);
-    command.port = FreePort();
     command.keep_output = false;
     return command;
   }
