@@ -3,10 +3,10 @@
 #include <charconv>
 #include <sstream>
 
+#include "core/text_cap.h"
+
 namespace fluxstatus::core {
 namespace {
-
-constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026, as dispatch's CapText ends a cut
 
 std::vector<std::string> SplitOnSpaces(std::string_view text) {
   std::istringstream in{std::string(text)};
@@ -16,24 +16,11 @@ std::vector<std::string> SplitOnSpaces(std::string_view text) {
 }
 
 // Code points, counted by their lead bytes: hosts limit characters, not bytes. Text is
-// assumed UTF-8; CapText replaces any invalid byte on the way out.
+// assumed UTF-8; CapText replaces any invalid byte.
 std::size_t CodePoints(std::string_view text) {
   std::size_t n = 0;
   for (unsigned char c : text) n += (c & 0xC0) != 0x80;
   return n;
-}
-
-// `text` if it has at most max_chars code points, else its first max_chars - 1 and "…".
-std::string CutToCodePoints(std::string_view text, std::size_t max_chars) {
-  if (CodePoints(text) <= max_chars) return std::string(text);
-  if (max_chars == 0) return {};
-  std::size_t kept = 0;
-  std::size_t end = 0;
-  for (; end < text.size(); ++end) {
-    const bool lead = (static_cast<unsigned char>(text[end]) & 0xC0) != 0x80;
-    if (lead && kept++ == max_chars - 1) break;
-  }
-  return std::string(text.substr(0, end)) + std::string(kEllipsis);
 }
 
 std::string FailingClause(const FailingMember& failing) {
@@ -110,9 +97,9 @@ std::string DescribeAggregate(const AggregateVerdict& verdict, std::size_t max_c
     const std::string rest = clauses.size() > 1 ? MoreFailing(clauses.size() - 1) : "";
     const std::size_t fixed = CodePoints(head) + CodePoints(rest);
     // Below "; x…" a cut clause says nothing: fall through to cutting the whole text.
-    if (max_chars >= fixed + 4) return head + CutToCodePoints(clauses[0], max_chars - fixed) + rest;
+    if (max_chars >= fixed + 4) return head + CapText(clauses[0], max_chars - fixed) + rest;
   }
-  return CutToCodePoints(full, max_chars);
+  return CapText(full, max_chars);  // max_chars > 0 here
 }
 
 }  // namespace fluxstatus::core
