@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/text_cap.h"
+
 namespace fluxstatus::dispatch {
 
-// `text` as valid UTF-8 of at most `max_chars` code points: invalid bytes become U+FFFD, and
-// a longer text keeps its first max_chars - 1 code points plus "…" (U+2026). Hosts count
-// characters, not bytes, so a multi-byte character is never split. max_chars 0 = no cap.
-std::string CapText(std::string_view text, std::size_t max_chars);
+// CapText (core/text_cap.h) caps a text to a host's character limit.
+using core::CapText;
 
 // Percent-encodes everything except RFC 3986 unreserved characters (so '/' becomes %2F):
 // for one path segment or one query value.

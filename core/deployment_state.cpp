@@ -1,0 +1,25 @@
+#include "core/deployment_state.h"
+
+namespace fluxstatus::core {
+
+std::string_view ToString(DeploymentState state) {
+  switch (state) {
+    case DeploymentState::kInProgress: return "in_progress";
+    case DeploymentState::kSuccess: return "success";
+    case DeploymentState::kFailure: return "failure";
+  }
+  return "in_progress";
+}
+
+DeploymentState DeploymentStateOverContexts(const std::vector<ContextStatus>& statuses,
+                                            const std::vector<std::string>& context_patterns) {
+  switch (StateOverCountedContexts(statuses, context_patterns).state) {
+    case StatusState::kSuccess: return DeploymentState::kSuccess;
+    case StatusState::kFailure:
+    case StatusState::kError: return DeploymentState::kFailure;
+    case StatusState::kPending: return DeploymentState::kInProgress;
+  }
+  return DeploymentState::kInProgress;
+}
+
+}  // namespace fluxstatus::core
