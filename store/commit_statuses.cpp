@@ -6,6 +6,7 @@
 #include "store/database.h"
 #include "store/fold_snapshot.h"
 #include "store/statement_use.h"
+#include "store/status_key_columns.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -77,22 +78,11 @@ StatusRow ReadStatusRow(SQLite::Statement& q) {
   return r;
 }
 
-namespace {
-
-void BindKey(SQLite::Statement& s, const core::StatusKey& k) {
-  s.bind(1, k.route);
-  s.bind(2, k.repo);
-  s.bind(3, k.commit_sha);
-  s.bind(4, k.context);
-}
-
-}  // namespace
-
 CommitStatuses::CommitStatuses(SQLite::Database& db) : db_(db), load_(db, kLoad), save_(db, kSave) {}
 
 std::optional<StatusRow> CommitStatuses::Load(const core::StatusKey& key) {
   StatementUse use(load_);
-  BindKey(load_, key);
+  BindStatusKey(load_, key);
   std::optional<StatusRow> row;
   if (load_.executeStep()) row = ReadStatusRow(load_);
   return row;
@@ -100,7 +90,7 @@ std::optional<StatusRow> CommitStatuses::Load(const core::StatusKey& key) {
 
 void CommitStatuses::Save(const StatusRow& r) {
   StatementUse use(save_);
-  BindKey(save_, r.key);
+  BindStatusKey(save_, r.key);
   save_.bind(5, std::string(core::ToString(r.fold.state)));
   save_.bind(6, r.fold.description);
   if (!r.fold.target_url.empty()) save_.bind(7, r.fold.target_url);
@@ -121,7 +111,7 @@ void CommitStatuses::Save(const StatusRow& r) {
 
 void CommitStatuses::Delete(const core::StatusKey& key) {
   SQLite::Statement q(db_, kDelete);
-  BindKey(q, key);
+  BindStatusKey(q, key);
   q.exec();
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/rfc3339.h"
 #include "store/statement_use.h"
+#include "store/status_key_columns.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -21,10 +22,7 @@ DeliveryLog::DeliveryLog(SQLite::Database& db) : db_(db), insert_(db, kInsert) {
 
 void DeliveryLog::Record(const DeliveryAttempt& a) {
   StatementUse use(insert_);
-  insert_.bind(1, a.key.route);
-  insert_.bind(2, a.key.repo);
-  insert_.bind(3, a.key.commit_sha);
-  insert_.bind(4, a.key.context);
+  BindStatusKey(insert_, a.key);
   insert_.bind(5, a.state);
   insert_.bind(6, core::FormatRfc3339Millis(a.attempted_at_ms));
   if (a.http_status) insert_.bind(7, *a.http_status);

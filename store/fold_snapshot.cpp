@@ -23,11 +23,6 @@ constexpr const char* kTable = "fold_snapshot";
 
 }  // namespace
 
-core::StatusKey ReadStatusKey(SQLite::Statement& q) {
-  return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-          q.getColumn(3).getString()};
-}
-
 core::KeyState ReadKeyState(SQLite::Statement& q, const char* table) {
   core::KeyState k;
   auto state = core::StatusStateFromString(q.getColumn(4).getString());
@@ -56,10 +51,7 @@ std::int64_t FoldSnapshot::ThroughEventId() {
 
 std::optional<core::KeyState> FoldSnapshot::Find(const core::StatusKey& key) {
   StatementUse use(find_);
-  find_.bind(1, key.route);
-  find_.bind(2, key.repo);
-  find_.bind(3, key.commit_sha);
-  find_.bind(4, key.context);
+  BindStatusKey(find_, key);
   std::optional<core::KeyState> out;
   if (find_.executeStep()) out = ReadKeyState(find_, kTable);
   return out;
@@ -86,10 +78,7 @@ std::int64_t FoldSnapshot::Count() { return db_.execAndGet(kCount).getInt64(); }
 void FoldSnapshot::Save(const core::StatusKey& key, const core::KeyState& k) {
   StatementUse use(save_);
   save_.clearBindings();
-  save_.bind(1, key.route);
-  save_.bind(2, key.repo);
-  save_.bind(3, key.commit_sha);
-  save_.bind(4, key.context);
+  BindStatusKey(save_, key);
   save_.bind(5, std::string(core::ToString(k.state)));
   save_.bind(6, k.description);
   if (!k.target_url.empty()) save_.bind(7, k.target_url);

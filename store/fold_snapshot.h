@@ -14,6 +14,7 @@
 
 #include "core/commit_status.h"
 #include "core/fold.h"
+#include "store/status_key_columns.h"
 
 namespace fluxstatus::store {
 
@@ -21,9 +22,8 @@ namespace fluxstatus::store {
 // begins with the same columns, so both tables read them with the one reader here.
 inline constexpr const char* kKeyStateColumns =
     "route, repo, commit_sha, context, state, description, target_url, event_id, event_time_ms, updated_at";
-// Of a statement whose first columns are kKeyStateColumns: the key (columns 0-3) and its folded
-// state (4-9). `table` names the table in the error for a state no one knows.
-core::StatusKey ReadStatusKey(SQLite::Statement& q);
+// Of a statement whose first columns are kKeyStateColumns: the folded state (columns 4-9; the
+// key in 0-3 is ReadStatusKey's). `table` names the table in the error for a state no one knows.
 core::KeyState ReadKeyState(SQLite::Statement& q, const char* table);
 
 // Which prefix of the log the snapshot stands for.

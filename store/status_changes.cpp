@@ -3,6 +3,7 @@
 #include "core/rfc3339.h"
 #include "store/database.h"
 #include "store/statement_use.h"
+#include "store/status_key_columns.h"
 
 namespace fluxstatus::store {
 namespace {
@@ -46,10 +47,7 @@ StatusChanges::StatusChanges(SQLite::Database& db) : db_(db), record_(db, kRecor
 
 void StatusChanges::Record(const core::StatusKey& key, const core::KeyState& state) {
   StatementUse use(record_);
-  record_.bind(1, key.route);
-  record_.bind(2, key.repo);
-  record_.bind(3, key.commit_sha);
-  record_.bind(4, key.context);
+  BindStatusKey(record_, key);
   record_.bind(5, std::string(core::ToString(state.state)));
   record_.bind(6, state.description);
   record_.bind(7, static_cast<int64_t>(state.event_id));
@@ -69,10 +67,7 @@ std::vector<ChangeRow> StatusChanges::ForCommit(const std::string& route, const 
 
 void StatusChanges::DeleteKey(const core::StatusKey& key) {
   SQLite::Statement q(db_, kDeleteKey);
-  q.bind(1, key.route);
-  q.bind(2, key.repo);
-  q.bind(3, key.commit_sha);
-  q.bind(4, key.context);
+  BindStatusKey(q, key);
   q.exec();
 }
 
