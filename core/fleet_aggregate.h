@@ -24,6 +24,20 @@ struct AggregateRule {
   friend bool operator==(const AggregateRule&, const AggregateRule&) = default;
 };
 
+// One `aggregates:` entry as the configuration checked it: posted through `route` (whose
+// repository is `repo`) as the context `fleet/<name>`.
+struct FleetAggregate {
+  std::string name;
+  std::string route;
+  std::string repo;
+  std::vector<std::string> members;   // route names, distinct, at least one
+  std::vector<std::string> contexts;  // the member contexts that count (globs)
+  AggregateRule rule;
+  bool report_status = true;  // false: folded and kept, never posted
+
+  std::string Context() const { return "fleet/" + name; }
+};
+
 struct AggregateRuleError {
   std::string message;  // a whole sentence about the rule, for check-config to show
 };
