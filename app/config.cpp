@@ -10,7 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "core/duration.h"
+#include "app/config_reader.h"
 #include "core/git_address.h"
 #include "core/status_template.h"
 #include "dispatch/token_source.h"
@@ -18,97 +18,8 @@
 namespace fluxstatus::app {
 namespace {
 
-// Builds "fluxstatus.yaml:12: <what>" messages and checks keys against a known set.
-class Reader {
- public:
-  Reader(std::string source, const std::string& text, std::filesystem::path base_dir)
-      : source_(std::move(source)), text_(text), base_dir_(std::move(base_dir)) {}
-
-  [[noreturn]] void Fail(const YAML::Node& at, const std::string& what) const {
-    std::string where = source_;
-    if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
-    throw ConfigError(where + ": " + what);
-  }
-
-  void KnownKeys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> keys) const {
-    if (!map.IsMap()) Fail(map, where + " must be a mapping");
-    const std::set<std::string> known(keys.begin(), keys.end());
-    for (const auto& kv : map) {
-      if (!kv.first.IsScalar()) Fail(kv.first, "a key in " + where + " is not a name");  // e.g. `[a]: 1`
-      const auto key = kv.first.as<std::string>();
-      if (!known.count(key)) Fail(kv.first, "unknown key '" + key + "' in " + where);
-    }
-  }
-
-  std::string String(const YAML::Node& map, const char* key, const std::string& fallback) const {
-    const YAML::Node n = map[key];
-    if (!n.IsDefined() || n.IsNull()) return fallback;
-    if (!n.IsScalar()) Fail(n, std::string(key) + " must be a string");
-    RequireClosedQuote(n);
-    return n.as<std::string>();
-  }
-
-  // A relative path in a config file is relative to the file's folder, so `--config
-  // /etc/x/fluxstatus.yaml` means the same from any directory; absolute, so that messages name
-  // the file exactly. SQLite's special names stay as written (the store refuses them).
-  std::string Path(const YAML::Node& map, const char* key, const std::string& fallback = "") const {
-    const std::string value = String(map, key, fallback);
-    if (value.empty() || value == ":memory:" || value.rfind("file:", 0) == 0) return value;
-    return (base_dir_ / value).lexically_normal().string();
-  }
-
-  long long Integer(const YAML::Node& map, const char* key, long long fallback, long long min, long long max) const {
-    const YAML::Node n = map[key];
-    if (!n.IsDefined() || n.IsNull()) return fallback;
-    RequireClosedQuote(n);
-    long long v = 0;
-    try {
-      v = n.as<long long>();
-    } catch (const YAML::Exception&) {
-      Fail(n, std::string(key) + " must be a whole number");
-    }
-    if (v < min || v > max) {
-      Fail(n, std::string(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    return v;
-  }
-
-  std::chrono::milliseconds Duration(const YAML::Node& map, const char* key, std::chrono::milliseconds fallback) const {
-    const YAML::Node n = map[key];
-    if (!n.IsDefined() || n.IsNull()) return fallback;
-    if (n.IsScalar()) RequireClosedQuote(n);
-    auto d = n.IsScalar() ? core::ParseDuration(n.as<std::string>()) : std::nullopt;
-    if (!d) Fail(n, std::string(key) + " is not a duration (250ms, 90s, 15m, 2h, 7d)");
-    return *d;
-  }
-
- private:
-  // yaml-cpp reads a quote that is never closed as a string running to the end of the file
-  // (`listen: "127.0.0.1:9595` swallows every line after it) where other YAML parsers refuse
-  // the file; so the text from the opening quote must hold its closing one.
-  void RequireClosedQuote(const YAML::Node& n) const {
-    const int pos = n.Mark().pos;
-    if (pos < 0 || static_cast<std::size_t>(pos) >= text_.size()) return;
-    const char quote = text_[pos];
-    if (quote != '"' && quote != '\'') return;
-    for (std::size_t i = pos + 1; i < text_.size(); ++i) {
-      if (quote == '"' && text_[i] == '\\')
-        ++i;  // \" inside "..."
-      else if (text_[i] == quote && quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'')
-        ++i;  // ''
-      else if (text_[i] == quote)
-        return;
-    }
-    Fail(n, std::string("invalid YAML: the quote ") + quote + " opened here is never closed");
-  }
-
-  std::string source_;
-  const std::string& text_;
-  std::filesystem::path base_dir_;  // absolute
-};
-
 // ca_file, client_cert_file, client_key_file: TLS towards the host.
-void ParseTls(const Reader& r, const YAML::Node& n, const std::string& rw, RouteConfig& rc) {
+void ParseTls(const ConfigReader& r, const YAML::Node& n, const std::string& rw, RouteConfig& rc) {
   rc.ca_file = r.Path(n, "ca_file");
   rc.client_cert_file = r.Path(n, "client_cert_file");
   rc.client_key_file = r.Path(n, "client_key_file");
@@ -127,7 +38,7 @@ void ParseTls(const Reader& r, const YAML::Node& n, const std::string& rw, Route
 // The GitHub App keys, as Flux's github provider takes them: the app id, the private key and
 // exactly one of the installation id and the installation owner; the App's API root for GHES
 // optionally. Returns whether the route uses an App.
-bool ParseGitHubApp(const Reader& r, const YAML::Node& n, const std::string& rw, RouteConfig& rc) {
+bool ParseGitHubApp(const ConfigReader& r, const YAML::Node& n, const std::string& rw, RouteConfig& rc) {
   rc.github_app_id = r.String(n, "github_app_id", "");
   rc.github_installation_id = r.String(n, "github_installation_id", "");
   rc.github_app_installation_owner = r.String(n, "github_app_installation_owner", "");
@@ -188,7 +99,7 @@ constexpr std::initializer_list<const char*> kRouteKeys = {"name",
                                                            "github_private_key_file",
                                                            "github_app_base_url"};
 
-RouteConfig ParseRoute(const Reader& r, const YAML::Node& n, size_t index) {
+RouteConfig ParseRoute(const ConfigReader& r, const YAML::Node& n, size_t index) {
   const std::string where = "routes[" + std::to_string(index) + "]";
   r.KnownKeys(n, where, kRouteKeys);
   RouteConfig rc;
@@ -280,7 +191,7 @@ std::vector<std::string> Config::SecretFiles() const {
 }
 
 Config ParseConfig(const std::string& text, const std::string& source, const std::string& base_dir) {
-  Reader r(source, text, std::filesystem::absolute(base_dir.empty() ? "." : base_dir));
+  ConfigReader r(source, text, std::filesystem::absolute(base_dir.empty() ? "." : base_dir));
   YAML::Node root;
   try {
     root = YAML::Load(text);
