@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "app/cli_context.h"
 #include "app/service_setup.h"
@@ -12,6 +13,21 @@
 #include "store/migrator.h"
 
 namespace fluxstatus::app {
+namespace {
+
+// "fleet/production on acme/app via route prod-eu, over prod-eu, prod-us (rule all)": what
+// the aggregate will post, so a reader of check-config's output sees the members it counts.
+std::string AggregateLine(const core::FleetAggregate& a) {
+  std::string members;
+  for (const auto& m : a.members) members += (members.empty() ? "" : ", ") + m;
+  const std::string rule =
+      a.rule.kind == core::AggregateRule::Kind::kAll ? "all" : "quorum " + std::to_string(a.rule.quorum);
+  const std::string posted =
+      a.report_status ? " on " + a.repo + " via route " + a.route : " (folded, not posted: report: [])";
+  return a.Context() + posted + ", over " + members + " (rule " + rule + ")";
+}
+
+}  // namespace
 
 int RunRebuild(const CliContext& ctx, bool check_only) {
   // --check reads only: a missing or unmigrated file is an error, never created or migrated.
@@ -70,13 +86,18 @@ int RunCheckConfig(const CliContext& ctx) {
   store::RequireDatabasePath(ctx.db_path);
   std::cout << "config " << c.source << " is valid: listen " << setup.listen.host << ":" << setup.listen.port
             << ", database " << ctx.db_path << ", "
-            << Counted(static_cast<std::int64_t>(c.routes.size()), "route", "routes") << "\n";
+            << Counted(static_cast<std::int64_t>(c.routes.size()), "route", "routes");
+  if (!c.aggregates.empty()) {
+    std::cout << ", " << Counted(static_cast<std::int64_t>(c.aggregates.size()), "aggregate", "aggregates");
+  }
+  std::cout << "\n";
   for (const auto& r : c.routes) {
     std::cout << "  route " << r.name << ": "
               << (r.provider.empty() ? std::string("no provider (statuses are folded, not sent)")
                                      : r.provider + " " + r.repo)
               << "\n";
   }
+  for (const auto& a : c.aggregates) std::cout << "  aggregate " << a.name << ": " << AggregateLine(a) << "\n";
   for (const auto& file : c.SecretFiles()) {
     if (const auto warning = ingest::LoosePermissionsWarning(file)) std::cerr << "warning: " << *warning << "\n";
   }

@@ -10,6 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "app/aggregate_config.h"
 #include "app/config_reader.h"
 #include "core/git_address.h"
 #include "core/status_template.h"
@@ -97,7 +98,9 @@ constexpr std::initializer_list<const char*> kRouteKeys = {"name",
                                                            "github_installation_id",
                                                            "github_app_installation_owner",
                                                            "github_private_key_file",
-                                                           "github_app_base_url"};
+                                                           "github_app_base_url",
+                                                           "report",
+                                                           "deployment"};
 
 RouteConfig ParseRoute(const ConfigReader& r, const YAML::Node& n, size_t index) {
   const std::string where = "routes[" + std::to_string(index) + "]";
@@ -138,6 +141,7 @@ RouteConfig ParseRoute(const ConfigReader& r, const YAML::Node& n, size_t index)
   rc.context = r.String(n, "context", "");
   rc.target_url = r.String(n, "target_url", "");
   ParseTls(r, n, rw, rc);
+  CheckRouteReport(r, n, rw);
   rc.api_base = r.String(n, "api_base", "");
   const bool app_auth = ParseGitHubApp(r, n, rw, rc);
   if (!rc.provider.empty() && !app_auth && rc.token_file.empty() && rc.token_env.empty()) {
@@ -176,7 +180,7 @@ core::RouteCatalog Config::Catalog() const {
     p.has_provider = !rc.provider.empty();
     profiles.push_back(std::move(p));
   }
-  return core::RouteCatalog(profiles);
+  return core::RouteCatalog(profiles, aggregates);  // each one's repo is its route's (ParseAggregates)
 }
 
 std::vector<std::string> Config::SecretFiles() const {
@@ -201,8 +205,9 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
   Config c;
   c.source = source;
   if (!root.IsDefined() || root.IsNull()) return c;
-  r.KnownKeys(root, "the top level",
-              {"listen", "database", "durability", "max_body_bytes", "routes", "dispatch", "http", "health"});
+  r.KnownKeys(
+      root, "the top level",
+      {"listen", "database", "durability", "max_body_bytes", "routes", "aggregates", "dispatch", "http", "health"});
   c.listen = r.String(root, "listen", c.listen);
   // The default (no `database` key) stays in the current directory: a config folder such as a
   // mounted ConfigMap is often read-only.
@@ -224,6 +229,7 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
       c.routes.push_back(std::move(rc));
     }
   }
+  c.aggregates = ParseAggregates(r, root["aggregates"], c.routes);
   if (const YAML::Node d = root["dispatch"]; d.IsDefined() && !d.IsNull()) {
     r.KnownKeys(d, "dispatch", {"workers", "max_attempts", "initial_backoff", "max_backoff"});
     c.dispatch.workers = static_cast<int>(r.Integer(d, "workers", 4, 1, 64));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/event_source_match.h"
+#include "core/fleet_aggregate.h"
 #include "core/route_catalog.h"
 #include "store/database.h"
 
@@ -69,6 +70,8 @@ struct Config {
   store::Durability durability = store::Durability::kFull;
   std::size_t max_body_bytes = 3 * 1024 * 1024;  // notification-controller's own body limit
   std::vector<RouteConfig> routes;
+  // `aggregates:`, checked against routes: each posts fleet/<name> through its route.
+  std::vector<core::FleetAggregate> aggregates;
   DispatchConfig dispatch;
   HttpLimitsConfig http;
   HealthConfig health;

@@ -1,0 +1,28 @@
+// The issue-15 keys of fluxstatus.yaml: `aggregates:` (one fleet/<name> status summing up
+// several routes) and the routes' `report:`. What this version cannot do yet (deployments,
+// check runs) is refused by name, so a config written for a later version fails loudly.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "app/config.h"
+#include "app/config_reader.h"
+#include "core/fleet_aggregate.h"
+
+namespace fluxstatus::app {
+
+// A route's `report:` (default [status]) and `deployment:` block. Only [status] is available;
+// `deployment`, `check` and the `deployment:` block are refused as not available in this
+// version. `rw` ("route 'prod-eu'") starts each message. Throws ConfigError.
+void CheckRouteReport(const ConfigReader& r, const YAML::Node& route, const std::string& rw);
+
+// The `aggregates:` list (null or absent: none), checked against the already parsed routes.
+// Each message names the aggregate, the problem and the fix, at the offending line. Each
+// aggregate's repo is its route's. Throws ConfigError.
+std::vector<core::FleetAggregate> ParseAggregates(const ConfigReader& r, const YAML::Node& list,
+                                                  const std::vector<RouteConfig>& routes);
+
+}  // namespace fluxstatus::app
