@@ -134,8 +134,9 @@ core::AggregateRule ParseRule(const ConfigReader& r, const YAML::Node& n, const 
   const std::string text = r.String(n, "rule", "all");
   auto parsed = core::ParseAggregateRule(text, member_count);
   if (const auto* error = std::get_if<core::AggregateRuleError>(&parsed)) {
-    r.Fail(n["rule"],
-           who + ": " + error->message + "; write all, or quorum N with N from 1 to " + std::to_string(member_count));
+    const std::string range = "from 1 to " + std::to_string(member_count);
+    const bool says_range = error->message.find(range) != std::string::npos;  // "N must be a whole number …"
+    r.Fail(n["rule"], who + ": " + error->message + (says_range ? "" : "; write all, or quorum N with N " + range));
   }
   return std::get<core::AggregateRule>(parsed);
 }
