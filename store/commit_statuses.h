@@ -28,8 +28,11 @@ using core::ToString;
 // One commit_statuses row: a key with its folded state and sync columns (core::KeySync, the
 // pair the sync transitions take). The folded state is the same core::KeyState a fold_snapshot
 // row holds; the sync columns are what only this table has.
+// A sink_targets row (store/sink_targets.h) is a StatusRow too, with `sink` naming its kind:
+// dispatch takes both alike.
 struct StatusRow : core::KeySync {
   core::StatusKey key;
+  core::Sink sink = core::Sink::kCommitStatus;  // which table the row is in
 };
 
 // `fluxstatus status`: which rows, newest event time first.
