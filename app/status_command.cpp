@@ -13,6 +13,7 @@
 #include "core/rfc3339.h"
 #include "store/commit_statuses.h"
 #include "store/database.h"
+#include "store/status_listing.h"
 #include "store/system_clock.h"
 
 namespace fluxstatus::app {
@@ -124,7 +125,7 @@ int RunStatus(const CliContext& ctx, const StatusOptions& opts) {
   auto db = store::OpenForReading(ctx.db_path);
   if (filter.route && ctx.config.routes.empty() && !opts.wait && !RouteWithStatuses(*db, *filter.route)) return 2;
   if (opts.wait) return WaitForStatuses(*db, filter, *timeout, std::cout);
-  const auto rows = store::QueryStatus(*db, filter);
+  const auto rows = store::ListStatuses(*db, filter);
   if (opts.json) {
     WriteJson(rows);
     return 0;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/wording.h"
+#include "store/status_listing.h"
 
 namespace fluxstatus::app {
 namespace {
@@ -74,7 +75,7 @@ int WaitForStatuses(store::Connection& db, const store::StatusFilter& filter, st
   const auto deadline = start + timeout;
   std::string shown;
   for (;;) {
-    const auto rows = store::QueryStatus(db, filter);
+    const auto rows = store::ListStatuses(db, filter);
     const Tally t = Count(rows);
     if (!t.failed.empty()) {
       for (const auto* r : t.failed) {

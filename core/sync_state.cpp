@@ -5,6 +5,15 @@
 #include "core/rfc3339.h"
 
 namespace fluxstatus::core {
+
+std::string_view ToString(Sink sink) {
+  switch (sink) {
+    case Sink::kCommitStatus: return "status";
+    case Sink::kAggregate: return "aggregate";
+  }
+  return "?";
+}
+
 namespace {
 
 constexpr std::array kSyncStates = {SyncState::kPending, SyncState::kSynced, SyncState::kFailed, SyncState::kSkipped};

@@ -26,6 +26,22 @@ enum class SyncState {
 std::string_view ToString(SyncState state);
 std::optional<SyncState> SyncStateFromString(std::string_view text);
 
+// Which sink a row of sync columns is for: the route's own commit status (a commit_statuses
+// row), or a sink derived from the folded statuses (a sink_targets row).
+enum class Sink {
+  kCommitStatus,
+  kAggregate,  // an aggregate's `fleet/<name>` status, posted through its route
+};
+std::string_view ToString(Sink sink);  // "status", "aggregate": the sink_targets.sink value
+
+// A row of sync columns: its sink and its key (for an aggregate, its route and `fleet/<name>`).
+struct SinkKey {
+  Sink sink = Sink::kCommitStatus;
+  StatusKey key;
+
+  friend auto operator<=>(const SinkKey&, const SinkKey&) = default;
+};
+
 // The sync columns of one key's row.
 struct SyncInfo {
   SyncState sync_state = SyncState::kPending;

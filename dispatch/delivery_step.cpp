@@ -34,6 +34,7 @@ class Step {
   Step(const store::StatusRow& row, StepEnvironment& env) : row_(row), env_(env) {
     auto& r = result_.record;
     r.key = row.key;
+    r.sink = row.sink;
     r.sent_event_id = row.fold.event_id;
     r.sent_state = std::string(core::ToString(row.fold.state));
     r.sent_description = row.fold.description;

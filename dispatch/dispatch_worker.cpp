@@ -61,18 +61,18 @@ void Dispatcher::WorkerLoop(int index) {
       // database and is scheduled again.
       struct KeyInHand {
         Dispatcher& dispatcher;
-        const core::StatusKey& key;
-        ~KeyInHand() { dispatcher.Release(key); }
-      } in_hand{*this, job.key};
+        const core::SinkKey& target;
+        ~KeyInHand() { dispatcher.Release(target); }
+      } in_hand{*this, job.target};
       Process(job, outbox, transports, seed);
       health_.Succeeded(thread);
     }
   });
 }
 
-void Dispatcher::Release(const core::StatusKey& key) {
+void Dispatcher::Release(const core::SinkKey& target) {
   std::lock_guard lock(mu_);
-  in_progress_.erase(key);
+  in_progress_.erase(target);
 }
 
 bool Dispatcher::Record(store::DeliveryRecord record) {
@@ -93,15 +93,15 @@ bool Dispatcher::Record(store::DeliveryRecord record) {
   return committed.get();
 }
 
-void Dispatcher::HoldBack(const core::StatusKey& key, std::optional<std::int64_t> next_attempt_ms) {
+void Dispatcher::HoldBack(const core::SinkKey& target, std::optional<std::int64_t> next_attempt_ms) {
   std::lock_guard lock(mu_);
-  HeldBack& held = held_back_[key];
+  HeldBack& held = held_back_[target];
   ++held.failed_records;
   held.until_ms = std::max(next_attempt_ms.value_or(0),
                            options_.policy.DueAtMs(held.failed_records, clock_.NowMs(), 0.5, std::nullopt));
 }
 
-void Dispatcher::Finish(const core::StatusKey& key, store::DeliveryRecord record,
+void Dispatcher::Finish(const core::SinkKey& target, store::DeliveryRecord record,
                         std::chrono::milliseconds call_timeout) {
   if (!LeaseCovers(LeaseAction::kRecord, call_timeout)) {
     // The lease has passed on, or is about to: another process may have synced the key since,
@@ -109,7 +109,7 @@ void Dispatcher::Finish(const core::StatusKey& key, store::DeliveryRecord record
     // them (and marks the key in flight, which at worst costs a list), and the store applies
     // even that to the key only while this holder still holds the lease.
     repeating_log_.Write(spdlog::level::warn, "the dispatch lease ran out during a step: its result is not recorded",
-                         KeyFields(key));
+                         KeyFields(target.key));
     if (record.attempts.empty()) return;
     record.result = store::DeliveryRecord::Result::kSending;
     Record(std::move(record));
@@ -120,13 +120,13 @@ void Dispatcher::Finish(const core::StatusKey& key, store::DeliveryRecord record
   if (Record(std::move(record))) {
     health_.Attempted(clock_.Steady());
     std::lock_guard lock(mu_);
-    held_back_.erase(key);
+    held_back_.erase(target);
     return;
   }
   // The backoff lives in next_attempt_ms, which this record would have written: keep it here
   // instead, or the key would be due again at the next poll.
-  HoldBack(key, next_attempt_ms);
-  auto fields = KeyFields(key);
+  HoldBack(target, next_attempt_ms);
+  auto fields = KeyFields(target.key);
   fields.emplace_back("result", std::string(ResultName(result)));
   repeating_log_.Write(spdlog::level::warn, "could not record a dispatch step; the key waits before its next try",
                        fields);
@@ -136,17 +136,19 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
                          std::uint64_t& seed) {
   if (stop_ || !HoldsLease()) return;  // stopping, or the lease was lost while queued: the key stays due
   // Re-read: a state superseded while the job was queued is never sent.
-  const auto row = outbox.Load(job.key);
+  const auto row = outbox.Load(job.target);
   if (!row || row->sync.sync_state != store::SyncState::kPending) return;
-  auto route_it = routes_.find(job.key.route);
+  const core::StatusKey& key = job.target.key;
+  auto route_it = routes_.find(key.route);
   if (route_it == routes_.end()) {
     store::DeliveryRecord skip;
-    skip.key = job.key;
+    skip.key = key;
+    skip.sink = job.target.sink;
     skip.sent_event_id = row->fold.event_id;
     skip.result = store::DeliveryRecord::Result::kSkipped;
-    skip.error = "route '" + job.key.route + "' has no provider";
+    skip.error = "route '" + key.route + "' has no provider";
     skip.at_ms = clock_.NowMs();
-    Finish(job.key, std::move(skip), longest_call_);
+    Finish(job.target, std::move(skip), longest_call_);
     return;
   }
   const DispatchRoute& route = route_it->second;
@@ -155,7 +157,7 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     // The host's budget ran out after this job was queued: no call before the pause ends (the
     // key stays due and is scheduled again once it has).
     std::lock_guard lock(mu_);
-    if (HostPaused(job.key.route, clock_.NowMs())) return;
+    if (HostPaused(key.route, clock_.NowMs())) return;
   }
   auto transport = transports.find(route.transport.SharingKey());
   if (transport == transports.end()) {
@@ -170,9 +172,9 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     paused_until_ms_[host] = std::max(paused_until_ms_[host], *result.pause_host_until_ms);
     metrics_.HostPaused(host, true);
   }
-  Report(job.key, host, result);
+  Report(key, host, result);
   if (!result.lease_short || !result.record.attempts.empty()) {
-    Finish(job.key, std::move(result.record), route.transport.timeout);
+    Finish(job.target, std::move(result.record), route.transport.timeout);
   }
   ++steps_;
 }

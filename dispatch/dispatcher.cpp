@@ -211,7 +211,7 @@ std::vector<store::StatusRow> Dispatcher::DueKeys(store::Connection& db, store::
   {
     std::lock_guard lock(mu_);
     for (const auto& key : remaining_keys_) {
-      if (!in_progress_.count(key)) idle.push_back(key);
+      if (!in_progress_.count({core::Sink::kCommitStatus, key})) idle.push_back(key);
     }
   }
   std::set<core::StatusKey> still_pending;
@@ -237,8 +237,9 @@ bool Dispatcher::HostPaused(const std::string& route, std::int64_t now) const {
 bool Dispatcher::Enqueue(const store::StatusRow& row, std::int64_t now) {
   auto route = routes_.find(row.key.route);
   std::lock_guard lock(mu_);
-  if (in_progress_.count(row.key)) return false;
-  if (auto held = held_back_.find(row.key); held != held_back_.end() && held->second.until_ms > now) return false;
+  const core::SinkKey target{row.sink, row.key};
+  if (in_progress_.count(target)) return false;
+  if (auto held = held_back_.find(target); held != held_back_.end() && held->second.until_ms > now) return false;
   if (route != routes_.end()) {
     const std::string host = route->second.provider->HostKey();
     auto paused = paused_until_ms_.find(host);
@@ -248,8 +249,8 @@ bool Dispatcher::Enqueue(const store::StatusRow& row, std::int64_t now) {
       metrics_.HostPaused(host, false);
     }
   }
-  in_progress_.insert(row.key);
-  jobs_.enqueue(Job{row.key});
+  in_progress_.insert(target);
+  jobs_.enqueue(Job{target});
   return true;
 }
 

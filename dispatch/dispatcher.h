@@ -113,7 +113,7 @@ class Dispatcher {
 
  private:
   struct Job {
-    core::StatusKey key;
+    core::SinkKey target;
   };
   // Keys whose record could not commit: not scheduled again before until_ms (the backoff that
   // the record would have written into next_attempt_ms).
@@ -144,10 +144,10 @@ class Dispatcher {
                      std::uint64_t& seed);
   void Report(const core::StatusKey& key, const std::string& host, const StepResult& result);
   // Records a step's result when the lease still covers it; holds the key back when it fails.
-  void Finish(const core::StatusKey& key, store::DeliveryRecord record, std::chrono::milliseconds call_timeout);
+  void Finish(const core::SinkKey& target, store::DeliveryRecord record, std::chrono::milliseconds call_timeout);
   bool Record(store::DeliveryRecord record);
-  void HoldBack(const core::StatusKey& key, std::optional<std::int64_t> next_attempt_ms);
-  void Release(const core::StatusKey& key);
+  void HoldBack(const core::SinkKey& target, std::optional<std::int64_t> next_attempt_ms);
+  void Release(const core::SinkKey& target);
 
   DispatcherOptions options_;
   const core::Clock& clock_;
@@ -161,8 +161,8 @@ class Dispatcher {
   moodycamel::BlockingConcurrentQueue<Job> jobs_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::set<core::StatusKey> in_progress_;                // guarded by mu_
-  std::map<core::StatusKey, HeldBack> held_back_;        // guarded by mu_
+  std::set<core::SinkKey> in_progress_;                  // guarded by mu_
+  std::map<core::SinkKey, HeldBack> held_back_;          // guarded by mu_
   std::map<std::string, std::int64_t> paused_until_ms_;  // host key -> time; guarded by mu_
   bool woken_ = false;                                   // guarded by mu_
   std::atomic<bool> started_{false};

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/sync_state.h"
+#include "store/aggregate_refresh.h"
 #include "store/commit_statuses.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
@@ -82,6 +83,8 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   for (const auto& [key, h] : history) {
     if (!folded.keys.count(key) && !rows.count(key)) change_log.DeleteKey(key);
   }
+  SinkTargets sinks(db);
+  out.rows_changed += RefreshAggregates(statuses, sinks, routes, route, commit_sha);
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/flux_json.h"
 #include "core/revision.h"
+#include "store/aggregate_refresh.h"
 #include "store/dispatch_lease.h"
 #include "store/foreign_keys_off.h"
 
@@ -21,6 +22,7 @@ EventStore::EventStore(SQLite::Database& db, core::RouteCatalog routes, const co
       routes_(std::move(routes)),
       log_(db),
       statuses_(db),
+      sinks_(db),
       changes_(db),
       rejected_(db),
       deliveries_(db) {}
@@ -66,6 +68,13 @@ void EventStore::RecordDelivery(const DeliveryRecord& d) {
   // A step that outlived its holder's lease must not undo what the new holder did (e.g. mark
   // `failed` a key it has synced since).
   if (!d.lease_holder.empty() && !LeaseHeldBy(db_, d.lease_holder, clock_.NowMs())) return;
+  if (d.sink != core::Sink::kCommitStatus) {
+    std::optional<SinkRow> row = sinks_.Load(d.sink, d.key);
+    if (!row) return;  // the row vanished in a rebuild with another configuration
+    row->sync = core::ApplyDelivery(row->sync, row->fold, d);
+    sinks_.Save(*row);
+    return;
+  }
   std::optional<StatusRow> row = statuses_.Load(d.key);
   if (!row) return;  // the key vanished in a rebuild with another configuration
   row->sync = core::ApplyDelivery(row->sync, row->fold, d);
@@ -121,6 +130,7 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
       candidate.key};
   if (folded.Changed()) changes_.Record(row.key, row.fold);
   statuses_.Save(row);
+  RefreshAggregates(statuses_, sinks_, routes_, route, row.key.commit_sha);
   return result;
 }
 

@@ -22,6 +22,7 @@
 #include "store/event_log.h"
 #include "store/rebuild.h"
 #include "store/rejected_events.h"
+#include "store/sink_targets.h"
 #include "store/status_changes.h"
 #include "store/system_clock.h"
 
@@ -51,7 +52,8 @@ struct Rejection {
 struct DeliveryRecord : core::Delivery {
   using Result = core::DeliveryResult;
   core::StatusKey key;
-  std::vector<DeliveryAttempt> attempts;  // delivery_attempts rows to add
+  core::Sink sink = core::Sink::kCommitStatus;  // the table the key's row is in
+  std::vector<DeliveryAttempt> attempts;        // delivery_attempts rows to add
   // When set, the step changes its key only while this holder holds the dispatch lease; the
   // attempts are recorded either way (the calls were made).
   std::string lease_holder;
@@ -116,6 +118,7 @@ class EventStore {
   core::RouteCatalog routes_;
   EventLog log_;
   CommitStatuses statuses_;
+  SinkTargets sinks_;
   StatusChanges changes_;
   RejectedLog rejected_;
   DeliveryLog deliveries_;

@@ -1,6 +1,7 @@
 // The read side of dispatch: which keys are due (desired state not yet confirmed on the
 // host), on a read-only connection owned by the dispatch scheduler thread. No SQL of its own:
-// it reads commit_statuses through CommitStatuses.
+// it reads commit_statuses through CommitStatuses and sink_targets through SinkTargets, whose
+// rows dispatch takes alike (each StatusRow says its sink).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "store/commit_statuses.h"
+#include "store/sink_targets.h"
 
 namespace fluxstatus::store {
 
@@ -19,11 +21,15 @@ class Outbox {
  public:
   explicit Outbox(SQLite::Database& db);
 
-  // Pending keys whose next attempt time has come, oldest change first, at most `limit`.
+  // Pending rows of every sink whose next attempt time has come, oldest change first, at most
+  // `limit`.
   std::vector<StatusRow> Due(std::int64_t now_ms, std::size_t limit);
   // The key's row as it is now (workers re-read it just before sending, so a state that was
   // superseded while queued is never sent).
-  std::optional<StatusRow> Load(const core::StatusKey& key);
+  std::optional<StatusRow> Load(const core::SinkKey& target);
+  std::optional<StatusRow> Load(const core::StatusKey& key) {
+    return Load(core::SinkKey{core::Sink::kCommitStatus, key});
+  }
   // Count of pending keys, and how long the oldest has waited (0 when none), for metrics.
   struct Backlog {
     std::int64_t pending = 0;
@@ -36,6 +42,7 @@ class Outbox {
 
  private:
   CommitStatuses statuses_;  // reads only: this connection is read-only
+  SinkTargets sinks_;
 };
 
 }  // namespace fluxstatus::store

@@ -1,6 +1,7 @@
 #include "store/rebuild.h"
 
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <utility>
 
@@ -8,6 +9,7 @@
 
 #include "core/rfc3339.h"
 #include "core/sync_state.h"
+#include "store/aggregate_refresh.h"
 #include "store/commit_statuses.h"
 #include "store/database.h"
 #include "store/event_log.h"
@@ -56,6 +58,13 @@ Columns StatusColumns(const core::KeyState& f) {
           {"event_id", std::to_string(f.event_id)},
           {"event_time", core::FormatRfc3339Millis(f.event_time_ms)},
           {"updated_at", f.updated_at}};
+}
+
+Columns AggregateColumns(const core::KeyState& f, std::int64_t ready, std::int64_t total) {
+  Columns cols = StatusColumns(f);
+  cols.emplace_back("members_ready", std::to_string(ready));
+  cols.emplace_back("members_total", std::to_string(total));
+  return cols;
 }
 
 Columns ChangeColumns(const ChangeRow& c) {
@@ -126,6 +135,29 @@ void CompareChange(Differ& d, const ChangeRow* stored, const ChangeRow* fresh) {
   d.Compare(stored ? key_of(*stored) : "", stored ? &s : nullptr, fresh ? key_of(*fresh) : "", fresh ? &f : nullptr);
 }
 
+// The stored aggregate rows beside a fresh core::FoldAggregates, both by key.
+void CompareAggregates(Differ& d, SQLite::Database& db, const std::vector<core::AggregateState>& fresh) {
+  SinkTargets sinks(db);
+  std::map<core::StatusKey, SinkRow> stored;
+  for (auto& r : sinks.All(core::Sink::kAggregate)) stored.emplace(r.key, std::move(r));
+  std::map<core::StatusKey, const core::AggregateState*> derived;
+  for (const auto& a : fresh) derived.emplace(a.key, &a);
+  std::set<core::StatusKey> keys;
+  for (const auto& [key, row] : stored) keys.insert(key);
+  for (const auto& [key, a] : derived) keys.insert(key);
+  for (const auto& key : keys) {
+    const auto s = stored.find(key);
+    const auto f = derived.find(key);
+    Columns sc, fc;
+    if (s != stored.end()) sc = AggregateColumns(s->second.fold, s->second.members_ready, s->second.members_total);
+    if (f != derived.end()) {
+      fc = AggregateColumns(f->second->fold, static_cast<std::int64_t>(f->second->members_ready),
+                            static_cast<std::int64_t>(f->second->members_total));
+    }
+    d.Compare(KeyText(key), s == stored.end() ? nullptr : &sc, KeyText(key), f == derived.end() ? nullptr : &fc);
+  }
+}
+
 }  // namespace
 
 RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalog& routes) {
@@ -164,6 +196,8 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   }
   CreateIndexes(db, indexes);
   report.statuses = static_cast<std::int64_t>(keys.size());
+  SinkTargets sinks(db);
+  report.aggregates = ReplaceAggregates(sinks, routes, core::FoldAggregates(routes.aggregates(), keys));
   // Foreign keys are off for the load (EventStore::Rebuild). Every event id written came from a
   // row read above, except the snapshot's: check that those still exist (prune keeps them).
   if (report.snapshot_through > 0) {
@@ -221,11 +255,15 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
     if (!take_f) ++s;
     if (!take_s) ++f;
   }
+  Differ aggregates("aggregate_status");
+  CompareAggregates(aggregates, db, core::FoldAggregates(routes.aggregates(), keys));
   RebuildCheck check;
   check.statuses_differing = current.count();
   check.changes_differing = history.count();
-  check.equal = check.statuses_differing == 0 && check.changes_differing == 0;
+  check.aggregates_differing = aggregates.count();
+  check.equal = check.statuses_differing == 0 && check.changes_differing == 0 && check.aggregates_differing == 0;
   current.AppendTo(check.diff);  // the statuses first: what users and hosts see
+  aggregates.AppendTo(check.diff);
   history.AppendTo(check.diff);
   return check;
 }

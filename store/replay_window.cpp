@@ -1,4 +1,5 @@
 #include "store/replay_window.h"
+#include "store/sink_targets.h"
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -29,6 +30,16 @@ std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route,
     if (!sync) continue;
     row.sync = std::move(*sync);
     statuses.Save(row);
+    ++marked;
+  }
+  // The aggregates the route posts for the commit: checked against the host again too.
+  SinkTargets sinks(db);
+  for (auto& row : sinks.ForCommit(core::Sink::kAggregate, commit_sha)) {
+    if (row.key.route != route) continue;
+    auto sync = core::MarkForReplay(row.sync);
+    if (!sync) continue;
+    row.sync = std::move(*sync);
+    sinks.Save(row);
     ++marked;
   }
   return marked;
