@@ -192,7 +192,9 @@ class AuditDatabase {
     const std::string config = "routes:\n" + RouteYaml(d, host, "gh", HostKind::kGitHub) +
                                "    bearer_token_file: " + (d / "hook-token").string() + "\n" +
                                RouteYaml(d, host, "gl", HostKind::kGitLab) + "  - name: audit\n" +
-                               DispatchYaml(1, 3, "50ms", "200ms");
+                               DispatchYaml(1, 3, "50ms", "200ms") +
+                               "aggregates:\n  - name: fleet\n    route: gh\n    members: [gh, gl]\n"
+                               "    contexts: [\"kustomization/*\"]\n";
     testing::WriteFile(d / "fluxstatus.yaml", config);
     std::vector<std::string> all;
     for (const auto& p : testing::SampleFiles("events")) all.push_back(p.filename().string());

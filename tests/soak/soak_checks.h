@@ -73,4 +73,18 @@ void CheckFold(const std::string& db, const ReferenceFold& fold, Failures& failu
 void CheckHost(const testing::FakeGitHost& host, const std::vector<RouteUnderTest>& routes, const ReferenceFold& fold,
                Failures& failures);
 
+// The soak's aggregate: `fleet/<name>` over every route, counting `kustomization/*`, rule
+// `all`, posted through `route`.
+struct AggregateUnderTest {
+  std::string name;
+  std::string route;
+  std::string context_prefix;  // the counted contexts: those starting with it
+};
+
+// Per commit some member counts a context of, aggregate_status and the host's newest
+// `fleet/<name>` status equal what the contract's rule makes of the reference fold (state,
+// "R/N clusters ready", the first failing member named), synced; no row for other commits.
+void CheckAggregate(const std::string& db, const testing::FakeGitHost& host, const std::vector<RouteUnderTest>& routes,
+                    const AggregateUnderTest& aggregate, const ReferenceFold& fold, Failures& failures);
+
 }  // namespace fluxstatus::soak

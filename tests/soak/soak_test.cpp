@@ -63,6 +63,8 @@ Settings FromEnvironment() {
   return s;
 }
 
+const AggregateUnderTest kAggregate{"everywhere", "github", "kustomization/"};
+
 std::vector<RouteUnderTest> Routes() {
   // One GitHub route without authentication, one Gitea route signed like generic-hmac whose
   // `cluster` is appended to its contexts.
@@ -86,6 +88,10 @@ std::string Config(const std::filesystem::path& dir, const FakeGitHost& host,
     if (!r.hmac_key.empty()) yaml += "    hmac_key_file: " + (dir / "hmac.key").string() + "\n";
     if (!r.cluster.empty()) yaml += "    cluster: " + r.cluster + "\n";
   }
+  // One aggregate over both routes, posted through the GitHub one (CheckAggregate).
+  yaml += "aggregates:\n  - name: " + kAggregate.name + "\n    route: " + kAggregate.route + "\n    members: [";
+  for (std::size_t i = 0; i < routes.size(); ++i) yaml += (i ? ", " : "") + routes[i].name;
+  yaml += "]\n    contexts: [\"" + kAggregate.context_prefix + "*\"]\n";
   // Small backoffs so the run converges; an idle timeout shorter than the senders' pauses, so
   // the pauses outlast it too. Enough attempts that host faults never fail a key for good.
   return yaml +
@@ -288,7 +294,9 @@ TrafficOutcome RunTraffic(const Settings& settings, FluxStream& stream,
 
 void CheckDrained(const std::string& db, Failures& failures) {
   const auto pending = [&db] {
-    return std::stoll(QueryRows(db, "SELECT count(*) FROM current_status WHERE sync_state = 'pending'")[0][0]);
+    return std::stoll(QueryRows(db,
+                                "SELECT (SELECT count(*) FROM current_status WHERE sync_state = 'pending') +"
+                                " (SELECT count(*) FROM aggregate_status WHERE sync_state = 'pending')")[0][0]);
   };
   if (testing::WaitUntil([&] { return pending() == 0; }, kDrainTimeout, std::chrono::milliseconds(100))) return;
   failures.Add("the service drains: no key pending " + std::to_string(kDrainTimeout.count()) + " s after the last send",
@@ -353,11 +361,18 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   CheckLog(db, traffic.ledger, failures);
   CheckFold(db, fold, failures);
   CheckHost(host, routes, fold, failures);
+  CheckAggregate(db, host, routes, kAggregate, fold, failures);
   CheckCoverage(fold, stream, traffic.ledger, out_of_order, life, traffic.faults, db, failures);
   CheckEnd(serve, stream, routes, dir.path(), config, db, life, failures);
 
   const std::string lookups =
       QueryRows(db, "SELECT count(*) FROM delivery_attempts WHERE outcome IN ('listed', 'already_on_host')")[0][0];
+  const std::string aggregates =
+      QueryRows(db,
+                "SELECT count(*) || ' commits (' || ifnull(sum(state = 'success'), 0) || ' success, ' ||"
+                " ifnull(sum(state = 'failure'), 0) || ' failure, ' || ifnull(sum(state = 'pending'), 0) || ' pending)'"
+                " FROM aggregate_status")[0][0];
+  std::cout << "  aggregate fleet/" << kAggregate.name << ": " << aggregates << std::endl;
   const std::string summary = Summary(replay, stream, traffic, log, out_of_order, fold, host, life, lookups);
   BOOST_TEST_MESSAGE(summary);
   std::cout << summary << std::endl;

@@ -24,8 +24,16 @@ constexpr std::uint32_t kSeed = 20261124;
 constexpr int kStreamLength = 300;
 constexpr int kPermutations = 5;
 
+// With an aggregate over both routes, so every stream also checks that the aggregates the
+// live writer derives equal those a rebuild derives.
 RouteCatalog Routes() {
-  return RouteCatalog({Profile("github", true, "simonjaeger/contoso2"), Profile("local", false)});
+  fluxstatus::core::FleetAggregate both;
+  both.name = "both";
+  both.route = "github";
+  both.repo = "simonjaeger/contoso2";
+  both.members = {"github", "local"};
+  both.contexts = {"kustomization/*"};
+  return RouteCatalog({Profile("github", true, "simonjaeger/contoso2"), Profile("local", false)}, {both});
 }
 
 // A random stream over a few commits, objects, severities and reasons. With distinct_times
@@ -76,6 +84,7 @@ std::string Describe(const std::vector<Row>& rows) {
 
 const char* const kAllCurrent = "SELECT * FROM current_status ORDER BY route, repo, commit_sha, context";
 const char* const kAllHistory = "SELECT * FROM status_history ORDER BY rowid";
+const char* const kAllAggregates = "SELECT * FROM aggregate_status ORDER BY name, commit_sha";
 const char* const kFinalByKey =
     "SELECT route, repo, commit_sha, context, state, description, event_time FROM current_status"
     " ORDER BY route, repo, commit_sha, context";
@@ -113,7 +122,10 @@ std::vector<Row> IngestAndCheck(const std::vector<std::pair<std::string, std::st
   // (b) a real rebuild changes nothing in current_status (and status_history)
   const auto current_before = QueryRows(*f.db, kAllCurrent);
   const auto history_before = QueryRows(*f.db, kAllHistory);
+  const auto aggregates_before = QueryRows(*f.db, kAllAggregates);
+  BOOST_TEST_REQUIRE(aggregates_before.size() >= 2u);  // the stream's commits, each counted by a member
   const RebuildReport report = store.Rebuild();
+  BOOST_TEST(report.aggregates == static_cast<std::int64_t>(aggregates_before.size()));
   BOOST_TEST(report.events == static_cast<std::int64_t>(stream.size()));
   BOOST_TEST(report.statuses == static_cast<std::int64_t>(current_before.size()));
   BOOST_TEST(report.changes == static_cast<std::int64_t>(history_before.size()));
@@ -123,6 +135,7 @@ std::vector<Row> IngestAndCheck(const std::vector<std::pair<std::string, std::st
                   << Describe(current_after));
   BOOST_TEST((current_after == current_before));
   BOOST_TEST((QueryRows(*f.db, kAllHistory) == history_before));
+  BOOST_TEST((QueryRows(*f.db, kAllAggregates) == aggregates_before));
   return QueryRows(*f.db, kFinalByKey);
 }
 
