@@ -89,19 +89,12 @@ std::vector<StatusRow> CommitStatuses::Due(std::int64_t now_ms, std::size_t limi
 
 CommitStatuses::PendingCount CommitStatuses::Pending() {
   SQLite::Statement q(db_, kPending);
-  PendingCount out;
-  if (q.executeStep()) {
-    out.keys = q.getColumn(0).getInt64();
-    if (!q.getColumn(1).isNull()) out.oldest_updated_at = q.getColumn(1).getString();
-  }
-  return out;
+  return ReadPendingCount(q);
 }
 
 std::map<std::string, std::int64_t> CommitStatuses::CountBySyncState() {
   SQLite::Statement q(db_, kBySyncState);
-  std::map<std::string, std::int64_t> counts;
-  while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
-  return counts;
+  return ReadCountsBySyncState(q);
 }
 
 void CommitStatuses::Clear() { db_.exec(kClear); }

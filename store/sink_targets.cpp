@@ -123,19 +123,12 @@ std::vector<StatusRow> SinkTargets::Due(std::int64_t now_ms, std::size_t limit) 
 
 CommitStatuses::PendingCount SinkTargets::Pending() {
   SQLite::Statement q(db_, kPending);
-  CommitStatuses::PendingCount out;
-  if (q.executeStep()) {
-    out.keys = q.getColumn(0).getInt64();
-    if (!q.getColumn(1).isNull()) out.oldest_updated_at = q.getColumn(1).getString();
-  }
-  return out;
+  return ReadPendingCount(q);
 }
 
 std::map<std::string, std::int64_t> SinkTargets::CountBySyncState() {
   SQLite::Statement q(db_, kBySyncState);
-  std::map<std::string, std::int64_t> counts;
-  while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
-  return counts;
+  return ReadCountsBySyncState(q);
 }
 
 std::vector<StatusRow> QuerySinkStatus(SQLite::Database& db, const StatusFilter& filter) {

@@ -67,6 +67,21 @@ void BindStatusRow(SQLite::Statement& q, const StatusRow& r) {
   if (r.sync.synced_description) q.bind(19, *r.sync.synced_description);
 }
 
+CommitStatuses::PendingCount ReadPendingCount(SQLite::Statement& q) {
+  CommitStatuses::PendingCount out;
+  if (q.executeStep()) {
+    out.keys = q.getColumn(0).getInt64();
+    out.oldest_updated_at = OptionalText(q.getColumn(1));
+  }
+  return out;
+}
+
+std::map<std::string, std::int64_t> ReadCountsBySyncState(SQLite::Statement& q) {
+  std::map<std::string, std::int64_t> counts;
+  while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+  return counts;
+}
+
 std::string StatusFilterSql(const StatusFilter& filter) {
   std::string sql = " WHERE 1";
   if (filter.route) sql += " AND route = ?1";

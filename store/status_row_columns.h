@@ -3,6 +3,8 @@
 // reader and one binder serve both tables; each table's own statements stay in its module.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include <SQLiteCpp/Statement.h>
@@ -22,6 +24,11 @@ const std::string& StatusRowInsertColumns();
 StatusRow ReadStatusRow(SQLite::Statement& q, const char* table);
 // Binds `row` to parameters 1-19 in kStatusRowInsertColumns' order.
 void BindStatusRow(SQLite::Statement& q, const StatusRow& row);
+
+// The answer to "SELECT count(*), min(updated_at) … WHERE sync_state = 'pending'".
+CommitStatuses::PendingCount ReadPendingCount(SQLite::Statement& q);
+// The answer to "SELECT sync_state, count(*) … GROUP BY sync_state".
+std::map<std::string, std::int64_t> ReadCountsBySyncState(SQLite::Statement& q);
 
 // `fluxstatus status`'s filter as the tail of a SELECT over a table of status rows (" WHERE …
 // ORDER BY … [LIMIT ?5]"), and its binding. Only the filters given appear in the WHERE clause,
