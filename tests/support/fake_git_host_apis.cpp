@@ -95,6 +95,12 @@ int ApiRequest::QueryInt(const std::string& name, int fallback, int min, int max
   return std::clamp(value, min, max);
 }
 
+std::string ApiRequest::PageUrl() const {
+  std::string url = base_url + path + "?";
+  for (const auto& [name, value] : query) url += name == "page" ? "" : Encode(name) + "=" + Encode(value) + "&";
+  return url;
+}
+
 std::optional<Route> Match(const ApiRequest& rq) {
   if (auto repository = MatchRepository(rq)) return repository;
   const auto& s = rq.segments;

@@ -33,6 +33,9 @@ struct ApiRequest {
   static ApiRequest From(const ingest::HttpRequest& request);
   std::string Query(const std::string& name, const std::string& fallback = {}) const;
   int QueryInt(const std::string& name, int fallback, int min, int max) const;
+  // base_url + path + "?" + every query parameter but `page` (encoded), each followed by '&':
+  // what Paging::Link adds page=N to.
+  std::string PageUrl() const;
 };
 
 // kGetOne: one Bitbucket status by key; kRepository: the repository itself (what `fluxstatus
