@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/fake_git_host_deployments.h"
+
 namespace fluxstatus::testing {
 
 // Which API a request (or a stored status) belongs to. Every kind is served at once; the
@@ -47,6 +49,9 @@ struct FakeStatus {
 //            [/api/v3]/app/installations/{id}/access_tokens (POST),
 //            [/api/v3]/orgs/{org}/installation, [/api/v3]/users/{user}/installation (GET; see
 //            SetGitHubApp and InstallGitHubApp)
+//            [/api/v3]/repos/{o}/{r}/deployments (POST, GET ?sha=&ref=&task=&environment=),
+//            .../deployments/{id} (GET), .../deployments/{id}/statuses (POST, GET),
+//            .../deployments/{id}/statuses/{status_id} (GET); deployments-and-checks.md 1
 //   GitLab   /api/v4/projects/{id}/statuses/{sha} (POST),
 //            /api/v4/projects/{id}/repository/commits/{sha}/statuses (GET)
 //   Gitea    /api/v1/repos/{o}/{r}/statuses/{sha} (POST, GET), /api/v1/repos/{o}/{r}/commits/{ref}/statuses
@@ -58,6 +63,11 @@ struct FakeStatus {
 // The `repo` of Statuses() is what the API path names, percent-decoded: "owner/repo",
 // "group/sub/project", "workspace/repo", "PROJ/slug", and for ADO "org/project/repo".
 // GitLab treats every sha as being on branch "main" unless the POST names a ref.
+// Deployments: GitHub takes only a full SHA as a deployment's ref and, with auto_merge left on,
+// answers 409 "Conflict merging main into ..." for every one (as if main were always ahead);
+// with required_contexts left out, 409 unless every GitHub commit status context held for the
+// SHA (Statuses()) is success.
+// Credentials and faults apply to these paths as to the statuses'.
 //
 // Thread-safety: every method may be called from any test thread while requests are served.
 class FakeGitHost {
@@ -93,6 +103,9 @@ class FakeGitHost {
   // The statuses held for (kind, repo, sha), oldest first (Bitbucket: one per key, in the
   // order the keys first appeared).
   std::vector<FakeStatus> Statuses(HostKind kind, std::string_view repo, std::string_view sha) const;
+  // GitHub deployments of `repo` ("owner/repo"), oldest first, each with its statuses oldest
+  // first (auto_inactive's included).
+  std::vector<FakeDeployment> GitHubDeployments(std::string_view repo) const;
 
   // The next `n` requests (any path) are answered `status` with `headers` and `body` (a JSON
   // {"message": ...} when empty) without being applied. Calls queue up behind each other.

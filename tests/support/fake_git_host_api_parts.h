@@ -30,6 +30,8 @@ HttpResponse GitLab(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse Gitea(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse Bitbucket(const Route& rt, const ApiRequest& rq, Store& store);  // Cloud and Server
 HttpResponse AzureDevOps(const Route& rt, const ApiRequest& rq, Store& store);
+// Op::kDeployments (fake_git_host_github_deployments.cpp).
+HttpResponse GitHubDeployments(const Route& rt, const ApiRequest& rq, Store& store);
 
 // ---- answers -----------------------------------------------------------------------------
 

@@ -57,6 +57,10 @@ HttpResponse Repository(const Route& rt) {
                 }));
 }
 
+std::vector<std::string> Rest(const std::vector<std::string>& segments, std::size_t from) {
+  return {segments.begin() + static_cast<std::ptrdiff_t>(from), segments.end()};
+}
+
 }  // namespace
 
 // ---- shared -------------------------------------------------------------------------------
@@ -116,6 +120,9 @@ std::optional<Route> Match(const ApiRequest& rq) {
     if (get && n >= b + 6 && at(b, "repos") && at(b + 3, "commits") && s[n - 1] == "statuses") {
       return Route{HostKind::kGitHub, Op::kList, s[b + 1] + "/" + s[b + 2], Join(s, b + 4, n - 1), ""};
     }
+    if (n >= b + 4 && at(b, "repos") && at(b + 3, "deployments")) {  // every method: the handler answers
+      return Route{HostKind::kGitHub, Op::kDeployments, s[b + 1] + "/" + s[b + 2], "", "", Rest(s, b + 3)};
+    }
   } else if (at(0, "api") && at(1, "v4") && at(2, "projects")) {  // GitLab
     if (post && n == 6 && at(4, "statuses")) return Route{HostKind::kGitLab, Op::kCreate, s[3], s[5], ""};
     if (get && n == 8 && at(4, "repository") && at(5, "commits") && at(7, "statuses")) {
@@ -155,7 +162,8 @@ ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store&
   if (route.op == Op::kRepository) return Repository(route);
   switch (route.kind) {
     case HostKind::kGitHub: {
-      HttpResponse r = GitHub(route, request, store);
+      HttpResponse r =
+          route.op == Op::kDeployments ? GitHubDeployments(route, request, store) : GitHub(route, request, store);
       const std::int64_t used = ++store.github_calls;
       const auto reset = std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1));
