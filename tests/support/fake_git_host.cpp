@@ -273,6 +273,16 @@ std::vector<FakeDeployment> FakeGitHost::GitHubDeployments(std::string_view repo
   return Held(state_->store.github_deployments, repo);
 }
 
+std::vector<FakeGitLabDeployment> FakeGitHost::GitLabDeployments(std::string_view project) const {
+  std::lock_guard lock(state_->mu);
+  return Held(state_->store.gitlab_deployments, project);
+}
+
+std::vector<FakeGitLabEnvironment> FakeGitHost::GitLabEnvironments(std::string_view project) const {
+  std::lock_guard lock(state_->mu);
+  return Held(state_->store.gitlab_environments, project);
+}
+
 void FakeGitHost::FailNext(int n, int status, HeaderList headers, std::string body) {
   HttpResponse r = body.empty() ? fake::MessageAnswer(status, "injected fault: HTTP " + std::to_string(status))
                                 : HttpResponse{status, "application/json", std::move(body), {}};

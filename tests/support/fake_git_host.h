@@ -53,7 +53,11 @@ struct FakeStatus {
 //            .../deployments/{id} (GET), .../deployments/{id}/statuses (POST, GET),
 //            .../deployments/{id}/statuses/{status_id} (GET); deployments-and-checks.md 1
 //   GitLab   /api/v4/projects/{id}/statuses/{sha} (POST),
-//            /api/v4/projects/{id}/repository/commits/{sha}/statuses (GET)
+//            /api/v4/projects/{id}/repository/commits/{sha}/statuses (GET),
+//            /api/v4/projects/{id}/deployments (POST, GET ?environment=&status=&order_by=&sort=),
+//            .../deployments/{deployment_id} (GET, PUT), /api/v4/projects/{id}/environments
+//            (POST, GET ?name=&search=&states=), .../environments/{environment_id} (GET, PUT);
+//            deployments-and-checks.md 4
 //   Gitea    /api/v1/repos/{o}/{r}/statuses/{sha} (POST, GET), /api/v1/repos/{o}/{r}/commits/{ref}/statuses
 //   Bitbucket Cloud  /2.0/repositories/{ws}/{repo}/commit/{sha}/statuses (GET list),
 //                    .../statuses/build (POST, upsert by key), .../statuses/build/{key} (GET)
@@ -66,7 +70,7 @@ struct FakeStatus {
 // Deployments: GitHub takes only a full SHA as a deployment's ref and, with auto_merge left on,
 // answers 409 "Conflict merging main into ..." for every one (as if main were always ahead);
 // with required_contexts left out, 409 unless every GitHub commit status context held for the
-// SHA (Statuses()) is success.
+// SHA (Statuses()) is success. GitLab takes any 40-hex sha and any ref.
 // Credentials and faults apply to these paths as to the statuses'.
 //
 // Thread-safety: every method may be called from any test thread while requests are served.
@@ -106,6 +110,10 @@ class FakeGitHost {
   // GitHub deployments of `repo` ("owner/repo"), oldest first, each with its statuses oldest
   // first (auto_inactive's included).
   std::vector<FakeDeployment> GitHubDeployments(std::string_view repo) const;
+  // GitLab deployments and environments of `project` (as the path names it, decoded: "7",
+  // "group/app"), oldest first.
+  std::vector<FakeGitLabDeployment> GitLabDeployments(std::string_view project) const;
+  std::vector<FakeGitLabEnvironment> GitLabEnvironments(std::string_view project) const;
 
   // The next `n` requests (any path) are answered `status` with `headers` and `body` (a JSON
   // {"message": ...} when empty) without being applied. Calls queue up behind each other.

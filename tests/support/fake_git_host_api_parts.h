@@ -30,8 +30,11 @@ HttpResponse GitLab(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse Gitea(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse Bitbucket(const Route& rt, const ApiRequest& rq, Store& store);  // Cloud and Server
 HttpResponse AzureDevOps(const Route& rt, const ApiRequest& rq, Store& store);
-// Op::kDeployments (fake_git_host_github_deployments.cpp).
+// Op::kDeployments (fake_git_host_github_deployments.cpp, fake_git_host_gitlab_deployments.cpp,
+// fake_git_host_gitlab_environments.cpp).
 HttpResponse GitHubDeployments(const Route& rt, const ApiRequest& rq, Store& store);
+HttpResponse GitLabDeployments(const Route& rt, const ApiRequest& rq, Store& store);
+HttpResponse GitLabEnvironments(const Route& rt, const ApiRequest& rq, Store& store);
 
 // ---- answers -----------------------------------------------------------------------------
 

@@ -128,6 +128,9 @@ std::optional<Route> Match(const ApiRequest& rq) {
     if (get && n == 8 && at(4, "repository") && at(5, "commits") && at(7, "statuses")) {
       return Route{HostKind::kGitLab, Op::kList, s[3], s[6], ""};
     }
+    if (n >= 5 && (at(4, "deployments") || at(4, "environments"))) {
+      return Route{HostKind::kGitLab, Op::kDeployments, s[3], "", "", Rest(s, 4)};
+    }
   } else if (at(0, "api") && at(1, "v1") && at(2, "repos") && n >= 7) {  // Gitea
     if ((get || post) && n == 7 && at(5, "statuses")) {
       return Route{HostKind::kGitea, create_or_list, s[3] + "/" + s[4], s[6], ""};
@@ -175,7 +178,10 @@ ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store&
                         {"X-RateLimit-Resource", "core"}});
       return r;
     }
-    case HostKind::kGitLab: return GitLab(route, request, store);
+    case HostKind::kGitLab:
+      if (route.op != Op::kDeployments) return GitLab(route, request, store);
+      return route.rest[0] == "deployments" ? GitLabDeployments(route, request, store)
+                                            : GitLabEnvironments(route, request, store);
     case HostKind::kGitea: return Gitea(route, request, store);
     case HostKind::kBitbucket:
     case HostKind::kBitbucketServer: return Bitbucket(route, request, store);

@@ -19,9 +19,12 @@ namespace fluxstatus::testing::fake {
 // Everything the hosts hold. Not synchronised: FakeGitHost calls in with its mutex held.
 struct Store {
   std::map<std::tuple<HostKind, std::string, std::string>, std::vector<FakeStatus>> statuses;
-  std::map<std::string, std::vector<FakeDeployment>> github_deployments;  // by repo, oldest first
+  std::map<std::string, std::vector<FakeDeployment>> github_deployments;          // by repo, oldest first
+  std::map<std::string, std::vector<FakeGitLabDeployment>> gitlab_deployments;    // by project, oldest first
+  std::map<std::string, std::vector<FakeGitLabEnvironment>> gitlab_environments;  // by project
   std::int64_t next_id = 1;
-  std::int64_t github_calls = 0;  // for x-ratelimit-remaining
+  std::int64_t gitlab_changes = 0;  // orders GitLab deployments by their last change
+  std::int64_t github_calls = 0;    // for x-ratelimit-remaining
 };
 
 // A request split the way the routes need it.
@@ -42,8 +45,8 @@ struct ApiRequest {
 };
 
 // kGetOne: one Bitbucket status by key; kRepository: the repository itself (what `fluxstatus
-// doctor` reads); kDeployments: anything under GitHub's .../deployments, told apart by
-// Route::rest. A GitHub App's own calls are fake_git_host_app.h's.
+// doctor` reads); kDeployments: anything under GitHub's or GitLab's .../deployments or GitLab's
+// .../environments, told apart by Route::rest. A GitHub App's own calls are fake_git_host_app.h's.
 enum class Op { kCreate, kList, kGetOne, kRepository, kDeployments };
 
 struct Route {

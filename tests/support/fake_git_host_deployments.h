@@ -1,5 +1,5 @@
-// What FakeGitHost holds for GitHub deployments (with their statuses)
-// (deployments-and-checks.md section 1), as tests read it back.
+// What FakeGitHost holds for GitHub deployments (with their statuses) and GitLab deployments
+// and environments (deployments-and-checks.md sections 1 and 4), as tests read it back.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,32 @@ struct FakeDeployment {
   bool transient_environment = false;
   std::string created_at;
   std::vector<FakeDeploymentStatus> statuses;
+};
+
+// One GitLab deployment. API-made, so it has no deployable.
+struct FakeGitLabDeployment {
+  std::int64_t id = 0;
+  std::int64_t iid = 0;  // per project
+  std::string sha;
+  std::string ref;
+  bool tag = false;
+  std::string status;  // created|running|success|failed|canceled
+  std::string environment;
+  std::string created_at;
+  std::string updated_at;
+  std::int64_t updated_seq = 0;  // order of the last change, for order_by=updated_at
+};
+
+// One GitLab environment, made explicitly or on the fly by a deployment POST.
+struct FakeGitLabEnvironment {
+  std::int64_t id = 0;
+  std::string name;
+  std::string external_url;
+  std::string tier;  // production|staging|testing|development|other
+  std::string description;
+  std::string state = "available";
+  std::string created_at;
+  std::string updated_at;
 };
 
 }  // namespace fluxstatus::testing
