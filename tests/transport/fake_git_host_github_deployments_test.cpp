@@ -124,7 +124,17 @@ BOOST_AUTO_TEST_CASE(a_deployment_is_created_with_its_flags_and_found_by_sha_and
   BOOST_TEST(one.status == 200);
   BOOST_TEST(Str(Parse(one.body), "environment") == "prod-eu");
   BOOST_TEST(c.Call("GET", kDeployments + "/999999").status == 404);
-  BOOST_TEST(host.GitHubDeployments("o/r").size() == 4u);
+  BOOST_TEST(Parse(one.body)["payload"].IsObject());  // {} when none was given
+  BOOST_TEST(Parse(one.body)["payload"].ObjectEmpty());
+  const auto with_payload = c.Call("POST", kDeployments,
+                                   std::string(R"({"ref":")") + kOtherSha +
+                                       R"(","auto_merge":false,"required_contexts":[],"payload":{"n":[1,true,null]}})");
+  const auto payload = Parse(with_payload.body);
+  BOOST_TEST_REQUIRE(payload["payload"]["n"].Size() == 3u);  // as sent
+  BOOST_TEST(payload["payload"]["n"][0].GetInt() == 1);
+  BOOST_TEST(payload["payload"]["n"][1].GetBool());
+  BOOST_TEST(payload["payload"]["n"][2].IsNull());
+  BOOST_TEST(host.GitHubDeployments("o/r").size() == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(required_contexts_left_out_is_a_409_while_a_commit_status_is_not_success) {
