@@ -1,6 +1,7 @@
 // A stateful, in-process fake of the six Git hosts' commit-status APIs (create + list, with
-// each host's semantics from git-hosts.md A.1-A.6) on 127.0.0.1, for dispatch and transport
-// tests: it records every request, checks credentials, and injects faults on demand.
+// each host's semantics from git-hosts.md A.1-A.6), and of GitHub's and GitLab's deployments
+// and GitLab's environments (deployments-and-checks.md 1 and 4), on 127.0.0.1, for dispatch and
+// transport tests: it records every request, checks credentials, and injects faults on demand.
 #pragma once
 
 #include <chrono>

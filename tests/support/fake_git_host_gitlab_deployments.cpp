@@ -64,10 +64,12 @@ HttpResponse Create(const Params& params, Store& store, const std::string& proje
   const std::string environment = *Param(params, "environment"), sha = *Param(params, "sha"),
                     ref = *Param(params, "ref");
   if (auto bad = BadEnvironmentName(environment)) return ModelError("name", *bad);
+  // GitLab finds or creates the environment before it validates the deployment, so a refused
+  // sha or ref still leaves the environment behind (lib/api/deployments.rb).
+  FindOrCreateEnvironment(store, project, environment);
   // The fake holds no commits or branches: any full SHA exists, and so does any ref.
   if (!IsSha(sha)) return ModelError("sha", "The commit does not exist");
   if (ref.empty()) return ModelError("ref", "The branch or tag does not exist");
-  FindOrCreateEnvironment(store, project, environment);
   auto& list = store.gitlab_deployments[project];
   // A repeat of the environment's last successful deployment is that deployment (create_service.rb).
   const auto last_success = std::find_if(

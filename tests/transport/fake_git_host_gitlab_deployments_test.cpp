@@ -63,6 +63,10 @@ BOOST_AUTO_TEST_CASE(a_finished_deployment_refuses_to_run_again_with_gitlabs_400
   BOOST_TEST(missing.status == 400);
   BOOST_TEST(Str(Parse(missing.body), "error") == "sha is missing, ref is missing, tag is missing");
   BOOST_TEST(c.Call("POST", kGitLab + "/deployments", GitLabDeployment("cluster-a", "created")).status == 400);
+  const auto no_commit = c.Call("POST", kGitLab + "/deployments", GitLabDeployment("cluster-b", "running", "nope"));
+  BOOST_TEST(no_commit.status == 400);
+  BOOST_TEST(no_commit.body == R"({"message":{"sha":["The commit does not exist"]}})");
+  BOOST_TEST(host.GitLabEnvironments("group/app").size() == 2u);  // cluster-b was made before the sha was refused
   const auto held = host.GitLabDeployments("group/app");
   BOOST_TEST_REQUIRE(held.size() == 1u);
   BOOST_TEST(held[0].status == "failed");
