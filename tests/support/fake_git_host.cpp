@@ -258,6 +258,31 @@ std::vector<FakeStatus> FakeGitHost::Statuses(HostKind kind, std::string_view re
   return it == state_->store.statuses.end() ? std::vector<FakeStatus>{} : it->second;
 }
 
+namespace {
+
+template <class Map>
+typename Map::mapped_type Held(const Map& map, std::string_view key) {
+  const auto it = map.find(std::string(key));
+  return it == map.end() ? typename Map::mapped_type{} : it->second;
+}
+
+}  // namespace
+
+std::vector<FakeDeployment> FakeGitHost::GitHubDeployments(std::string_view repo) const {
+  std::lock_guard lock(state_->mu);
+  return Held(state_->store.github_deployments, repo);
+}
+
+std::vector<FakeGitLabDeployment> FakeGitHost::GitLabDeployments(std::string_view project) const {
+  std::lock_guard lock(state_->mu);
+  return Held(state_->store.gitlab_deployments, project);
+}
+
+std::vector<FakeGitLabEnvironment> FakeGitHost::GitLabEnvironments(std::string_view project) const {
+  std::lock_guard lock(state_->mu);
+  return Held(state_->store.gitlab_environments, project);
+}
+
 void FakeGitHost::FailNext(int n, int status, HeaderList headers, std::string body) {
   HttpResponse r = body.empty() ? fake::MessageAnswer(status, "injected fault: HTTP " + std::to_string(status))
                                 : HttpResponse{status, "application/json", std::move(body), {}};

@@ -1,6 +1,7 @@
 // A stateful, in-process fake of the six Git hosts' commit-status APIs (create + list, with
-// each host's semantics from git-hosts.md A.1-A.6) on 127.0.0.1, for dispatch and transport
-// tests: it records every request, checks credentials, and injects faults on demand.
+// each host's semantics from git-hosts.md A.1-A.6), and of GitHub's and GitLab's deployments
+// and GitLab's environments (deployments-and-checks.md 1 and 4), on 127.0.0.1, for dispatch and
+// transport tests: it records every request, checks credentials, and injects faults on demand.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "tests/support/fake_git_host_deployments.h"
 
 namespace fluxstatus::testing {
 
@@ -47,8 +50,15 @@ struct FakeStatus {
 //            [/api/v3]/app/installations/{id}/access_tokens (POST),
 //            [/api/v3]/orgs/{org}/installation, [/api/v3]/users/{user}/installation (GET; see
 //            SetGitHubApp and InstallGitHubApp)
+//            [/api/v3]/repos/{o}/{r}/deployments (POST, GET ?sha=&ref=&task=&environment=),
+//            .../deployments/{id} (GET), .../deployments/{id}/statuses (POST, GET),
+//            .../deployments/{id}/statuses/{status_id} (GET); deployments-and-checks.md 1
 //   GitLab   /api/v4/projects/{id}/statuses/{sha} (POST),
-//            /api/v4/projects/{id}/repository/commits/{sha}/statuses (GET)
+//            /api/v4/projects/{id}/repository/commits/{sha}/statuses (GET),
+//            /api/v4/projects/{id}/deployments (POST, GET ?environment=&status=&order_by=&sort=),
+//            .../deployments/{deployment_id} (GET, PUT), /api/v4/projects/{id}/environments
+//            (POST, GET ?name=&search=&states=), .../environments/{environment_id} (GET, PUT);
+//            deployments-and-checks.md 4
 //   Gitea    /api/v1/repos/{o}/{r}/statuses/{sha} (POST, GET), /api/v1/repos/{o}/{r}/commits/{ref}/statuses
 //   Bitbucket Cloud  /2.0/repositories/{ws}/{repo}/commit/{sha}/statuses (GET list),
 //                    .../statuses/build (POST, upsert by key), .../statuses/build/{key} (GET)
@@ -58,6 +68,11 @@ struct FakeStatus {
 // The `repo` of Statuses() is what the API path names, percent-decoded: "owner/repo",
 // "group/sub/project", "workspace/repo", "PROJ/slug", and for ADO "org/project/repo".
 // GitLab treats every sha as being on branch "main" unless the POST names a ref.
+// Deployments: GitHub takes only a full SHA as a deployment's ref and, with auto_merge left on,
+// answers 409 "Conflict merging main into ..." for every one (as if main were always ahead);
+// with required_contexts left out, 409 unless every GitHub commit status context held for the
+// SHA (Statuses()) is success. GitLab takes any 40-hex sha and any ref.
+// Credentials and faults apply to these paths as to the statuses'.
 //
 // Thread-safety: every method may be called from any test thread while requests are served.
 class FakeGitHost {
@@ -93,6 +108,13 @@ class FakeGitHost {
   // The statuses held for (kind, repo, sha), oldest first (Bitbucket: one per key, in the
   // order the keys first appeared).
   std::vector<FakeStatus> Statuses(HostKind kind, std::string_view repo, std::string_view sha) const;
+  // GitHub deployments of `repo` ("owner/repo"), oldest first, each with its statuses oldest
+  // first (auto_inactive's included).
+  std::vector<FakeDeployment> GitHubDeployments(std::string_view repo) const;
+  // GitLab deployments and environments of `project` (as the path names it, decoded: "7",
+  // "group/app"), oldest first.
+  std::vector<FakeGitLabDeployment> GitLabDeployments(std::string_view project) const;
+  std::vector<FakeGitLabEnvironment> GitLabEnvironments(std::string_view project) const;
 
   // The next `n` requests (any path) are answered `status` with `headers` and `body` (a JSON
   // {"message": ...} when empty) without being applied. Calls queue up behind each other.

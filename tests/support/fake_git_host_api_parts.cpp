@@ -48,6 +48,14 @@ std::string Decode(std::string_view text) {
   return out;
 }
 
+std::string Encode(std::string_view text) {
+  char* raw = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
+  if (raw == nullptr) return std::string(text);
+  std::string out(raw);
+  curl_free(raw);
+  return out;
+}
+
 std::vector<std::string_view> Split(std::string_view text, char sep) {
   std::vector<std::string_view> out;
   for (std::size_t start = 0; start <= text.size();) {
@@ -96,11 +104,15 @@ std::string FieldOr(const rapidjson::Value* object, const char* name, std::strin
   return value && !value->empty() ? *value : fallback;
 }
 
-// items[from, from + count), clamped.
-Statuses Slice(const Statuses& items, std::size_t from, std::size_t count) {
-  from = std::min(from, items.size());
-  const auto begin = items.begin() + static_cast<std::ptrdiff_t>(from);
-  return Statuses(begin, begin + static_cast<std::ptrdiff_t>(std::min(count, items.size() - from)));
+HeaderList Paging::GitLabHeaders(const ApiRequest& rq, std::size_t total) const {
+  HeaderList headers = {{"X-Total", std::to_string(total)},
+                        {"X-Total-Pages", std::to_string(pages)},
+                        {"X-Page", std::to_string(page)},
+                        {"X-Per-Page", std::to_string(size)},
+                        {"X-Next-Page", page < pages ? std::to_string(page + 1) : ""},
+                        {"X-Prev-Page", page > 1 ? std::to_string(page - 1) : ""}};
+  Link(headers, rq.PageUrl());
+  return headers;
 }
 
 // A status from a request body, reading the members the host calls context, URL and name.

@@ -30,6 +30,11 @@ HttpResponse GitLab(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse Gitea(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse Bitbucket(const Route& rt, const ApiRequest& rq, Store& store);  // Cloud and Server
 HttpResponse AzureDevOps(const Route& rt, const ApiRequest& rq, Store& store);
+// Op::kDeployments (fake_git_host_github_deployments.cpp, fake_git_host_gitlab_deployments.cpp,
+// fake_git_host_gitlab_environments.cpp).
+HttpResponse GitHubDeployments(const Route& rt, const ApiRequest& rq, Store& store);
+HttpResponse GitLabDeployments(const Route& rt, const ApiRequest& rq, Store& store);
+HttpResponse GitLabEnvironments(const Route& rt, const ApiRequest& rq, Store& store);
 
 // ---- answers -----------------------------------------------------------------------------
 
@@ -41,8 +46,8 @@ std::string Json(Write&& write) {
 }
 
 // Writes `items` as an array named `name`, or as the whole document when name is nullptr.
-template <class Write>
-void Array(Ar& ar, const char* name, const Statuses& items, Write&& write) {
+template <class Items, class Write>
+void Array(Ar& ar, const char* name, const Items& items, Write&& write) {
   if (name != nullptr) {
     ar.setNextName(name);
     ar.startNode();
@@ -56,8 +61,8 @@ void Array(Ar& ar, const char* name, const Statuses& items, Write&& write) {
   if (name != nullptr) ar.finishNode();
 }
 
-template <class Write>
-std::string JsonArray(const Statuses& items, Write&& write) {
+template <class Items, class Write>
+std::string JsonArray(const Items& items, Write&& write) {
   std::string out = Json([&](Ar& ar) { Array(ar, nullptr, items, write); });
   return out.empty() ? "[]" : out;  // cereal writes nothing for an empty top-level array
 }
@@ -71,6 +76,7 @@ HttpResponse Error(HostKind kind, int status, const std::string& message);
 // ---- paths and bodies --------------------------------------------------------------------
 
 std::string Decode(std::string_view text);  // percent-decoding
+std::string Encode(std::string_view text);  // percent-encoding of all but RFC 3986's unreserved
 std::vector<std::string_view> Split(std::string_view text, char sep);
 std::string Join(const std::vector<std::string>& parts, std::size_t from, std::size_t to);
 std::size_t CodePoints(std::string_view text);
@@ -84,7 +90,12 @@ std::string FieldOr(const rapidjson::Value* object, const char* name, std::strin
 // ---- status lists ------------------------------------------------------------------------
 
 // items[from, from + count), clamped.
-Statuses Slice(const Statuses& items, std::size_t from, std::size_t count);
+template <class Items>
+Items Slice(const Items& items, std::size_t from, std::size_t count) {
+  from = std::min(from, items.size());
+  const auto begin = items.begin() + static_cast<std::ptrdiff_t>(from);
+  return Items(begin, begin + static_cast<std::ptrdiff_t>(std::min(count, items.size() - from)));
+}
 
 // 1-based page-number paging as GitHub, GitLab, Gitea and Bitbucket Cloud do it.
 struct Paging {
@@ -94,7 +105,8 @@ struct Paging {
     pages =
         std::max(1, static_cast<int>((total + static_cast<std::size_t>(size) - 1) / static_cast<std::size_t>(size)));
   }
-  Statuses Of(const Statuses& items) const {
+  template <class Items>
+  Items Of(const Items& items) const {
     return Slice(items, static_cast<std::size_t>(page - 1) * static_cast<std::size_t>(size),
                  static_cast<std::size_t>(size));
   }
@@ -114,6 +126,9 @@ struct Paging {
     }
     if (!link.empty()) headers.emplace_back("Link", link);
   }
+  // GitLab's X-Total, X-Total-Pages, X-Page, X-Per-Page, X-Next-Page, X-Prev-Page and Link,
+  // keeping every query parameter but `page`.
+  HeaderList GitLabHeaders(const ApiRequest& rq, std::size_t total) const;
 };
 
 // A status from a request body, reading the members the host calls context, URL and name.

@@ -57,6 +57,10 @@ HttpResponse Repository(const Route& rt) {
                 }));
 }
 
+std::vector<std::string> Rest(const std::vector<std::string>& segments, std::size_t from) {
+  return {segments.begin() + static_cast<std::ptrdiff_t>(from), segments.end()};
+}
+
 }  // namespace
 
 // ---- shared -------------------------------------------------------------------------------
@@ -95,6 +99,12 @@ int ApiRequest::QueryInt(const std::string& name, int fallback, int min, int max
   return std::clamp(value, min, max);
 }
 
+std::string ApiRequest::PageUrl() const {
+  std::string url = base_url + path + "?";
+  for (const auto& [name, value] : query) url += name == "page" ? "" : Encode(name) + "=" + Encode(value) + "&";
+  return url;
+}
+
 std::optional<Route> Match(const ApiRequest& rq) {
   if (auto repository = MatchRepository(rq)) return repository;
   const auto& s = rq.segments;
@@ -110,10 +120,16 @@ std::optional<Route> Match(const ApiRequest& rq) {
     if (get && n >= b + 6 && at(b, "repos") && at(b + 3, "commits") && s[n - 1] == "statuses") {
       return Route{HostKind::kGitHub, Op::kList, s[b + 1] + "/" + s[b + 2], Join(s, b + 4, n - 1), ""};
     }
+    if (n >= b + 4 && at(b, "repos") && at(b + 3, "deployments")) {  // every method: the handler answers
+      return Route{HostKind::kGitHub, Op::kDeployments, s[b + 1] + "/" + s[b + 2], "", "", Rest(s, b + 3)};
+    }
   } else if (at(0, "api") && at(1, "v4") && at(2, "projects")) {  // GitLab
     if (post && n == 6 && at(4, "statuses")) return Route{HostKind::kGitLab, Op::kCreate, s[3], s[5], ""};
     if (get && n == 8 && at(4, "repository") && at(5, "commits") && at(7, "statuses")) {
       return Route{HostKind::kGitLab, Op::kList, s[3], s[6], ""};
+    }
+    if (n >= 5 && (at(4, "deployments") || at(4, "environments"))) {
+      return Route{HostKind::kGitLab, Op::kDeployments, s[3], "", "", Rest(s, 4)};
     }
   } else if (at(0, "api") && at(1, "v1") && at(2, "repos") && n >= 7) {  // Gitea
     if ((get || post) && n == 7 && at(5, "statuses")) {
@@ -149,7 +165,8 @@ ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store&
   if (route.op == Op::kRepository) return Repository(route);
   switch (route.kind) {
     case HostKind::kGitHub: {
-      HttpResponse r = GitHub(route, request, store);
+      HttpResponse r =
+          route.op == Op::kDeployments ? GitHubDeployments(route, request, store) : GitHub(route, request, store);
       const std::int64_t used = ++store.github_calls;
       const auto reset = std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1));
@@ -161,7 +178,10 @@ ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store&
                         {"X-RateLimit-Resource", "core"}});
       return r;
     }
-    case HostKind::kGitLab: return GitLab(route, request, store);
+    case HostKind::kGitLab:
+      if (route.op != Op::kDeployments) return GitLab(route, request, store);
+      return route.rest[0] == "deployments" ? GitLabDeployments(route, request, store)
+                                            : GitLabEnvironments(route, request, store);
     case HostKind::kGitea: return Gitea(route, request, store);
     case HostKind::kBitbucket:
     case HostKind::kBitbucketServer: return Bitbucket(route, request, store);

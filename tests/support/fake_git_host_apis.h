@@ -7,18 +7,24 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "ingest/http_server.h"
 #include "tests/support/fake_git_host.h"
+#include "tests/support/fake_git_host_deployments.h"
 
 namespace fluxstatus::testing::fake {
 
 // Everything the hosts hold. Not synchronised: FakeGitHost calls in with its mutex held.
 struct Store {
   std::map<std::tuple<HostKind, std::string, std::string>, std::vector<FakeStatus>> statuses;
+  std::map<std::string, std::vector<FakeDeployment>> github_deployments;          // by repo, oldest first
+  std::map<std::string, std::vector<FakeGitLabDeployment>> gitlab_deployments;    // by project, oldest first
+  std::map<std::string, std::vector<FakeGitLabEnvironment>> gitlab_environments;  // by project
   std::int64_t next_id = 1;
-  std::int64_t github_calls = 0;  // for x-ratelimit-remaining
+  std::int64_t gitlab_changes = 0;  // orders GitLab deployments by their last change
+  std::int64_t github_calls = 0;    // for x-ratelimit-remaining
 };
 
 // A request split the way the routes need it.
@@ -33,18 +39,34 @@ struct ApiRequest {
   static ApiRequest From(const ingest::HttpRequest& request);
   std::string Query(const std::string& name, const std::string& fallback = {}) const;
   int QueryInt(const std::string& name, int fallback, int min, int max) const;
+  // base_url + path + "?" + every query parameter but `page` (encoded), each followed by '&':
+  // what Paging::Link adds page=N to.
+  std::string PageUrl() const;
 };
 
 // kGetOne: one Bitbucket status by key; kRepository: the repository itself (what `fluxstatus
-// doctor` reads). A GitHub App's own calls are fake_git_host_app.h's.
-enum class Op { kCreate, kList, kGetOne, kRepository };
+// doctor` reads); kDeployments: anything under GitHub's or GitLab's .../deployments or GitLab's
+// .../environments, told apart by Route::rest. A GitHub App's own calls are fake_git_host_app.h's.
+enum class Op { kCreate, kList, kGetOne, kRepository, kDeployments };
 
 struct Route {
+  Route() = default;
+  // So the statuses' routes, which have no `rest`, need not name it.
+  Route(HostKind host, Op operation, std::string repository, std::string commit, std::string status_key,
+        std::vector<std::string> after_repository = {})
+      : kind(host),
+        op(operation),
+        repo(std::move(repository)),
+        sha(std::move(commit)),
+        key(std::move(status_key)),
+        rest(std::move(after_repository)) {}
+
   HostKind kind = HostKind::kGitHub;
   Op op = Op::kList;
-  std::string repo;  // as FakeGitHost::Statuses names it
-  std::string sha;   // or GitHub/Gitea ref
-  std::string key;   // Bitbucket Cloud key from the path
+  std::string repo;               // as FakeGitHost::Statuses names it
+  std::string sha;                // or GitHub/Gitea ref
+  std::string key;                // Bitbucket Cloud key from the path
+  std::vector<std::string> rest;  // kDeployments: the path after the repository, "deployments", ...
 };
 
 // The API `request` addresses, or nullopt (answer 404).

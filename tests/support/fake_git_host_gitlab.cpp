@@ -43,17 +43,7 @@ HttpResponse GitLab(const Route& rt, const ApiRequest& rq, Store& store) {
     }
     if (rq.Query("sort") != "desc") std::reverse(items.begin(), items.end());
     const Paging paging(rq, "per_page", 20, 100, items.size());
-    const int page = paging.page;
-    HeaderList headers = {{"X-Total", std::to_string(items.size())},
-                          {"X-Total-Pages", std::to_string(paging.pages)},
-                          {"X-Page", std::to_string(page)},
-                          {"X-Per-Page", std::to_string(paging.size)},
-                          {"X-Next-Page", page < paging.pages ? std::to_string(page + 1) : ""},
-                          {"X-Prev-Page", page > 1 ? std::to_string(page - 1) : ""}};
-    std::string url = rq.base_url + rq.path + "?";
-    for (const auto& [name, value] : rq.query) url += name == "page" ? "" : name + "=" + value + "&";
-    paging.Link(headers, url);
-    return Answer(200, JsonArray(paging.Of(items), write), headers);
+    return Answer(200, JsonArray(paging.Of(items), write), paging.GitLabHeaders(rq, items.size()));
   }
   rapidjson::Document doc;
   const auto state = ParseObject(rq.body, doc) ? Field(&doc, "state") : std::nullopt;
