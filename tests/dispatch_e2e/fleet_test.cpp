@@ -130,6 +130,37 @@ BOOST_AUTO_TEST_CASE(three_clusters_add_up_to_one_fleet_status_that_names_the_cl
                                             "' AND outcome = 'delivered'") >= 4);
 }
 
+// The API calls one commit costs with 3 clusters x 2 Kustomizations, each going Progressing ->
+// ReconciliationSucceeded (the closing-note figure): one POST per status change, and
+// one per change of the aggregate's text, which never exceeds "0/3", "1/3", "2/3", "3/3".
+BOOST_AUTO_TEST_CASE(a_commit_on_three_clusters_with_two_kustomizations_costs_12_status_posts_and_at_most_4_fleet_posts) {
+  FakeGitHost host(FakeGitHost::Options{"s3cret", "", 1});
+  testing::TempDir dir;
+  Serve serve(dir.path(), FleetConfig(dir.path(), host));
+  const std::string sha = Sha(42);
+  int at = 0;
+  for (const auto& cluster : kClusters) {
+    for (const char* name : {"infra", "apps"}) Accepted(serve.Hook(cluster, Progressing(sha, ++at, name)));
+  }
+  for (const auto& cluster : kClusters) {
+    for (const char* name : {"infra", "apps"}) Accepted(serve.Hook(cluster, Succeeded(sha, ++at, name)));
+  }
+  BOOST_TEST_REQUIRE(HostShows(host, sha, "success", "3/3 clusters ready"));
+  BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), 6));
+  int status_posts = 0;
+  for (const auto& s : host.Statuses(HostKind::kGitHub, RepoFor(HostKind::kGitHub), sha)) {
+    if (s.context != kFleet) ++status_posts;
+  }
+  const int fleet_posts = FleetOnHost(host, sha).posts;
+  const int calls = CountRequests(host, "POST") + CountRequests(host, "GET");
+  BOOST_TEST_MESSAGE("one commit, 3 clusters x 2 contexts: " << status_posts << " status posts, " << fleet_posts
+                                                             << " fleet posts, " << calls << " calls in all");
+  BOOST_TEST(status_posts == 12);
+  BOOST_TEST(fleet_posts >= 1);
+  BOOST_TEST(fleet_posts <= 4);
+  BOOST_TEST(calls == status_posts + fleet_posts);  // no lookups on a healthy host
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace fluxstatus::dispatch_e2e
