@@ -87,8 +87,7 @@ Provider::ListPage GitLabProvider::InterpretList(const HttpReply& reply, const c
                                                  std::int64_t now_epoch_s) const {
   SendOutcome classified = ClassifyGitLabReply(reply, now_epoch_s);
   return ReadStatusArray(reply, std::move(classified), [&](const rapidjson::Value& list, ListPage& page) {
-    const std::string* next_page = reply.Header("x-next-page");
-    const bool more = (next_page != nullptr && !next_page->empty()) || LinkHasNext(reply.Header("link"));
+    const bool more = HasNextPage(reply);
     const rapidjson::Value* best = nullptr;
     std::int64_t best_id = 0;
     std::optional<std::int64_t> previous_id;

@@ -2,6 +2,7 @@
 
 #include "dispatch/reply_reading.h"
 #include "dispatch/request_encoding.h"
+#include "dispatch/route_address.h"
 
 namespace fluxstatus::dispatch {
 namespace {
@@ -26,6 +27,11 @@ std::vector<std::pair<std::string, std::string>> GitLabHeaders(const Credentials
 
 SendOutcome ClassifyGitLabReply(const HttpReply& reply, std::int64_t now_epoch_s) {
   return ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+}
+
+bool HasNextPage(const HttpReply& reply) {
+  const std::string* next_page = reply.Header("x-next-page");
+  return (next_page != nullptr && !next_page->empty()) || LinkHasNext(reply.Header("link"));
 }
 
 bool RefusesTransition(const SendOutcome& outcome) {

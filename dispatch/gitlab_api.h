@@ -20,6 +20,9 @@ std::vector<std::pair<std::string, std::string>> GitLabHeaders(const Credentials
 // (flattened to "field: ...") or {"error": "..."}.
 SendOutcome ClassifyGitLabReply(const HttpReply& reply, std::int64_t now_epoch_s);
 
+// Whether a listing has a page after this one: a non-empty X-Next-Page, or a Link rel="next".
+bool HasNextPage(const HttpReply& reply);
+
 // Whether a classified 400 is GitLab's state machine refusing a transition ("Cannot transition
 // status via :run from :running", "status: cannot transition via \"run\""): the host holds a
 // state that makes the call pointless, so the caller looks before trying again.

@@ -41,11 +41,6 @@ bool MadeByCi(const rapidjson::Value& entry) {
   return it != entry.MemberEnd() && !it->value.IsNull();
 }
 
-bool HasNextPage(const HttpReply& reply) {
-  const std::string* next_page = reply.Header("x-next-page");
-  return (next_page != nullptr && !next_page->empty()) || LinkHasNext(reply.Header("link"));
-}
-
 }  // namespace
 
 GitLabDeployments::GitLabDeployments(std::string route, std::string_view address, std::string_view api_base)
