@@ -172,6 +172,18 @@ std::string Rewrite(const std::string& body, const std::function<void(rapidjson:
 bool Is2xx(int s) { return s >= 200 && s < 300; }
 bool Is4xx(int s) { return s >= 400 && s < 500; }
 
+// Runs `check` once per GitHub mock (github.com, GHES) with a GitHubDeployments aimed at it.
+void ForEachGitHubMock(const std::function<void(const MockHost&, const Target&, const GitHubDeployments&)>& check) {
+  if (!PrismFarm::instance || !PrismFarm::instance->ready) return;
+  for (const auto& host : MockHosts()) {
+    if (host.kind != "github") continue;
+    BOOST_TEST_CONTEXT("github deployments (" << host.spec << ")") {
+      const Target t = Aim(host);
+      check(host, t, GitHubDeployments("prism", t.address));
+    }
+  }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(PrismConformance,
@@ -244,59 +256,47 @@ BOOST_AUTO_TEST_CASE(missing_credentials_are_refused_where_the_spec_checks_them)
 // Every GitHub deployment request, to the github.com and the GHES mock: the find, the create
 // (production and transient flags both ways) and a status per state, with and without URLs.
 BOOST_AUTO_TEST_CASE(github_deployment_requests_are_accepted) {
-  if (!PrismFarm::instance || !PrismFarm::instance->ready) return;
-  for (const auto& host : MockHosts()) {
-    if (host.kind != "github") continue;
-    BOOST_TEST_CONTEXT("github deployments (" << host.spec << ")") {
-      const Target t = Aim(host);
-      const GitHubDeployments gh("prism", t.address);
-      DesiredDeployment d = Deployment(core::DeploymentState::kInProgress, "prod/eu");
-      const HttpReply find = t.Send(gh.BuildFind(d, host.creds, 1));
-      BOOST_TEST(Is2xx(find.status), "find: HTTP " << find.status << " " << find.body);
-      BOOST_TEST(gh.InterpretFind(find, d, kNow).outcome.kind == OutcomeKind::kSynced);
-      for (const bool flag : {false, true}) {
-        d.production = flag;
-        d.transient = !flag;
-        const HttpReply create = t.Send(gh.BuildCreate(d, host.creds));
-        BOOST_TEST(Is2xx(create.status), "create: HTTP " << create.status << " " << create.body);
-        const auto created = gh.InterpretCreate(create, kNow);
-        BOOST_TEST(created.outcome.kind == OutcomeKind::kSynced, created.outcome.error);
-        BOOST_TEST(created.id.has_value());
-      }
-      for (const auto state :
-           {core::DeploymentState::kInProgress, core::DeploymentState::kSuccess, core::DeploymentState::kFailure}) {
-        d.state = state;
-        d.environment_url = state == core::DeploymentState::kSuccess ? "https://eu.example" : "";
-        d.log_url = state == core::DeploymentState::kInProgress ? "" : "https://ci.example/run/1";
-        const HttpReply status = t.Send(gh.BuildState("42", d, host.creds));
-        BOOST_TEST(Is2xx(status.status), core::ToString(state) << ": HTTP " << status.status << " " << status.body);
-        BOOST_TEST(gh.InterpretState(status, kNow).kind == OutcomeKind::kSynced);
-      }
+  ForEachGitHubMock([](const MockHost& host, const Target& t, const GitHubDeployments& gh) {
+    DesiredDeployment d = Deployment(core::DeploymentState::kInProgress, "prod/eu");
+    const HttpReply find = t.Send(gh.BuildFind(d, host.creds, 1));
+    BOOST_TEST(Is2xx(find.status), "find: HTTP " << find.status << " " << find.body);
+    BOOST_TEST(gh.InterpretFind(find, d, kNow).outcome.kind == OutcomeKind::kSynced);
+    for (const bool flag : {false, true}) {
+      d.production = flag;
+      d.transient = !flag;
+      const HttpReply create = t.Send(gh.BuildCreate(d, host.creds));
+      BOOST_TEST(Is2xx(create.status), "create: HTTP " << create.status << " " << create.body);
+      const auto created = gh.InterpretCreate(create, kNow);
+      BOOST_TEST(created.outcome.kind == OutcomeKind::kSynced, created.outcome.error);
+      BOOST_TEST(created.id.has_value());
     }
-  }
+    for (const auto state :
+         {core::DeploymentState::kInProgress, core::DeploymentState::kSuccess, core::DeploymentState::kFailure}) {
+      d.state = state;
+      d.environment_url = state == core::DeploymentState::kSuccess ? "https://eu.example" : "";
+      d.log_url = state == core::DeploymentState::kInProgress ? "" : "https://ci.example/run/1";
+      const HttpReply status = t.Send(gh.BuildState("42", d, host.creds));
+      BOOST_TEST(Is2xx(status.status), core::ToString(state) << ": HTTP " << status.status << " " << status.body);
+      BOOST_TEST(gh.InterpretState(status, kNow).kind == OutcomeKind::kSynced);
+    }
+  });
 }
 
 // The mocks validate deployment requests too: a create without `ref` and a status with a state
 // GitHub does not have are refused.
 BOOST_AUTO_TEST_CASE(broken_github_deployment_requests_are_refused) {
-  if (!PrismFarm::instance || !PrismFarm::instance->ready) return;
-  for (const auto& host : MockHosts()) {
-    if (host.kind != "github") continue;
-    BOOST_TEST_CONTEXT("github deployments (" << host.spec << ")") {
-      const Target t = Aim(host);
-      const GitHubDeployments gh("prism", t.address);
-      HttpCall create = gh.BuildCreate(Deployment(), host.creds);
-      create.body = Rewrite(create.body, [](rapidjson::Document& doc) { doc.RemoveMember("ref"); });
-      const HttpReply no_ref = t.Send(create);
-      BOOST_TEST(Is4xx(no_ref.status), "create without ref: HTTP " << no_ref.status << " " << no_ref.body);
-      BOOST_TEST(gh.InterpretCreate(no_ref, kNow).outcome.kind == OutcomeKind::kPermanent);
-      HttpCall status = gh.BuildState("42", Deployment(), host.creds);
-      status.body = Rewrite(status.body, [](rapidjson::Document& doc) { doc["state"].SetString("succeeded"); });
-      const HttpReply wrong = t.Send(status);
-      BOOST_TEST(Is4xx(wrong.status), "state succeeded: HTTP " << wrong.status << " " << wrong.body);
-      BOOST_TEST(gh.InterpretState(wrong, kNow).kind == OutcomeKind::kPermanent);
-    }
-  }
+  ForEachGitHubMock([](const MockHost& host, const Target& t, const GitHubDeployments& gh) {
+    HttpCall create = gh.BuildCreate(Deployment(), host.creds);
+    create.body = Rewrite(create.body, [](rapidjson::Document& doc) { doc.RemoveMember("ref"); });
+    const HttpReply no_ref = t.Send(create);
+    BOOST_TEST(Is4xx(no_ref.status), "create without ref: HTTP " << no_ref.status << " " << no_ref.body);
+    BOOST_TEST(gh.InterpretCreate(no_ref, kNow).outcome.kind == OutcomeKind::kPermanent);
+    HttpCall status = gh.BuildState("42", Deployment(), host.creds);
+    status.body = Rewrite(status.body, [](rapidjson::Document& doc) { doc["state"].SetString("succeeded"); });
+    const HttpReply wrong = t.Send(status);
+    BOOST_TEST(Is4xx(wrong.status), "state succeeded: HTTP " << wrong.status << " " << wrong.body);
+    BOOST_TEST(gh.InterpretState(wrong, kNow).kind == OutcomeKind::kPermanent);
+  });
 }
 
 BOOST_AUTO_TEST_SUITE_END()
