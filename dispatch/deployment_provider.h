@@ -31,7 +31,8 @@ struct DesiredDeployment {
 //
 // The sequence a caller runs: with no stored id, BuildFind page by page until an id or the end;
 // without an id, BuildCreate (and store the id at once, so a restart never creates a second);
-// then BuildState whenever d.state changes.
+// then BuildState unless the host already shows d.state (Found::state, Created::state), and
+// again whenever d.state changes. A kReconcile answer sends the caller back to BuildFind.
 class DeploymentProvider {
  public:
   virtual ~DeploymentProvider() = default;
@@ -56,9 +57,12 @@ class DeploymentProvider {
   // Creating it. Its state is set by a BuildState call afterwards on both hosts.
   virtual HttpCall BuildCreate(const DesiredDeployment& d, const Credentials& creds) const = 0;
   // id is set exactly when outcome.kind == kSynced. A 2xx without a readable id is kReconcile:
-  // the deployment may exist, so find it rather than create another.
+  // the deployment may exist, so find it rather than create another. state: what the new
+  // deployment shows, when the reply says (GitLab creates it running, and refuses a second
+  // `running`: skip BuildState when it equals d.state); GitHub's has no status yet.
   struct Created {
     std::optional<std::string> id;
+    std::optional<core::DeploymentState> state;
     SendOutcome outcome;
   };
   virtual Created InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const = 0;

@@ -93,6 +93,9 @@ DeploymentProvider::Created GitLabDeployments::InterpretCreate(const HttpReply& 
   Created created;
   created.outcome = ClassifyGitLabReply(reply, now_epoch_s);
   created.id = CreatedId(reply, created.outcome, "GitLab");
+  if (rapidjson::Document doc; created.id && ParseJsonBody(reply.body, doc)) {
+    created.state = StateOf(StringMember(doc, "status"));
+  }
   return created;
 }
 

@@ -37,8 +37,8 @@ class GitLabDeployments final : public DeploymentProvider {
   // POST /projects/:id/deployments {environment, sha, ref (d.ref, else the sha), tag: false,
   // status: running}; GitLab makes the environment on the fly if it has none by that name.
   HttpCall BuildCreate(const DesiredDeployment& d, const Credentials& creds) const override;
-  // 201 with the deployment's id; a 400 (unknown sha or ref, bad name) is kPermanent with
-  // GitLab's words.
+  // 201 with the deployment's id and its state (kInProgress: running); a 400 (unknown sha or
+  // ref, bad name) is kPermanent with GitLab's words.
   Created InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const override;
 
   // PUT /projects/:id/deployments/:deployment_id {status: running|success|failed}.

@@ -168,6 +168,10 @@ BOOST_AUTO_TEST_CASE(create_replies_are_read) {
       BOOST_TEST(created.outcome.error == row.error);
     }
   }
+  BOOST_TEST((Gl().InterpretCreate(rows[0].reply, kNow).state == std::optional(State::kInProgress)));
+  BOOST_TEST(
+      (Gl().InterpretCreate(Reply(201, {}, Listed(43, "success")), kNow).state == std::optional(State::kSuccess)));
+  BOOST_TEST(!Gl().InterpretCreate(rows[1].reply, kNow).state.has_value());
   const auto limited = Gl().InterpretCreate(rows[7].reply, kNow).outcome;
   BOOST_TEST(limited.host_exhausted);
   BOOST_TEST(limited.retry_after == std::optional(std::chrono::seconds(20)));
