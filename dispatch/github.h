@@ -37,9 +37,6 @@ class GitHubProvider final : public Provider {
   HttpCall BuildAccessCheck(const Credentials& creds) const override;
 
  private:
-  std::vector<std::pair<std::string, std::string>> Headers(const Credentials& creds) const;
-  SendOutcome Classify(const HttpReply& reply, std::int64_t now_epoch_s) const;
-
   std::string route_;
   RepoEndpoint endpoint_;
 };

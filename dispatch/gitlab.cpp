@@ -1,6 +1,7 @@
 #include "dispatch/gitlab.h"
 
 #include "core/compact_json.h"
+#include "dispatch/gitlab_api.h"
 #include "dispatch/reply_reading.h"
 #include "dispatch/request_encoding.h"
 #include "dispatch/route_address.h"
@@ -28,17 +29,6 @@ core::StatusState StateFromName(std::string_view name) {
   return core::StatusState::kError;  // canceled, skipped, manual, unknown
 }
 
-// GitLab answers {"message": "..."} or {"message": {"field": ["..."]}} or {"error": "..."}.
-std::string ErrorText(const rapidjson::Document& doc) {
-  if (!doc.IsObject()) return {};
-  for (const char* name : {"message", "error"}) {
-    const auto it = doc.FindMember(name);
-    if (it == doc.MemberEnd()) continue;
-    if (std::string text = FlattenJsonText(it->value); !text.empty()) return text;
-  }
-  return {};
-}
-
 std::optional<std::int64_t> IdOf(const rapidjson::Value& entry) {
   const auto it = entry.FindMember("id");
   if (it == entry.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
@@ -59,11 +49,6 @@ RepoEndpoint GitLabProvider::ResolveAddress(std::string_view route, std::string_
 
 std::string GitLabProvider::HostKey() const { return AuthorityOf(endpoint_.api_base); }
 
-std::vector<std::pair<std::string, std::string>> GitLabProvider::Headers(const Credentials& creds) const {
-  if (creds.username == "oauth2") return {{"Authorization", "Bearer " + creds.token}, {"Accept", "application/json"}};
-  return {{"PRIVATE-TOKEN", creds.token}, {"Accept", "application/json"}};
-}
-
 HttpCall GitLabProvider::BuildCreate(const DesiredStatus& status, const Credentials& creds) const {
   const std::string url = CapText(status.target_url, 0);
   const bool send_url = !url.empty() && CapText(url, kTargetUrlCap) == url;
@@ -75,14 +60,14 @@ HttpCall GitLabProvider::BuildCreate(const DesiredStatus& status, const Credenti
   });
   return JsonPost(
       endpoint_.api_base + "/projects/" + endpoint_.repo_id + "/statuses/" + PercentEncode(status.key.commit_sha),
-      Headers(creds), body);
+      GitLabHeaders(creds), body);
 }
 
 SendOutcome GitLabProvider::InterpretCreate(const HttpReply& reply, std::int64_t now_epoch_s) const {
-  SendOutcome o = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+  SendOutcome o = ClassifyGitLabReply(reply, now_epoch_s);
   if (reply.status == 409) {
     o.kind = OutcomeKind::kRetry;
-  } else if (reply.status == 400 && o.error.find("Cannot transition status") != std::string::npos) {
+  } else if (RefusesTransition(o)) {
     o.kind = OutcomeKind::kReconcile;
   }
   return o;
@@ -94,16 +79,15 @@ HttpCall GitLabProvider::BuildList(const core::StatusKey& key, const Credentials
   call.url = endpoint_.api_base + "/projects/" + endpoint_.repo_id + "/repository/commits/" +
              PercentEncode(key.commit_sha) + "/statuses?name=" + PercentEncode(key.context) +
              "&all=true&order_by=id&sort=desc&per_page=100&page=" + std::to_string(page < 1 ? 1 : page);
-  call.headers = Headers(creds);
+  call.headers = GitLabHeaders(creds);
   return call;
 }
 
 Provider::ListPage GitLabProvider::InterpretList(const HttpReply& reply, const core::StatusKey& key,
                                                  std::int64_t now_epoch_s) const {
-  SendOutcome classified = ClassifyReply(reply, now_epoch_s, ReplyErrorText(reply, ErrorText));
+  SendOutcome classified = ClassifyGitLabReply(reply, now_epoch_s);
   return ReadStatusArray(reply, std::move(classified), [&](const rapidjson::Value& list, ListPage& page) {
-    const std::string* next_page = reply.Header("x-next-page");
-    const bool more = (next_page != nullptr && !next_page->empty()) || LinkHasNext(reply.Header("link"));
+    const bool more = HasNextPage(reply);
     const rapidjson::Value* best = nullptr;
     std::int64_t best_id = 0;
     std::optional<std::int64_t> previous_id;
@@ -130,7 +114,7 @@ Provider::ListPage GitLabProvider::InterpretList(const HttpReply& reply, const c
 }
 
 HttpCall GitLabProvider::BuildAccessCheck(const Credentials& creds) const {
-  return HttpCall{"GET", endpoint_.api_base + "/projects/" + endpoint_.repo_id, Headers(creds), ""};
+  return HttpCall{"GET", endpoint_.api_base + "/projects/" + endpoint_.repo_id, GitLabHeaders(creds), ""};
 }
 
 }  // namespace fluxstatus::dispatch

@@ -44,8 +44,6 @@ class GitLabProvider final : public Provider {
   HttpCall BuildAccessCheck(const Credentials& creds) const override;
 
  private:
-  std::vector<std::pair<std::string, std::string>> Headers(const Credentials& creds) const;
-
   std::string route_;
   RepoEndpoint endpoint_;
 };

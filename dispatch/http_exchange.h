@@ -22,6 +22,9 @@ struct HttpCall {
 // A POST of a JSON `body` to `url`: `headers` (authentication, Accept) followed by
 // "Content-Type: application/json", the create call every provider makes.
 HttpCall JsonPost(std::string url, std::vector<std::pair<std::string, std::string>> headers, std::string body);
+// The same with another method (GitLab's PUT updates).
+HttpCall JsonCall(std::string method, std::string url, std::vector<std::pair<std::string, std::string>> headers,
+                  std::string body);
 
 // One answer from a Git host. The transport lower-cases header names (values untouched)
 // so providers can look them up without caring how the host spelled them.

@@ -123,6 +123,13 @@ std::string StringMember(const rapidjson::Value& v, const char* name) {
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
+std::optional<std::string> IdMember(const rapidjson::Value& v, const char* name) {
+  if (!v.IsObject()) return std::nullopt;
+  const auto it = v.FindMember(name);
+  if (it == v.MemberEnd() || !it->value.IsUint64()) return std::nullopt;
+  return std::to_string(it->value.GetUint64());
+}
+
 std::string FlattenJsonText(const rapidjson::Value& v) {
   if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
   std::string out;
@@ -230,15 +237,29 @@ Provider::ListPage ReadStatusArray(
     const std::function<void(const rapidjson::Value& array, Provider::ListPage& page)>& read_array) {
   Provider::ListPage page;
   page.outcome = std::move(classified);
-  if (page.outcome.kind != OutcomeKind::kSynced) return page;
   rapidjson::Document doc;
-  if (!ParseJsonBody(reply.body, doc) || !doc.IsArray()) {
-    page.outcome.kind = OutcomeKind::kPermanent;
-    page.outcome.error = "status list is not a JSON array";
-    return page;
-  }
-  read_array(doc, page);
+  if (ReadJsonArray(reply, doc, page.outcome, "status list")) read_array(doc, page);
   return page;
+}
+
+bool ReadJsonArray(const HttpReply& reply, rapidjson::Document& doc, SendOutcome& outcome, std::string_view what) {
+  if (outcome.kind != OutcomeKind::kSynced) return false;
+  if (ParseJsonBody(reply.body, doc) && doc.IsArray()) return true;
+  outcome.kind = OutcomeKind::kPermanent;
+  outcome.error = std::string(what) + " is not a JSON array";
+  return false;
+}
+
+std::optional<std::string> CreatedId(const HttpReply& reply, SendOutcome& outcome, std::string_view host) {
+  if (outcome.kind != OutcomeKind::kSynced) return std::nullopt;
+  rapidjson::Document doc;
+  std::optional<std::string> id;
+  if (ParseJsonBody(reply.body, doc)) id = IdMember(doc, "id");
+  if (!id) {
+    outcome.kind = OutcomeKind::kReconcile;
+    outcome.error = std::string(host) + " answered " + std::to_string(reply.status) + " but named no deployment id";
+  }
+  return id;
 }
 
 }  // namespace fluxstatus::dispatch

@@ -36,6 +36,11 @@ bool ParseJsonBody(std::string_view body, rapidjson::Document& doc);
 // The string member `name` of `v` if v is an object and the member a string, else "".
 std::string StringMember(const rapidjson::Value& v, const char* name);
 
+// The member `name` of `v` as decimal text when it is a non-negative JSON integer (GitHub's and
+// GitLab's ids, int64 on the wire, kept as text by callers); nullopt for anything else (a
+// string, a fraction, a negative number, absent).
+std::optional<std::string> IdMember(const rapidjson::Value& v, const char* name);
+
 // Any JSON value as short readable text: strings as is, arrays joined with "; ", objects as
 // "key: value; …" (GitLab's {"message":{"state":["is invalid"]}} shape), other scalars as JSON.
 std::string FlattenJsonText(const rapidjson::Value& v);
@@ -57,6 +62,16 @@ SendOutcome ClassifyReply(const HttpReply& reply, std::int64_t now_epoch_s, std:
 // the host's `state_from_name`.
 Provider::ListPage ReadStatusByKey(const HttpReply& reply, std::int64_t now_epoch_s, SendOutcome classified,
                                    core::StatusState (*state_from_name)(std::string_view));
+
+// For a listing already classified into `outcome`: true when it is kSynced and the body parses
+// into `doc` as a JSON array; false otherwise, with a 2xx that is not one made kPermanent
+// ("<what> is not a JSON array").
+bool ReadJsonArray(const HttpReply& reply, rapidjson::Document& doc, SendOutcome& outcome, std::string_view what);
+
+// For a create already classified into `outcome`: on kSynced, the new object's numeric `id`;
+// a 2xx body without one makes the outcome kReconcile ("<host> answered <status> but named no
+// deployment id"): the object may exist, so look for it rather than create another.
+std::optional<std::string> CreatedId(const HttpReply& reply, SendOutcome& outcome, std::string_view host);
 
 // GitHub, GitLab and Gitea list a commit's statuses as a JSON array: `classified` (the reply
 // classified as a create would be) decides unless it is kSynced; then the body must be an

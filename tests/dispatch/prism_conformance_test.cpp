@@ -1,7 +1,9 @@
 // Request-shape conformance: every provider's create calls (pending, success, failure) and
 // list call go to a Prism 5.14.2 mock of its host's API and must get a 2xx; a deliberately
 // broken variant (wrong state name, missing required field, no credentials) must get a 4xx,
-// which proves the mock validates. Specs: shared GitHub/GHES files and conformance/specs/.
+// which proves the mock validates. GitHub's deployment requests (find, create, status) go to
+// the same GitHub and GHES mocks. Specs: GitHub's and GHES's official descriptions trimmed to
+// the statuses and deployments paths (tests/fixtures/specs), and conformance/specs/.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -11,7 +13,9 @@
 #include <memory>
 #include <sstream>
 
+#include "dispatch/github_deployments.h"
 #include "tests/dispatch/conformance_env.h"
+#include "tests/dispatch/deployment_test_support.h"
 #include "tests/dispatch/prism_mock.h"
 #include "tests/dispatch/test_support.h"
 #include "tests/support/temp_dir.h"
@@ -38,7 +42,7 @@ const std::string kShared = FLUXSTATUS_FIXTURES_DIR "/specs/";
 std::vector<MockHost> MockHosts() {
   return {
       {"github",
-       kShared + "github-statuses.openapi.json",
+       kShared + "github-deployments.openapi.json",
        "https://github.com/owner/repo",
        "https://api.github.com",
        "succeeded",
@@ -86,7 +90,7 @@ std::string ReadText(const std::filesystem::path& p) {
 // (git-hosts.md B.1), while our provider calls <host>/api/v3/repos/….
 void WriteGhesWithPrefix(const std::filesystem::path& out) {
   rapidjson::Document doc;
-  doc.Parse(ReadText(kShared + "ghes-3.19-statuses.openapi.json").c_str());
+  doc.Parse(ReadText(kShared + "ghes-3.19-deployments.openapi.json").c_str());
   BOOST_TEST_REQUIRE(doc.IsObject());
   rapidjson::Value paths(rapidjson::kObjectType);
   for (auto& m : doc["paths"].GetObject()) {
@@ -106,7 +110,7 @@ struct PrismFarm {
     instance = this;
     const auto prism = ConformanceDir() / "node_modules/.bin/prism";
     if (!RequireTool(prism, "Prism (@stoplight/prism-cli 5.14.2)")) return;
-    if (!RequireTool(kShared + "github-statuses.openapi.json", "the shared GitHub spec")) return;
+    if (!RequireTool(kShared + "github-deployments.openapi.json", "the GitHub spec")) return;
     WriteGhesWithPrefix(dir.path() / "ghes-api-v3.json");
     for (const auto& host : MockHosts()) {
       std::filesystem::path spec = host.spec;
@@ -137,6 +141,7 @@ struct PrismFarm {
 struct Target {
   std::unique_ptr<Provider> provider;
   std::string root, public_prefix;
+  std::string address;  // the route's address, aimed at the mock
 
   HttpReply Send(HttpCall call) const {
     if (!public_prefix.empty()) {
@@ -151,7 +156,7 @@ Target Aim(const MockHost& host) {
   const std::string root = PrismFarm::instance->mocks.at(host.spec)->Root();
   std::string address = host.address;
   if (const auto at = address.find("{root}"); at != std::string::npos) address.replace(at, 6, root);
-  return Target{MakeProvider({"prism", host.kind, address, ""}), root, host.public_prefix};
+  return Target{MakeProvider({"prism", host.kind, address, ""}), root, host.public_prefix, address};
 }
 
 std::string Rewrite(const std::string& body, const std::function<void(rapidjson::Document&)>& edit) {
@@ -166,6 +171,18 @@ std::string Rewrite(const std::string& body, const std::function<void(rapidjson:
 
 bool Is2xx(int s) { return s >= 200 && s < 300; }
 bool Is4xx(int s) { return s >= 400 && s < 500; }
+
+// Runs `check` once per GitHub mock (github.com, GHES) with a GitHubDeployments aimed at it.
+void ForEachGitHubMock(const std::function<void(const MockHost&, const Target&, const GitHubDeployments&)>& check) {
+  if (!PrismFarm::instance || !PrismFarm::instance->ready) return;
+  for (const auto& host : MockHosts()) {
+    if (host.kind != "github") continue;
+    BOOST_TEST_CONTEXT("github deployments (" << host.spec << ")") {
+      const Target t = Aim(host);
+      check(host, t, GitHubDeployments("prism", t.address));
+    }
+  }
+}
 
 }  // namespace
 
@@ -234,6 +251,52 @@ BOOST_AUTO_TEST_CASE(missing_credentials_are_refused_where_the_spec_checks_them)
       BOOST_TEST(reply.status == 401, "HTTP " << reply.status << " " << reply.body);
     }
   }
+}
+
+// Every GitHub deployment request, to the github.com and the GHES mock: the find, the create
+// (production and transient flags both ways) and a status per state, with and without URLs.
+BOOST_AUTO_TEST_CASE(github_deployment_requests_are_accepted) {
+  ForEachGitHubMock([](const MockHost& host, const Target& t, const GitHubDeployments& gh) {
+    DesiredDeployment d = Deployment(core::DeploymentState::kInProgress, "prod/eu");
+    const HttpReply find = t.Send(gh.BuildFind(d, host.creds, 1));
+    BOOST_TEST(Is2xx(find.status), "find: HTTP " << find.status << " " << find.body);
+    BOOST_TEST(gh.InterpretFind(find, d, kNow).outcome.kind == OutcomeKind::kSynced);
+    for (const bool flag : {false, true}) {
+      d.production = flag;
+      d.transient = !flag;
+      const HttpReply create = t.Send(gh.BuildCreate(d, host.creds));
+      BOOST_TEST(Is2xx(create.status), "create: HTTP " << create.status << " " << create.body);
+      const auto created = gh.InterpretCreate(create, kNow);
+      BOOST_TEST(created.outcome.kind == OutcomeKind::kSynced, created.outcome.error);
+      BOOST_TEST(created.id.has_value());
+    }
+    for (const auto state :
+         {core::DeploymentState::kInProgress, core::DeploymentState::kSuccess, core::DeploymentState::kFailure}) {
+      d.state = state;
+      d.environment_url = state == core::DeploymentState::kSuccess ? "https://eu.example" : "";
+      d.log_url = state == core::DeploymentState::kInProgress ? "" : "https://ci.example/run/1";
+      const HttpReply status = t.Send(gh.BuildState("42", d, host.creds));
+      BOOST_TEST(Is2xx(status.status), core::ToString(state) << ": HTTP " << status.status << " " << status.body);
+      BOOST_TEST(gh.InterpretState(status, kNow).kind == OutcomeKind::kSynced);
+    }
+  });
+}
+
+// The mocks validate deployment requests too: a create without `ref` and a status with a state
+// GitHub does not have are refused.
+BOOST_AUTO_TEST_CASE(broken_github_deployment_requests_are_refused) {
+  ForEachGitHubMock([](const MockHost& host, const Target& t, const GitHubDeployments& gh) {
+    HttpCall create = gh.BuildCreate(Deployment(), host.creds);
+    create.body = Rewrite(create.body, [](rapidjson::Document& doc) { doc.RemoveMember("ref"); });
+    const HttpReply no_ref = t.Send(create);
+    BOOST_TEST(Is4xx(no_ref.status), "create without ref: HTTP " << no_ref.status << " " << no_ref.body);
+    BOOST_TEST(gh.InterpretCreate(no_ref, kNow).outcome.kind == OutcomeKind::kPermanent);
+    HttpCall status = gh.BuildState("42", Deployment(), host.creds);
+    status.body = Rewrite(status.body, [](rapidjson::Document& doc) { doc["state"].SetString("succeeded"); });
+    const HttpReply wrong = t.Send(status);
+    BOOST_TEST(Is4xx(wrong.status), "state succeeded: HTTP " << wrong.status << " " << wrong.body);
+    BOOST_TEST(gh.InterpretState(wrong, kNow).kind == OutcomeKind::kPermanent);
+  });
 }
 
 BOOST_AUTO_TEST_SUITE_END()
