@@ -144,4 +144,20 @@ const FakeStatus& Upsert(Statuses& list, FakeStatus s, Store& store) {
   return *it = std::move(s);
 }
 
+HttpResponse GitHubValidationFailed(const std::string& resource, const std::string& field, const std::string& message,
+                                    const std::string& docs_url) {
+  return Answer(422, Json([&](Ar& ar) {
+                  ar(make_nvp("message", std::string("Validation Failed")));
+                  ar.setNextName("errors");
+                  ar.startNode();
+                  ar.makeArray();
+                  ar.startNode();
+                  ar(make_nvp("resource", resource), make_nvp("code", std::string("custom")), make_nvp("field", field),
+                     make_nvp("message", message));
+                  ar.finishNode();
+                  ar.finishNode();
+                  ar(make_nvp("documentation_url", docs_url));
+                }));
+}
+
 }  // namespace fluxstatus::testing::fake

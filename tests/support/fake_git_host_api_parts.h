@@ -39,6 +39,10 @@ HttpResponse GitLabEnvironments(const Route& rt, const ApiRequest& rq, Store& st
 // ---- answers -----------------------------------------------------------------------------
 
 HttpResponse Answer(int status, std::string body, HeaderList headers = {});
+// GitHub's 422 "Validation Failed" naming one field of `resource` (e.g. "Status",
+// "DeploymentStatus"), with the page of the docs the call belongs to.
+HttpResponse GitHubValidationFailed(const std::string& resource, const std::string& field, const std::string& message,
+                                    const std::string& docs_url);
 
 template <class Write>
 std::string Json(Write&& write) {

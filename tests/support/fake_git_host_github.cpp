@@ -7,18 +7,7 @@ namespace fluxstatus::testing::fake {
 namespace {
 
 HttpResponse GitHubValidation(const std::string& field, const std::string& message) {
-  return Answer(422, Json([&](Ar& ar) {
-                  ar(make_nvp("message", std::string("Validation Failed")));
-                  ar.setNextName("errors");
-                  ar.startNode();
-                  ar.makeArray();
-                  ar.startNode();
-                  ar(make_nvp("resource", std::string("Status")), make_nvp("code", std::string("custom")),
-                     make_nvp("field", field), make_nvp("message", message));
-                  ar.finishNode();
-                  ar.finishNode();
-                  ar(make_nvp("documentation_url", std::string("https://docs.github.com/rest/commits/statuses")));
-                }));
+  return GitHubValidationFailed("Status", field, message, "https://docs.github.com/rest/commits/statuses");
 }
 
 }  // namespace

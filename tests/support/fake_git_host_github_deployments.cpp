@@ -82,18 +82,7 @@ HttpResponse InvalidRequest(const std::string& why, const char* docs) {
 }
 
 HttpResponse ValidationFailed(const std::string& field, const std::string& message) {
-  return Answer(422, Json([&](Ar& ar) {
-                  ar(make_nvp("message", std::string("Validation Failed")));
-                  ar.setNextName("errors");
-                  ar.startNode();
-                  ar.makeArray();
-                  ar.startNode();
-                  ar(make_nvp("resource", std::string("DeploymentStatus")), make_nvp("code", std::string("custom")),
-                     make_nvp("field", field), make_nvp("message", message));
-                  ar.finishNode();
-                  ar.finishNode();
-                  ar(make_nvp("documentation_url", std::string(kStatusDocs)));
-                }));
+  return GitHubValidationFailed("DeploymentStatus", field, message, kStatusDocs);
 }
 
 HttpResponse NotFound() {

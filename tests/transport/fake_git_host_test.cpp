@@ -15,6 +15,7 @@
 #include "dispatch/http_transport.h"
 #include "dispatch/provider_factory.h"
 #include "dispatch/request_encoding.h"
+#include "tests/transport/fake_git_host_client.h"
 
 namespace dispatch = fluxstatus::dispatch;
 namespace core = fluxstatus::core;
@@ -23,29 +24,10 @@ using fluxstatus::testing::HostKind;
 
 namespace {
 
-constexpr const char* kSha = "89abcdef0123456789abcdef0123456789abcdef";
+using fluxstatus::testing::fake_client::kSha;
 
-// A client for the fake: one transport, JSON bodies written with cereal.
-struct Client {
-  explicit Client(Host& h) : host(h) {}
-
-  Host& host;
-  dispatch::CurlTransport transport{dispatch::TransportOptions{}};
-  std::vector<std::pair<std::string, std::string>> headers;
-
-  dispatch::HttpReply Call(const std::string& method, const std::string& path, const std::string& body = {}) {
-    auto h = headers;
-    if (!body.empty()) h.emplace_back("Content-Type", "application/json");
-    auto result = transport.Send({method, host.BaseUrl() + path, h, body});
-    BOOST_TEST_REQUIRE(result.reply.has_value(), result.error);
-    return *result.reply;
-  }
-};
-
-template <class Write>
-std::string Json(Write&& write) {
-  return core::CompactJson(std::forward<Write>(write));
-}
+using Client = fluxstatus::testing::fake_client::Client;
+using fluxstatus::testing::fake_client::Json;
 
 std::string Status(const std::string& state, const std::string& context, const std::string& description = "d") {
   return Json([&](cereal::JSONOutputArchive& ar) {
