@@ -12,13 +12,7 @@
 
 using Host = fluxstatus::testing::FakeGitHost;
 using cereal::make_nvp;
-using fluxstatus::testing::fake_client::Ar;
-using fluxstatus::testing::fake_client::Client;
-using fluxstatus::testing::fake_client::Json;
-using fluxstatus::testing::fake_client::kOtherSha;
-using fluxstatus::testing::fake_client::kSha;
-using fluxstatus::testing::fake_client::Parse;
-using fluxstatus::testing::fake_client::Str;
+using namespace fluxstatus::testing::fake_client;  // the client, Json, Parse, Str, the SHAs
 
 namespace {
 
