@@ -207,23 +207,23 @@ std::string Dispatcher::OtherLeaseHolder() const {
 std::vector<store::StatusRow> Dispatcher::DueKeys(store::Connection& db, store::Outbox& outbox, std::int64_t now) {
   if (!options_.keys) return outbox.Due(now, options_.batch);
   // Keys mode: read the remaining keys; one that is no longer pending is done with.
-  std::vector<core::StatusKey> idle;
+  std::vector<core::SinkKey> idle;
   {
     std::lock_guard lock(mu_);
-    for (const auto& key : remaining_keys_) {
-      if (!in_progress_.count({core::Sink::kCommitStatus, key})) idle.push_back(key);
+    for (const auto& target : remaining_keys_) {
+      if (!in_progress_.count(target)) idle.push_back(target);
     }
   }
-  std::set<core::StatusKey> still_pending;
+  std::set<core::SinkKey> still_pending;
   std::vector<store::StatusRow> due;
   for (auto& row : store::LoadStatuses(db, idle)) {
     if (row.sync.sync_state != store::SyncState::kPending) continue;
-    still_pending.insert(row.key);
+    still_pending.insert({row.sink, row.key});
     if (!row.sync.next_attempt_ms || *row.sync.next_attempt_ms <= now) due.push_back(std::move(row));
   }
-  const std::set<core::StatusKey> looked(idle.begin(), idle.end());
+  const std::set<core::SinkKey> looked(idle.begin(), idle.end());
   std::erase_if(remaining_keys_,
-                [&](const core::StatusKey& key) { return looked.count(key) && !still_pending.count(key); });
+                [&](const core::SinkKey& target) { return looked.count(target) && !still_pending.count(target); });
   return due;
 }
 

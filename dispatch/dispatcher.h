@@ -60,7 +60,7 @@ struct DispatcherOptions {
   std::size_t batch = 256;              // due keys read per look
   // When set, only these keys are dispatched (replay: its window's keys), each read by key
   // instead of scanning every due key; a key leaves the set once it is no longer pending.
-  std::shared_ptr<const std::vector<core::StatusKey>> keys = nullptr;
+  std::shared_ptr<const std::vector<core::SinkKey>> keys = nullptr;
   // When set, the dispatcher sends only while it holds the dispatch lease for `holder`.
   struct Lease {
     std::string holder;  // store::NewLeaseHolderId()
@@ -174,7 +174,7 @@ class Dispatcher {
   std::chrono::steady_clock::time_point next_lease_try_{};  // scheduler thread only
   std::chrono::steady_clock::time_point next_measure_{};    // scheduler thread only
   std::string other_holder_;                                // guarded by mu_
-  std::vector<core::StatusKey> remaining_keys_;             // scheduler thread only (keys mode)
+  std::vector<core::SinkKey> remaining_keys_;               // scheduler thread only (keys mode)
   std::thread scheduler_;
   std::vector<std::thread> workers_;
 };

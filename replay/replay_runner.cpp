@@ -25,7 +25,7 @@ constexpr std::chrono::milliseconds kTransactionBudget{100};
 constexpr std::chrono::milliseconds kProgressEvery{200};
 
 struct Refolded {
-  std::vector<core::StatusKey> to_send;
+  std::vector<core::SinkKey> to_send;
 };
 
 Refolded RefoldWindow(store::Connection& db, const ReplaySettings& s, const store::ReplayWindow& window,
@@ -48,7 +48,8 @@ Refolded RefoldWindow(store::Connection& db, const ReplaySettings& s, const stor
       summary.corrected += r.rows_changed;
       if (with_provider.count(c.route)) {
         summary.marked += store::MarkCommitForResync(db, c.route, c.commit_sha);
-        out.to_send.insert(out.to_send.end(), r.keys.begin(), r.keys.end());
+        for (const auto& key : r.keys) out.to_send.push_back({core::Sink::kCommitStatus, key});
+        for (const auto& key : r.aggregate_keys) out.to_send.push_back({core::Sink::kAggregate, key});
       }
     } while (i < commits.size() && events < kEventsPerTransaction &&
              std::chrono::steady_clock::now() - started < kTransactionBudget);
@@ -58,19 +59,19 @@ Refolded RefoldWindow(store::Connection& db, const ReplaySettings& s, const stor
 }
 
 // Waits until no key is pending any more, or none settled for give_up_after.
-void AwaitSettled(const ReplaySettings& s, const std::vector<core::StatusKey>& keys, dispatch::Dispatcher& dispatcher,
+void AwaitSettled(const ReplaySettings& s, const std::vector<core::SinkKey>& keys, dispatch::Dispatcher& dispatcher,
                   ReplaySummary& summary) {
   auto db = store::OpenForReading(s.db_path);
-  std::vector<core::StatusKey> remaining = keys;
+  std::vector<core::SinkKey> remaining = keys;
   auto last_change = std::chrono::steady_clock::now();
   while (true) {
     const auto started = std::chrono::steady_clock::now();
-    std::set<core::StatusKey> pending;
+    std::set<core::SinkKey> pending;
     for (const auto& row : store::LoadStatuses(*db, remaining)) {
-      if (row.sync.sync_state == store::SyncState::kPending) pending.insert(row.key);
+      if (row.sync.sync_state == store::SyncState::kPending) pending.insert({row.sink, row.key});
     }
     const std::size_t before = remaining.size();
-    std::erase_if(remaining, [&](const core::StatusKey& key) { return !pending.count(key); });
+    std::erase_if(remaining, [&](const core::SinkKey& target) { return !pending.count(target); });
     const auto now = std::chrono::steady_clock::now();
     if (remaining.size() != before) last_change = now;
     ReplayProgress p;
@@ -86,7 +87,7 @@ void AwaitSettled(const ReplaySettings& s, const std::vector<core::StatusKey>& k
   }
 }
 
-void Tally(const std::string& db_path, const std::vector<core::StatusKey>& keys, std::int64_t attempts_before,
+void Tally(const std::string& db_path, const std::vector<core::SinkKey>& keys, std::int64_t attempts_before,
            ReplaySummary& summary) {
   auto db = store::OpenForReading(db_path);
   for (const auto& row : store::LoadStatuses(*db, keys)) {
@@ -95,7 +96,9 @@ void Tally(const std::string& db_path, const std::vector<core::StatusKey>& keys,
   summary.failed = summary.sync_states["failed"];
   summary.pending = summary.sync_states["pending"];
   std::erase_if(summary.sync_states, [](const auto& kv) { return kv.second == 0; });
-  const std::set<core::StatusKey> mine(keys.begin(), keys.end());
+  // delivery_attempts names the key alone: an aggregate's key has its own `fleet/<name>` context.
+  std::set<core::StatusKey> mine;
+  for (const auto& target : keys) mine.insert(target.key);
   std::set<core::StatusKey> found, created;
   for (const auto& o : store::DeliveryOutcomesAfter(*db, attempts_before)) {
     if (!mine.count(o.key)) continue;
@@ -126,7 +129,7 @@ ReplaySummary RunReplay(ReplaySettings s, const store::ReplayWindow& window) {
     dispatch::DispatchMetrics metrics;
     dispatch::DispatcherOptions options = s.options;
     options.db_path = s.db_path;
-    options.keys = std::make_shared<const std::vector<core::StatusKey>>(refolded.to_send);
+    options.keys = std::make_shared<const std::vector<core::SinkKey>>(refolded.to_send);
     options.lease = dispatch::DispatcherOptions::Lease{store::NewLeaseHolderId()};
     dispatch::Dispatcher dispatcher(options, std::move(s.dispatch_routes), writer, metrics);
     writer.SetCommitListener([&dispatcher] { dispatcher.Wake(); });

@@ -85,6 +85,9 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   }
   SinkTargets sinks(db);
   out.rows_changed += RefreshAggregates(statuses, sinks, routes, route, commit_sha);
+  for (const auto& row : sinks.ForCommit(core::Sink::kAggregate, commit_sha)) {
+    if (row.key.route == route) out.aggregate_keys.push_back(row.key);
+  }
   return out;
 }
 

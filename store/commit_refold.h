@@ -18,7 +18,9 @@ namespace fluxstatus::store {
 struct CommitRefold {
   std::vector<core::StatusKey> keys;  // the commit's statuses after the fold, by key
   std::int64_t events = 0;            // log events read
-  std::int64_t rows_changed = 0;      // status rows written or removed because they differed
+  // The aggregates the route posts for the commit (their `fleet/<name>` keys), re-derived.
+  std::vector<core::StatusKey> aggregate_keys;
+  std::int64_t rows_changed = 0;  // status rows written or removed because they differed
 };
 
 // Folds every logged event of (route, commit_sha) in log order, starting from each key's state

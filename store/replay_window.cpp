@@ -45,14 +45,19 @@ std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route,
   return marked;
 }
 
-std::vector<StatusRow> LoadStatuses(SQLite::Database& db, const std::vector<core::StatusKey>& keys) {
+std::vector<StatusRow> LoadStatuses(SQLite::Database& db, const std::vector<core::SinkKey>& targets) {
   std::vector<StatusRow> rows;
-  rows.reserve(keys.size());
+  rows.reserve(targets.size());
   CommitStatuses statuses(db);
+  SinkTargets sinks(db);
   db.exec("BEGIN");  // deferred: a read transaction, also on a query_only connection
   try {
-    for (const auto& key : keys) {
-      if (auto row = statuses.Load(key)) rows.push_back(std::move(*row));
+    for (const auto& [sink, key] : targets) {
+      if (sink == core::Sink::kCommitStatus) {
+        if (auto row = statuses.Load(key)) rows.push_back(std::move(*row));
+      } else if (auto row = sinks.Load(sink, key)) {
+        rows.push_back(std::move(*row));
+      }
     }
   } catch (...) {
     db.exec("ROLLBACK");

@@ -31,6 +31,6 @@ std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route,
 
 // The rows of `keys` as they are now (a key without a row is left out), read in ONE read
 // transaction: a read transaction per key costs file locks each, too slow for a big window.
-std::vector<StatusRow> LoadStatuses(SQLite::Database& db, const std::vector<core::StatusKey>& keys);
+std::vector<StatusRow> LoadStatuses(SQLite::Database& db, const std::vector<core::SinkKey>& targets);
 
 }  // namespace fluxstatus::store

@@ -10,6 +10,7 @@
 
 #include "tests/dispatch_e2e/e2e_support.h"
 #include "tests/dispatch_e2e/serve_support.h"
+#include "tests/support/files.h"
 
 namespace fluxstatus::dispatch_e2e {
 namespace {
@@ -130,10 +131,35 @@ BOOST_AUTO_TEST_CASE(three_clusters_add_up_to_one_fleet_status_that_names_the_cl
                                             "' AND outcome = 'delivered'") >= 4);
 }
 
+// With the service down, `ingest` files each cluster's events and an offline `replay` sends
+// them: the clusters' statuses and the aggregate alike.
+BOOST_AUTO_TEST_CASE(an_offline_replay_posts_the_fleet_status_with_the_clusters_statuses) {
+  FakeGitHost host(FakeGitHost::Options{"s3cret", "", 1});
+  testing::TempDir dir;
+  testing::WriteFile(dir.path() / "fluxstatus.yaml", FleetConfig(dir.path(), host));
+  const std::string sha = Sha(43);
+  int at = 0;
+  for (const auto& cluster : kClusters) {
+    const auto file = dir.path() / (cluster + ".json");
+    testing::WriteFile(file, EventJson(Succeeded(sha, ++at)));
+    const auto ingested = RunCli(dir.path(), {"ingest", "--route", cluster, file.string()});
+    BOOST_TEST_REQUIRE(ingested.exit_code == 0, ingested.out + ingested.err);
+  }
+  BOOST_TEST(FleetOnHost(host, sha).posts == 0);
+  const auto replayed = RunCli(dir.path(), {"replay", "--since", "1h"});
+  BOOST_TEST_REQUIRE(replayed.exit_code == 0, replayed.out + replayed.err);
+  const Shown shown = FleetOnHost(host, sha);
+  BOOST_TEST(shown.state == "success");
+  BOOST_TEST(shown.description == "3/3 clusters ready");
+  BOOST_TEST(shown.posts == 1);
+  BOOST_TEST(QueryText(dir.path() / "fluxstatus.db", "SELECT sync_state FROM aggregate_status") == "synced");
+}
+
 // The API calls one commit costs with 3 clusters x 2 Kustomizations, each going Progressing ->
 // ReconciliationSucceeded (the closing-note figure): one POST per status change, and
 // one per change of the aggregate's text, which never exceeds "0/3", "1/3", "2/3", "3/3".
-BOOST_AUTO_TEST_CASE(a_commit_on_three_clusters_with_two_kustomizations_costs_12_status_posts_and_at_most_4_fleet_posts) {
+BOOST_AUTO_TEST_CASE(
+    a_commit_on_three_clusters_with_two_kustomizations_costs_12_status_posts_and_at_most_4_fleet_posts) {
   FakeGitHost host(FakeGitHost::Options{"s3cret", "", 1});
   testing::TempDir dir;
   Serve serve(dir.path(), FleetConfig(dir.path(), host));
