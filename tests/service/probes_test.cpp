@@ -10,10 +10,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/service/service_support.h"
+#include "tests/service/timers_support.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 namespace st = fluxstatus::service_testing;
+using fluxstatus::timers_testing::WriteLockHolder;
 using st::Client;
 
 namespace {
@@ -26,17 +28,6 @@ std::string Event(int n, const std::string& reason = "ReconciliationSucceeded") 
   e.revision = "main@sha1:" + st::Sha(static_cast<std::uint64_t>(n) + 100);
   return st::EventJson(e);
 }
-
-// Another program holding the database's write lock (a `sqlite3` shell left in a transaction,
-// a backup tool): the writer's commits wait for the busy timeout, then fail.
-class WriteLockHolder {
- public:
-  explicit WriteLockHolder(const std::string& path) : db_(path, SQLite::OPEN_READWRITE) { db_.exec("BEGIN IMMEDIATE"); }
-  void Release() { db_.exec("ROLLBACK"); }
-
- private:
-  SQLite::Database db_;
-};
 
 }  // namespace
 

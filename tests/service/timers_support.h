@@ -47,9 +47,15 @@ inline std::int64_t TimesStored(const std::string& db_path, const std::string& b
 
 // Another program holding the database's write lock, as `prune` or a `sqlite3` shell left in a
 // transaction does: the service's writes wait for their busy timeout (5 s), then fail.
+// A foreign write lock on the service's database, as another process's long transaction holds
+// it. Taking it waits out a short write of the service in progress (a commit, a lease renewal)
+// instead of failing the test with "database is locked" when it happens to land then.
 class WriteLockHolder {
  public:
-  explicit WriteLockHolder(const std::string& path) : db_(path, SQLite::OPEN_READWRITE) { db_.exec("BEGIN IMMEDIATE"); }
+  explicit WriteLockHolder(const std::string& path) : db_(path, SQLite::OPEN_READWRITE) {
+    db_.setBusyTimeout(10000);
+    db_.exec("BEGIN IMMEDIATE");
+  }
   void Release() {
     if (held_) db_.exec("ROLLBACK");
     held_ = false;
