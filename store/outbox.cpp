@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/rfc3339.h"
+#include "store/status_listing.h"
 
 namespace fluxstatus::store {
 
@@ -17,17 +18,10 @@ std::optional<StatusRow> Outbox::Load(const core::SinkKey& target) {
 }
 
 std::vector<StatusRow> Outbox::Due(std::int64_t now_ms, std::size_t limit) {
-  std::vector<StatusRow> due = statuses_.Due(now_ms, limit);
-  std::vector<StatusRow> sinks = sinks_.Due(now_ms, limit);
-  if (sinks.empty()) return due;
-  // Both lists are ordered by updated_at: merge them and keep the oldest `limit`.
-  std::vector<StatusRow> merged;
-  merged.reserve(due.size() + sinks.size());
-  std::merge(std::make_move_iterator(due.begin()), std::make_move_iterator(due.end()),
-             std::make_move_iterator(sinks.begin()), std::make_move_iterator(sinks.end()), std::back_inserter(merged),
-             [](const StatusRow& a, const StatusRow& b) { return a.fold.updated_at < b.fold.updated_at; });
-  if (merged.size() > limit) merged.resize(limit);
-  return merged;
+  // Both lists are ordered by updated_at: the oldest `limit` of the two.
+  return MergeOrdered(
+      statuses_.Due(now_ms, limit), sinks_.Due(now_ms, limit),
+      [](const StatusRow& a, const StatusRow& b) { return a.fold.updated_at < b.fold.updated_at; }, limit);
 }
 
 Outbox::Backlog Outbox::Measure(std::int64_t now_ms) {
