@@ -80,10 +80,13 @@ BOOST_AUTO_TEST_CASE(three_clusters_add_up_to_one_fleet_status_that_names_the_cl
   BOOST_TEST(HostShows(host, first, "pending", "2/3 clusters ready"));
   Accepted(serve->Hook("prod-ap", Succeeded(first, 12)));
   BOOST_TEST(HostShows(host, first, "success", "3/3 clusters ready"));
-  BOOST_TEST(QueryText(serve->db_path(),
-                       "SELECT state || ' ' || members_ready || '/' || members_total || ' ' ||"
-                       " sync_state FROM aggregate_status WHERE commit_sha = '" +
-                           first + "'") == "success 3/3 synced");
+  // The host has it before the worker's record commits: wait for the record too.
+  BOOST_TEST(WaitUntil([&] {
+    return QueryText(serve->db_path(),
+                     "SELECT state || ' ' || members_ready || '/' || members_total || ' ' ||"
+                     " sync_state FROM aggregate_status WHERE commit_sha = '" +
+                         first + "'") == "success 3/3 synced";
+  }));
 
   // A second commit fails its health check on one cluster.
   const std::string second = Sha(41);
