@@ -33,7 +33,8 @@ struct FleetAggregate {
   std::vector<std::string> members;   // route names, distinct, at least one
   std::vector<std::string> contexts;  // the member contexts that count (globs)
   AggregateRule rule;
-  bool report_status = true;  // false: folded and kept, never posted
+  bool report_status = true;       // false: folded and kept, never posted
+  bool report_deployment = false;  // also a deployment to the environment named `name`
 
   std::string Context() const { return "fleet/" + name; }
 };

@@ -33,4 +33,25 @@ bool RouteCatalog::AggregateHasSink(const FleetAggregate& aggregate) const {
   return aggregate.report_status && route != routes_.end() && route->second.has_provider;
 }
 
+std::optional<DeploymentSpec> RouteCatalog::DeploymentFor(const std::string& route,
+                                                          const std::string& environment) const {
+  const auto found = routes_.find(route);
+  if (found == routes_.end()) return std::nullopt;
+  if (found->second.deployment && found->second.deployment->environment == environment) return found->second.deployment;
+  for (const auto& a : aggregates_) {
+    if (a.report_deployment && a.route == route && a.name == environment) {
+      DeploymentSpec spec;
+      spec.environment = a.name;
+      spec.contexts = a.contexts;
+      return spec;
+    }
+  }
+  return std::nullopt;
+}
+
+bool RouteCatalog::DeploymentHasSink(const std::string& route) const {
+  const auto found = routes_.find(route);
+  return found != routes_.end() && found->second.has_provider;
+}
+
 }  // namespace fluxstatus::core

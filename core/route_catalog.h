@@ -29,6 +29,13 @@ class RouteCatalog {
   // Whether an aggregate's status is posted: its route has a provider and it reports `status`.
   bool AggregateHasSink(const FleetAggregate& aggregate) const;
 
+  // What a deployment row of `route` to `environment` is posted with: the route's own
+  // `deployment:` block, or, for an aggregate reporting a deployment through `route`, one to the
+  // environment named after it (no links, no flags). nullopt: no such deployment is configured.
+  std::optional<DeploymentSpec> DeploymentFor(const std::string& route, const std::string& environment) const;
+  // Whether a deployment row of `route` is posted: the route has a provider.
+  bool DeploymentHasSink(const std::string& route) const;
+
  private:
   std::map<std::string, RouteProfile> routes_;
   std::vector<FleetAggregate> aggregates_;

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/deployment_spec.h"
+
 namespace fluxstatus::core {
 
 inline constexpr std::string_view kDefaultContextTemplate = "{kind}/{name}";
@@ -13,9 +15,14 @@ struct RouteProfile {
   std::string name;
   std::string repo;  // "owner/name", or empty
   std::string context_template{kDefaultContextTemplate};
-  std::string cluster;              // appended to contexts when set
-  std::string target_url_template;  // empty: no target URL
-  bool has_provider = false;        // false: statuses are never dispatched
+  std::string cluster;                       // appended to contexts when set
+  std::string target_url_template;           // empty: no target URL
+  bool has_provider = false;                 // false: nothing of the route is ever dispatched
+  bool report_status = true;                 // `report` names `status`: its commit statuses are posted
+  std::optional<DeploymentSpec> deployment;  // `report` names `deployment`
+
+  // Whether the route's own commit statuses are posted (else they are folded and skipped).
+  bool PostsStatuses() const { return has_provider && report_status; }
 };
 
 }  // namespace fluxstatus::core

@@ -10,6 +10,7 @@ std::string_view ToString(Sink sink) {
   switch (sink) {
     case Sink::kCommitStatus: return "status";
     case Sink::kAggregate: return "aggregate";
+    case Sink::kDeployment: return "deployment";
   }
   return "?";
 }
@@ -32,6 +33,7 @@ SyncInfo WithSinkFacts(SyncInfo fresh, const SyncInfo& old) {
   fresh.synced_state = old.synced_state;
   fresh.synced_description = old.synced_description;
   fresh.synced_at = old.synced_at;
+  fresh.host_object_id = old.host_object_id;
   return fresh;
 }
 
@@ -78,6 +80,9 @@ SyncInfo SyncAfterRefold(const KeySync* before, const KeyState& refolded, bool h
 
 SyncInfo ApplyDelivery(const SyncInfo& before, const KeyState& desired, const Delivery& d) {
   SyncInfo after = before;
+  if (d.host_object_id) {
+    after.host_object_id = d.host_object_id->empty() ? std::nullopt : d.host_object_id;
+  }
   const bool still_desired = desired.event_id == d.sent_event_id ||
                              (ToString(desired.state) == d.sent_state && desired.description == d.sent_description);
   switch (d.result) {

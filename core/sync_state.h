@@ -30,9 +30,11 @@ std::optional<SyncState> SyncStateFromString(std::string_view text);
 // row), or a sink derived from the folded statuses (a sink_targets row).
 enum class Sink {
   kCommitStatus,
-  kAggregate,  // an aggregate's `fleet/<name>` status, posted through its route
+  kAggregate,   // an aggregate's `fleet/<name>` status, posted through its route
+  kDeployment,  // a deployment of the commit to an environment (the key's context)
 };
-std::string_view ToString(Sink sink);  // "status", "aggregate": the sink_targets.sink value
+
+std::string_view ToString(Sink sink);  // "status", "aggregate", "deployment": sink_targets.sink
 
 // A row of sync columns: its sink and its key (for an aggregate, its route and `fleet/<name>`).
 struct SinkKey {
@@ -52,6 +54,9 @@ struct SyncInfo {
   bool in_flight = false;                       // a send may have reached the sink unrecorded: list first
   std::optional<std::string> synced_state;      // what the sink last confirmed
   std::optional<std::string> synced_description;
+  // The sink's own object on the host, once created or found (a deployment's id), so a
+  // restart, replay or crash never creates a second one. Kept across re-folds, like synced_*.
+  std::optional<std::string> host_object_id;
 
   friend bool operator==(const SyncInfo&, const SyncInfo&) = default;
 };
@@ -80,6 +85,9 @@ struct Delivery {
   std::optional<std::int64_t> next_attempt_ms;
   std::string error;
   std::int64_t at_ms = 0;
+  // Set when the step learnt which host object the key's sink is (created or found it), or
+  // that the stored one is gone (""); recorded with any result, kSending included.
+  std::optional<std::string> host_object_id;
 };
 
 // The live writer folded an event into the key (`outcome`; kStale leaves `before` as it was);
