@@ -6,6 +6,18 @@
 #include "core/text_cap.h"
 
 namespace fluxstatus::core {
+namespace {
+constexpr std::string_view kDeploymentPrefix = "deployment/";
+}  // namespace
+
+std::string DeploymentContext(std::string_view environment) {
+  return std::string(kDeploymentPrefix) + std::string(environment);
+}
+
+std::string_view EnvironmentOfContext(std::string_view context) {
+  if (context.rfind(kDeploymentPrefix, 0) == 0) context.remove_prefix(kDeploymentPrefix.size());
+  return context;
+}
 
 std::optional<DeploymentTarget> FoldRouteDeployment(const RouteProfile& route, const std::string& commit_sha,
                                                     const CommitStatusesOfRoute& statuses) {
@@ -30,7 +42,7 @@ std::optional<DeploymentTarget> FoldRouteDeployment(const RouteProfile& route, c
   if (over.first_failure) text += "; " + over.first_failure->context + ": " + over.first_failure->description;
 
   DeploymentTarget out;
-  out.key = {route.name, repo, commit_sha, spec.environment};
+  out.key = {route.name, repo, commit_sha, DeploymentContext(spec.environment)};
   out.fold.state = over.state == StatusState::kError ? StatusState::kFailure : over.state;
   out.fold.description = CapText(text, kDeploymentDescriptionChars);
   out.fold.event_id = newest->event_id;
@@ -41,7 +53,7 @@ std::optional<DeploymentTarget> FoldRouteDeployment(const RouteProfile& route, c
 
 DeploymentTarget AggregateDeployment(const FleetAggregate& aggregate, const AggregateState& state) {
   DeploymentTarget out;
-  out.key = {aggregate.route, aggregate.repo, state.key.commit_sha, aggregate.name};
+  out.key = {aggregate.route, aggregate.repo, state.key.commit_sha, DeploymentContext(aggregate.name)};
   out.fold = state.fold;
   out.fold.target_url.clear();
   out.fold.description = CapText(state.fold.description, kDeploymentDescriptionChars);

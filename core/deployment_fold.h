@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,8 +20,14 @@ namespace fluxstatus::core {
 // GitHub refuses a deployment status description over 140 characters (422).
 inline constexpr std::size_t kDeploymentDescriptionChars = 140;
 
+// A deployment row's context: "deployment/<environment>", so delivery_attempts and `status`
+// say what the row is; the environment itself is what the host is sent.
+std::string DeploymentContext(std::string_view environment);
+// The environment of a deployment row's context (the text after "deployment/").
+std::string_view EnvironmentOfContext(std::string_view context);
+
 // What one deployment row says. key: the route that posts it, its repository, the commit, and
-// the environment as the context (one deployment per repository, commit and environment).
+// DeploymentContext(environment) (one deployment per repository, commit and environment).
 // fold.state: kPending (GitHub in_progress, GitLab running), kSuccess or kFailure; the event is
 // the newest counted status's, as for an aggregate.
 struct DeploymentTarget {
