@@ -42,11 +42,12 @@ int RunRebuild(const CliContext& ctx, bool check_only) {
     std::cout << "derived tables differ from a fresh fold of the event log: "
               << Counted(check.statuses_differing, "current_status row", "current_status rows") << ", "
               << Counted(check.changes_differing, "status_history row", "status_history rows") << ", "
-              << Counted(check.aggregates_differing, "aggregate_status row", "aggregate_status rows")
-              << " (- stored, + fresh fold; only the differing columns)\n";
+              << Counted(check.aggregates_differing, "aggregate_status row", "aggregate_status rows") << ", "
+              << Counted(check.deployments_differing, "deployments row", "deployments rows") << " (- stored, + fresh fold; only the differing columns)\n";
     for (const auto& line : check.diff) std::cout << line << "\n";
     const auto shown = static_cast<std::int64_t>(check.diff.size());
-    if (shown < 2 * (check.statuses_differing + check.changes_differing + check.aggregates_differing)) {
+    if (shown < 2 * (check.statuses_differing + check.changes_differing + check.aggregates_differing +
+                     check.deployments_differing)) {
       std::cout << "(the first " << shown << " lines shown; `fluxstatus rebuild` rewrites them all)\n";
     }
     return 1;
@@ -60,6 +61,7 @@ int RunRebuild(const CliContext& ctx, bool check_only) {
   std::cout << ": " << Counted(report.statuses, "status", "statuses") << ", "
             << Counted(report.changes, "status change", "status changes");
   if (report.aggregates > 0) std::cout << ", " << Counted(report.aggregates, "aggregate", "aggregates");
+  if (report.deployments > 0) std::cout << ", " << Counted(report.deployments, "deployment", "deployments");
   std::cout << "\n";
   return 0;
 }

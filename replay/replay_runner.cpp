@@ -49,7 +49,7 @@ Refolded RefoldWindow(store::Connection& db, const ReplaySettings& s, const stor
       if (with_provider.count(c.route)) {
         summary.marked += store::MarkCommitForResync(db, c.route, c.commit_sha);
         for (const auto& key : r.keys) out.to_send.push_back({core::Sink::kCommitStatus, key});
-        for (const auto& key : r.aggregate_keys) out.to_send.push_back({core::Sink::kAggregate, key});
+        for (const auto& target : r.sink_keys) out.to_send.push_back(target);
       }
     } while (i < commits.size() && events < kEventsPerTransaction &&
              std::chrono::steady_clock::now() - started < kTransactionBudget);

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "core/sync_state.h"
-#include "store/aggregate_refresh.h"
+#include "store/deployment_refresh.h"
 #include "store/commit_statuses.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
@@ -43,7 +43,7 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   CommitRefold out;
   LogFolder folder(routes);
   const FoldedCommit folded = FoldCommit(db, folder, route, commit_sha, out.events);
-  const bool has_sink = folder.ProfileFor(route).has_provider;
+  const bool has_sink = folder.ProfileFor(route).PostsStatuses();
 
   CommitStatuses statuses(db);
   StatusChanges change_log(db);
@@ -84,9 +84,11 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
     if (!folded.keys.count(key) && !rows.count(key)) change_log.DeleteKey(key);
   }
   SinkTargets sinks(db);
-  out.rows_changed += RefreshAggregates(statuses, sinks, routes, route, commit_sha);
-  for (const auto& row : sinks.ForCommit(core::Sink::kAggregate, commit_sha)) {
-    if (row.key.route == route) out.aggregate_keys.push_back(row.key);
+  out.rows_changed += RefreshDerivedSinks(statuses, sinks, routes, route, commit_sha);
+  for (const auto sink : {core::Sink::kAggregate, core::Sink::kDeployment}) {
+    for (const auto& row : sinks.ForCommit(sink, commit_sha)) {
+      if (row.key.route == route) out.sink_keys.push_back({sink, row.key});
+    }
   }
   return out;
 }

@@ -12,14 +12,16 @@
 
 #include "core/commit_status.h"
 #include "core/route_catalog.h"
+#include "core/sync_state.h"
 
 namespace fluxstatus::store {
 
 struct CommitRefold {
   std::vector<core::StatusKey> keys;  // the commit's statuses after the fold, by key
   std::int64_t events = 0;            // log events read
-  // The aggregates the route posts for the commit (their `fleet/<name>` keys), re-derived.
-  std::vector<core::StatusKey> aggregate_keys;
+  // What else the route posts for the commit (its aggregates' `fleet/<name>` statuses, its
+  // deployments), re-derived.
+  std::vector<core::SinkKey> sink_keys;
   std::int64_t rows_changed = 0;  // status rows written or removed because they differed
 };
 

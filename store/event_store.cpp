@@ -11,7 +11,7 @@
 
 #include "core/flux_json.h"
 #include "core/revision.h"
-#include "store/aggregate_refresh.h"
+#include "store/deployment_refresh.h"
 #include "store/dispatch_lease.h"
 #include "store/foreign_keys_off.h"
 
@@ -126,11 +126,11 @@ AppendResult EventStore::FoldEvent(std::int64_t id, const std::string& route, co
     return result;
   }
   const StatusRow row{
-      {folded.next, core::SyncAfterFold(current ? &current->sync : nullptr, folded.outcome, profile.has_provider)},
+      {folded.next, core::SyncAfterFold(current ? &current->sync : nullptr, folded.outcome, profile.PostsStatuses())},
       candidate.key};
   if (folded.Changed()) changes_.Record(row.key, row.fold);
   statuses_.Save(row);
-  RefreshAggregates(statuses_, sinks_, routes_, route, row.key.commit_sha);
+  RefreshDerivedSinks(statuses_, sinks_, routes_, route, row.key.commit_sha);
   return result;
 }
 

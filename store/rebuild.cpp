@@ -10,6 +10,7 @@
 #include "core/rfc3339.h"
 #include "core/sync_state.h"
 #include "store/aggregate_refresh.h"
+#include "store/deployment_refresh.h"
 #include "store/commit_statuses.h"
 #include "store/database.h"
 #include "store/event_log.h"
@@ -158,6 +159,23 @@ void CompareAggregates(Differ& d, SQLite::Database& db, const std::vector<core::
   }
 }
 
+// The stored deployment rows beside a fresh core::FoldDeployments, both by key.
+void CompareDeployments(Differ& d, SQLite::Database& db, const std::vector<core::DeploymentTarget>& fresh) {
+  SinkTargets sinks(db);
+  std::map<core::StatusKey, Columns> stored, derived;
+  for (const auto& r : sinks.All(core::Sink::kDeployment)) stored.emplace(r.key, StatusColumns(r.fold));
+  for (const auto& t : fresh) derived.emplace(t.key, StatusColumns(t.fold));
+  std::set<core::StatusKey> keys;
+  for (const auto& [key, cols] : stored) keys.insert(key);
+  for (const auto& [key, cols] : derived) keys.insert(key);
+  for (const auto& key : keys) {
+    const auto s = stored.find(key);
+    const auto f = derived.find(key);
+    d.Compare(KeyText(key), s == stored.end() ? nullptr : &s->second, KeyText(key),
+              f == derived.end() ? nullptr : &f->second);
+  }
+}
+
 }  // namespace
 
 RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalog& routes) {
@@ -190,14 +208,16 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   // status did not change, facts about the host for every key that is still there.
   for (const auto& [key, folded] : keys) {
     const auto old = before.find(key);
-    const bool has_sink = folder.ProfileFor(key.route).has_provider;
+    const bool has_sink = folder.ProfileFor(key.route).PostsStatuses();
     statuses.Save(
         {{folded, core::SyncAfterRefold(old == before.end() ? nullptr : &old->second, folded, has_sink)}, key});
   }
   CreateIndexes(db, indexes);
   report.statuses = static_cast<std::int64_t>(keys.size());
   SinkTargets sinks(db);
-  report.aggregates = ReplaceAggregates(sinks, routes, core::FoldAggregates(routes.aggregates(), keys));
+  const auto aggregates = core::FoldAggregates(routes.aggregates(), keys);
+  report.aggregates = ReplaceAggregates(sinks, routes, aggregates);
+  report.deployments = ReplaceDeployments(sinks, routes, core::FoldDeployments(routes, keys, aggregates));
   // Foreign keys are off for the load (EventStore::Rebuild). Every event id written came from a
   // row read above, except the snapshot's: check that those still exist (prune keeps them).
   if (report.snapshot_through > 0) {
@@ -255,15 +275,20 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
     if (!take_f) ++s;
     if (!take_s) ++f;
   }
-  Differ aggregates("aggregate_status");
-  CompareAggregates(aggregates, db, core::FoldAggregates(routes.aggregates(), keys));
+  Differ aggregates("aggregate_status"), deployments("deployments");
+  const auto fresh_aggregates = core::FoldAggregates(routes.aggregates(), keys);
+  CompareAggregates(aggregates, db, fresh_aggregates);
+  CompareDeployments(deployments, db, core::FoldDeployments(routes, keys, fresh_aggregates));
   RebuildCheck check;
   check.statuses_differing = current.count();
   check.changes_differing = history.count();
   check.aggregates_differing = aggregates.count();
-  check.equal = check.statuses_differing == 0 && check.changes_differing == 0 && check.aggregates_differing == 0;
+  check.deployments_differing = deployments.count();
+  check.equal = check.statuses_differing == 0 && check.changes_differing == 0 && check.aggregates_differing == 0 &&
+                check.deployments_differing == 0;
   current.AppendTo(check.diff);  // the statuses first: what users and hosts see
   aggregates.AppendTo(check.diff);
+  deployments.AppendTo(check.diff);
   history.AppendTo(check.diff);
   return check;
 }

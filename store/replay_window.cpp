@@ -32,15 +32,18 @@ std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route,
     statuses.Save(row);
     ++marked;
   }
-  // The aggregates the route posts for the commit: checked against the host again too.
+  // What else the route posts for the commit (aggregates, deployments): checked against the
+  // host again too.
   SinkTargets sinks(db);
-  for (auto& row : sinks.ForCommit(core::Sink::kAggregate, commit_sha)) {
-    if (row.key.route != route) continue;
-    auto sync = core::MarkForReplay(row.sync);
-    if (!sync) continue;
-    row.sync = std::move(*sync);
-    sinks.Save(row);
-    ++marked;
+  for (const auto sink : {core::Sink::kAggregate, core::Sink::kDeployment}) {
+    for (auto& row : sinks.ForCommit(sink, commit_sha)) {
+      if (row.key.route != route) continue;
+      auto sync = core::MarkForReplay(row.sync);
+      if (!sync) continue;
+      row.sync = std::move(*sync);
+      sinks.Save(row);
+      ++marked;
+    }
   }
   return marked;
 }

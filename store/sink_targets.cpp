@@ -11,9 +11,9 @@ namespace {
 
 constexpr const char* kTable = "sink_targets";
 
-// The row's columns (StatusRowColumns, then the extras at 18-20), for every SELECT of whole rows.
+// The row's columns (StatusRowColumns, then the extras at 18-22), for every SELECT of whole rows.
 const std::string& SinkColumns() {
-  static const std::string columns = StatusRowColumns() + ", members_ready, members_total, sink, name";
+  static const std::string columns = StatusRowColumns() + ", members_ready, members_total, sink, name, host_object_id";
   return columns;
 }
 
@@ -24,8 +24,8 @@ const std::string& Select() {
 
 const std::string kLoad = Select() + " WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ? AND sink = ?";
 const std::string kSave = "INSERT OR REPLACE INTO sink_targets (" + StatusRowInsertColumns() +
-                          ", members_ready, members_total, sink, name)"
-                          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                          ", members_ready, members_total, sink, name, host_object_id)"
+                          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kDelete =
     "DELETE FROM sink_targets WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ? AND sink = ?";
 const std::string kAll = Select() + " WHERE sink = ? ORDER BY route, repo, commit_sha, context";
@@ -38,7 +38,7 @@ constexpr const char* kBySyncState = "SELECT sync_state, count(*) FROM sink_targ
 constexpr const char* kClear = "DELETE FROM sink_targets WHERE sink = ?";
 
 core::Sink SinkFromText(const std::string& text) {
-  for (auto sink : {core::Sink::kCommitStatus, core::Sink::kAggregate}) {
+  for (auto sink : {core::Sink::kCommitStatus, core::Sink::kAggregate, core::Sink::kDeployment}) {
     if (core::ToString(sink) == text) return sink;
   }
   throw std::runtime_error("sink_targets holds an unknown sink '" + text + "'");
@@ -51,6 +51,7 @@ SinkRow ReadSinkRow(SQLite::Statement& q) {
   if (!q.getColumn(19).isNull()) r.members_total = q.getColumn(19).getInt64();
   r.sink = SinkFromText(q.getColumn(20).getString());
   r.name = q.getColumn(21).getString();
+  if (!q.getColumn(22).isNull()) r.sync.host_object_id = q.getColumn(22).getString();
   return r;
 }
 
@@ -82,6 +83,7 @@ void SinkTargets::Save(const SinkRow& r) {
   }
   save_.bind(22, std::string(core::ToString(r.sink)));
   save_.bind(23, r.name);
+  if (r.sync.host_object_id) save_.bind(24, *r.sync.host_object_id);
   save_.exec();
 }
 

@@ -33,7 +33,13 @@ RouteCatalog Routes() {
   both.repo = "simonjaeger/contoso2";
   both.members = {"github", "local"};
   both.contexts = {"kustomization/*"};
-  return RouteCatalog({Profile("github", true, "simonjaeger/contoso2"), Profile("local", false)}, {both});
+  both.report_deployment = true;
+  // Deployments too: the route's own (over its Kustomizations) and the aggregate's.
+  auto github = Profile("github", true, "simonjaeger/contoso2");
+  fluxstatus::core::DeploymentSpec spec;
+  spec.environment = "github-env";
+  github.deployment = spec;
+  return RouteCatalog({github, Profile("local", false)}, {both});
 }
 
 // A random stream over a few commits, objects, severities and reasons. With distinct_times
@@ -85,6 +91,7 @@ std::string Describe(const std::vector<Row>& rows) {
 const char* const kAllCurrent = "SELECT * FROM current_status ORDER BY route, repo, commit_sha, context";
 const char* const kAllHistory = "SELECT * FROM status_history ORDER BY rowid";
 const char* const kAllAggregates = "SELECT * FROM aggregate_status ORDER BY name, commit_sha";
+const char* const kAllDeployments = "SELECT * FROM deployments ORDER BY route, commit_sha, environment";
 const char* const kFinalByKey =
     "SELECT route, repo, commit_sha, context, state, description, event_time FROM current_status"
     " ORDER BY route, repo, commit_sha, context";
@@ -124,8 +131,11 @@ std::vector<Row> IngestAndCheck(const std::vector<std::pair<std::string, std::st
   const auto history_before = QueryRows(*f.db, kAllHistory);
   const auto aggregates_before = QueryRows(*f.db, kAllAggregates);
   BOOST_TEST_REQUIRE(aggregates_before.size() >= 2u);  // the stream's commits, each counted by a member
+  const auto deployments_before = QueryRows(*f.db, kAllDeployments);
+  BOOST_TEST_REQUIRE(deployments_before.size() >= 4u);  // the route's and the aggregate's, per commit
   const RebuildReport report = store.Rebuild();
   BOOST_TEST(report.aggregates == static_cast<std::int64_t>(aggregates_before.size()));
+  BOOST_TEST(report.deployments == static_cast<std::int64_t>(deployments_before.size()));
   BOOST_TEST(report.events == static_cast<std::int64_t>(stream.size()));
   BOOST_TEST(report.statuses == static_cast<std::int64_t>(current_before.size()));
   BOOST_TEST(report.changes == static_cast<std::int64_t>(history_before.size()));
@@ -136,6 +146,7 @@ std::vector<Row> IngestAndCheck(const std::vector<std::pair<std::string, std::st
   BOOST_TEST((current_after == current_before));
   BOOST_TEST((QueryRows(*f.db, kAllHistory) == history_before));
   BOOST_TEST((QueryRows(*f.db, kAllAggregates) == aggregates_before));
+  BOOST_TEST((QueryRows(*f.db, kAllDeployments) == deployments_before));
   return QueryRows(*f.db, kFinalByKey);
 }
 
