@@ -107,7 +107,7 @@ std::vector<std::string> Contexts(const ConfigReader& r, const YAML::Node& block
 }
 
 // Why GitHub or GitLab would refuse `name` as an environment name; nullopt when neither would.
-// GitLab's rule is the narrower one; GitHub's allows all it allows.
+// One rule for both hosts, so a name that passes works on either and a route may move between them.
 std::optional<std::string> EnvironmentNameProblem(const std::string& name) {
   if (name.empty()) return "is empty";
   if (name.size() > 255) return "is longer than 255 characters";
