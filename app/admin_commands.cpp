@@ -15,16 +15,37 @@
 namespace fluxstatus::app {
 namespace {
 
-// "fleet/production on acme/app via route prod-eu, over prod-eu, prod-us (rule all)": what
-// the aggregate will post, so a reader of check-config's output sees the members it counts.
+// "fleet/production on acme/app via route prod-eu, over prod-eu, prod-us (rule all)", with
+// "and deployment to environment production" when it reports one: what the aggregate will
+// post, so a reader of check-config's output sees the members it counts.
 std::string AggregateLine(const core::FleetAggregate& a) {
   std::string members;
   for (const auto& m : a.members) members += (members.empty() ? "" : ", ") + m;
   const std::string rule =
       a.rule.kind == core::AggregateRule::Kind::kAll ? "all" : "quorum " + std::to_string(a.rule.quorum);
-  const std::string posted =
-      a.report_status ? " on " + a.repo + " via route " + a.route : " (folded, not posted: report: [])";
+  std::string posted = a.report_status ? "" : " (status folded, not posted)";
+  if (a.report_deployment)
+    posted += (a.report_status ? " and" : ",") + std::string(" deployment to environment ") + a.name;
+  posted += a.report_status || a.report_deployment ? " on " + a.repo + " via route " + a.route
+                                                   : " (folded, not posted: report: [])";
   return a.Context() + posted + ", over " + members + " (rule " + rule + ")";
+}
+
+// "github acme/app", and whether the route's own statuses are posted at all.
+std::string RouteLine(const RouteConfig& r) {
+  if (r.provider.empty()) return "no provider (statuses are folded, not sent)";
+  return r.provider + " " + r.repo + (r.report_status ? "" : " (statuses are folded, not sent: report: [deployment])");
+}
+
+// "environment prod-eu on acme/app, over kustomization/*, helmrelease/* (production)": where
+// the route's deployments go and which of its contexts make up their state.
+std::string DeploymentLine(const RouteConfig& r, const core::DeploymentSpec& d) {
+  std::string contexts;
+  for (const auto& c : d.contexts) contexts += (contexts.empty() ? "" : ", ") + c;
+  std::string flags = d.production ? "production" : "";
+  if (d.transient) flags += (flags.empty() ? "" : ", ") + std::string("transient");
+  return "environment " + d.environment + " on " + r.repo + ", over " + contexts +
+         (flags.empty() ? "" : " (" + flags + ")");
 }
 
 }  // namespace
@@ -97,10 +118,9 @@ int RunCheckConfig(const CliContext& ctx) {
   }
   std::cout << "\n";
   for (const auto& r : c.routes) {
-    std::cout << "  route " << r.name << ": "
-              << (r.provider.empty() ? std::string("no provider (statuses are folded, not sent)")
-                                     : r.provider + " " + r.repo)
-              << "\n";
+    std::cout << "  route " << r.name << ": " << RouteLine(r) << "\n";
+    if (r.deployment)
+      std::cout << "  deployment of route " << r.name << ": " << DeploymentLine(r, *r.deployment) << "\n";
   }
   for (const auto& a : c.aggregates) std::cout << "  aggregate " << a.name << ": " << AggregateLine(a) << "\n";
   for (const auto& file : c.SecretFiles()) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <variant>
 
+#include "app/deployment_config.h"
 #include "app/verb_suggestion.h"
 
 namespace fluxstatus::app {
@@ -33,29 +34,32 @@ std::string RouteHint(const std::string& typed, const std::vector<RouteConfig>& 
   return "; the configured routes are: " + list;
 }
 
-// The words of a `report:` list; nullopt when the key is not written. Words that name
-// reports of a later version are refused as such rather than as unknown, so that a reader
-// of the contract learns it is the version, not their spelling.
+// The words of a `report:` list; nullopt when the key is not written. Check runs are
+// refused as a later version's rather than as unknown, so that a reader of the contract
+// learns it is the version, not their spelling.
 std::optional<std::vector<std::string>> ReportWords(const ConfigReader& r, const YAML::Node& n, const std::string& who,
                                                     bool check_runs_exist) {
   const auto words = r.StringList(n, "report", who);
   if (!words) return std::nullopt;
-  const std::string fix = "; use report: [status] or leave report out";
   std::set<std::string> seen;
   for (std::size_t i = 0; i < words->size(); ++i) {
     const std::string& word = (*words)[i];
     const YAML::Node at = n["report"][i];
-    if (word == "deployment") r.Fail(at, who + ": deployment reports are not available in this version yet" + fix);
     if (word == "check" && check_runs_exist) {
-      r.Fail(at, who + ": check run reports are not available in this version yet" + fix);
+      r.Fail(at, who + ": check run reports are not available in this version yet; use report: [status], " +
+                     "[deployment] or both, or leave report out");
     }
-    if (word != "status") {
+    if (word != "status" && word != "deployment") {
       r.Fail(at, who + ": unknown report '" + word + "' (status" +
                      (check_runs_exist ? ", deployment, check)" : ", deployment)"));
     }
     if (!seen.insert(word).second) r.Fail(at, who + ": report lists '" + word + "' twice; list it once");
   }
   return words;
+}
+
+bool Lists(const std::vector<std::string>& words, const char* word) {
+  return std::find(words.begin(), words.end(), word) != words.end();
 }
 
 std::string ParseName(const ConfigReader& r, const YAML::Node& n, const std::string& where) {
@@ -87,6 +91,33 @@ const RouteConfig& PostingRoute(const ConfigReader& r, const YAML::Node& n, cons
                            "' has no provider; set provider/address on it or name a route that has one");
   }
   return *route;
+}
+
+// An aggregate's deployment goes to the environment named after it, through its route: that
+// route must post deployments, and no route may deploy to that environment of the same
+// repository (the host would hold one deployment for both, moved by two different states).
+void CheckAggregateDeployment(const ConfigReader& r, const YAML::Node& n, const core::FleetAggregate& a,
+                              const RouteConfig& route, const std::vector<RouteConfig>& routes) {
+  const std::string who = "aggregate '" + a.name + "'";
+  if (route.provider.empty()) {
+    r.Fail(n["report"], who + " cannot post its deployment to environment '" + a.name + "': route '" + route.name +
+                            "' has no provider; set provider (github or gitlab) and address on it, name a route " +
+                            "that has one, or remove `deployment` from report");
+  }
+  if (!PostsDeployments(route.provider)) {
+    r.Fail(n["report"], "deployments are posted to GitHub and GitLab only; " + who + " is posted through route '" +
+                            route.name + "', which uses provider '" + route.provider +
+                            "': remove `deployment` from report");
+  }
+  const std::string key = DeploymentHostKey(route, a.name);
+  for (const auto& other : routes) {
+    if (!other.deployment || DeploymentHostKey(other, other.deployment->environment) != key) continue;
+    r.Fail(n["name"], who + ": its deployment to environment '" + a.name + "' of " + route.repo +
+                          " would be the same deployment on the host as route '" + other.name +
+                          "''s (its deployment.environment resolves to '" + a.name +
+                          "'); rename the aggregate, change that route's deployment.environment, or remove " +
+                          "`deployment` from the aggregate's report");
+  }
 }
 
 std::vector<std::string> ParseMembers(const ConfigReader& r, const YAML::Node& n, const std::string& who,
@@ -149,8 +180,12 @@ core::FleetAggregate ParseAggregate(const ConfigReader& r, const YAML::Node& n, 
   a.name = ParseName(r, n, where);
   const std::string who = "aggregate '" + a.name + "'";
   // `report: []` folds and keeps the aggregate without posting it (no provider needed).
-  if (const auto report = ReportWords(r, n, who, false)) a.report_status = !report->empty();
+  if (const auto report = ReportWords(r, n, who, false)) {
+    a.report_status = Lists(*report, "status");
+    a.report_deployment = Lists(*report, "deployment");
+  }
   const RouteConfig& route = PostingRoute(r, n, a, routes);
+  if (a.report_deployment) CheckAggregateDeployment(r, n, a, route, routes);
   a.route = route.name;
   a.repo = route.repo;
   a.members = ParseMembers(r, n, who, routes);
@@ -161,15 +196,14 @@ core::FleetAggregate ParseAggregate(const ConfigReader& r, const YAML::Node& n, 
 
 }  // namespace
 
-void CheckRouteReport(const ConfigReader& r, const YAML::Node& route, const std::string& rw) {
-  if (const auto report = ReportWords(r, route, rw, true); report && report->empty()) {
-    r.Fail(route["report"], rw + ": report: [] would post nothing; only [status] is available in this version " +
-                                "(to fold statuses without posting them, leave provider out)");
+RouteReports ParseRouteReport(const ConfigReader& r, const YAML::Node& route, const std::string& rw) {
+  const auto report = ReportWords(r, route, rw, true);
+  if (!report) return {};
+  if (report->empty()) {
+    r.Fail(route["report"], rw + ": report: [] would post nothing; list status, deployment or both (to fold " +
+                                "statuses without posting them, leave provider out)");
   }
-  if (const YAML::Node block = route["deployment"]; block.IsDefined()) {
-    r.Fail(block, rw + ": deployment: deployment reports are not available in this version yet; remove the " +
-                      "deployment block");
-  }
+  return {Lists(*report, "status"), Lists(*report, "deployment")};
 }
 
 std::vector<core::FleetAggregate> ParseAggregates(const ConfigReader& r, const YAML::Node& list,

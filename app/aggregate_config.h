@@ -1,6 +1,7 @@
 // The issue-15 keys of fluxstatus.yaml: `aggregates:` (one fleet/<name> status summing up
-// several routes) and the routes' `report:`. What this version cannot do yet (deployments,
-// check runs) is refused by name, so a config written for a later version fails loudly.
+// several routes, and optionally a deployment to the environment <name>) and the routes'
+// `report:`. What this version cannot do yet (check runs) is refused by name, so a config
+// written for a later version fails loudly.
 #pragma once
 
 #include <string>
@@ -14,10 +15,14 @@
 
 namespace fluxstatus::app {
 
-// A route's `report:` (default [status]) and `deployment:` block. Only [status] is available;
-// `deployment`, `check` and the `deployment:` block are refused as not available in this
-// version. `rw` ("route 'prod-eu'") starts each message. Throws ConfigError.
-void CheckRouteReport(const ConfigReader& r, const YAML::Node& route, const std::string& rw);
+// What a route's `report:` lists (default [status]). `check` is refused as not available in
+// this version, `[]` as posting nothing. `rw` ("route 'prod-eu'") starts each message.
+// Throws ConfigError.
+struct RouteReports {
+  bool status = true;
+  bool deployment = false;
+};
+RouteReports ParseRouteReport(const ConfigReader& r, const YAML::Node& route, const std::string& rw);
 
 // The `aggregates:` list (null or absent: none), checked against the already parsed routes.
 // Each message names the aggregate, the problem and the fix, at the offending line. Each

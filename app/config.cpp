@@ -12,6 +12,7 @@
 
 #include "app/aggregate_config.h"
 #include "app/config_reader.h"
+#include "app/deployment_config.h"
 #include "core/git_address.h"
 #include "core/status_template.h"
 #include "dispatch/token_source.h"
@@ -141,7 +142,9 @@ RouteConfig ParseRoute(const ConfigReader& r, const YAML::Node& n, size_t index)
   rc.context = r.String(n, "context", "");
   rc.target_url = r.String(n, "target_url", "");
   ParseTls(r, n, rw, rc);
-  CheckRouteReport(r, n, rw);
+  const RouteReports report = ParseRouteReport(r, n, rw);
+  rc.report_status = report.status;
+  rc.deployment = ParseRouteDeployment(r, n, rc, report.deployment, rw);
   rc.api_base = r.String(n, "api_base", "");
   const bool app_auth = ParseGitHubApp(r, n, rw, rc);
   if (!rc.provider.empty() && !app_auth && rc.token_file.empty() && rc.token_env.empty()) {
@@ -178,6 +181,8 @@ core::RouteCatalog Config::Catalog() const {
     p.cluster = rc.cluster;
     p.target_url_template = rc.target_url;
     p.has_provider = !rc.provider.empty();
+    p.report_status = rc.report_status;
+    p.deployment = rc.deployment;
     profiles.push_back(std::move(p));
   }
   return core::RouteCatalog(profiles, aggregates);  // each one's repo is its route's (ParseAggregates)
@@ -228,6 +233,7 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
       if (!names.insert(rc.name).second) r.Fail(routes[i], "route '" + rc.name + "' is defined twice");
       c.routes.push_back(std::move(rc));
     }
+    CheckDistinctDeployments(r, routes, c.routes);
   }
   c.aggregates = ParseAggregates(r, root["aggregates"], c.routes);
   if (const YAML::Node d = root["dispatch"]; d.IsDefined() && !d.IsNull()) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/deployment_spec.h"
 #include "core/event_source_match.h"
 #include "core/fleet_aggregate.h"
 #include "core/route_catalog.h"
@@ -38,7 +39,9 @@ struct RouteConfig {
   std::string github_app_id, github_installation_id, github_app_installation_owner, github_private_key_file;
   std::string github_app_base_url;  // the App's API root when not the route's (GHES)
   std::vector<core::EventSourceMatch> match;
-  std::string repo;  // derived from address
+  bool report_status = true;                       // `report` lists status (the default, [status])
+  std::optional<core::DeploymentSpec> deployment;  // `report` lists deployment: the block, resolved
+  std::string repo;                                // derived from address
 };
 
 struct DispatchConfig {

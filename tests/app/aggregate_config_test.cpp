@@ -154,14 +154,11 @@ BOOST_AUTO_TEST_CASE(each_mistake_names_the_aggregate_the_problem_and_the_fix_at
     {"rule unknown", kRoutes + "  - {name: production, route: prod-eu, members: [prod-eu], rule: majority}\n", 7, {"aggregate 'production': rule \"majority\" is neither `all` nor `quorum N`"}},
     {"contexts empty", kRoutes + "  - {name: production, route: prod-eu, members: [prod-eu], contexts: []}\n", 7, {"aggregate 'production': contexts is empty", "fleet/production could never succeed", "leave contexts out to count every context"}},
     {"unknown key", kRoutes + "  - {name: production, route: prod-eu, member: [prod-eu]}\n", 7, {"unknown key 'member' in aggregates[0]"}},
-    {"aggregate deployment", kRoutes + "  - {name: production, route: prod-eu, members: [prod-eu], report: [status, deployment]}\n", 7, {"aggregate 'production': deployment reports are not available in this version yet"}},
     {"aggregate report unknown", kRoutes + "  - {name: production, route: prod-eu, members: [prod-eu], report: [statuses]}\n", 7, {"aggregate 'production': unknown report 'statuses'"}},
     {"no routes at all", "aggregates:\n  - {name: production, route: prod-eu, members: [prod-eu]}\n", 2, {"route 'prod-eu' is not configured; no routes are configured"}},
     {"not a list", "aggregates: {name: production}\n", 1, {"aggregates must be a list"}},
-    {"route deployment report", "routes:\n  - {name: lab, report: [status, deployment]}\n", 2, {"route 'lab': deployment reports are not available in this version yet", "use report: [status]"}},
-    {"route check report", "routes:\n  - {name: lab, report: [check]}\n", 2, {"route 'lab': check run reports are not available in this version yet"}},
-    {"route report empty", "routes:\n  - {name: lab, report: []}\n", 2, {"route 'lab': report: [] would post nothing; only [status] is available in this version"}},
-    {"route deployment block", "routes:\n  - name: lab\n    deployment:\n      environment: prod\n", 4, {"route 'lab': deployment: deployment reports are not available in this version yet"}},
+    {"route check report", "routes:\n  - {name: lab, report: [check]}\n", 2, {"route 'lab': check run reports are not available in this version yet", "use report: [status], [deployment] or both"}},
+    {"route report empty", "routes:\n  - {name: lab, report: []}\n", 2, {"route 'lab': report: [] would post nothing; list status, deployment or both"}},
   };
   // clang-format on
   for (const auto& m : mistakes) {
