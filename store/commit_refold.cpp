@@ -4,8 +4,8 @@
 #include <optional>
 
 #include "core/sync_state.h"
-#include "store/deployment_refresh.h"
 #include "store/commit_statuses.h"
+#include "store/deployment_refresh.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
 #include "store/log_fold.h"

@@ -28,8 +28,8 @@ struct RebuildReport {
 
 struct RebuildCheck {
   bool equal = true;
-  std::int64_t statuses_differing = 0;    // current_status keys that differ, are extra or missing
-  std::int64_t changes_differing = 0;     // status_history rows that differ, are extra or missing
+  std::int64_t statuses_differing = 0;     // current_status keys that differ, are extra or missing
+  std::int64_t changes_differing = 0;      // status_history rows that differ, are extra or missing
   std::int64_t aggregates_differing = 0;   // aggregate_status rows that differ, are extra or missing
   std::int64_t deployments_differing = 0;  // deployments rows that differ, are extra or missing
   // "- TABLE KEY: column 'stored' …" / "+ TABLE KEY: column 'fresh' …" pairs (the first

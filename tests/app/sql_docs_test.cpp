@@ -191,6 +191,7 @@ class AuditDatabase {
     testing::WriteFile(d / "hook-token", "hook-s3cret\n");
     const std::string config = "routes:\n" + RouteYaml(d, host, "gh", HostKind::kGitHub) +
                                "    bearer_token_file: " + (d / "hook-token").string() + "\n" +
+                               "    report: [status, deployment]\n" +
                                RouteYaml(d, host, "gl", HostKind::kGitLab) + "  - name: audit\n" +
                                DispatchYaml(1, 3, "50ms", "200ms") +
                                "aggregates:\n  - name: fleet\n    route: gh\n    members: [gh, gl]\n"
@@ -216,6 +217,7 @@ class AuditDatabase {
       const bool settled = WaitUntil(
           [&] {
             return QueryInt(db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'pending'") == 0 &&
+                   QueryInt(db_path(), "SELECT count(*) FROM deployments WHERE sync_state = 'pending'") == 0 &&
                    QueryInt(db_path(), "SELECT count(*) FROM rejected_events") == 1;
           },
           std::chrono::seconds(30));

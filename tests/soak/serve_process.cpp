@@ -1,5 +1,7 @@
 #include "tests/soak/serve_process.h"
 
+#include <curl/curl.h>
+
 #include <fstream>
 
 namespace fluxstatus::soak {
@@ -31,6 +33,20 @@ CliRun RunCli(const std::filesystem::path& dir, const std::string& config, const
   std::vector<std::string> argv = {"--config", config, "--db", db};
   argv.insert(argv.end(), args.begin(), args.end());
   return testing::RunFluxstatus(dir, argv);
+}
+
+long ServeProcess::GetStatus(const std::string& path) const {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return 0;
+  curl_easy_setopt(curl, CURLOPT_URL, Url(path).c_str());
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
+  long status = 0;
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  return status;
 }
 
 }  // namespace fluxstatus::soak

@@ -29,6 +29,8 @@ class ServeProcess : public testing::ServeProcess {
   Stopped Terminate(std::chrono::seconds grace = std::chrono::seconds(30));
   // VmRSS of the running process in KiB, 0 when it cannot be read.
   long RssKb() const;
+  // The HTTP status of a GET of `path` (e.g. "/readyz"), 0 without an answer within 5 s.
+  long GetStatus(const std::string& path) const;
 };
 
 using CliRun = testing::ProcessResult;

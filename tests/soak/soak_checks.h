@@ -87,4 +87,14 @@ struct AggregateUnderTest {
 void CheckAggregate(const std::string& db, const testing::FakeGitHost& host, const std::vector<RouteUnderTest>& routes,
                     const AggregateUnderTest& aggregate, const ReferenceFold& fold, Failures& failures);
 
+// `deploying_route` (a GitHub route with `report: [status, deployment]`, environment = its
+// name) and the aggregate (`report: [status, deployment]`): one deployments row per commit and
+// environment, in the state the rule makes of the reference fold, synced with a host id; on
+// the host exactly one deployment per commit and environment, its newest status in that state.
+void CheckDeployments(const std::string& db, const testing::FakeGitHost& host,
+                      const std::vector<RouteUnderTest>& routes, const AggregateUnderTest& aggregate,
+                      const std::string& deploying_route, const ReferenceFold& fold, Failures& failures);
+// "N rows (S success, F failure, P in progress), H on the host" for the summary.
+std::string DeploymentSummary(const std::string& db, const testing::FakeGitHost& host, const std::string& repo);
+
 }  // namespace fluxstatus::soak

@@ -3,10 +3,9 @@
 // idle pauses longer than every timer in the service), out-of-order arrivals, 429 and 5xx from
 // the Git host, one SIGTERM restart and one SIGKILL while sends are in flight. At the end every
 // send must have been acknowledged, the log must hold each body once per route, and the folded
-// statuses and the host's newest statuses must equal the test's own reference fold.
+// statuses, the host's newest statuses, the aggregate and the deployments must equal what the
+// test's own reference fold makes of the stream.
 // SOAK_SEED=N replays a run; SOAK_SECONDS sets its length (`make soak SOAK_MINUTES=30`).
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -87,29 +86,21 @@ std::string Config(const std::filesystem::path& dir, const FakeGitHost& host,
             "\n";
     if (!r.hmac_key.empty()) yaml += "    hmac_key_file: " + (dir / "hmac.key").string() + "\n";
     if (!r.cluster.empty()) yaml += "    cluster: " + r.cluster + "\n";
+    // The GitHub route also deploys each commit to the environment named after it
+    // (CheckDeployments).
+    if (r.kind == HostKind::kGitHub)
+      yaml += "    report: [status, deployment]\n    deployment:\n      environment: \"{route}\"\n      contexts: [\"" +
+              kAggregate.context_prefix + "*\"]\n";
   }
   // One aggregate over both routes, posted through the GitHub one (CheckAggregate).
   yaml += "aggregates:\n  - name: " + kAggregate.name + "\n    route: " + kAggregate.route + "\n    members: [";
   for (std::size_t i = 0; i < routes.size(); ++i) yaml += (i ? ", " : "") + routes[i].name;
-  yaml += "]\n    contexts: [\"" + kAggregate.context_prefix + "*\"]\n";
+  yaml += "]\n    contexts: [\"" + kAggregate.context_prefix + "*\"]\n    report: [status, deployment]\n";
   // Small backoffs so the run converges; an idle timeout shorter than the senders' pauses, so
   // the pauses outlast it too. Enough attempts that host faults never fail a key for good.
   return yaml +
          "dispatch:\n  workers: 4\n  max_attempts: 1000\n  initial_backoff: 50ms\n  max_backoff: 1s\n"
          "http:\n  idle_timeout: 3s\n";
-}
-
-long GetStatus(const std::string& url) {
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(
-      curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  return status;
 }
 
 // What happened to the service during the run.
@@ -229,7 +220,7 @@ std::string LoggedProblems(const std::string& output) {
 void CheckEnd(ServeProcess& serve, FluxStream& stream, const std::vector<RouteUnderTest>& routes,
               const std::filesystem::path& dir, const std::string& config, const std::string& db, Lifecycle& life,
               Failures& failures) {
-  const long ready = GetStatus(serve.Url("/readyz"));
+  const long ready = serve.GetStatus("/readyz");
   if (ready != 200) failures.Add("/readyz is 200 at the end", "expected 200, got " + std::to_string(ready));
   TrafficGate gate;
   FluxSender sender(gate);
@@ -296,7 +287,8 @@ void CheckDrained(const std::string& db, Failures& failures) {
   const auto pending = [&db] {
     return std::stoll(QueryRows(db,
                                 "SELECT (SELECT count(*) FROM current_status WHERE sync_state = 'pending') +"
-                                " (SELECT count(*) FROM aggregate_status WHERE sync_state = 'pending')")[0][0]);
+                                " (SELECT count(*) FROM aggregate_status WHERE sync_state = 'pending') +"
+                                " (SELECT count(*) FROM deployments WHERE sync_state = 'pending')")[0][0]);
   };
   if (testing::WaitUntil([&] { return pending() == 0; }, kDrainTimeout, std::chrono::milliseconds(100))) return;
   failures.Add("the service drains: no key pending " + std::to_string(kDrainTimeout.count()) + " s after the last send",
@@ -362,6 +354,7 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   CheckFold(db, fold, failures);
   CheckHost(host, routes, fold, failures);
   CheckAggregate(db, host, routes, kAggregate, fold, failures);
+  CheckDeployments(db, host, routes, kAggregate, "github", fold, failures);
   CheckCoverage(fold, stream, traffic.ledger, out_of_order, life, traffic.faults, db, failures);
   CheckEnd(serve, stream, routes, dir.path(), config, db, life, failures);
 
@@ -373,6 +366,7 @@ void RunSoak(const Settings& settings, const std::string& replay) {
                 " ifnull(sum(state = 'failure'), 0) || ' failure, ' || ifnull(sum(state = 'pending'), 0) || ' pending)'"
                 " FROM aggregate_status")[0][0];
   std::cout << "  aggregate fleet/" << kAggregate.name << ": " << aggregates << std::endl;
+  std::cout << "  deployments: " << DeploymentSummary(db, host, "acme/fleet") << std::endl;
   const std::string summary = Summary(replay, stream, traffic, log, out_of_order, fold, host, life, lookups);
   BOOST_TEST_MESSAGE(summary);
   std::cout << summary << std::endl;
