@@ -143,6 +143,49 @@ BOOST_AUTO_TEST_CASE(three_clusters_get_one_deployment_each_per_commit_and_the_f
                           second + "'") >= 2);
 }
 
+// The API calls one commit costs with 3 clusters x 2 Kustomizations, each going Progressing ->
+// ReconciliationSucceeded, with deployments on (the closing-note figure), by what they
+// are for: statuses, deployments (find, create, one status per state) and the aggregate.
+BOOST_AUTO_TEST_CASE(a_commit_on_three_clusters_with_two_kustomizations_costs_four_calls_per_deployment) {
+  FakeGitHost host(FakeGitHost::Options{"s3cret", "", 1});
+  testing::TempDir dir;
+  Serve serve(dir.path(), FleetConfig(dir.path(), host));
+  const std::string sha = Sha(54);
+  int at = 0;
+  for (const auto& cluster : kClusters) {
+    for (const char* name : {"infra", "apps"}) Accepted(serve.Hook(cluster, Progressing(sha, ++at, name)));
+  }
+  for (const auto& cluster : kClusters) BOOST_TEST_REQUIRE(OneDeploymentIn(host, sha, cluster, "in_progress"));
+  BOOST_TEST_REQUIRE(OneDeploymentIn(host, sha, "production", "in_progress"));
+  for (const auto& cluster : kClusters) {
+    for (const char* name : {"infra", "apps"}) Accepted(serve.Hook(cluster, Succeeded(sha, ++at, name)));
+  }
+  for (const auto& cluster : kClusters) BOOST_TEST_REQUIRE(OneDeploymentIn(host, sha, cluster, "success"));
+  BOOST_TEST_REQUIRE(OneDeploymentIn(host, sha, "production", "success"));
+  BOOST_TEST_REQUIRE(DeploymentsSynced(serve.db_path(), 4));
+  BOOST_TEST_REQUIRE(WaitAllSynced(serve.db_path(), 6));
+  BOOST_TEST_REQUIRE(WaitUntil([&] {
+    return QueryInt(serve.db_path(), "SELECT count(*) FROM aggregate_status WHERE sync_state = 'synced'") == 1;
+  }));
+  int status_posts = 0, fleet_posts = 0;
+  for (const auto& s : host.Statuses(HostKind::kGitHub, RepoFor(HostKind::kGitHub), sha)) {
+    ++(s.context == "fleet/production" ? fleet_posts : status_posts);
+  }
+  const int deployment_calls = CountRequests(host, "GET", "/deployments") + CountRequests(host, "POST", "/deployments");
+  const int calls = CountRequests(host, "POST") + CountRequests(host, "GET");
+  BOOST_TEST_MESSAGE("one commit, 3 clusters x 2 contexts, deployments on: "
+                     << status_posts << " status posts, " << fleet_posts << " fleet status posts, " << deployment_calls
+                     << " deployment calls (4 deployments), " << calls << " calls in all");
+  BOOST_TEST(status_posts == 12);
+  BOOST_TEST(fleet_posts <= 4);
+  // Per deployment: one lookup, one create, one status per state (in_progress, success).
+  BOOST_TEST(deployment_calls == 4 * 4);
+  BOOST_TEST(calls == status_posts + fleet_posts + deployment_calls);
+  // delivery_attempts holds every one of them.
+  BOOST_TEST(QueryInt(serve.db_path(), "SELECT count(*) FROM delivery_attempts WHERE commit_sha = '" + sha + "'") ==
+             calls);
+}
+
 // The SIGKILL lands after GitHub created the deployment and before fluxstatus read the answer
 // (so its id was never recorded): the restarted service finds it and posts its status; no
 // second deployment. Then the same once the id was recorded, during the status post.
