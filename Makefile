@@ -7,6 +7,9 @@ JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 # ccache (when installed) matches objects across build directories by paths relative to here.
 export CCACHE_BASEDIR ?= $(CURDIR)
+# The test suites use precompiled headers (tests/CMakeLists.txt), which ccache caches only with
+# these sloppiness settings.
+export CCACHE_SLOPPINESS ?= pch_defines,time_macros
 
 .PHONY: all deps test-deps build run test test-release sanitize tsan fuzz bench soak clean
 
