@@ -183,8 +183,7 @@ StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute&
                                std::uint64_t& seed) {
   std::mt19937_64 rng(seed++);
   const auto call_timeout = route.transport.timeout;
-  StepEnvironment env{*route.provider,
-                      {},
+  StepEnvironment env{{},
                       [&](const HttpCall& c) {
                         TransportResult r = transport.Send(c);
                         health_.Attempted(clock_.Steady());
@@ -201,7 +200,7 @@ StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute&
   } catch (const std::exception& e) {
     return CredentialsFailure(row, env, e.what());
   }
-  return RunDeliveryStep(row, env);
+  return RunDeliveryStep(row, *route.provider, env);
 }
 
 void Dispatcher::Report(const core::StatusKey& key, const std::string& host, const StepResult& result) {
