@@ -263,4 +263,24 @@ BOOST_AUTO_TEST_CASE(a_stored_id_the_host_no_longer_has_is_forgotten_and_replace
   BOOST_TEST(h.row.sync.host_object_id.value_or("") == std::to_string(deployments[0].id));
 }
 
+BOOST_AUTO_TEST_CASE(a_rate_limit_pauses_the_host_and_a_short_lease_stops_before_the_create) {
+  FakeGitHost host;
+  const GitHubDeployments gh("r1", host.Address(HostKind::kGitHub, "o/r"));
+  Harness h(gh, "o/r");
+  h.Want(core::StatusState::kPending);
+  host.RateLimitNext(1, 30);
+  const auto limited = h.Step();
+  BOOST_TEST(limited.record.result == Result::kRetry);
+  BOOST_TEST(limited.pause_host_until_ms.value_or(0) == kNowMs + 30'000);
+  BOOST_TEST(limited.record.next_attempt_ms.value_or(0) >= kNowMs + 30'000);
+
+  h.env.lease_covers = [](LeaseAction a) { return a != LeaseAction::kSend; };
+  const auto short_lease = h.Step();
+  BOOST_TEST(short_lease.lease_short);
+  BOOST_TEST(short_lease.record.result == Result::kSending);
+  BOOST_TEST((Outcomes(short_lease) == std::vector<std::string>{"listed"}));
+  BOOST_TEST(h.sending.empty());  // nothing was about to be created
+  BOOST_TEST(host.GitHubDeployments("o/r").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
