@@ -1,20 +1,51 @@
 #include "app/dispatch_wiring.h"
 
 #include <ctime>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/route_catalog.h"
 
 namespace fluxstatus::app {
+namespace {
+
+// What `route`'s deployments are posted with, by environment: its own `deployment:` and those
+// of the aggregates that report a deployment through it.
+std::map<std::string, core::DeploymentSpec> DeploymentSpecs(const core::RouteCatalog& catalog,
+                                                            const std::string& route) {
+  std::vector<std::string> environments;
+  if (const auto profile = catalog.Find(route); profile && profile->deployment) {
+    environments.push_back(profile->deployment->environment);
+  }
+  for (const auto& a : catalog.aggregates()) {
+    if (a.report_deployment && a.route == route) environments.push_back(a.name);
+  }
+  std::map<std::string, core::DeploymentSpec> specs;
+  for (const auto& environment : environments) {
+    if (auto spec = catalog.DeploymentFor(route, environment)) specs.emplace(environment, std::move(*spec));
+  }
+  return specs;
+}
+
+}  // namespace
 
 std::vector<dispatch::DispatchRoute> BuildDispatchRoutes(const Config& config, bool check_secrets) {
   std::vector<dispatch::DispatchRoute> routes;
+  const core::RouteCatalog catalog = config.Catalog();
   for (const auto& rc : config.routes) {
     if (rc.provider.empty()) continue;
     dispatch::DispatchRoute route;
     route.name = rc.name;
     try {
-      route.provider = dispatch::MakeProvider({rc.name, rc.provider, rc.address, rc.api_base});
+      const dispatch::ProviderSettings settings{rc.name, rc.provider, rc.address, rc.api_base};
+      route.provider = dispatch::MakeProvider(settings);
+      route.deployments = dispatch::MakeDeploymentProvider(settings);
     } catch (const dispatch::ProviderConfigError& e) {
       throw ConfigError(config.source + ": " + e.what());
     }
+    route.deployment_specs = DeploymentSpecs(catalog, rc.name);
+    route.cluster = rc.cluster;
     route.transport.ca_file = rc.ca_file;
     route.transport.client_cert_file = rc.client_cert_file;
     route.transport.client_key_file = rc.client_key_file;

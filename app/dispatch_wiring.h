@@ -1,4 +1,5 @@
-// From configuration to the dispatcher's routes: a Provider and a credential source per route
+// From configuration to the dispatcher's routes: a Provider (and, for GitHub and GitLab, a
+// DeploymentProvider with the route's deployment specs) and a credential source per route
 // with a provider. Bad addresses and unusable credentials are configuration errors naming the
 // route, found at start-up (and by check-config), not at the first event.
 #pragma once

@@ -6,10 +6,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/deployment_fold.h"
 #include "core/structured_log.h"
 #include "dispatch/delivery_step.h"
+#include "dispatch/deployment_step.h"
 #include "dispatch/dispatcher.h"
 #include "store/database.h"
+#include "store/event_log.h"
 
 namespace fluxstatus::dispatch {
 namespace {
@@ -32,6 +35,16 @@ std::string_view ResultName(store::DeliveryRecord::Result r) {
 
 core::LogFields KeyFields(const core::StatusKey& key) {
   return {{"route", key.route}, {"commit", key.commit_sha}, {"context", key.context}};
+}
+
+// Why a deployment row cannot be posted through `route`; nullopt when it can.
+std::optional<std::string> DeploymentGap(const core::StatusKey& key, const DispatchRoute& route) {
+  if (!route.deployments) return "route '" + key.route + "': its provider has no deployments";
+  const std::string environment(core::EnvironmentOfContext(key.context));
+  if (!route.deployment_specs.contains(environment)) {
+    return "route '" + key.route + "' has no deployment to environment '" + environment + "' configured";
+  }
+  return std::nullopt;
 }
 
 // The HTTP status of the step's last answered call (0: none answered).
@@ -64,7 +77,7 @@ void Dispatcher::WorkerLoop(int index) {
         const core::SinkKey& target;
         ~KeyInHand() { dispatcher.Release(target); }
       } in_hand{*this, job.target};
-      Process(job, outbox, transports, seed);
+      Process(job, *db, outbox, transports, seed);
       health_.Succeeded(thread);
     }
   });
@@ -132,8 +145,20 @@ void Dispatcher::Finish(const core::SinkKey& target, store::DeliveryRecord recor
                        fields);
 }
 
-void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::string, CurlTransport>& transports,
-                         std::uint64_t& seed) {
+void Dispatcher::Skip(const Job& job, const store::StatusRow& row, std::string error,
+                      std::chrono::milliseconds call_timeout) {
+  store::DeliveryRecord skip;
+  skip.key = job.target.key;
+  skip.sink = job.target.sink;
+  skip.sent_event_id = row.fold.event_id;
+  skip.result = store::DeliveryRecord::Result::kSkipped;
+  skip.error = std::move(error);
+  skip.at_ms = clock_.NowMs();
+  Finish(job.target, std::move(skip), call_timeout);
+}
+
+void Dispatcher::Process(const Job& job, store::Connection& db, store::Outbox& outbox,
+                         std::map<std::string, CurlTransport>& transports, std::uint64_t& seed) {
   if (stop_ || !HoldsLease()) return;  // stopping, or the lease was lost while queued: the key stays due
   // Re-read: a state superseded while the job was queued is never sent.
   const auto row = outbox.Load(job.target);
@@ -141,17 +166,16 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
   const core::StatusKey& key = job.target.key;
   auto route_it = routes_.find(key.route);
   if (route_it == routes_.end()) {
-    store::DeliveryRecord skip;
-    skip.key = key;
-    skip.sink = job.target.sink;
-    skip.sent_event_id = row->fold.event_id;
-    skip.result = store::DeliveryRecord::Result::kSkipped;
-    skip.error = "route '" + key.route + "' has no provider";
-    skip.at_ms = clock_.NowMs();
-    Finish(job.target, std::move(skip), longest_call_);
+    Skip(job, *row, "route '" + key.route + "' has no provider", longest_call_);
     return;
   }
   const DispatchRoute& route = route_it->second;
+  if (job.target.sink == core::Sink::kDeployment) {
+    if (auto gap = DeploymentGap(key, route)) {
+      Skip(job, *row, std::move(*gap), route.transport.timeout);
+      return;
+    }
+  }
   const std::string host = route.provider->HostKey();
   {
     // The host's budget ran out after this job was queued: no call before the pause ends (the
@@ -164,7 +188,7 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     transport = transports.emplace(route.transport.SharingKey(), CurlTransport(route.transport)).first;
     transport->second.AbortWhen(&stop_);  // Stop() cuts a hanging call short
   }
-  StepResult result = RunStep(*row, route, transport->second, seed);
+  StepResult result = RunStep(*row, route, transport->second, db, seed);
   for (const auto& a : result.record.attempts) metrics_.Attempt(host, a.outcome);
   if (result.rate.remaining) metrics_.RateRemaining(host, *result.rate.remaining);
   if (result.pause_host_until_ms) {
@@ -172,7 +196,7 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
     paused_until_ms_[host] = std::max(paused_until_ms_[host], *result.pause_host_until_ms);
     metrics_.HostPaused(host, true);
   }
-  Report(key, host, result);
+  Report(job.target, host, result);
   if (!result.lease_short || !result.record.attempts.empty()) {
     Finish(job.target, std::move(result.record), route.transport.timeout);
   }
@@ -180,11 +204,10 @@ void Dispatcher::Process(const Job& job, store::Outbox& outbox, std::map<std::st
 }
 
 StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute& route, CurlTransport& transport,
-                               std::uint64_t& seed) {
+                               store::Connection& db, std::uint64_t& seed) {
   std::mt19937_64 rng(seed++);
   const auto call_timeout = route.transport.timeout;
-  StepEnvironment env{*route.provider,
-                      {},
+  StepEnvironment env{{},
                       [&](const HttpCall& c) {
                         TransportResult r = transport.Send(c);
                         health_.Attempted(clock_.Steady());
@@ -201,19 +224,26 @@ StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute&
   } catch (const std::exception& e) {
     return CredentialsFailure(row, env, e.what());
   }
-  return RunDeliveryStep(row, env);
+  if (row.sink != core::Sink::kDeployment) return RunDeliveryStep(row, *route.provider, env);
+  // Process checked that the route has the provider and the environment's spec.
+  const auto& spec = route.deployment_specs.at(std::string(core::EnvironmentOfContext(row.key.context)));
+  const DesiredDeployment desired =
+      DesiredDeploymentOf(row, spec, route.cluster, store::EventRevision(db, row.fold.event_id));
+  return RunDeploymentStep(row, *route.deployments, desired, env);
 }
 
-void Dispatcher::Report(const core::StatusKey& key, const std::string& host, const StepResult& result) {
+void Dispatcher::Report(const core::SinkKey& target, const std::string& host, const StepResult& result) {
   const auto& r = result.record;
-  auto fields = KeyFields(key);
+  const std::string sink(core::ToString(target.sink));  // status, aggregate or deployment
+  auto fields = KeyFields(target.key);
+  fields.emplace_back("sink", sink);
   fields.emplace_back("state", r.sent_state);
   if (r.result == store::DeliveryRecord::Result::kFailed) {
     // Permanent: nothing retries it until its next event or a replay, so it must stand out.
     fields.emplace_back("host", host);
     fields.emplace_back("http_status", LastHttpStatus(r));
     fields.emplace_back("error", r.error);
-    spdlog::error(core::FormatLogLine(clock_.NowMs(), "error", "status delivery failed", fields));
+    spdlog::error(core::FormatLogLine(clock_.NowMs(), "error", sink + " delivery failed", fields));
     return;
   }
   if (result.lease_short && stop_) return;  // cut short by Stop(): nothing to warn about
@@ -226,7 +256,7 @@ void Dispatcher::Report(const core::StatusKey& key, const std::string& host, con
   fields.emplace_back("result", std::string(ResultName(r.result)));
   fields.emplace_back("calls", std::int64_t{result.calls});
   fields.emplace_back("error", r.error);
-  spdlog::info(core::FormatLogLine(clock_.NowMs(), "info", "status dispatched", fields));
+  spdlog::info(core::FormatLogLine(clock_.NowMs(), "info", sink + " dispatched", fields));
 }
 
 }  // namespace fluxstatus::dispatch

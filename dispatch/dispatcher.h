@@ -26,8 +26,10 @@
 #include <concurrentqueue/blockingconcurrentqueue.h>
 
 #include "core/clock.h"
+#include "core/deployment_spec.h"
 #include "core/retry_policy.h"
 #include "dispatch/delivery_step.h"
+#include "dispatch/deployment_provider.h"
 #include "dispatch/dispatch_health.h"
 #include "dispatch/dispatch_metrics.h"
 #include "dispatch/http_transport.h"
@@ -50,6 +52,12 @@ struct DispatchRoute {
   std::shared_ptr<const Provider> provider;
   std::shared_ptr<TokenSource> tokens;
   TransportOptions transport;
+  // Deployments posted through the route (issue 15): its host's DeploymentProvider (nullptr:
+  // the host has none), what each environment's deployments are posted with (the route's own
+  // `deployment:` and its aggregates' that report one), and the route's cluster for the links.
+  std::shared_ptr<const DeploymentProvider> deployments;
+  std::map<std::string, core::DeploymentSpec> deployment_specs;
+  std::string cluster;
 };
 
 struct DispatcherOptions {
@@ -138,11 +146,15 @@ class Dispatcher {
   bool LeaseCovers(LeaseAction action, std::chrono::milliseconds call_timeout) const;
 
   void WorkerLoop(int index);
-  void Process(const Job& job, store::Outbox& outbox, std::map<std::string, CurlTransport>& transports,
-               std::uint64_t& seed);
+  // `db`: the worker's read connection, which `outbox` reads through.
+  void Process(const Job& job, store::Connection& db, store::Outbox& outbox,
+               std::map<std::string, CurlTransport>& transports, std::uint64_t& seed);
+  // Runs the step of the row's sink (a deployment's needs its event's revision from `db`).
   StepResult RunStep(const store::StatusRow& row, const DispatchRoute& route, CurlTransport& transport,
-                     std::uint64_t& seed);
-  void Report(const core::StatusKey& key, const std::string& host, const StepResult& result);
+                     store::Connection& db, std::uint64_t& seed);
+  // Records that the row has no sink (`error` says why): sync_state 'skipped'.
+  void Skip(const Job& job, const store::StatusRow& row, std::string error, std::chrono::milliseconds call_timeout);
+  void Report(const core::SinkKey& target, const std::string& host, const StepResult& result);
   // Records a step's result when the lease still covers it; holds the key back when it fails.
   void Finish(const core::SinkKey& target, store::DeliveryRecord record, std::chrono::milliseconds call_timeout);
   bool Record(store::DeliveryRecord record);

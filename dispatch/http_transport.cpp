@@ -251,7 +251,14 @@ struct CurlTransport::Impl {
       std::string name(h->name);
       std::transform(name.begin(), name.end(), name.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      out.emplace_back(std::move(name), h->value);
+      // libcurl 7.88 leaves the line's CR in an empty value ("X-Next-Page: " on GitLab's last
+      // page came back as "\r", which reads as "there is a next page").
+      std::string value(h->value);
+      while (!value.empty() &&
+             (value.back() == '\r' || value.back() == '\n' || value.back() == ' ' || value.back() == '\t')) {
+        value.pop_back();
+      }
+      out.emplace_back(std::move(name), std::move(value));
     }
     return out;
   }

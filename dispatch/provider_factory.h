@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dispatch/deployment_provider.h"
 #include "dispatch/provider.h"
 
 namespace fluxstatus::dispatch {
@@ -23,6 +24,10 @@ struct ProviderSettings {
 // The provider for `settings`. Throws ProviderConfigError("route '<route>': <problem>") for an
 // unknown kind, an address the host cannot use, or an api_base the kind does not take.
 std::unique_ptr<Provider> MakeProvider(const ProviderSettings& settings);
+
+// The deployments of `settings`' host (GitHub, GitLab); nullptr for a kind without them.
+// Throws as MakeProvider does.
+std::unique_ptr<DeploymentProvider> MakeDeploymentProvider(const ProviderSettings& settings);
 
 // The kinds MakeProvider knows, in a fixed order (for help texts and config checks).
 std::vector<std::string_view> ProviderKinds();

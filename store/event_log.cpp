@@ -38,6 +38,7 @@ const std::string kCountPrefix =
 const std::string kDeletePrefix = std::string("DELETE FROM event_log WHERE id <= ?1 AND NOT ") + kKeptEvents;
 constexpr const char* kGrantPermit = "INSERT INTO event_log_prune_permit (through_event_id) VALUES (?1)";
 constexpr const char* kRevokePermit = "DELETE FROM event_log_prune_permit";
+constexpr const char* kRevision = "SELECT revision FROM event_log WHERE id = ?1";
 
 // ?1 since, ?2 until (NULL: open), ?3 route (NULL: any), ?4 commit prefix (NULL: any).
 constexpr const char* kWindowEvents =
@@ -176,6 +177,13 @@ std::vector<WindowCommit> WindowCommits(SQLite::Database& db, const ReplayWindow
   std::vector<WindowCommit> out;
   while (q.executeStep()) out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString()});
   return out;
+}
+
+std::optional<std::string> EventRevision(SQLite::Database& db, std::int64_t event_id) {
+  SQLite::Statement q(db, kRevision);
+  q.bind(1, static_cast<int64_t>(event_id));
+  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+  return q.getColumn(0).getString();
 }
 
 }  // namespace fluxstatus::store

@@ -106,4 +106,8 @@ struct WindowCommit {
 };
 std::vector<WindowCommit> WindowCommits(SQLite::Database& db, const ReplayWindow& window);
 
+// The revision metadata event `event_id` named its commit by ("main@sha1:…": GitLab's
+// deployment ref comes from it); nullopt when the event is gone (pruned) or named none.
+std::optional<std::string> EventRevision(SQLite::Database& db, std::int64_t event_id);
+
 }  // namespace fluxstatus::store

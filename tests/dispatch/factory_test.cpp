@@ -2,6 +2,8 @@
 // ProviderConfigError whose message names the route.
 #include <boost/test/unit_test.hpp>
 
+#include "dispatch/github_deployments.h"
+#include "dispatch/gitlab_deployments.h"
 #include "dispatch/provider_factory.h"
 #include "tests/dispatch/test_support.h"
 
@@ -53,6 +55,20 @@ BOOST_AUTO_TEST_CASE(bad_settings_name_the_route) {
       }
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(github_and_gitlab_build_their_deployments_and_the_others_none) {
+  const auto gh = MakeDeploymentProvider({"r", "github", "https://ghe.example/o/r", ""});
+  BOOST_TEST_REQUIRE(dynamic_cast<const GitHubDeployments*>(gh.get()) != nullptr);
+  BOOST_TEST(gh->HostKey() == MakeProvider({"r", "github", "https://ghe.example/o/r", ""})->HostKey());
+  const auto gl =
+      MakeDeploymentProvider({"r", "gitlab", "https://git.example/gl/g/p", "https://git.example/gl/api/v4"});
+  BOOST_TEST_REQUIRE(dynamic_cast<const GitLabDeployments*>(gl.get()) != nullptr);
+  BOOST_TEST(static_cast<const GitLabDeployments&>(*gl).Endpoint().api_base == "https://git.example/gl/api/v4");
+  for (const char* kind : {"gitea", "bitbucket", "bitbucketserver", "azuredevops"}) {
+    BOOST_TEST(MakeDeploymentProvider({"r", kind, "https://x.example/o/r", ""}) == nullptr, kind);
+  }
+  BOOST_CHECK_THROW(MakeDeploymentProvider({"r", "gihtub", "https://github.com/o/r", ""}), ProviderConfigError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

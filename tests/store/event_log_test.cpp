@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/Exception.h>
 
+#include "store/event_log.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/files.h"
 
@@ -37,6 +38,17 @@ BOOST_FIXTURE_TEST_CASE(update_and_delete_are_refused_when_rows_are_logged, Stor
   BOOST_TEST(delete_refused);
   BOOST_CHECK_THROW(db->exec("UPDATE events SET message = 'x'"), SQLite::Exception);  // views too
   BOOST_TEST((QueryRows(*db, "SELECT * FROM events") == before));
+}
+
+BOOST_FIXTURE_TEST_CASE(event_revision_is_the_revision_an_event_named_its_commit_by, StoreFixture) {
+  EventStore store(*db, fluxstatus::core::RouteCatalog());
+  const auto with = store.Append(Incoming("contoso2", EventSpec{}));
+  EventSpec bare;
+  bare.revision.clear();
+  const auto without = store.Append(Incoming("contoso2", bare));
+  BOOST_TEST(EventRevision(*db, with.id).value_or("") == "main@sha1:" + kShaA);
+  BOOST_TEST(!EventRevision(*db, without.id).has_value());
+  BOOST_TEST(!EventRevision(*db, with.id + without.id + 100).has_value());  // none (pruned)
 }
 
 BOOST_FIXTURE_TEST_CASE(body_is_kept_byte_for_byte_when_it_has_escapes_and_non_ascii, StoreFixture) {

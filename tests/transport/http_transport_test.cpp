@@ -126,6 +126,18 @@ BOOST_AUTO_TEST_CASE(lower_cases_reply_header_names) {
   BOOST_TEST(*result.reply->Header("x-ratelimit-remaining") == "4999");
 }
 
+BOOST_AUTO_TEST_CASE(an_empty_reply_header_value_reads_as_empty) {
+  // GitLab's last page has "X-Next-Page: " (empty); libcurl 7.88 handed its CR on as the value,
+  // which read as "there is a next page".
+  FakeGitHost host;
+  dispatch::CurlTransport transport(Fast());
+  const auto result = transport.Send({"GET", host.BaseUrl() + "/api/v4/projects/o%2Fr/deployments?page=1", {}, ""});
+  BOOST_TEST_REQUIRE(result.reply.has_value(), result.error);
+  BOOST_TEST_REQUIRE(result.reply->Header("x-next-page") != nullptr);
+  BOOST_TEST(result.reply->Header("x-next-page")->empty());
+  BOOST_TEST(*result.reply->Header("x-page") == "1");
+}
+
 BOOST_AUTO_TEST_CASE(reads_reuse_the_connection_and_each_write_opens_a_fresh_one) {
   FakeGitHost host;
   dispatch::CurlTransport transport(Fast());

@@ -1,0 +1,243 @@
+#include "dispatch/deployment_step.h"
+
+#include "core/deployment_fold.h"
+#include "core/sync_state.h"
+#include "dispatch/gitlab_deployments.h"
+
+namespace fluxstatus::dispatch {
+namespace {
+
+using Result = store::DeliveryRecord::Result;
+using core::DeploymentState;
+
+DeploymentState StateOf(core::StatusState state) {
+  switch (state) {
+    case core::StatusState::kPending: return DeploymentState::kInProgress;
+    case core::StatusState::kSuccess: return DeploymentState::kSuccess;
+    case core::StatusState::kFailure:
+    case core::StatusState::kError: return DeploymentState::kFailure;
+  }
+  return DeploymentState::kFailure;
+}
+
+// A deployment the step knows, and what the host shows it in (when the host said).
+struct Known {
+  std::string id;
+  std::optional<DeploymentState> state;
+  bool stored = false;  // the id came from the row, not from this step
+};
+
+class Step {
+ public:
+  Step(const store::StatusRow& row, const DeploymentProvider& provider, const DesiredDeployment& desired,
+       StepEnvironment& env)
+      : row_(row), provider_(provider), desired_(desired), env_(env), rec_(row, env) {}
+
+  StepResult Run() {
+    const auto& sync = row_.sync;
+    const bool has_id = sync.host_object_id && !sync.host_object_id->empty();
+    if (!sync.in_flight && has_id && sync.synced_state == rec_.record().sent_state) {
+      // The host shows this state already; a new description alone is no new deployment status.
+      return rec_.Finish(Result::kSynced, "");
+    }
+    std::optional<Known> known;
+    if (has_id) known = Known{*sync.host_object_id, std::nullopt, true};
+    // At most two rounds: a deployment that refuses the state (finished, or gone) is forgotten
+    // once, and the commit's deployment is found or created again.
+    for (int round = 0; round < 2; ++round) {
+      if (!known) {
+        known = FindOrCreate();
+        if (!known) return rec_.result();  // recorded: a retry, a failure or the lease
+      }
+      rec_.record().host_object_id = known->id;
+      if (known->state == desired_.state) return rec_.Finish(Result::kSynced, "");
+      const auto posted = PostState(known->id);
+      if (!posted) return rec_.result();
+      const SendOutcome& o = *posted;
+      const CallError error{o.http_status, o.error};
+      const bool gone = known->stored && o.http_status == 404;
+      switch (o.kind) {
+        case OutcomeKind::kSynced: return rec_.Finish(Result::kSynced, "");
+        case OutcomeKind::kRetry: return rec_.Retry(error, o.retry_after, false);
+        case OutcomeKind::kReconcile: break;
+        case OutcomeKind::kPermanent:
+          if (!gone) return rec_.Fail(error);
+          break;
+      }
+      if (round == 1) return rec_.Fail(error);
+      rec_.record().host_object_id = "";  // finished or deleted: this commit needs another
+      known.reset();
+    }
+    return rec_.result();  // not reached: round 1 returns
+  }
+
+ private:
+  // Whether the lease covers the next call; if not, the step stops (StopForLease).
+  bool Covered(LeaseAction action) {
+    if (env_.lease_covers(action)) return true;
+    rec_.StopForLease();
+    return false;
+  }
+
+  // The call's reply; nullopt when none came (the attempt and a retry are recorded). A lost
+  // write may have reached the host, so the key stays in flight, as it does when it was.
+  std::optional<HttpReply> Exchange(const HttpCall& call, std::chrono::milliseconds& duration) {
+    const TransportResult r = rec_.Call(call);
+    duration = r.duration;
+    if (r.reply) return r.reply;
+    const bool uncertain = r.uncertain || row_.sync.in_flight;
+    rec_.Attempt(std::nullopt, r.uncertain ? "uncertain" : "transport_error", r.error, r.duration);
+    rec_.Retry({std::nullopt, r.error}, std::nullopt, uncertain);
+    return std::nullopt;
+  }
+
+  // Records an answer that is not kSynced as the step's end: a retry or a failure (`during`
+  // names the call). True when the answer was kSynced.
+  bool Accepted(const SendOutcome& o, const std::string& during) {
+    if (o.kind == OutcomeKind::kSynced) return true;
+    const CallError error{o.http_status, o.error};
+    if (o.kind == OutcomeKind::kRetry)
+      rec_.Retry(error, o.retry_after, row_.sync.in_flight);
+    else
+      rec_.Fail(error, during);
+    return false;
+  }
+
+  std::optional<Known> FindOrCreate() {
+    auto found = Find();
+    if (!found) return std::nullopt;
+    if (!found->id.empty()) return found;
+    return Create();
+  }
+
+  // The commit's deployment to the environment: an empty id when the host has none (or only a
+  // finished one that cannot go back to running); nullopt when the step ends here (recorded).
+  std::optional<Known> Find() {
+    for (int page = 1; page <= kMaxListPages; ++page) {
+      if (!Covered(LeaseAction::kList)) return std::nullopt;
+      std::chrono::milliseconds took{0};
+      const auto reply = Exchange(provider_.BuildFind(desired_, env_.credentials, page), took);
+      if (!reply) return std::nullopt;
+      const auto f = provider_.InterpretFind(*reply, desired_, env_.now_ms() / 1000);
+      rec_.Note(f.outcome);
+      if (f.outcome.kind != OutcomeKind::kSynced) {
+        rec_.Attempt(f.outcome.http_status, "list_failed", f.outcome.error, took);
+        Accepted(f.outcome, "finding the deployment failed: ");
+        return std::nullopt;
+      }
+      rec_.Attempt(f.outcome.http_status, f.id ? "found" : "listed", "", took);  // every page is a call
+      if (f.id) return Known{*f.id, f.state, false};
+      if (!f.more_pages) break;
+    }
+    return Known{};
+  }
+
+  // Creates the deployment, recording the send before it and the new id right after it.
+  std::optional<Known> Create() {
+    if (!Covered(LeaseAction::kSend)) return std::nullopt;
+    if (!PersistSending()) {
+      rec_.Retry({std::nullopt, "could not record the send before making it"}, std::nullopt, row_.sync.in_flight);
+      return std::nullopt;
+    }
+    std::chrono::milliseconds took{0};
+    const auto reply = Exchange(provider_.BuildCreate(desired_, env_.credentials), took);
+    if (!reply) return std::nullopt;
+    const auto c = provider_.InterpretCreate(*reply, env_.now_ms() / 1000);
+    rec_.Note(c.outcome);
+    rec_.Attempt(c.outcome.http_status, c.id ? "created" : OutcomeName(c.outcome.kind), c.outcome.error, took);
+    if (c.outcome.kind == OutcomeKind::kReconcile) {
+      // Created, perhaps, but without a readable id: the next try finds it rather than create.
+      rec_.Retry({c.outcome.http_status, c.outcome.error}, c.outcome.retry_after, true);
+      return std::nullopt;
+    }
+    if (!Accepted(c.outcome, "")) return std::nullopt;
+    if (!c.id) {  // the interface rules this out; should it happen, find it next time
+      rec_.Retry({c.outcome.http_status, "the host created a deployment without an id"}, std::nullopt, true);
+      return std::nullopt;
+    }
+    rec_.record().host_object_id = *c.id;
+    // Failing this leaves the key in flight without the id: the next step finds the deployment.
+    PersistSending();
+    if (!SetExternalUrl()) return std::nullopt;
+    return Known{*c.id, c.state, false};
+  }
+
+  // A kSending record of the step so far (its id included, once known); its attempts are
+  // recorded once, with the step's result.
+  bool PersistSending() {
+    store::DeliveryRecord sending = rec_.record();
+    sending.attempts.clear();
+    sending.result = Result::kSending;
+    sending.error.clear();
+    sending.at_ms = env_.now_ms();
+    return env_.persist_sending(sending);
+  }
+
+  // GitLab keeps an environment's link on the environment, not on the deployment (4.6): set
+  // it once the create made the environment. True unless the step ends here (recorded).
+  bool SetExternalUrl() {
+    const auto* gitlab = dynamic_cast<const GitLabDeployments*>(&provider_);
+    if (!gitlab || desired_.environment_url.empty()) return true;
+    if (!Covered(LeaseAction::kList)) return false;
+    std::chrono::milliseconds took{0};
+    const auto listed = Exchange(gitlab->BuildFindEnvironment(desired_, env_.credentials), took);
+    if (!listed) return false;
+    const auto env = gitlab->InterpretFindEnvironment(*listed, desired_, env_.now_ms() / 1000);
+    rec_.Note(env.outcome);
+    rec_.Attempt(env.outcome.http_status, env.outcome.kind == OutcomeKind::kSynced ? "listed" : "list_failed",
+                 env.outcome.error, took);
+    if (!Accepted(env.outcome, "finding the environment failed: ")) return false;
+    if (!env.id || env.external_url == desired_.environment_url) return true;
+    if (!Covered(LeaseAction::kSend)) return false;
+    const auto set = Exchange(gitlab->BuildSetExternalUrl(*env.id, desired_, env_.credentials), took);
+    if (!set) return false;
+    const SendOutcome o = gitlab->InterpretSetExternalUrl(*set, env_.now_ms() / 1000);
+    rec_.Note(o);
+    rec_.Attempt(o.http_status, OutcomeName(o.kind), o.error, took);
+    return Accepted(o, "setting the environment's external_url failed: ");
+  }
+
+  // The state post's answer; nullopt when the step ends here (recorded).
+  std::optional<SendOutcome> PostState(const std::string& id) {
+    if (!Covered(LeaseAction::kSend)) return std::nullopt;
+    std::chrono::milliseconds took{0};
+    const auto reply = Exchange(provider_.BuildState(id, desired_, env_.credentials), took);
+    if (!reply) return std::nullopt;
+    const SendOutcome o = provider_.InterpretState(*reply, env_.now_ms() / 1000);
+    rec_.Note(o);
+    rec_.Attempt(o.http_status, OutcomeName(o.kind), o.error, took);
+    return o;
+  }
+
+  const store::StatusRow& row_;
+  const DeploymentProvider& provider_;
+  const DesiredDeployment& desired_;
+  StepEnvironment& env_;
+  StepRecorder rec_;
+};
+
+}  // namespace
+
+DesiredDeployment DesiredDeploymentOf(const store::StatusRow& row, const core::DeploymentSpec& spec,
+                                      std::string_view cluster, const std::optional<std::string>& revision) {
+  DesiredDeployment d;
+  d.commit_sha = row.key.commit_sha;
+  d.environment = std::string(core::EnvironmentOfContext(row.key.context));
+  const auto branch = revision ? core::BranchOfRevision(*revision) : std::nullopt;
+  d.ref = branch.value_or(row.key.commit_sha);
+  d.state = StateOf(row.fold.state);
+  d.description = row.fold.description;
+  const core::DeploymentPlaceholders values{cluster, row.key.route, row.key.commit_sha, d.environment};
+  d.environment_url = core::RenderDeploymentTemplate(spec.environment_url, values);
+  d.log_url = core::RenderDeploymentTemplate(spec.log_url, values);
+  d.production = spec.production;
+  d.transient = spec.transient;
+  return d;
+}
+
+StepResult RunDeploymentStep(const store::StatusRow& row, const DeploymentProvider& provider,
+                             const DesiredDeployment& desired, StepEnvironment& env) {
+  return Step(row, provider, desired, env).Run();
+}
+
+}  // namespace fluxstatus::dispatch
