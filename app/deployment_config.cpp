@@ -142,6 +142,18 @@ std::string Lowered(std::string text) {
   return text;
 }
 
+// log_url, production and transient are fields of GitHub's deployments; GitLab has none of
+// them, and a key that silently does nothing is worse than one refused.
+void RequireGitHubOnlyKeysOnGitHub(const ConfigReader& r, const YAML::Node& block, const RouteConfig& rc,
+                                   const std::string& rw) {
+  if (rc.provider == "github") return;
+  for (const char* key : {"log_url", "production", "transient"}) {
+    if (!block[key].IsDefined()) continue;
+    r.Fail(block[key], rw + ": deployment." + key + " is a GitHub deployment field; provider '" + rc.provider +
+                           "' has no such thing: remove it (GitLab shows environment_url as the environment's link)");
+  }
+}
+
 }  // namespace
 
 bool PostsDeployments(const std::string& provider) { return provider == "github" || provider == "gitlab"; }
@@ -162,6 +174,7 @@ std::optional<core::DeploymentSpec> ParseRouteDeployment(const ConfigReader& r, 
   spec.log_url = Template(r, block, "log_url", "", kUrlPlaceholders, rw);
   spec.production = Flag(r, block, "production", rw);
   spec.transient = Flag(r, block, "transient", rw);
+  RequireGitHubOnlyKeysOnGitHub(r, block, rc, rw);
   return spec;
 }
 
@@ -169,7 +182,8 @@ std::string DeploymentHostKey(const RouteConfig& rc, const std::string& environm
   const auto parsed = core::ParseGitAddress(rc.address);
   const auto* address = std::get_if<core::GitAddress>(&parsed);
   const std::string repository = address ? address->host + "/" + address->path : rc.address;
-  return rc.provider + " " + Lowered(repository) + " " + environment;
+  // GitHub's environment names are not case sensitive: "Production" and "production" are one.
+  return rc.provider + " " + Lowered(repository) + " " + Lowered(environment);
 }
 
 void CheckDistinctDeployments(const ConfigReader& r, const YAML::Node& list, const std::vector<RouteConfig>& routes) {
@@ -183,7 +197,7 @@ void CheckDistinctDeployments(const ConfigReader& r, const YAML::Node& list, con
     r.Fail(list[i], "route '" + routes[i].name + "' and route '" + earlier.name + "' (line " +
                         std::to_string(list[found->second].Mark().line + 1) + ") both deploy to environment '" +
                         environment + "' of " + routes[i].repo + ", which would be one deployment on the host; " +
-                        "give one of them another deployment.environment (e.g. \"{cluster}\" with its own cluster)");
+                        "give each route its own `cluster`, or one of them another deployment.environment");
   }
 }
 

@@ -36,8 +36,12 @@ class Step {
   StepResult Run() {
     const auto& sync = row_.sync;
     const bool has_id = sync.host_object_id && !sync.host_object_id->empty();
-    if (!sync.in_flight && has_id && sync.synced_state == rec_.record().sent_state) {
-      // The host shows this state already; a new description alone is no new deployment status.
+    if (has_id && sync.synced_state == rec_.record().sent_state) {
+      // The host confirmed this state on this deployment: a new description alone is no new
+      // deployment status. Nor is a replay's check (in flight): GitHub has no current state to
+      // read back (its status list has no documented order), and posting the state again would
+      // add a duplicate to the deployment's history and re-run auto_inactive. A crash during a
+      // new state's post leaves synced_state at the old one, so that state is still posted.
       return rec_.Finish(Result::kSynced, "");
     }
     std::optional<Known> known;
@@ -125,7 +129,7 @@ class Step {
         Accepted(f.outcome, "finding the deployment failed: ");
         return std::nullopt;
       }
-      rec_.Attempt(f.outcome.http_status, f.id ? "found" : "listed", "", took);  // every page is a call
+      rec_.Attempt(f.outcome.http_status, f.id ? store::kOutcomeFound : "listed", "", took);  // every page is a call
       if (f.id) return Known{*f.id, f.state, false};
       if (!f.more_pages) break;
     }
@@ -144,7 +148,8 @@ class Step {
     if (!reply) return std::nullopt;
     const auto c = provider_.InterpretCreate(*reply, env_.now_ms() / 1000);
     rec_.Note(c.outcome);
-    rec_.Attempt(c.outcome.http_status, c.id ? "created" : OutcomeName(c.outcome.kind), c.outcome.error, took);
+    rec_.Attempt(c.outcome.http_status, c.id ? store::kOutcomeCreated : OutcomeName(c.outcome.kind), c.outcome.error,
+                 took);
     if (c.outcome.kind == OutcomeKind::kReconcile) {
       // Created, perhaps, but without a readable id: the next try finds it rather than create.
       rec_.Retry({c.outcome.http_status, c.outcome.error}, c.outcome.retry_after, true);

@@ -104,8 +104,14 @@ void Tally(const std::string& db_path, const std::vector<core::SinkKey>& keys, s
     if (!mine.count(o.key)) continue;
     if (o.outcome == store::kOutcomeAlreadyOnHost)
       found.insert(o.key);
-    else if (o.outcome == store::kOutcomeSynced)
+    else if (o.outcome == store::kOutcomeSynced || o.outcome == store::kOutcomeCreated)
       created.insert(o.key);
+  }
+  // A deployment the host confirmed in this state is not posted again, nor listed (GitHub has
+  // no current state to read back): synced without a call, it was already on the host.
+  for (const auto& row : store::LoadStatuses(*db, keys)) {
+    const bool called = found.count(row.key) || created.count(row.key);
+    if (!called && row.sync.sync_state == core::SyncState::kSynced) found.insert(row.key);
   }
   summary.already_on_host = static_cast<std::int64_t>(found.size());
   summary.sent = static_cast<std::int64_t>(created.size());

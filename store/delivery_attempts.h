@@ -20,6 +20,10 @@ namespace fluxstatus::store {
 inline constexpr const char* kOutcomeSynced = "delivered";
 inline constexpr const char* kOutcomeRetry = "retry";
 inline constexpr const char* kOutcomeAlreadyOnHost = "already_on_host";
+// A deployment's calls: the host created it (in GitLab's `running`, which is then its state),
+// or a lookup found the one it already has.
+inline constexpr const char* kOutcomeCreated = "created";
+inline constexpr const char* kOutcomeFound = "found";
 
 struct DeliveryAttempt {
   core::StatusKey key;

@@ -16,8 +16,15 @@ ReplayPlan PlanReplay(SQLite::Database& db, const ReplayWindow& window) {
   plan.first_id = events.first_id;
   plan.last_id = events.last_id;
   CommitStatuses statuses(db);
+  SinkTargets sinks(db);
   for (const auto& c : WindowCommits(db, window)) {
     for (auto& row : statuses.ForCommit(c.route, c.commit_sha)) plan.keys.push_back(std::move(row));
+    // What else the route posts for the commit: its aggregates' statuses and its deployments.
+    for (const auto sink : {core::Sink::kAggregate, core::Sink::kDeployment}) {
+      for (auto& row : sinks.ForCommit(sink, c.commit_sha)) {
+        if (row.key.route == c.route) plan.keys.push_back(std::move(row));
+      }
+    }
   }
   return plan;  // tx's destructor rolls back: nothing was written
 }

@@ -55,9 +55,9 @@ BOOST_FIXTURE_TEST_CASE(check_config_refuses_two_routes_in_one_environment_then_
                       "acme/app via route prod-eu, over prod-eu, prod-us (rule all)"));
 }
 
-BOOST_FIXTURE_TEST_CASE(check_config_lists_a_deployment_only_route_and_its_flags, CliFixture) {
+BOOST_FIXTURE_TEST_CASE(check_config_lists_a_deployment_only_route_and_refuses_githubs_flags_on_gitlab, CliFixture) {
   Write("gitlab-token", "glpat_test\n");
-  WriteConfig(
+  const std::string route =
       "routes:\n"
       "  - name: staging\n"
       "    provider: gitlab\n"
@@ -65,14 +65,22 @@ BOOST_FIXTURE_TEST_CASE(check_config_lists_a_deployment_only_route_and_its_flags
       "    token_file: gitlab-token\n"
       "    report: [deployment]\n"
       "    deployment:\n"
-      "      contexts: [\"kustomization/apps\"]\n"
-      "      transient: true\n");
-  const auto r = Run({"check-config"});
+      "      contexts: [\"kustomization/apps\"]\n";
+  WriteConfig(route + "      transient: true\n");
+  auto r = Run({"check-config"});
+  BOOST_TEST_INFO(Show(r));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(Contains(r.err,
+                      "fluxstatus.yaml:9: route 'staging': deployment.transient is a GitHub deployment field; "
+                      "provider 'gitlab' has no such thing: remove it"));
+
+  WriteConfig(route);
+  r = Run({"check-config"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 0);
   BOOST_TEST(Contains(r.out, "  route staging: gitlab acme/app (statuses are folded, not sent: report: [deployment])"));
-  BOOST_TEST(Contains(
-      r.out, "  deployment of route staging: environment staging on acme/app, over kustomization/apps (transient)"));
+  BOOST_TEST(
+      Contains(r.out, "  deployment of route staging: environment staging on acme/app, over kustomization/apps"));
 }
 
 BOOST_FIXTURE_TEST_CASE(check_config_refuses_a_deployment_through_gitea, CliFixture) {

@@ -93,8 +93,7 @@ BOOST_AUTO_TEST_CASE(a_written_block_resolves_the_environment_and_keeps_the_url_
                                            "      environment_url: \"https://{environment}.example.com\"\n"
                                            "      log_url: \"https://ci.example.com/{route}/{cluster}/{commit}\"\n"
                                            "      production: true\n"
-                                           "      transient: yes\n",
-                                           "gitlab"));
+                                           "      transient: yes\n"));
   BOOST_TEST_REQUIRE(c.routes[0].deployment.has_value());
   const core::DeploymentSpec& d = *c.routes[0].deployment;
   BOOST_TEST(d.environment == "production/eu-1 prod-eu");
@@ -198,7 +197,8 @@ BOOST_AUTO_TEST_CASE(each_mistake_names_the_route_the_problem_and_the_fix_at_its
     {"contexts empty pattern", head + Route("prod-eu", block + "      contexts: [\"kustomization/*\", \"\"]\n"), 8, {"deployment.contexts has an empty pattern"}},
     {"contexts not a list", head + Route("prod-eu", block + "      contexts: \"kustomization/*\"\n"), 8, {"route 'prod-eu' deployment: contexts must be a list"}},
     {"production not a bool", head + Route("prod-eu", block + "      production: maybe\n"), 8, {"route 'prod-eu': deployment.production must be true or false"}},
-    {"two routes one environment", head + Route("prod-eu", "    report: [deployment]\n    deployment: {environment: production}\n") + Route("prod-us", "    report: [deployment]\n    deployment: {environment: production}\n"), 8, {"route 'prod-us' and route 'prod-eu' (line 2) both deploy to environment 'production' of acme/app", "give one of them another deployment.environment"}},
+    {"two routes one environment", head + Route("prod-eu", "    report: [deployment]\n    deployment: {environment: production}\n") + Route("prod-us", "    report: [deployment]\n    deployment: {environment: production}\n"), 8, {"route 'prod-us' and route 'prod-eu' (line 2) both deploy to environment 'production' of acme/app", "give each route its own `cluster`, or one of them another deployment.environment"}},
+    {"environments differing in case", head + Route("prod-eu", "    report: [deployment]\n    deployment: {environment: Production}\n") + Route("prod-us", "    report: [deployment]\n    deployment: {environment: production}\n"), 8, {"both deploy to environment 'production'"}},
     {"same repository in other case", head + Route("a", "    report: [deployment]\n    deployment: {environment: production}\n") + "  - {name: b, provider: github, address: https://github.com/Acme/App, token_env: T, report: [deployment], deployment: {environment: production}}\n", 8, {"route 'b' and route 'a' (line 2) both deploy to environment 'production'"}},
   };
   // clang-format on

@@ -22,8 +22,9 @@ std::string Deploying(const std::filesystem::path& dir, const FakeGitHost& host,
                       const std::string& report = "[status, deployment]") {
   return RouteYaml(dir, host, name, kind, "s3cret") + "    cluster: " + name + "\n    report: " + report +
          "\n    deployment:\n      contexts: [\"kustomization/*\"]\n"
-         "      environment_url: \"https://{environment}.example.com\"\n"
-         "      log_url: \"https://grafana.example.com/{cluster}?commit={commit}\"\n";
+         "      environment_url: \"https://{environment}.example.com\"\n" +
+         (kind == HostKind::kGitHub ? "      log_url: \"https://grafana.example.com/{cluster}?commit={commit}\"\n"
+                                    : "");
 }
 
 std::string FleetConfig(const std::filesystem::path& dir, const FakeGitHost& host) {
@@ -135,6 +136,14 @@ BOOST_AUTO_TEST_CASE(three_clusters_get_one_deployment_each_per_commit_and_the_f
   BOOST_TEST(serve->Stop() == 0);
   const auto check = RunCli(dir.path(), {"rebuild", "--check"});
   BOOST_TEST(check.exit_code == 0, check.out + check.err);
+
+  // A replay checks the deployments without posting again what the host already shows (a
+  // repeated GitHub status would add to the deployment's history and re-run auto_inactive).
+  const int statuses_before = CountRequests(host, "POST", "/statuses");
+  const auto replayed = RunCli(dir.path(), {"replay", "--since", "1h"});
+  BOOST_TEST(replayed.exit_code == 0, replayed.out + replayed.err);
+  BOOST_TEST(CountRequests(host, "POST", "/statuses") == statuses_before, replayed.out);
+  BOOST_TEST(host.GitHubDeployments(RepoFor(HostKind::kGitHub)).size() == 8u);
 
   // Every call is in delivery_attempts under the deployment's context.
   BOOST_TEST(QueryInt(dir.path() / "fluxstatus.db",
