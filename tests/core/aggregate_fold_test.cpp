@@ -11,6 +11,7 @@
 
 namespace core = fluxstatus::core;
 using core::StatusState;
+using core::testing::Put;
 
 namespace {
 
@@ -26,17 +27,6 @@ core::FleetAggregate Production() {
   a.contexts = {"kustomization/*"};
   a.rule = {core::AggregateRule::Kind::kAll, 0};
   return a;
-}
-
-void Put(core::KeyStates& keys, const std::string& route, const std::string& sha, const std::string& context,
-         StatusState state, const std::string& description, std::int64_t event_id) {
-  core::KeyState s;
-  s.state = state;
-  s.description = description;
-  s.event_id = event_id;
-  s.event_time_ms = 1000 * event_id;
-  s.updated_at = "2026-12-07T00:00:0" + std::to_string(event_id % 10) + ".000Z";
-  keys[{route, "acme/app", sha, context}] = s;
 }
 
 }  // namespace

@@ -65,6 +65,19 @@ inline std::ostream& boost_test_print_type(std::ostream& os, const KeyState& k) 
 
 namespace fluxstatus::core::testing {
 
+// Sets `route`'s status for (acme/app, sha, context) in `keys`, as set by event `event_id`
+// (event time and received_at derived from it): the fleet and deployment folds' input.
+inline void Put(KeyStates& keys, const std::string& route, const std::string& sha, const std::string& context,
+                StatusState state, const std::string& description, std::int64_t event_id) {
+  KeyState s;
+  s.state = state;
+  s.description = description;
+  s.event_id = event_id;
+  s.event_time_ms = 1000 * event_id;
+  s.updated_at = "2026-12-07T00:00:0" + std::to_string(event_id % 10) + ".000Z";
+  keys[{route, "acme/app", sha, context}] = s;
+}
+
 inline const std::string kSha1 = "69fdd6276a37f5e42af7f0405a21703b605543d0";
 inline const std::string kSha1Upper = "69FDD6276A37F5E42AF7F0405A21703B605543D0";
 inline const std::string kOtherSha1 = "c7918bd9173053b2d28e0b96d9492f9e3aec130d";
