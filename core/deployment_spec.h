@@ -41,9 +41,10 @@ std::string RenderDeploymentTemplate(std::string_view tmpl, const DeploymentPlac
 // {route}.
 std::string_view DefaultEnvironmentTemplate(std::string_view cluster);
 
-// GitLab's `ref` for a deployment: the branch of a Flux revision ("main@sha1:…" or
-// "refs/heads/main@sha1:…" → "main"); nullopt for a tag, a bare SHA or anything else, where
-// the caller sends the SHA itself.
+// GitLab's `ref` for a deployment: the ref name of a Flux revision ("main@sha1:…" or
+// "refs/heads/main@sha1:…" → "main"); nullopt for "refs/tags/…", a bare SHA or anything else,
+// where the caller sends the SHA itself. Flux writes a tag as "v1.2.3@sha1:…", which cannot be
+// told from a branch: it is sent as the ref with `tag: false`, which GitLab resolves all the same.
 std::optional<std::string> BranchOfRevision(std::string_view revision);
 
 }  // namespace fluxstatus::core

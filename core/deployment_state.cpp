@@ -11,15 +11,19 @@ std::string_view ToString(DeploymentState state) {
   return "in_progress";
 }
 
-DeploymentState DeploymentStateOverContexts(const std::vector<ContextStatus>& statuses,
-                                            const std::vector<std::string>& context_patterns) {
-  switch (StateOverCountedContexts(statuses, context_patterns).state) {
+DeploymentState DeploymentStateOf(StatusState state) {
+  switch (state) {
     case StatusState::kSuccess: return DeploymentState::kSuccess;
     case StatusState::kFailure:
     case StatusState::kError: return DeploymentState::kFailure;
     case StatusState::kPending: return DeploymentState::kInProgress;
   }
   return DeploymentState::kInProgress;
+}
+
+DeploymentState DeploymentStateOverContexts(const std::vector<ContextStatus>& statuses,
+                                            const std::vector<std::string>& context_patterns) {
+  return DeploymentStateOf(StateOverCountedContexts(statuses, context_patterns).state);
 }
 
 }  // namespace fluxstatus::core

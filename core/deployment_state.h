@@ -17,6 +17,10 @@ enum class DeploymentState { kInProgress, kSuccess, kFailure };
 // GitHub's deployment-status names: "in_progress", "success", "failure".
 std::string_view ToString(DeploymentState state);
 
+// A deployment row's state (core/deployment_fold: pending, success or failure) as a deployment
+// shows it: pending -> kInProgress; an error (never folded into a deployment row) -> kFailure.
+DeploymentState DeploymentStateOf(StatusState state);
+
 // Over the route's `deployment.contexts`: any counted failure or error -> kFailure; at least
 // one counted and all success -> kSuccess; else kInProgress. The same rule as a fleet
 // member's state (StateOverCountedContexts), with its pending named as GitHub names it.

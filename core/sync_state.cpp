@@ -74,7 +74,9 @@ SyncInfo SyncAfterFold(const SyncInfo* before, FoldOutcome outcome, bool has_sin
 
 SyncInfo SyncAfterRefold(const KeySync* before, const KeyState& refolded, bool has_sink) {
   if (!has_sink || !before) return Fresh(has_sink);
-  if (SameStatus(before->fold, refolded)) return before->sync;
+  // A row skipped while it had no sink (its route had no provider, its environment was not
+  // configured) is due once it has one, even if its status is unchanged.
+  if (SameStatus(before->fold, refolded) && before->sync.sync_state != SyncState::kSkipped) return before->sync;
   return WithSinkFacts(Fresh(has_sink), before->sync);
 }
 
@@ -86,7 +88,16 @@ SyncInfo ApplyDelivery(const SyncInfo& before, const KeyState& desired, const De
   const bool still_desired = desired.event_id == d.sent_event_id ||
                              (ToString(desired.state) == d.sent_state && desired.description == d.sent_description);
   switch (d.result) {
-    case DeliveryResult::kSending: after.in_flight = true; return after;
+    case DeliveryResult::kSending:
+      after.in_flight = true;
+      // Once another state is on its way, what the sink shows is unknown until an answer says:
+      // a lost answer must not leave the old confirmation standing (a deployment step trusts
+      // it without a lookup).
+      if (after.synced_state != d.sent_state || after.synced_description != d.sent_description) {
+        after.synced_state.reset();
+        after.synced_description.reset();
+      }
+      return after;
     case DeliveryResult::kSkipped:
       after.sync_state = SyncState::kSkipped;
       after.last_error = d.error;

@@ -10,16 +10,6 @@ namespace {
 using Result = store::DeliveryRecord::Result;
 using core::DeploymentState;
 
-DeploymentState StateOf(core::StatusState state) {
-  switch (state) {
-    case core::StatusState::kPending: return DeploymentState::kInProgress;
-    case core::StatusState::kSuccess: return DeploymentState::kSuccess;
-    case core::StatusState::kFailure:
-    case core::StatusState::kError: return DeploymentState::kFailure;
-  }
-  return DeploymentState::kFailure;
-}
-
 // A deployment the step knows, and what the host shows it in (when the host said).
 struct Known {
   std::string id;
@@ -40,8 +30,9 @@ class Step {
       // The host confirmed this state on this deployment: a new description alone is no new
       // deployment status. Nor is a replay's check (in flight): GitHub has no current state to
       // read back (its status list has no documented order), and posting the state again would
-      // add a duplicate to the deployment's history and re-run auto_inactive. A crash during a
-      // new state's post leaves synced_state at the old one, so that state is still posted.
+      // add a duplicate to the deployment's history and re-run auto_inactive. A post whose
+      // answer was lost cleared the confirmation when it was recorded as sending (PostState),
+      // so whatever the host shows after it, the wanted state is posted again.
       return rec_.Finish(Result::kSynced, "");
     }
     std::optional<Known> known;
@@ -163,7 +154,7 @@ class Step {
     rec_.record().host_object_id = *c.id;
     // Failing this leaves the key in flight without the id: the next step finds the deployment.
     PersistSending();
-    if (!SetExternalUrl()) return std::nullopt;
+    SetExternalUrl();
     return Known{*c.id, c.state, false};
   }
 
@@ -179,32 +170,34 @@ class Step {
   }
 
   // GitLab keeps an environment's link on the environment, not on the deployment (4.6): set
-  // it once the create made the environment. True unless the step ends here (recorded).
-  bool SetExternalUrl() {
+  // it once the create made the environment. Best effort: the calls are delivery_attempts rows
+  // like any other, but a refusal (a Developer may update only environments it created, a
+  // protected environment refuses) or no answer never holds back the deployment's state.
+  void SetExternalUrl() {
     const auto* gitlab = dynamic_cast<const GitLabDeployments*>(&provider_);
-    if (!gitlab || desired_.environment_url.empty()) return true;
-    if (!Covered(LeaseAction::kList)) return false;
-    std::chrono::milliseconds took{0};
-    const auto listed = Exchange(gitlab->BuildFindEnvironment(desired_, env_.credentials), took);
-    if (!listed) return false;
-    const auto env = gitlab->InterpretFindEnvironment(*listed, desired_, env_.now_ms() / 1000);
+    if (!gitlab || desired_.environment_url.empty() || !env_.lease_covers(LeaseAction::kSend)) return;
+    const TransportResult listed = rec_.Call(gitlab->BuildFindEnvironment(desired_, env_.credentials));
+    if (!listed.reply) return rec_.Attempt(std::nullopt, "transport_error", listed.error, listed.duration);
+    const auto env = gitlab->InterpretFindEnvironment(*listed.reply, desired_, env_.now_ms() / 1000);
     rec_.Note(env.outcome);
-    rec_.Attempt(env.outcome.http_status, env.outcome.kind == OutcomeKind::kSynced ? "listed" : "list_failed",
-                 env.outcome.error, took);
-    if (!Accepted(env.outcome, "finding the environment failed: ")) return false;
-    if (!env.id || env.external_url == desired_.environment_url) return true;
-    if (!Covered(LeaseAction::kSend)) return false;
-    const auto set = Exchange(gitlab->BuildSetExternalUrl(*env.id, desired_, env_.credentials), took);
-    if (!set) return false;
-    const SendOutcome o = gitlab->InterpretSetExternalUrl(*set, env_.now_ms() / 1000);
+    const bool read = env.outcome.kind == OutcomeKind::kSynced;
+    rec_.Attempt(env.outcome.http_status, read ? "listed" : "list_failed", env.outcome.error, listed.duration);
+    if (!read || !env.id || env.external_url == desired_.environment_url) return;
+    if (!env_.lease_covers(LeaseAction::kSend)) return;
+    const TransportResult set = rec_.Call(gitlab->BuildSetExternalUrl(*env.id, desired_, env_.credentials));
+    if (!set.reply) return rec_.Attempt(std::nullopt, "transport_error", set.error, set.duration);
+    const SendOutcome o = gitlab->InterpretSetExternalUrl(*set.reply, env_.now_ms() / 1000);
     rec_.Note(o);
-    rec_.Attempt(o.http_status, OutcomeName(o.kind), o.error, took);
-    return Accepted(o, "setting the environment's external_url failed: ");
+    rec_.Attempt(o.http_status, OutcomeName(o.kind), o.error, set.duration);
   }
 
   // The state post's answer; nullopt when the step ends here (recorded).
   std::optional<SendOutcome> PostState(const std::string& id) {
     if (!Covered(LeaseAction::kSend)) return std::nullopt;
+    if (!PersistSending()) {
+      rec_.Retry({std::nullopt, "could not record the send before making it"}, std::nullopt, row_.sync.in_flight);
+      return std::nullopt;
+    }
     std::chrono::milliseconds took{0};
     const auto reply = Exchange(provider_.BuildState(id, desired_, env_.credentials), took);
     if (!reply) return std::nullopt;
@@ -230,7 +223,7 @@ DesiredDeployment DesiredDeploymentOf(const store::StatusRow& row, const core::D
   d.environment = std::string(core::EnvironmentOfContext(row.key.context));
   const auto branch = revision ? core::BranchOfRevision(*revision) : std::nullopt;
   d.ref = branch.value_or(row.key.commit_sha);
-  d.state = StateOf(row.fold.state);
+  d.state = core::DeploymentStateOf(row.fold.state);
   d.description = row.fold.description;
   const core::DeploymentPlaceholders values{cluster, row.key.route, row.key.commit_sha, d.environment};
   d.environment_url = core::RenderDeploymentTemplate(spec.environment_url, values);

@@ -31,7 +31,7 @@ std::ostream& operator<<(std::ostream& os, const SyncInfo& s) {
   return os << "{" << ToString(s.sync_state) << " attempts " << s.attempts << " next "
             << (s.next_attempt_ms ? std::to_string(*s.next_attempt_ms) : "null") << " error " << text(s.last_error)
             << " in_flight " << s.in_flight << " synced " << text(s.synced_state) << "/" << text(s.synced_description)
-            << " at " << text(s.synced_at) << "}";
+            << " at " << text(s.synced_at) << " host object " << text(s.host_object_id) << "}";
 }
 
 }  // namespace fluxstatus::core
@@ -143,6 +143,12 @@ const std::vector<RefoldCase> kRefoldCases = {
      Failed()},
     {"another status restarts progress, keeps sink facts", KeySync{Desired(7), Retrying()},
      Desired(9, StatusState::kFailure, "Health check failed"), true, FactsOf(Retrying(), SyncState::kPending)},
+    {"a skipped key that gained a sink is due, though its status is the same",
+     KeySync{Desired(7), Fresh(SyncState::kSkipped)}, Desired(7), true, Fresh(SyncState::kPending)},
+    {"the host's object id is a sink fact",
+     KeySync{Desired(7), With(Retrying(), [](SyncInfo& s) { s.host_object_id = "4711"; })},
+     Desired(9, StatusState::kFailure, "Health check failed"), true,
+     With(FactsOf(Retrying(), SyncState::kPending), [](SyncInfo& s) { s.host_object_id = "4711"; })},
 };
 
 BOOST_DATA_TEST_CASE(sync_after_refold, bdata::make(kRefoldCases), c) {
@@ -190,6 +196,24 @@ const SyncInfo kSyncedNow = With(Retrying(), [](SyncInfo& s) {
 const std::vector<DeliveryCase> kDeliveryCases = {
     {"sending marks in flight only", Fresh(SyncState::kPending), Desired(7), Sent(DeliveryResult::kSending),
      With(Fresh(SyncState::kPending), [](SyncInfo& s) { s.in_flight = true; })},
+    {"sending another state drops the old confirmation: a lost answer leaves the sink unknown", kSyncedNow,
+     Desired(9, StatusState::kPending, "Progressing"), Sent(DeliveryResult::kSending, 9, "pending", "Progressing"),
+     With(kSyncedNow,
+          [](SyncInfo& s) {
+            s.in_flight = true;
+            s.synced_state.reset();
+            s.synced_description.reset();
+          })},
+    {"sending the confirmed state again keeps the confirmation", kSyncedNow, Desired(7), Sent(DeliveryResult::kSending),
+     With(kSyncedNow, [](SyncInfo& s) { s.in_flight = true; })},
+    {"a record names the host's object, or that it is gone", Retrying(), Desired(7),
+     With(Sent(DeliveryResult::kSending), [](Delivery& d) { d.host_object_id = "4711"; }),
+     With(Retrying(),
+          [](SyncInfo& s) {
+            s.host_object_id = "4711";
+            s.synced_state.reset();
+            s.synced_description.reset();
+          })},
     {"synced: the desired state is on the sink", Retrying(), Desired(7), Sent(DeliveryResult::kSynced), kSyncedNow},
     {"synced by content, though a newer event says the same", Retrying(), Desired(9), Sent(DeliveryResult::kSynced),
      kSyncedNow},

@@ -112,10 +112,11 @@ BOOST_AUTO_TEST_CASE(github_creates_one_deployment_and_moves_it_in_progress_then
   BOOST_TEST(deployments[0].environment == "prod-eu");
   BOOST_TEST((States(deployments[0]) == std::vector<std::string>{"in_progress"}));
   // The create went out with auto_merge off (the fake answers 409 otherwise), after a kSending
-  // record, and the id was recorded at once after it.
-  BOOST_TEST_REQUIRE(h.sending.size() == 2u);
+  // record, the id was recorded at once after it, and the state post had its own record.
+  BOOST_TEST_REQUIRE(h.sending.size() == 3u);
   BOOST_TEST(!h.sending[0].host_object_id.has_value());
   BOOST_TEST(h.sending[1].host_object_id.value_or("") == id);
+  BOOST_TEST(h.sending[2].host_object_id.value_or("") == id);
   BOOST_TEST(h.row.sync.host_object_id.value_or("") == id);
   BOOST_TEST(h.row.sync.sync_state == store::SyncState::kSynced);
 
@@ -144,6 +145,27 @@ BOOST_AUTO_TEST_CASE(the_same_state_again_makes_no_call_even_with_new_words) {
   BOOST_TEST(again.calls == 0);
   BOOST_TEST(host.Requests().empty());
   BOOST_TEST(host.GitHubDeployments("o/r")[0].statuses.size() == 1u);
+}
+
+// The review's case: success is confirmed, an in_progress post reaches the host but its answer
+// is lost, and by the next step the commit is wanted at success again. The host shows
+// in_progress, so success must be posted again, not taken as confirmed.
+BOOST_AUTO_TEST_CASE(a_state_post_whose_answer_was_lost_is_not_taken_as_the_old_confirmation) {
+  FakeGitHost host;
+  const GitHubDeployments gh("r1", host.Address(HostKind::kGitHub, "o/r"));
+  Harness h(gh, "o/r");
+  h.Want(core::StatusState::kSuccess);
+  BOOST_TEST_REQUIRE(h.Step().record.result == Result::kSynced);
+  h.Want(core::StatusState::kPending, "0/1 ready");
+  host.DropConnectionAfterNextPosts(1);  // applied on the host, never answered
+  const auto lost = h.Step();
+  BOOST_TEST(lost.record.result == Result::kRetry);
+  BOOST_TEST_REQUIRE((States(host.GitHubDeployments("o/r")[0]) == std::vector<std::string>{"success", "in_progress"}));
+  h.Want(core::StatusState::kSuccess);
+  const auto again = h.Step();
+  BOOST_TEST(again.record.result == Result::kSynced, again.record.error);
+  BOOST_TEST(
+      (States(host.GitHubDeployments("o/r")[0]) == std::vector<std::string>{"success", "in_progress", "success"}));
 }
 
 BOOST_AUTO_TEST_CASE(in_flight_without_an_id_finds_the_deployment_and_creates_none) {

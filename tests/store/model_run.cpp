@@ -335,6 +335,7 @@ void ModelRun::Rebuild() {
   compare_all_ = true;
   auto cli = CliConnection();
   const RebuildReport r = EventStore(*cli, routes_).Rebuild();
+  model_.Rebuild();
   const std::vector<std::tuple<const char*, std::int64_t, std::int64_t>> fields = {
       {"events", r.events, model_.EventsAfterHorizon()},
       {"snapshot_keys", r.snapshot_keys, model_.SnapshotKeys()},

@@ -44,6 +44,18 @@ const char* ToString(Outcome o) {
 
 StoreModel::StoreModel(std::vector<RouteInfo> routes) : routes_(std::move(routes)) {}
 
+void StoreModel::Rebuild() {
+  for (auto& [key, k] : keys_) {
+    if (k.sync.sync_state != "skipped" || !Route(key.route).has_provider) continue;
+    Sync fresh = FreshSync(Route(key.route));  // what the host last confirmed stays true
+    fresh.in_flight = k.sync.in_flight;
+    fresh.synced_state = k.sync.synced_state;
+    fresh.synced_description = k.sync.synced_description;
+    fresh.synced_at_ms = k.sync.synced_at_ms;
+    k.sync = fresh;
+  }
+}
+
 const RouteInfo& StoreModel::Route(const std::string& name) const {
   for (const auto& r : routes_) {
     if (r.name == name) return r;
@@ -110,7 +122,14 @@ void StoreModel::Record(const Delivery& d) {
       now.event_id == d.sent_event_id || (now.state == d.sent_state && now.description == d.sent_description);
   using R = Delivery::Result;
   switch (d.result) {
-    case R::kSending: s.in_flight = true; return;
+    case R::kSending:
+      // Another state on its way: what the host shows is unknown until an answer says.
+      s.in_flight = true;
+      if (s.synced_state != d.sent_state || s.synced_description != d.sent_description) {
+        s.synced_state.reset();
+        s.synced_description.reset();
+      }
+      return;
     case R::kSkipped:
       s.sync_state = "skipped";
       s.last_error = d.error;

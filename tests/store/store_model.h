@@ -117,6 +117,9 @@ class StoreModel {
 
   AppendExpect Append(const SentEvent& e);
   void Record(const Delivery& d);
+  // `rebuild`: statuses and history are re-derived as they were; a key skipped although its
+  // route sends (a dispatcher without the route recorded it so) is due again.
+  void Rebuild();
   void Reject(std::int64_t at_ms) { rejections_.push_back(at_ms); }
   // What a prune before cutoff_ms would do (Plan), and doing it (Prune).
   PruneExpect Plan(std::int64_t cutoff_ms) const;
