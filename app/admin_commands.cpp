@@ -34,7 +34,7 @@ std::string AggregateLine(const core::FleetAggregate& a) {
 // "github acme/app", and whether the route's own statuses are posted at all.
 std::string RouteLine(const RouteConfig& r) {
   if (r.provider.empty()) return "no provider (statuses are folded, not sent)";
-  return r.provider + " " + r.repo + (r.report_status ? "" : " (statuses are folded, not sent: report: [deployment])");
+  return r.provider + " " + r.repo + (r.report_status ? "" : " (statuses are folded, not sent: report lacks status)");
 }
 
 // "environment prod-eu on acme/app, over kustomization/*, helmrelease/* (production)": where
@@ -64,11 +64,13 @@ int RunRebuild(const CliContext& ctx, bool check_only) {
               << Counted(check.statuses_differing, "current_status row", "current_status rows") << ", "
               << Counted(check.changes_differing, "status_history row", "status_history rows") << ", "
               << Counted(check.aggregates_differing, "aggregate_status row", "aggregate_status rows") << ", "
-              << Counted(check.deployments_differing, "deployments row", "deployments rows") << " (- stored, + fresh fold; only the differing columns)\n";
+              << Counted(check.deployments_differing, "deployments row", "deployments rows") << ", "
+              << Counted(check.check_runs_differing, "check_runs row", "check_runs rows")
+              << " (- stored, + fresh fold; only the differing columns)\n";
     for (const auto& line : check.diff) std::cout << line << "\n";
     const auto shown = static_cast<std::int64_t>(check.diff.size());
     if (shown < 2 * (check.statuses_differing + check.changes_differing + check.aggregates_differing +
-                     check.deployments_differing)) {
+                     check.deployments_differing + check.check_runs_differing)) {
       std::cout << "(the first " << shown << " lines shown; `fluxstatus rebuild` rewrites them all)\n";
     }
     return 1;
@@ -83,6 +85,7 @@ int RunRebuild(const CliContext& ctx, bool check_only) {
             << Counted(report.changes, "status change", "status changes");
   if (report.aggregates > 0) std::cout << ", " << Counted(report.aggregates, "aggregate", "aggregates");
   if (report.deployments > 0) std::cout << ", " << Counted(report.deployments, "deployment", "deployments");
+  if (report.check_runs > 0) std::cout << ", " << Counted(report.check_runs, "check run", "check runs");
   std::cout << "\n";
   return 0;
 }
@@ -121,6 +124,10 @@ int RunCheckConfig(const CliContext& ctx) {
     std::cout << "  route " << r.name << ": " << RouteLine(r) << "\n";
     if (r.deployment)
       std::cout << "  deployment of route " << r.name << ": " << DeploymentLine(r, *r.deployment) << "\n";
+    if (r.report_check) {
+      std::cout << "  check runs of route " << r.name << ": one per status context on " << r.repo << ", as GitHub App "
+                << r.github_app_id << "\n";
+    }
   }
   for (const auto& a : c.aggregates) std::cout << "  aggregate " << a.name << ": " << AggregateLine(a) << "\n";
   for (const auto& file : c.SecretFiles()) {

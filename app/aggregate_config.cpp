@@ -38,20 +38,19 @@ std::string RouteHint(const std::string& typed, const std::vector<RouteConfig>& 
 // refused as a later version's rather than as unknown, so that a reader of the contract
 // learns it is the version, not their spelling.
 std::optional<std::vector<std::string>> ReportWords(const ConfigReader& r, const YAML::Node& n, const std::string& who,
-                                                    bool check_runs_exist) {
+                                                    bool of_route) {
   const auto words = r.StringList(n, "report", who);
   if (!words) return std::nullopt;
   std::set<std::string> seen;
   for (std::size_t i = 0; i < words->size(); ++i) {
     const std::string& word = (*words)[i];
     const YAML::Node at = n["report"][i];
-    if (word == "check" && check_runs_exist) {
-      r.Fail(at, who + ": check run reports are not available in this version yet; use report: [status], " +
-                     "[deployment] or both, or leave report out");
+    if (word == "check" && !of_route) {
+      r.Fail(at, who + ": an aggregate reports status or deployment; check runs are per route: add `check` to " +
+                     "the report of the member routes instead");
     }
-    if (word != "status" && word != "deployment") {
-      r.Fail(at, who + ": unknown report '" + word + "' (status" +
-                     (check_runs_exist ? ", deployment, check)" : ", deployment)"));
+    if (word != "status" && word != "deployment" && !(word == "check" && of_route)) {
+      r.Fail(at, who + ": unknown report '" + word + "' (status, deployment" + (of_route ? ", check)" : ")"));
     }
     if (!seen.insert(word).second) r.Fail(at, who + ": report lists '" + word + "' twice; list it once");
   }
@@ -200,10 +199,10 @@ RouteReports ParseRouteReport(const ConfigReader& r, const YAML::Node& route, co
   const auto report = ReportWords(r, route, rw, true);
   if (!report) return {};
   if (report->empty()) {
-    r.Fail(route["report"], rw + ": report: [] would post nothing; list status, deployment or both (to fold " +
-                                "statuses without posting them, leave provider out)");
+    r.Fail(route["report"], rw + ": report: [] would post nothing; list status, deployment, check or several " +
+                                "(to fold statuses without posting them, leave provider out)");
   }
-  return {Lists(*report, "status"), Lists(*report, "deployment")};
+  return {Lists(*report, "status"), Lists(*report, "deployment"), Lists(*report, "check")};
 }
 
 std::vector<core::FleetAggregate> ParseAggregates(const ConfigReader& r, const YAML::Node& list,

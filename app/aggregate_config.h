@@ -1,7 +1,6 @@
 // The issue-15 keys of fluxstatus.yaml: `aggregates:` (one fleet/<name> status summing up
 // several routes, and optionally a deployment to the environment <name>) and the routes'
-// `report:`. What this version cannot do yet (check runs) is refused by name, so a config
-// written for a later version fails loudly.
+// `report:` (status, deployment, check).
 #pragma once
 
 #include <string>
@@ -15,12 +14,12 @@
 
 namespace fluxstatus::app {
 
-// What a route's `report:` lists (default [status]). `check` is refused as not available in
-// this version, `[]` as posting nothing. `rw` ("route 'prod-eu'") starts each message.
-// Throws ConfigError.
+// What a route's `report:` lists (default [status]). `[]` is refused as posting nothing. `rw`
+// ("route 'prod-eu'") starts each message. Throws ConfigError.
 struct RouteReports {
   bool status = true;
   bool deployment = false;
+  bool check = false;
 };
 RouteReports ParseRouteReport(const ConfigReader& r, const YAML::Node& route, const std::string& rw);
 

@@ -40,6 +40,22 @@ void ParseTls(const ConfigReader& r, const YAML::Node& n, const std::string& rw,
 // The GitHub App keys, as Flux's github provider takes them: the app id, the private key and
 // exactly one of the installation id and the installation owner; the App's API root for GHES
 // optionally. Returns whether the route uses an App.
+// Check runs exist on GitHub only, and GitHub lets only Apps create them: a token route would
+// get 403 "You must authenticate via a GitHub App" on every run, so refuse it here.
+void RequireCheckRunAuth(const ConfigReader& r, const YAML::Node& n, const std::string& rw, const RouteConfig& rc,
+                         bool app_auth) {
+  if (rc.provider != "github") {
+    r.Fail(n["report"], rw + ": report lists `check`, but check runs are a GitHub feature and the route uses " +
+                            (rc.provider.empty() ? std::string("no provider") : "provider '" + rc.provider + "'") +
+                            ": remove `check` from report");
+  }
+  if (!app_auth) {
+    r.Fail(n["report"], rw + ": report lists `check`, but only a GitHub App can create check runs (GitHub " +
+                            "refuses personal and OAuth tokens); set github_app_id, github_private_key_file and " +
+                            "github_installation_id (docs/check-runs.md), or remove `check` from report");
+  }
+}
+
 bool ParseGitHubApp(const ConfigReader& r, const YAML::Node& n, const std::string& rw, RouteConfig& rc) {
   rc.github_app_id = r.String(n, "github_app_id", "");
   rc.github_installation_id = r.String(n, "github_installation_id", "");
@@ -151,6 +167,8 @@ RouteConfig ParseRoute(const ConfigReader& r, const YAML::Node& n, size_t index)
     r.Fail(n, rw + ": provider " + rc.provider + " needs token_file or token_env" +
                   (rc.provider == "github" ? " (or a GitHub App)" : ""));
   }
+  rc.report_check = report.check;
+  if (rc.report_check) RequireCheckRunAuth(r, n, rw, rc, app_auth);
   for (auto [key, tmpl] : {std::pair{"context", &rc.context}, std::pair{"target_url", &rc.target_url}}) {
     if (auto problem = core::ValidateTemplate(*tmpl)) r.Fail(n[key], rw + ": " + key + ": " + *problem);
   }
@@ -183,6 +201,7 @@ core::RouteCatalog Config::Catalog() const {
     p.has_provider = !rc.provider.empty();
     p.report_status = rc.report_status;
     p.deployment = rc.deployment;
+    p.report_check = rc.report_check;
     profiles.push_back(std::move(p));
   }
   return core::RouteCatalog(profiles, aggregates);  // each one's repo is its route's (ParseAggregates)

@@ -41,6 +41,7 @@ struct RouteConfig {
   std::vector<core::EventSourceMatch> match;
   bool report_status = true;                       // `report` lists status (the default, [status])
   std::optional<core::DeploymentSpec> deployment;  // `report` lists deployment: the block, resolved
+  bool report_check = false;                       // `report` lists check (GitHub App routes only)
   std::string repo;                                // derived from address
 };
 

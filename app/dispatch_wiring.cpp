@@ -41,6 +41,7 @@ std::vector<dispatch::DispatchRoute> BuildDispatchRoutes(const Config& config, b
       const dispatch::ProviderSettings settings{rc.name, rc.provider, rc.address, rc.api_base};
       route.provider = dispatch::MakeProvider(settings);
       route.deployments = dispatch::MakeDeploymentProvider(settings);
+      if (rc.report_check) route.checks = dispatch::MakeCheckRunProvider(settings, rc.github_app_id);
     } catch (const dispatch::ProviderConfigError& e) {
       throw ConfigError(config.source + ": " + e.what());
     }

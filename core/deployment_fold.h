@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/aggregate_fold.h"
+#include "core/derived_target.h"
 #include "core/fold.h"
 #include "core/route_catalog.h"
 
@@ -30,14 +31,7 @@ std::string_view EnvironmentOfContext(std::string_view context);
 // DeploymentContext(environment) (one deployment per repository, commit and environment).
 // fold.state: kPending (GitHub in_progress, GitLab running), kSuccess or kFailure; the event is
 // the newest counted status's, as for an aggregate.
-struct DeploymentTarget {
-  StatusKey key;
-  KeyState fold;
-  friend bool operator==(const DeploymentTarget&, const DeploymentTarget&) = default;
-};
-
-// One route's statuses for one commit (any order, any route's keys ignored but `route`'s).
-using CommitStatusesOfRoute = std::vector<std::pair<StatusKey, KeyState>>;
+using DeploymentTarget = DerivedTarget;
 
 // `route`'s deployment for `commit_sha` over its `deployment.contexts`: nullopt when the route
 // reports no deployment or none of its statuses for the commit counts yet. Description:

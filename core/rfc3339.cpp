@@ -81,4 +81,9 @@ std::string FormatRfc3339Millis(std::int64_t epoch_ms) {
   return buf;
 }
 
+std::string FormatRfc3339Seconds(std::int64_t epoch_ms) {
+  std::string text = FormatRfc3339Millis(epoch_ms - ((epoch_ms % 1000) + 1000) % 1000);
+  return text.substr(0, text.size() - 5) + "Z";  // drop ".000Z"
+}
+
 }  // namespace fluxstatus::core

@@ -49,7 +49,7 @@ std::optional<DeploymentSpec> RouteCatalog::DeploymentFor(const std::string& rou
   return std::nullopt;
 }
 
-bool RouteCatalog::DeploymentHasSink(const std::string& route) const {
+bool RouteCatalog::PostsThrough(const std::string& route) const {
   const auto found = routes_.find(route);
   return found != routes_.end() && found->second.has_provider;
 }

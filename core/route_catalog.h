@@ -33,8 +33,9 @@ class RouteCatalog {
   // `deployment:` block, or, for an aggregate reporting a deployment through `route`, one to the
   // environment named after it (no links, no flags). nullopt: no such deployment is configured.
   std::optional<DeploymentSpec> DeploymentFor(const std::string& route, const std::string& environment) const;
-  // Whether a deployment row of `route` is posted: the route has a provider.
-  bool DeploymentHasSink(const std::string& route) const;
+  // Whether the derived rows `route` posts (its deployments and check runs) reach a host: the
+  // route has a provider.
+  bool PostsThrough(const std::string& route) const;
 
  private:
   std::map<std::string, RouteProfile> routes_;

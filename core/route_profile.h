@@ -20,6 +20,7 @@ struct RouteProfile {
   bool has_provider = false;                 // false: nothing of the route is ever dispatched
   bool report_status = true;                 // `report` names `status`: its commit statuses are posted
   std::optional<DeploymentSpec> deployment;  // `report` names `deployment`
+  bool report_check = false;                 // `report` names `check`: a check run per status
 
   // Whether the route's own commit statuses are posted (else they are folded and skipped).
   bool PostsStatuses() const { return has_provider && report_status; }

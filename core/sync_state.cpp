@@ -11,6 +11,7 @@ std::string_view ToString(Sink sink) {
     case Sink::kCommitStatus: return "status";
     case Sink::kAggregate: return "aggregate";
     case Sink::kDeployment: return "deployment";
+    case Sink::kCheckRun: return "check";
   }
   return "?";
 }

@@ -6,6 +6,7 @@
 // by these same transitions.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -32,9 +33,15 @@ enum class Sink {
   kCommitStatus,
   kAggregate,   // an aggregate's `fleet/<name>` status, posted through its route
   kDeployment,  // a deployment of the commit to an environment (the key's context)
+  kCheckRun,    // a GitHub check run named after the status's context (the same key)
 };
 
-std::string_view ToString(Sink sink);  // "status", "aggregate", "deployment": sink_targets.sink
+// "status", "aggregate", "deployment", "check": sink_targets.sink and the logs' `sink` field.
+std::string_view ToString(Sink sink);
+
+// The sinks whose rows are derived from the folded statuses (sink_targets), in the order a
+// refresh derives them (a deployment may count an aggregate's verdict).
+inline constexpr std::array kDerivedSinks = {Sink::kAggregate, Sink::kDeployment, Sink::kCheckRun};
 
 // A row of sync columns: its sink and its key (for an aggregate, its route and `fleet/<name>`).
 struct SinkKey {

@@ -67,37 +67,6 @@ class Step {
   }
 
  private:
-  // Whether the lease covers the next call; if not, the step stops (StopForLease).
-  bool Covered(LeaseAction action) {
-    if (env_.lease_covers(action)) return true;
-    rec_.StopForLease();
-    return false;
-  }
-
-  // The call's reply; nullopt when none came (the attempt and a retry are recorded). A lost
-  // write may have reached the host, so the key stays in flight, as it does when it was.
-  std::optional<HttpReply> Exchange(const HttpCall& call, std::chrono::milliseconds& duration) {
-    const TransportResult r = rec_.Call(call);
-    duration = r.duration;
-    if (r.reply) return r.reply;
-    const bool uncertain = r.uncertain || row_.sync.in_flight;
-    rec_.Attempt(std::nullopt, r.uncertain ? "uncertain" : "transport_error", r.error, r.duration);
-    rec_.Retry({std::nullopt, r.error}, std::nullopt, uncertain);
-    return std::nullopt;
-  }
-
-  // Records an answer that is not kSynced as the step's end: a retry or a failure (`during`
-  // names the call). True when the answer was kSynced.
-  bool Accepted(const SendOutcome& o, const std::string& during) {
-    if (o.kind == OutcomeKind::kSynced) return true;
-    const CallError error{o.http_status, o.error};
-    if (o.kind == OutcomeKind::kRetry)
-      rec_.Retry(error, o.retry_after, row_.sync.in_flight);
-    else
-      rec_.Fail(error, during);
-    return false;
-  }
-
   std::optional<Known> FindOrCreate() {
     auto found = Find();
     if (!found) return std::nullopt;
@@ -109,15 +78,15 @@ class Step {
   // finished one that cannot go back to running); nullopt when the step ends here (recorded).
   std::optional<Known> Find() {
     for (int page = 1; page <= kMaxListPages; ++page) {
-      if (!Covered(LeaseAction::kList)) return std::nullopt;
+      if (!rec_.Covered(LeaseAction::kList)) return std::nullopt;
       std::chrono::milliseconds took{0};
-      const auto reply = Exchange(provider_.BuildFind(desired_, env_.credentials, page), took);
+      const auto reply = rec_.Exchange(provider_.BuildFind(desired_, env_.credentials, page), took);
       if (!reply) return std::nullopt;
       const auto f = provider_.InterpretFind(*reply, desired_, env_.now_ms() / 1000);
       rec_.Note(f.outcome);
       if (f.outcome.kind != OutcomeKind::kSynced) {
         rec_.Attempt(f.outcome.http_status, "list_failed", f.outcome.error, took);
-        Accepted(f.outcome, "finding the deployment failed: ");
+        rec_.Accepted(f.outcome, "finding the deployment failed: ");
         return std::nullopt;
       }
       rec_.Attempt(f.outcome.http_status, f.id ? store::kOutcomeFound : "listed", "", took);  // every page is a call
@@ -129,13 +98,9 @@ class Step {
 
   // Creates the deployment, recording the send before it and the new id right after it.
   std::optional<Known> Create() {
-    if (!Covered(LeaseAction::kSend)) return std::nullopt;
-    if (!PersistSending()) {
-      rec_.Retry({std::nullopt, "could not record the send before making it"}, std::nullopt, row_.sync.in_flight);
-      return std::nullopt;
-    }
+    if (!rec_.Covered(LeaseAction::kSend) || !rec_.SendingRecorded()) return std::nullopt;
     std::chrono::milliseconds took{0};
-    const auto reply = Exchange(provider_.BuildCreate(desired_, env_.credentials), took);
+    const auto reply = rec_.Exchange(provider_.BuildCreate(desired_, env_.credentials), took);
     if (!reply) return std::nullopt;
     const auto c = provider_.InterpretCreate(*reply, env_.now_ms() / 1000);
     rec_.Note(c.outcome);
@@ -146,27 +111,16 @@ class Step {
       rec_.Retry({c.outcome.http_status, c.outcome.error}, c.outcome.retry_after, true);
       return std::nullopt;
     }
-    if (!Accepted(c.outcome, "")) return std::nullopt;
+    if (!rec_.Accepted(c.outcome, "")) return std::nullopt;
     if (!c.id) {  // the interface rules this out; should it happen, find it next time
       rec_.Retry({c.outcome.http_status, "the host created a deployment without an id"}, std::nullopt, true);
       return std::nullopt;
     }
     rec_.record().host_object_id = *c.id;
     // Failing this leaves the key in flight without the id: the next step finds the deployment.
-    PersistSending();
+    rec_.PersistSending();
     SetExternalUrl();
     return Known{*c.id, c.state, false};
-  }
-
-  // A kSending record of the step so far (its id included, once known); its attempts are
-  // recorded once, with the step's result.
-  bool PersistSending() {
-    store::DeliveryRecord sending = rec_.record();
-    sending.attempts.clear();
-    sending.result = Result::kSending;
-    sending.error.clear();
-    sending.at_ms = env_.now_ms();
-    return env_.persist_sending(sending);
   }
 
   // GitLab keeps an environment's link on the environment, not on the deployment (4.6): set
@@ -193,13 +147,9 @@ class Step {
 
   // The state post's answer; nullopt when the step ends here (recorded).
   std::optional<SendOutcome> PostState(const std::string& id) {
-    if (!Covered(LeaseAction::kSend)) return std::nullopt;
-    if (!PersistSending()) {
-      rec_.Retry({std::nullopt, "could not record the send before making it"}, std::nullopt, row_.sync.in_flight);
-      return std::nullopt;
-    }
+    if (!rec_.Covered(LeaseAction::kSend) || !rec_.SendingRecorded()) return std::nullopt;
     std::chrono::milliseconds took{0};
-    const auto reply = Exchange(provider_.BuildState(id, desired_, env_.credentials), took);
+    const auto reply = rec_.Exchange(provider_.BuildState(id, desired_, env_.credentials), took);
     if (!reply) return std::nullopt;
     const SendOutcome o = provider_.InterpretState(*reply, env_.now_ms() / 1000);
     rec_.Note(o);

@@ -8,6 +8,7 @@
 
 #include "core/deployment_fold.h"
 #include "core/structured_log.h"
+#include "dispatch/check_run_step.h"
 #include "dispatch/delivery_step.h"
 #include "dispatch/deployment_step.h"
 #include "dispatch/dispatcher.h"
@@ -37,8 +38,14 @@ core::LogFields KeyFields(const core::StatusKey& key) {
   return {{"route", key.route}, {"commit", key.commit_sha}, {"context", key.context}};
 }
 
-// Why a deployment row cannot be posted through `route`; nullopt when it can.
-std::optional<std::string> DeploymentGap(const core::StatusKey& key, const DispatchRoute& route) {
+// Why the route cannot post the target's sink (nullopt: it can): what the running config lacks
+// for a row an earlier config made.
+std::optional<std::string> SinkGap(const core::SinkKey& target, const DispatchRoute& route) {
+  const core::StatusKey& key = target.key;
+  if (target.sink == core::Sink::kCheckRun && !route.checks) {
+    return "route '" + key.route + "' reports no check runs (report lacks `check`, or it is no GitHub App route)";
+  }
+  if (target.sink != core::Sink::kDeployment) return std::nullopt;
   if (!route.deployments) return "route '" + key.route + "': its provider has no deployments";
   const std::string environment(core::EnvironmentOfContext(key.context));
   if (!route.deployment_specs.contains(environment)) {
@@ -170,11 +177,9 @@ void Dispatcher::Process(const Job& job, store::Connection& db, store::Outbox& o
     return;
   }
   const DispatchRoute& route = route_it->second;
-  if (job.target.sink == core::Sink::kDeployment) {
-    if (auto gap = DeploymentGap(key, route)) {
-      Skip(job, *row, std::move(*gap), route.transport.timeout);
-      return;
-    }
+  if (auto gap = SinkGap(job.target, route)) {
+    Skip(job, *row, std::move(*gap), route.transport.timeout);
+    return;
   }
   const std::string host = route.provider->HostKey();
   {
@@ -223,6 +228,12 @@ StepResult Dispatcher::RunStep(const store::StatusRow& row, const DispatchRoute&
     env.credentials = route.tokens->Get(clock_.NowMs() / 1000);
   } catch (const std::exception& e) {
     return CredentialsFailure(row, env, e.what());
+  }
+  if (row.sink == core::Sink::kCheckRun) {
+    const DesiredCheckRun desired =
+        DesiredCheckRunOf(row, store::ReadEventFacts(db, row.fold.event_id),
+                          store::RecentChanges(db, row.key, kCheckRunHistory), route.cluster);
+    return RunCheckRunStep(row, *route.checks, desired, env);
   }
   if (row.sink != core::Sink::kDeployment) return RunDeliveryStep(row, *route.provider, env);
   // Process checked that the route has the provider and the environment's spec.

@@ -29,6 +29,7 @@
 #include "core/deployment_spec.h"
 #include "core/retry_policy.h"
 #include "dispatch/delivery_step.h"
+#include "dispatch/check_run_provider.h"
 #include "dispatch/deployment_provider.h"
 #include "dispatch/dispatch_health.h"
 #include "dispatch/dispatch_metrics.h"
@@ -58,6 +59,9 @@ struct DispatchRoute {
   std::shared_ptr<const DeploymentProvider> deployments;
   std::map<std::string, core::DeploymentSpec> deployment_specs;
   std::string cluster;
+  // Check runs posted through the route (issue 16): GitHub's CheckRunProvider when the route
+  // reports `check` (a GitHub App route), else nullptr.
+  std::shared_ptr<const CheckRunProvider> checks;
 };
 
 struct DispatcherOptions {

@@ -92,6 +92,47 @@ StepResult StepRecorder::StopForLease() {
   return result_;
 }
 
+bool StepRecorder::Covered(LeaseAction action) {
+  if (env_.lease_covers(action)) return true;
+  StopForLease();
+  return false;
+}
+
+std::optional<HttpReply> StepRecorder::Exchange(const HttpCall& call, std::chrono::milliseconds& duration) {
+  const TransportResult r = Call(call);
+  duration = r.duration;
+  if (r.reply) return r.reply;
+  const bool uncertain = r.uncertain || row_.sync.in_flight;
+  Attempt(std::nullopt, r.uncertain ? "uncertain" : "transport_error", r.error, r.duration);
+  Retry({std::nullopt, r.error}, std::nullopt, uncertain);
+  return std::nullopt;
+}
+
+bool StepRecorder::Accepted(const SendOutcome& o, const std::string& during) {
+  if (o.kind == OutcomeKind::kSynced) return true;
+  const CallError error{o.http_status, o.error};
+  if (o.kind == OutcomeKind::kRetry)
+    Retry(error, o.retry_after, row_.sync.in_flight);
+  else
+    Fail(error, during);
+  return false;
+}
+
+bool StepRecorder::PersistSending() {
+  store::DeliveryRecord sending = result_.record;
+  sending.attempts.clear();
+  sending.result = Result::kSending;
+  sending.error.clear();
+  sending.at_ms = env_.now_ms();
+  return env_.persist_sending(sending);
+}
+
+bool StepRecorder::SendingRecorded() {
+  if (PersistSending()) return true;
+  Retry({std::nullopt, "could not record the send before making it"}, std::nullopt, row_.sync.in_flight);
+  return false;
+}
+
 StepResult StepRecorder::Finish(Result result, const std::string& error) {
   result_.record.result = result;
   result_.record.error = error;

@@ -89,6 +89,21 @@ class StepRecorder {
   StepResult Fail(const CallError& error, const std::string& during = "");
   // See StepResult::lease_short.
   StepResult StopForLease();
+
+  // What every step does around its calls (deployment_step, check_run_step):
+  // Whether the lease covers the next call; if not, the step stops here (StopForLease).
+  bool Covered(LeaseAction action);
+  // The call's reply; nullopt when none came (the attempt and a retry are recorded). A lost
+  // write may have reached the host, so the key stays in flight, as it does when it was.
+  std::optional<HttpReply> Exchange(const HttpCall& call, std::chrono::milliseconds& duration);
+  // Records an answer that is not kSynced as the step's end: a retry or a failure (`during`
+  // names the call). True when the answer was kSynced.
+  bool Accepted(const SendOutcome& o, const std::string& during);
+  // Makes a kSending record of the step so far durable (its host id included, its attempts
+  // left for the step's result) before a write; false when it could not.
+  bool PersistSending();
+  // PersistSending before a write, recording a retry when it could not: false, do not send.
+  bool SendingRecorded();
   StepResult Finish(Result result, const std::string& error);
 
   // The record so far: a step sets host_object_id, or copies it for a kSending record.

@@ -5,7 +5,7 @@
 
 #include "core/sync_state.h"
 #include "store/commit_statuses.h"
-#include "store/deployment_refresh.h"
+#include "store/derived_rows.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
 #include "store/log_fold.h"
@@ -85,7 +85,7 @@ CommitRefold RefoldCommitFromLog(SQLite::Database& db, const core::RouteCatalog&
   }
   SinkTargets sinks(db);
   out.rows_changed += RefreshDerivedSinks(statuses, sinks, routes, route, commit_sha);
-  for (const auto sink : {core::Sink::kAggregate, core::Sink::kDeployment}) {
+  for (const auto sink : core::kDerivedSinks) {
     for (const auto& row : sinks.ForCommit(sink, commit_sha)) {
       if (row.key.route == route) out.sink_keys.push_back({sink, row.key});
     }

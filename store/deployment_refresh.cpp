@@ -1,36 +1,11 @@
 #include "store/deployment_refresh.h"
 
-#include <map>
 #include <optional>
 
-#include "store/aggregate_refresh.h"
+#include "store/derived_rows.h"
 
 namespace fluxstatus::store {
 namespace {
-
-SinkRow DeploymentRow(const core::DeploymentTarget& fresh, const SinkRow* before, bool has_sink) {
-  SinkRow row;
-  row.sink = core::Sink::kDeployment;
-  row.name = std::string(core::EnvironmentOfContext(fresh.key.context));
-  row.key = fresh.key;
-  row.fold = fresh.fold;
-  row.sync = core::SyncAfterRefold(before, fresh.fold, has_sink);
-  return row;
-}
-
-// Saves `fresh` over the row at `key` (absent: deletes it) when they differ; 1 when it wrote.
-std::int64_t Reconcile(SinkTargets& sinks, const core::RouteCatalog& routes, const core::StatusKey& key,
-                       const std::optional<core::DeploymentTarget>& fresh) {
-  const auto before = sinks.Load(core::Sink::kDeployment, key);
-  if (!fresh) {
-    if (!before) return 0;
-    sinks.Delete(core::Sink::kDeployment, key);
-    return 1;
-  }
-  if (before && before->fold == fresh->fold) return 0;
-  sinks.Save(DeploymentRow(*fresh, before ? &*before : nullptr, routes.DeploymentHasSink(fresh->key.route)));
-  return 1;
-}
 
 // The key a route's deployment for a commit has, whatever its state.
 core::StatusKey RouteDeploymentKey(const core::RouteProfile& route, const std::string& commit_sha) {
@@ -48,7 +23,7 @@ std::int64_t RefreshDeployments(CommitStatuses& statuses, SinkTargets& sinks, co
     for (auto& row : statuses.ForCommit(route, commit_sha)) own.emplace_back(std::move(row.key), std::move(row.fold));
     auto fresh = core::FoldRouteDeployment(profile->second, commit_sha, own);
     const core::StatusKey key = fresh ? fresh->key : RouteDeploymentKey(profile->second, commit_sha);
-    saved += Reconcile(sinks, routes, key, fresh);
+    saved += ReconcileDerivedRow(sinks, routes, core::Sink::kDeployment, key, fresh);
   }
   for (const auto* aggregate : routes.AggregatesOver(route)) {
     if (!aggregate->report_deployment) continue;
@@ -60,28 +35,9 @@ std::int64_t RefreshDeployments(CommitStatuses& statuses, SinkTargets& sinks, co
       fresh = core::AggregateDeployment(*aggregate, as);
     }
     const core::StatusKey key{aggregate->route, aggregate->repo, commit_sha, core::DeploymentContext(aggregate->name)};
-    saved += Reconcile(sinks, routes, key, fresh);
+    saved += ReconcileDerivedRow(sinks, routes, core::Sink::kDeployment, key, fresh);
   }
   return saved;
-}
-
-std::int64_t ReplaceDeployments(SinkTargets& sinks, const core::RouteCatalog& routes,
-                                const std::vector<core::DeploymentTarget>& fresh) {
-  std::map<core::StatusKey, SinkRow> before;
-  for (auto& row : sinks.All(core::Sink::kDeployment)) before.emplace(row.key, std::move(row));
-  sinks.Clear(core::Sink::kDeployment);
-  for (const auto& target : fresh) {
-    const auto old = before.find(target.key);
-    sinks.Save(DeploymentRow(target, old == before.end() ? nullptr : &old->second,
-                             routes.DeploymentHasSink(target.key.route)));
-  }
-  return static_cast<std::int64_t>(fresh.size());
-}
-
-std::int64_t RefreshDerivedSinks(CommitStatuses& statuses, SinkTargets& sinks, const core::RouteCatalog& routes,
-                                 const std::string& route, const std::string& commit_sha) {
-  const std::int64_t aggregates = RefreshAggregates(statuses, sinks, routes, route, commit_sha);
-  return aggregates + RefreshDeployments(statuses, sinks, routes, route, commit_sha);
 }
 
 }  // namespace fluxstatus::store

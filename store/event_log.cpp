@@ -39,6 +39,8 @@ const std::string kDeletePrefix = std::string("DELETE FROM event_log WHERE id <=
 constexpr const char* kGrantPermit = "INSERT INTO event_log_prune_permit (through_event_id) VALUES (?1)";
 constexpr const char* kRevokePermit = "DELETE FROM event_log_prune_permit";
 constexpr const char* kRevision = "SELECT revision FROM event_log WHERE id = ?1";
+constexpr const char* kFacts =
+    "SELECT kind, namespace, name, reason, message, event_time, revision FROM event_log WHERE id = ?1";
 
 // ?1 since, ?2 until (NULL: open), ?3 route (NULL: any), ?4 commit prefix (NULL: any).
 constexpr const char* kWindowEvents =
@@ -184,6 +186,16 @@ std::optional<std::string> EventRevision(SQLite::Database& db, std::int64_t even
   q.bind(1, static_cast<int64_t>(event_id));
   if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
   return q.getColumn(0).getString();
+}
+
+std::optional<EventFacts> ReadEventFacts(SQLite::Database& db, std::int64_t event_id) {
+  SQLite::Statement q(db, kFacts);
+  q.bind(1, static_cast<int64_t>(event_id));
+  if (!q.executeStep()) return std::nullopt;
+  EventFacts f{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+               q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(), std::nullopt};
+  if (!q.getColumn(6).isNull()) f.revision = q.getColumn(6).getString();
+  return f;
 }
 
 }  // namespace fluxstatus::store

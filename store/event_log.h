@@ -110,4 +110,12 @@ std::vector<WindowCommit> WindowCommits(SQLite::Database& db, const ReplayWindow
 // deployment ref comes from it); nullopt when the event is gone (pruned) or named none.
 std::optional<std::string> EventRevision(SQLite::Database& db, std::int64_t event_id);
 
+// What a check run's output names of event `event_id` (the involved object, Flux's reason and
+// whole message, the revision, the event's time); nullopt when the event is gone (pruned).
+struct EventFacts {
+  std::string kind, namespace_, name, reason, message, event_time;
+  std::optional<std::string> revision;
+};
+std::optional<EventFacts> ReadEventFacts(SQLite::Database& db, std::int64_t event_id);
+
 }  // namespace fluxstatus::store

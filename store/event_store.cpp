@@ -11,7 +11,7 @@
 
 #include "core/flux_json.h"
 #include "core/revision.h"
-#include "store/deployment_refresh.h"
+#include "store/derived_rows.h"
 #include "store/dispatch_lease.h"
 #include "store/foreign_keys_off.h"
 

@@ -12,7 +12,9 @@
 #include "store/aggregate_refresh.h"
 #include "store/commit_statuses.h"
 #include "store/database.h"
-#include "store/deployment_refresh.h"
+#include "core/check_run_fold.h"
+#include "core/deployment_fold.h"
+#include "store/derived_rows.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
 #include "store/log_fold.h"
@@ -159,11 +161,11 @@ void CompareAggregates(Differ& d, SQLite::Database& db, const std::vector<core::
   }
 }
 
-// The stored deployment rows beside a fresh core::FoldDeployments, both by key.
-void CompareDeployments(Differ& d, SQLite::Database& db, const std::vector<core::DeploymentTarget>& fresh) {
+// The stored rows of a derived sink (deployments, check runs) beside a fresh fold, both by key.
+void CompareDerivedRows(Differ& d, SQLite::Database& db, core::Sink sink, const std::vector<core::DerivedTarget>& fresh) {
   SinkTargets sinks(db);
   std::map<core::StatusKey, Columns> stored, derived;
-  for (const auto& r : sinks.All(core::Sink::kDeployment)) stored.emplace(r.key, StatusColumns(r.fold));
+  for (const auto& r : sinks.All(sink)) stored.emplace(r.key, StatusColumns(r.fold));
   for (const auto& t : fresh) derived.emplace(t.key, StatusColumns(t.fold));
   std::set<core::StatusKey> keys;
   for (const auto& [key, cols] : stored) keys.insert(key);
@@ -217,7 +219,9 @@ RebuildReport RebuildDerivedTables(SQLite::Database& db, const core::RouteCatalo
   SinkTargets sinks(db);
   const auto aggregates = core::FoldAggregates(routes.aggregates(), keys);
   report.aggregates = ReplaceAggregates(sinks, routes, aggregates);
-  report.deployments = ReplaceDeployments(sinks, routes, core::FoldDeployments(routes, keys, aggregates));
+  report.deployments =
+      ReplaceDerivedRows(sinks, routes, core::Sink::kDeployment, core::FoldDeployments(routes, keys, aggregates));
+  report.check_runs = ReplaceDerivedRows(sinks, routes, core::Sink::kCheckRun, core::FoldCheckRuns(routes, keys));
   // Foreign keys are off for the load (EventStore::Rebuild). Every event id written came from a
   // row read above, except the snapshot's: check that those still exist (prune keeps them).
   if (report.snapshot_through > 0) {
@@ -275,20 +279,23 @@ RebuildCheck CheckDerivedTables(SQLite::Database& db, const core::RouteCatalog& 
     if (!take_f) ++s;
     if (!take_s) ++f;
   }
-  Differ aggregates("aggregate_status"), deployments("deployments");
+  Differ aggregates("aggregate_status"), deployments("deployments"), check_runs("check_runs");
   const auto fresh_aggregates = core::FoldAggregates(routes.aggregates(), keys);
   CompareAggregates(aggregates, db, fresh_aggregates);
-  CompareDeployments(deployments, db, core::FoldDeployments(routes, keys, fresh_aggregates));
+  CompareDerivedRows(deployments, db, core::Sink::kDeployment, core::FoldDeployments(routes, keys, fresh_aggregates));
+  CompareDerivedRows(check_runs, db, core::Sink::kCheckRun, core::FoldCheckRuns(routes, keys));
   RebuildCheck check;
   check.statuses_differing = current.count();
   check.changes_differing = history.count();
   check.aggregates_differing = aggregates.count();
   check.deployments_differing = deployments.count();
+  check.check_runs_differing = check_runs.count();
   check.equal = check.statuses_differing == 0 && check.changes_differing == 0 && check.aggregates_differing == 0 &&
-                check.deployments_differing == 0;
+                check.deployments_differing == 0 && check.check_runs_differing == 0;
   current.AppendTo(check.diff);  // the statuses first: what users and hosts see
   aggregates.AppendTo(check.diff);
   deployments.AppendTo(check.diff);
+  check_runs.AppendTo(check.diff);
   history.AppendTo(check.diff);
   return check;
 }

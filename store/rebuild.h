@@ -1,6 +1,6 @@
 // `rebuild` and `rebuild --check`: the derived tables (commit_statuses, status_changes, and the
-// sink_targets rows of aggregates and deployments, core::FoldAggregates and
-// core::FoldDeployments over the folded statuses) from
+// sink_targets rows of aggregates, deployments and check runs: core::FoldAggregates,
+// core::FoldDeployments and core::FoldCheckRuns over the folded statuses) from
 // the fold snapshot plus a fold of the log after it, in memory, in log order, through the
 // same core::DeriveStatus + core::Fold as the live writer. EventStore::Rebuild/CheckRebuild
 // wrap these in their transaction.
@@ -24,6 +24,7 @@ struct RebuildReport {
   std::int64_t changes = 0;
   std::int64_t aggregates = 0;   // aggregate_status rows (one per aggregate and commit)
   std::int64_t deployments = 0;  // deployments rows (one per route, commit and environment)
+  std::int64_t check_runs = 0;   // check_runs rows (one per status of a route reporting check)
 };
 
 struct RebuildCheck {
@@ -32,6 +33,7 @@ struct RebuildCheck {
   std::int64_t changes_differing = 0;      // status_history rows that differ, are extra or missing
   std::int64_t aggregates_differing = 0;   // aggregate_status rows that differ, are extra or missing
   std::int64_t deployments_differing = 0;  // deployments rows that differ, are extra or missing
+  std::int64_t check_runs_differing = 0;   // check_runs rows that differ, are extra or missing
   // "- TABLE KEY: column 'stored' …" / "+ TABLE KEY: column 'fresh' …" pairs (the first
   // kMaxDiffLines): only the differing columns, the key named in full.
   std::vector<std::string> diff;

@@ -19,8 +19,9 @@ ReplayPlan PlanReplay(SQLite::Database& db, const ReplayWindow& window) {
   SinkTargets sinks(db);
   for (const auto& c : WindowCommits(db, window)) {
     for (auto& row : statuses.ForCommit(c.route, c.commit_sha)) plan.keys.push_back(std::move(row));
-    // What else the route posts for the commit: its aggregates' statuses and its deployments.
-    for (const auto sink : {core::Sink::kAggregate, core::Sink::kDeployment}) {
+    // What else the route posts for the commit: its aggregates' statuses, its deployments and
+    // its check runs.
+    for (const auto sink : core::kDerivedSinks) {
       for (auto& row : sinks.ForCommit(sink, c.commit_sha)) {
         if (row.key.route == c.route) plan.keys.push_back(std::move(row));
       }
@@ -39,10 +40,10 @@ std::int64_t MarkCommitForResync(SQLite::Database& db, const std::string& route,
     statuses.Save(row);
     ++marked;
   }
-  // What else the route posts for the commit (aggregates, deployments): checked against the
+  // What else the route posts for the commit (aggregates, deployments, check runs): checked against the
   // host again too.
   SinkTargets sinks(db);
-  for (const auto sink : {core::Sink::kAggregate, core::Sink::kDeployment}) {
+  for (const auto sink : core::kDerivedSinks) {
     for (auto& row : sinks.ForCommit(sink, commit_sha)) {
       if (row.key.route != route) continue;
       auto sync = core::MarkForReplay(row.sync);

@@ -38,7 +38,7 @@ constexpr const char* kBySyncState = "SELECT sync_state, count(*) FROM sink_targ
 constexpr const char* kClear = "DELETE FROM sink_targets WHERE sink = ?";
 
 core::Sink SinkFromText(const std::string& text) {
-  for (auto sink : {core::Sink::kCommitStatus, core::Sink::kAggregate, core::Sink::kDeployment}) {
+  for (auto sink : core::kDerivedSinks) {
     if (core::ToString(sink) == text) return sink;
   }
   throw std::runtime_error("sink_targets holds an unknown sink '" + text + "'");

@@ -1,5 +1,7 @@
 #include "store/status_changes.h"
 
+#include <algorithm>
+
 #include "core/rfc3339.h"
 #include "store/database.h"
 #include "store/statement_use.h"
@@ -16,6 +18,9 @@ constexpr const char* kColumns =
     " FROM status_changes";
 const std::string kByEvent = std::string(kColumns) + " ORDER BY event_id, id";
 const std::string kForCommit = std::string(kColumns) + " WHERE route = ? AND commit_sha = ? ORDER BY id";
+// The newest first (status_changes_key), turned round by the caller.
+const std::string kRecentForKey = std::string(kColumns) +
+                                  " WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ? ORDER BY id DESC LIMIT ?";
 constexpr const char* kDeleteKey =
     "DELETE FROM status_changes WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
 constexpr const char* kCountThrough = "SELECT count(*) FROM status_changes WHERE event_id <= ?1";
@@ -54,6 +59,16 @@ void StatusChanges::Record(const core::StatusKey& key, const core::KeyState& sta
   record_.bind(8, core::FormatRfc3339Millis(state.event_time_ms));
   record_.bind(9, state.updated_at);
   record_.exec();
+}
+
+std::vector<ChangeRow> RecentChanges(SQLite::Database& db, const core::StatusKey& key, std::size_t limit) {
+  SQLite::Statement q(db, kRecentForKey);
+  BindStatusKey(q, key);
+  q.bind(5, static_cast<int64_t>(limit));
+  std::vector<ChangeRow> rows;
+  while (q.executeStep()) ReadChange(q, rows.emplace_back());
+  std::reverse(rows.begin(), rows.end());
+  return rows;
 }
 
 std::vector<ChangeRow> StatusChanges::ForCommit(const std::string& route, const std::string& commit_sha) {

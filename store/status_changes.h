@@ -2,6 +2,7 @@
 // changes, in log order. Owns every SQL statement on the table.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ class ChangeReader {
   SQLite::Statement q_;
   ChangeRow row_;
 };
+
+// The key's newest `limit` rows, oldest first (a check run's recent history). Reads only.
+std::vector<ChangeRow> RecentChanges(SQLite::Database& db, const core::StatusKey& key, std::size_t limit);
 
 // Not thread-safe: owned by the thread that owns the connection.
 class StatusChanges {

@@ -78,7 +78,7 @@ BOOST_FIXTURE_TEST_CASE(check_config_lists_a_deployment_only_route_and_refuses_g
   r = Run({"check-config"});
   BOOST_TEST_INFO(Show(r));
   BOOST_TEST(r.exit_code == 0);
-  BOOST_TEST(Contains(r.out, "  route staging: gitlab acme/app (statuses are folded, not sent: report: [deployment])"));
+  BOOST_TEST(Contains(r.out, "  route staging: gitlab acme/app (statuses are folded, not sent: report lacks status)"));
   BOOST_TEST(
       Contains(r.out, "  deployment of route staging: environment staging on acme/app, over kustomization/apps"));
 }

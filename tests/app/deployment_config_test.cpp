@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(without_a_block_the_environment_is_the_cluster_and_the_cont
   BOOST_TEST(profile->PostsStatuses());
   BOOST_TEST((profile->deployment == d));
   BOOST_TEST((catalog.DeploymentFor("prod-eu", "eu-1") == d));
-  BOOST_TEST(catalog.DeploymentHasSink("prod-eu"));
+  BOOST_TEST(catalog.PostsThrough("prod-eu"));
 }
 
 BOOST_AUTO_TEST_CASE(without_a_cluster_the_environment_is_the_routes_name) {
