@@ -107,6 +107,22 @@ BOOST_AUTO_TEST_CASE(a_route_reporting_status_is_accepted) {
   BOOST_TEST(ErrorOf("routes:\n  - {name: lab, report: [status]}\n") == "");
 }
 
+BOOST_AUTO_TEST_CASE(a_github_app_route_reports_check_runs_with_or_without_statuses) {
+  const std::string app_route =
+      "routes:\n  - name: gh\n    provider: github\n    address: https://github.com/acme/app\n"
+      "    github_app_id: \"12\"\n    github_private_key_file: app.pem\n    github_installation_id: \"34\"\n";
+  const auto both = Parse(app_route + "    report: [status, check]\n");
+  BOOST_TEST(both.routes[0].report_check);
+  BOOST_TEST(both.routes[0].report_status);
+  const auto profile = both.Catalog().Find("gh");
+  BOOST_TEST_REQUIRE(profile.has_value());
+  BOOST_TEST(profile->report_check);
+  const auto only = Parse(app_route + "    report: [check]\n");
+  BOOST_TEST(only.routes[0].report_check);
+  BOOST_TEST(!only.routes[0].report_status);
+  BOOST_TEST(!Parse(app_route).routes[0].report_check);  // the default is [status]
+}
+
 BOOST_AUTO_TEST_CASE(the_fleet_guides_config_is_accepted_as_written) {
   const std::string yaml = DocYaml("fleet.md", "# fluxstatus.yaml");
   BOOST_TEST_REQUIRE(!yaml.empty());
@@ -157,8 +173,11 @@ BOOST_AUTO_TEST_CASE(each_mistake_names_the_aggregate_the_problem_and_the_fix_at
     {"aggregate report unknown", kRoutes + "  - {name: production, route: prod-eu, members: [prod-eu], report: [statuses]}\n", 7, {"aggregate 'production': unknown report 'statuses'"}},
     {"no routes at all", "aggregates:\n  - {name: production, route: prod-eu, members: [prod-eu]}\n", 2, {"route 'prod-eu' is not configured; no routes are configured"}},
     {"not a list", "aggregates: {name: production}\n", 1, {"aggregates must be a list"}},
-    {"route check report", "routes:\n  - {name: lab, report: [check]}\n", 2, {"route 'lab': check run reports are not available in this version yet", "use report: [status], [deployment] or both"}},
-    {"route report empty", "routes:\n  - {name: lab, report: []}\n", 2, {"route 'lab': report: [] would post nothing; list status, deployment or both"}},
+    {"check without provider", "routes:\n  - {name: lab, report: [check]}\n", 2, {"route 'lab': report lists `check`, but check runs are a GitHub feature and the route uses no provider", "remove `check` from report"}},
+    {"check on gitlab", "routes:\n  - name: lab\n    provider: gitlab\n    address: https://gitlab.com/acme/app\n    token_env: T\n    report: [status, check]\n", 6, {"route 'lab': report lists `check`, but check runs are a GitHub feature and the route uses provider 'gitlab'"}},
+    {"check on a token route", "routes:\n  - name: lab\n    provider: github\n    address: https://github.com/acme/app\n    token_env: T\n    report: [status, check]\n", 6, {"route 'lab': report lists `check`, but only a GitHub App can create check runs", "set github_app_id, github_private_key_file and github_installation_id", "or remove `check` from report"}},
+    {"aggregate reports check", kRoutes + "  - {name: production, route: prod-eu, members: [prod-eu], report: [check]}\n", 7, {"aggregate 'production': an aggregate reports status or deployment; check runs are per route"}},
+    {"route report empty", "routes:\n  - {name: lab, report: []}\n", 2, {"route 'lab': report: [] would post nothing; list status, deployment, check or several"}},
   };
   // clang-format on
   for (const auto& m : mistakes) {
