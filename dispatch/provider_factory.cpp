@@ -8,6 +8,7 @@
 #include "dispatch/bitbucket_server.h"
 #include "dispatch/gitea.h"
 #include "dispatch/github.h"
+#include "dispatch/github_check_runs.h"
 #include "dispatch/github_deployments.h"
 #include "dispatch/gitlab.h"
 #include "dispatch/gitlab_deployments.h"
@@ -75,6 +76,12 @@ std::unique_ptr<Provider> MakeProvider(const ProviderSettings& settings) {
 std::unique_ptr<DeploymentProvider> MakeDeploymentProvider(const ProviderSettings& settings) {
   const Kind& kind = KindOf(settings);
   return kind.deployments ? kind.deployments(settings) : nullptr;
+}
+
+std::unique_ptr<CheckRunProvider> MakeCheckRunProvider(const ProviderSettings& settings, const std::string& app_id) {
+  if (KindOf(settings).name != "github") return nullptr;
+  if (!settings.api_base.empty()) ThrowConfigError(settings.route, "provider 'github' does not take api_base");
+  return std::make_unique<GitHubCheckRuns>(settings.route, settings.address, app_id);
 }
 
 std::vector<std::string_view> ProviderKinds() {

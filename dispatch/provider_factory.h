@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dispatch/check_run_provider.h"
 #include "dispatch/deployment_provider.h"
 #include "dispatch/provider.h"
 
@@ -28,6 +29,11 @@ std::unique_ptr<Provider> MakeProvider(const ProviderSettings& settings);
 // The deployments of `settings`' host (GitHub, GitLab); nullptr for a kind without them.
 // Throws as MakeProvider does.
 std::unique_ptr<DeploymentProvider> MakeDeploymentProvider(const ProviderSettings& settings);
+
+// The check runs of `settings`' host, filtered to and written as the GitHub App `app_id`
+// (decimal): GitHub only; nullptr for the other kinds. Throws as MakeProvider does, and for
+// GitHub also when app_id is empty (only a GitHub App can create check runs) or not a number.
+std::unique_ptr<CheckRunProvider> MakeCheckRunProvider(const ProviderSettings& settings, const std::string& app_id);
 
 // The kinds MakeProvider knows, in a fixed order (for help texts and config checks).
 std::vector<std::string_view> ProviderKinds();

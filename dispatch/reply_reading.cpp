@@ -250,14 +250,16 @@ bool ReadJsonArray(const HttpReply& reply, rapidjson::Document& doc, SendOutcome
   return false;
 }
 
-std::optional<std::string> CreatedId(const HttpReply& reply, SendOutcome& outcome, std::string_view host) {
+std::optional<std::string> CreatedId(const HttpReply& reply, SendOutcome& outcome, std::string_view host,
+                                     std::string_view what) {
   if (outcome.kind != OutcomeKind::kSynced) return std::nullopt;
   rapidjson::Document doc;
   std::optional<std::string> id;
   if (ParseJsonBody(reply.body, doc)) id = IdMember(doc, "id");
   if (!id) {
     outcome.kind = OutcomeKind::kReconcile;
-    outcome.error = std::string(host) + " answered " + std::to_string(reply.status) + " but named no deployment id";
+    outcome.error =
+        std::string(host) + " answered " + std::to_string(reply.status) + " but named no " + std::string(what) + " id";
   }
   return id;
 }

@@ -70,8 +70,9 @@ bool ReadJsonArray(const HttpReply& reply, rapidjson::Document& doc, SendOutcome
 
 // For a create already classified into `outcome`: on kSynced, the new object's numeric `id`;
 // a 2xx body without one makes the outcome kReconcile ("<host> answered <status> but named no
-// deployment id"): the object may exist, so look for it rather than create another.
-std::optional<std::string> CreatedId(const HttpReply& reply, SendOutcome& outcome, std::string_view host);
+// <what> id"): the object may exist, so look for it rather than create another.
+std::optional<std::string> CreatedId(const HttpReply& reply, SendOutcome& outcome, std::string_view host,
+                                     std::string_view what = "deployment");
 
 // GitHub, GitLab and Gitea list a commit's statuses as a JSON array: `classified` (the reply
 // classified as a create would be) decides unless it is kSynced; then the body must be an
