@@ -148,9 +148,9 @@ class FakeGitHost {
   // Down: the listening socket is closed (connections are refused) and open connections are
   // cut. Back up: listening again on the same port. The stored statuses survive.
   void SetDown(bool down);
-  // The next `n` POSTs are applied (the host keeps the status) and then left unanswered: the
-  // host closes the connection, as a host or load balancer that drops a kept-alive connection
-  // after reading a request does. Closing it restarts the listener on the same port, which cuts
+  // The next `n` POSTs are applied (the host keeps the status, deployment or check run) and then
+  // left unanswered: the host closes the connection, as a host or load balancer that drops a
+  // kept-alive connection after reading a request does. Closing it restarts the listener on the same port, which cuts
   // every other open connection too and refuses connections for a moment.
   void DropConnectionAfterNextPosts(int n);
 
