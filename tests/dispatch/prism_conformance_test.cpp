@@ -1,9 +1,10 @@
 // Request-shape conformance: every provider's create calls (pending, success, failure) and
 // list call go to a Prism 5.14.2 mock of its host's API and must get a 2xx; a deliberately
 // broken variant (wrong state name, missing required field, no credentials) must get a 4xx,
-// which proves the mock validates. GitHub's deployment requests (find, create, status) go to
-// the same GitHub and GHES mocks. Specs: GitHub's and GHES's official descriptions trimmed to
-// the statuses and deployments paths (tests/fixtures/specs), and conformance/specs/.
+// which proves the mock validates. GitHub's deployment requests (find, create, status) and
+// check-run requests (find, create, update) go to the same GitHub and GHES mocks. Specs:
+// GitHub's and GHES's official descriptions trimmed to the statuses, deployments and check-run
+// paths (tests/fixtures/specs), and conformance/specs/.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -13,6 +14,7 @@
 #include <memory>
 #include <sstream>
 
+#include "dispatch/github_check_runs.h"
 #include "dispatch/github_deployments.h"
 #include "tests/dispatch/conformance_env.h"
 #include "tests/dispatch/deployment_test_support.h"
@@ -172,16 +174,32 @@ std::string Rewrite(const std::string& body, const std::function<void(rapidjson:
 bool Is2xx(int s) { return s >= 200 && s < 300; }
 bool Is4xx(int s) { return s >= 400 && s < 500; }
 
-// Runs `check` once per GitHub mock (github.com, GHES) with a GitHubDeployments aimed at it.
-void ForEachGitHubMock(const std::function<void(const MockHost&, const Target&, const GitHubDeployments&)>& check) {
+// Runs `check` once per GitHub mock (github.com, GHES) with the target aimed at it.
+void ForEachGitHubMock(const std::function<void(const MockHost&, const Target&)>& check) {
   if (!PrismFarm::instance || !PrismFarm::instance->ready) return;
   for (const auto& host : MockHosts()) {
     if (host.kind != "github") continue;
-    BOOST_TEST_CONTEXT("github deployments (" << host.spec << ")") {
-      const Target t = Aim(host);
-      check(host, t, GitHubDeployments("prism", t.address));
-    }
+    BOOST_TEST_CONTEXT("github (" << host.spec << ")") { check(host, Aim(host)); }
   }
+}
+
+// A check run as the dispatch step will want it, in progress.
+DesiredCheckRun CheckRun() {
+  DesiredCheckRun d;
+  d.commit_sha = kSha;
+  d.name = "kustomization/apps prod";
+  d.external_id = "fs-prism-0c9c2e41";
+  d.started_at = "2026-12-07T10:00:00Z";
+  d.output = {"Progressing", "**apps** in `flux-system`", "Reconciliation in progress"};
+  return d;
+}
+
+DesiredCheckRun Completed(std::string conclusion) {
+  DesiredCheckRun d = CheckRun();
+  d.phase = {true, std::move(conclusion)};
+  d.completed_at = "2026-12-07T10:05:00Z";
+  d.details_url = "https://flux.example/apps";
+  return d;
 }
 
 }  // namespace
@@ -256,7 +274,8 @@ BOOST_AUTO_TEST_CASE(missing_credentials_are_refused_where_the_spec_checks_them)
 // Every GitHub deployment request, to the github.com and the GHES mock: the find, the create
 // (production and transient flags both ways) and a status per state, with and without URLs.
 BOOST_AUTO_TEST_CASE(github_deployment_requests_are_accepted) {
-  ForEachGitHubMock([](const MockHost& host, const Target& t, const GitHubDeployments& gh) {
+  ForEachGitHubMock([](const MockHost& host, const Target& t) {
+    const GitHubDeployments gh("prism", t.address);
     DesiredDeployment d = Deployment(core::DeploymentState::kInProgress, "prod/eu");
     const HttpReply find = t.Send(gh.BuildFind(d, host.creds, 1));
     BOOST_TEST(Is2xx(find.status), "find: HTTP " << find.status << " " << find.body);
@@ -285,7 +304,8 @@ BOOST_AUTO_TEST_CASE(github_deployment_requests_are_accepted) {
 // The mocks validate deployment requests too: a create without `ref` and a status with a state
 // GitHub does not have are refused.
 BOOST_AUTO_TEST_CASE(broken_github_deployment_requests_are_refused) {
-  ForEachGitHubMock([](const MockHost& host, const Target& t, const GitHubDeployments& gh) {
+  ForEachGitHubMock([](const MockHost& host, const Target& t) {
+    const GitHubDeployments gh("prism", t.address);
     HttpCall create = gh.BuildCreate(Deployment(), host.creds);
     create.body = Rewrite(create.body, [](rapidjson::Document& doc) { doc.RemoveMember("ref"); });
     const HttpReply no_ref = t.Send(create);
@@ -296,6 +316,49 @@ BOOST_AUTO_TEST_CASE(broken_github_deployment_requests_are_refused) {
     const HttpReply wrong = t.Send(status);
     BOOST_TEST(Is4xx(wrong.status), "state succeeded: HTTP " << wrong.status << " " << wrong.body);
     BOOST_TEST(gh.InterpretState(wrong, kNow).kind == OutcomeKind::kPermanent);
+  });
+}
+
+// Every GitHub check-run request, to the github.com and the GHES mock: the find, a create in
+// progress and completed (each conclusion, with a details_url), and an update each way.
+BOOST_AUTO_TEST_CASE(github_check_run_requests_are_accepted) {
+  ForEachGitHubMock([](const MockHost& host, const Target& t) {
+    const GitHubCheckRuns gh("prism", t.address, "4242");
+    const HttpReply find = t.Send(gh.BuildFind(CheckRun(), host.creds, 2));
+    BOOST_TEST(Is2xx(find.status), "find: HTTP " << find.status << " " << find.body);
+    BOOST_TEST(gh.InterpretFind(find, CheckRun(), kNow).outcome.kind == OutcomeKind::kSynced);
+    for (const DesiredCheckRun& d : {CheckRun(), Completed("success"), Completed("failure")}) {
+      BOOST_TEST_CONTEXT("completed " << d.phase.completed << " " << d.phase.conclusion) {
+        const HttpReply create = t.Send(gh.BuildCreate(d, host.creds));
+        BOOST_TEST(Is2xx(create.status), "create: HTTP " << create.status << " " << create.body);
+        const auto created = gh.InterpretCreate(create, kNow);
+        BOOST_TEST(created.outcome.kind == OutcomeKind::kSynced, created.outcome.error);
+        BOOST_TEST(created.id.has_value());
+        const HttpReply update = t.Send(gh.BuildUpdate("42", d, host.creds));
+        BOOST_TEST(Is2xx(update.status), "update: HTTP " << update.status << " " << update.body);
+        BOOST_TEST(gh.InterpretUpdate(update, kNow).kind == OutcomeKind::kSynced);
+      }
+    }
+  });
+}
+
+// The mocks validate check-run requests too: a create without head_sha, a status GitHub does
+// not have, and an update to completed without a conclusion are refused.
+BOOST_AUTO_TEST_CASE(broken_github_check_run_requests_are_refused) {
+  ForEachGitHubMock([](const MockHost& host, const Target& t) {
+    const GitHubCheckRuns gh("prism", t.address, "4242");
+    const auto refused = [&](HttpCall call, const std::function<void(rapidjson::Document&)>& edit) {
+      call.body = Rewrite(call.body, edit);
+      return t.Send(call).status;
+    };
+    const int no_sha = refused(gh.BuildCreate(CheckRun(), host.creds), [](auto& doc) { doc.RemoveMember("head_sha"); });
+    BOOST_TEST(Is4xx(no_sha), "create without head_sha: HTTP " << no_sha);
+    const int wrong =
+        refused(gh.BuildCreate(CheckRun(), host.creds), [](auto& doc) { doc["status"].SetString("done"); });
+    BOOST_TEST(Is4xx(wrong), "status done: HTTP " << wrong);
+    const int bare = refused(gh.BuildUpdate("42", Completed("success"), host.creds),
+                             [](auto& doc) { doc.RemoveMember("conclusion"); });
+    BOOST_TEST(Is4xx(bare), "completed without a conclusion: HTTP " << bare);
   });
 }
 

@@ -16,6 +16,7 @@
 #include "core/compact_json.h"
 #include "core/rfc3339.h"
 #include "ingest/http_server.h"
+#include "tests/support/fake_git_host_api_parts.h"
 #include "tests/support/fake_git_host_apis.h"
 #include "tests/support/fake_git_host_app.h"
 #include "tests/support/free_port.h"
@@ -102,6 +103,20 @@ struct FakeGitHost::State {
            (options.username.empty() || pair.substr(0, colon) == options.username);
   }
 
+  // Check runs take the App's installation token for everything, and other tokens for reads.
+  fake::CheckRunCaller CheckRunCallerOf(const ingest::HttpRequest& request) const {
+    fake::CheckRunCaller caller;
+    const std::string* auth = request.Header("authorization");
+    if (app && auth != nullptr) {
+      for (const std::string_view scheme : {"Bearer ", "token "}) {
+        if (StartsWithNoCase(*auth, scheme) && auth->substr(scheme.size()) == app->token) caller.installation = true;
+      }
+    }
+    if (caller.installation) caller.app_id = app->id;
+    caller.reader = caller.installation || Authorized(request, HostKind::kGitHub);
+    return caller;
+  }
+
   // On an I/O thread. Records, then answers from the fault queue or the host's semantics; the
   // answer goes out now or, with a delay set, from the delayer thread.
   void Handle(ingest::HttpRequest&& request, ingest::Responder respond) {
@@ -127,6 +142,8 @@ struct FakeGitHost::State {
           response = std::move(*answer);
         } else if (!route) {
           response = fake::MessageAnswer(404, "Not Found");
+        } else if (route->op == fake::Op::kCheckRuns) {
+          response = fake::Apply(*route, api, store, CheckRunCallerOf(request));
         } else if (!Authorized(request, route->kind)) {
           response = fake::Unauthorized(route->kind);
         } else {
@@ -281,6 +298,26 @@ std::vector<FakeGitLabDeployment> FakeGitHost::GitLabDeployments(std::string_vie
 std::vector<FakeGitLabEnvironment> FakeGitHost::GitLabEnvironments(std::string_view project) const {
   std::lock_guard lock(state_->mu);
   return Held(state_->store.gitlab_environments, project);
+}
+
+std::vector<FakeCheckRun> FakeGitHost::GitHubCheckRuns(std::string_view repo, std::string_view sha,
+                                                       std::string_view name) const {
+  std::lock_guard lock(state_->mu);
+  std::vector<FakeCheckRun> out;
+  for (const FakeCheckRun& run : Held(state_->store.github_check_runs, repo)) {
+    if (run.head_sha == fake::Lower(std::string(sha)) && (name.empty() || run.name == name)) out.push_back(run);
+  }
+  return out;
+}
+
+int FakeGitHost::GitHubCheckRunPatchesAfterCompletion() const {
+  std::lock_guard lock(state_->mu);
+  return state_->store.check_run_patches_after_completion;
+}
+
+FakeCheckRun FakeGitHost::AddGitHubCheckRun(std::string_view repo, FakeCheckRun run) {
+  std::lock_guard lock(state_->mu);
+  return fake::AddCheckRun(state_->store, std::string(repo), std::move(run));
 }
 
 void FakeGitHost::FailNext(int n, int status, HeaderList headers, std::string body) {

@@ -1,6 +1,7 @@
 // A stateful, in-process fake of the six Git hosts' commit-status APIs (create + list, with
-// each host's semantics from git-hosts.md A.1-A.6), and of GitHub's and GitLab's deployments
-// and GitLab's environments (deployments-and-checks.md 1 and 4), on 127.0.0.1, for dispatch and
+// each host's semantics from git-hosts.md A.1-A.6), of GitHub's and GitLab's deployments
+// and GitLab's environments, and of GitHub's check runs (deployments-and-checks.md 1, 2 and
+// 4), on 127.0.0.1, for dispatch and
 // transport tests: it records every request, checks credentials, and injects faults on demand.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/fake_git_host_check_runs.h"
 #include "tests/support/fake_git_host_deployments.h"
 
 namespace fluxstatus::testing {
@@ -53,6 +55,9 @@ struct FakeStatus {
 //            [/api/v3]/repos/{o}/{r}/deployments (POST, GET ?sha=&ref=&task=&environment=),
 //            .../deployments/{id} (GET), .../deployments/{id}/statuses (POST, GET),
 //            .../deployments/{id}/statuses/{status_id} (GET); deployments-and-checks.md 1
+//            [/api/v3]/repos/{o}/{r}/check-runs (POST), .../check-runs/{id} (GET, PATCH),
+//            .../commits/{sha}/check-runs (GET ?check_name=&status=&filter=&app_id=&per_page=
+//            &page=, newest first, with Link); deployments-and-checks.md 2
 //   GitLab   /api/v4/projects/{id}/statuses/{sha} (POST),
 //            /api/v4/projects/{id}/repository/commits/{sha}/statuses (GET),
 //            /api/v4/projects/{id}/deployments (POST, GET ?environment=&status=&order_by=&sort=),
@@ -72,6 +77,10 @@ struct FakeStatus {
 // answers 409 "Conflict merging main into ..." for every one (as if main were always ahead);
 // with required_contexts left out, 409 unless every GitHub commit status context held for the
 // SHA (Statuses()) is success. GitLab takes any 40-hex sha and any ref.
+// Check runs: only the installation token of the App (SetGitHubApp) may create or PATCH them;
+// another token the host takes gets 403 "You must authenticate via a GitHub App." (reads
+// accept either). A run can be PATCHed only by its App (403 "Invalid app_id ..."), `completed`
+// needs a conclusion (422 missing_field), and a conclusion completes the run. Refs are SHAs.
 // Credentials and faults apply to these paths as to the statuses'.
 //
 // Thread-safety: every method may be called from any test thread while requests are served.
@@ -115,6 +124,16 @@ class FakeGitHost {
   // "group/app"), oldest first.
   std::vector<FakeGitLabDeployment> GitLabDeployments(std::string_view project) const;
   std::vector<FakeGitLabEnvironment> GitLabEnvironments(std::string_view project) const;
+  // GitHub check runs of `repo` ("owner/repo") on `sha` (any case), named `name` (empty: any),
+  // oldest first.
+  std::vector<FakeCheckRun> GitHubCheckRuns(std::string_view repo, std::string_view sha,
+                                            std::string_view name = {}) const;
+  // PATCHes that reached an already completed run, over every repository: GitHub accepts them,
+  // but its UI keeps showing the run as it was.
+  int GitHubCheckRunPatchesAfterCompletion() const;
+  // Adds `run` to `repo` as if another App (run.app_id) had created it; its id and suite are
+  // assigned and returned in it. For testing what a client does with runs it may not change.
+  FakeCheckRun AddGitHubCheckRun(std::string_view repo, FakeCheckRun run);
 
   // The next `n` requests (any path) are answered `status` with `headers` and `body` (a JSON
   // {"message": ...} when empty) without being applied. Calls queue up behind each other.
@@ -129,9 +148,9 @@ class FakeGitHost {
   // Down: the listening socket is closed (connections are refused) and open connections are
   // cut. Back up: listening again on the same port. The stored statuses survive.
   void SetDown(bool down);
-  // The next `n` POSTs are applied (the host keeps the status) and then left unanswered: the
-  // host closes the connection, as a host or load balancer that drops a kept-alive connection
-  // after reading a request does. Closing it restarts the listener on the same port, which cuts
+  // The next `n` POSTs are applied (the host keeps the status, deployment or check run) and then
+  // left unanswered: the host closes the connection, as a host or load balancer that drops a
+  // kept-alive connection after reading a request does. Closing it restarts the listener on the same port, which cuts
   // every other open connection too and refuses connections for a moment.
   void DropConnectionAfterNextPosts(int n);
 

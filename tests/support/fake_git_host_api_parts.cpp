@@ -4,6 +4,8 @@
 #include <cctype>
 
 #include <curl/curl.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 namespace fluxstatus::testing::fake {
 
@@ -157,6 +159,65 @@ HttpResponse GitHubValidationFailed(const std::string& resource, const std::stri
                   ar.finishNode();
                   ar.finishNode();
                   ar(make_nvp("documentation_url", docs_url));
+                }));
+}
+
+std::string JsonText(const rapidjson::Value& value) {
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(out);
+  value.Accept(writer);
+  return std::string(out.GetString(), out.GetSize());
+}
+
+const rapidjson::Value* Body::Get(const char* name) const {
+  const auto it = object_.FindMember(name);
+  return it == object_.MemberEnd() ? nullptr : &it->value;
+}
+
+void Body::String(const char* name, std::string& out) {
+  const rapidjson::Value* v = Get(name);
+  if (v != nullptr && v->IsString()) out.assign(v->GetString(), v->GetStringLength());
+  if (v != nullptr && !v->IsString() && !v->IsNull()) Wrong(name, *v, "a string");
+}
+
+std::optional<std::string> Body::OptionalString(const char* name) {
+  const rapidjson::Value* v = Get(name);
+  if (v == nullptr || v->IsNull()) return std::nullopt;
+  std::string out;
+  String(name, out);
+  return out;
+}
+
+void Body::Bool(const char* name, bool& out) {
+  const rapidjson::Value* v = Get(name);
+  if (v != nullptr && v->IsBool()) out = v->GetBool();
+  if (v != nullptr && !v->IsBool()) Wrong(name, *v, "a boolean");
+}
+
+std::optional<std::vector<std::string>> Body::Strings(const char* name) {
+  const rapidjson::Value* v = Get(name);
+  if (v == nullptr) return std::nullopt;
+  std::vector<std::string> out;
+  if (!v->IsArray()) {
+    Wrong(name, *v, "an array");
+    return out;
+  }
+  for (const auto& item : v->GetArray()) {
+    if (!item.IsString()) Wrong(name, item, "a string");
+    if (item.IsString()) out.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return out;
+}
+
+void Body::Wrong(const char* name, const rapidjson::Value& value, const char* type) {
+  if (error_.empty())
+    error_ = std::string("For 'properties/") + name + "', " + JsonText(value) + " is not " + type + ".";
+}
+
+HttpResponse InvalidRequest(const std::string& why, const char* docs) {
+  return Answer(422, Json([&](Ar& ar) {
+                  ar(make_nvp("message", "Invalid request.\n\n" + why),
+                     make_nvp("documentation_url", std::string(docs)));
                 }));
 }
 

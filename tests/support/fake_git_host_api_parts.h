@@ -35,6 +35,10 @@ HttpResponse AzureDevOps(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse GitHubDeployments(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse GitLabDeployments(const Route& rt, const ApiRequest& rq, Store& store);
 HttpResponse GitLabEnvironments(const Route& rt, const ApiRequest& rq, Store& store);
+// Op::kCheckRuns (fake_git_host_github_checks.cpp).
+HttpResponse GitHubCheckRuns(const Route& rt, const ApiRequest& rq, Store& store, const CheckRunCaller& caller);
+// Stores `run` in `repo` with a new id (and its App's suite on the commit); returns it as stored.
+FakeCheckRun AddCheckRun(Store& store, const std::string& repo, FakeCheckRun run);
 
 // ---- answers -----------------------------------------------------------------------------
 
@@ -90,6 +94,35 @@ std::string Lower(std::string text);
 bool ParseObject(const std::string& body, rapidjson::Document& doc);
 std::optional<std::string> Field(const rapidjson::Value* object, const char* name);
 std::string FieldOr(const rapidjson::Value* object, const char* name, std::string fallback = {});
+
+// A JSON value as compact text (GitHub's schema errors quote the offending value).
+std::string JsonText(const rapidjson::Value& value);
+
+// Reads a request body's typed members, keeping the first of the wrong type in GitHub's words
+// ("For 'properties/auto_merge', \"yes\" is not a boolean."): the schema check answers before
+// anything is applied. A JSON null reads as absent.
+class Body {
+ public:
+  explicit Body(const rapidjson::Value& object) : object_(object) {}
+
+  const rapidjson::Value* Get(const char* name) const;
+  void String(const char* name, std::string& out);
+  // nullopt when absent or null.
+  std::optional<std::string> OptionalString(const char* name);
+  void Bool(const char* name, bool& out);
+  // nullopt when absent (GitHub deployments then check every context).
+  std::optional<std::vector<std::string>> Strings(const char* name);
+  const std::string& error() const { return error_; }
+
+ private:
+  void Wrong(const char* name, const rapidjson::Value& value, const char* type);
+
+  const rapidjson::Value& object_;
+  std::string error_;
+};
+
+// GitHub's 422 for a body outside the operation's schema (a required member missing, a type).
+HttpResponse InvalidRequest(const std::string& why, const char* docs);
 
 // ---- status lists ------------------------------------------------------------------------
 

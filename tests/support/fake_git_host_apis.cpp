@@ -123,6 +123,13 @@ std::optional<Route> Match(const ApiRequest& rq) {
     if (n >= b + 4 && at(b, "repos") && at(b + 3, "deployments")) {  // every method: the handler answers
       return Route{HostKind::kGitHub, Op::kDeployments, s[b + 1] + "/" + s[b + 2], "", "", Rest(s, b + 3)};
     }
+    if (n >= b + 4 && at(b, "repos") && at(b + 3, "check-runs")) {  // every method: the handler answers
+      return Route{HostKind::kGitHub, Op::kCheckRuns, s[b + 1] + "/" + s[b + 2], "", "", Rest(s, b + 3)};
+    }
+    if (get && n >= b + 6 && at(b, "repos") && at(b + 3, "commits") && s[n - 1] == "check-runs") {
+      return Route{HostKind::kGitHub, Op::kCheckRuns, s[b + 1] + "/" + s[b + 2], Join(s, b + 4, n - 1), "",
+                   {"commits"}};
+    }
   } else if (at(0, "api") && at(1, "v4") && at(2, "projects")) {  // GitLab
     if (post && n == 6 && at(4, "statuses")) return Route{HostKind::kGitLab, Op::kCreate, s[3], s[5], ""};
     if (get && n == 8 && at(4, "repository") && at(5, "commits") && at(7, "statuses")) {
@@ -161,12 +168,13 @@ std::optional<Route> Match(const ApiRequest& rq) {
   return std::nullopt;
 }
 
-ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store& store) {
+ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store& store, const CheckRunCaller& caller) {
   if (route.op == Op::kRepository) return Repository(route);
   switch (route.kind) {
     case HostKind::kGitHub: {
-      HttpResponse r =
-          route.op == Op::kDeployments ? GitHubDeployments(route, request, store) : GitHub(route, request, store);
+      HttpResponse r = route.op == Op::kDeployments ? GitHubDeployments(route, request, store)
+                       : route.op == Op::kCheckRuns ? GitHubCheckRuns(route, request, store, caller)
+                                                    : GitHub(route, request, store);
       const std::int64_t used = ++store.github_calls;
       const auto reset = std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1));

@@ -22,6 +22,8 @@ struct Store {
   std::map<std::string, std::vector<FakeDeployment>> github_deployments;          // by repo, oldest first
   std::map<std::string, std::vector<FakeGitLabDeployment>> gitlab_deployments;    // by project, oldest first
   std::map<std::string, std::vector<FakeGitLabEnvironment>> gitlab_environments;  // by project
+  std::map<std::string, std::vector<FakeCheckRun>> github_check_runs;             // by repo, oldest first
+  int check_run_patches_after_completion = 0;
   std::int64_t next_id = 1;
   std::int64_t gitlab_changes = 0;  // orders GitLab deployments by their last change
   std::int64_t github_calls = 0;    // for x-ratelimit-remaining
@@ -46,8 +48,10 @@ struct ApiRequest {
 
 // kGetOne: one Bitbucket status by key; kRepository: the repository itself (what `fluxstatus
 // doctor` reads); kDeployments: anything under GitHub's or GitLab's .../deployments or GitLab's
-// .../environments, told apart by Route::rest. A GitHub App's own calls are fake_git_host_app.h's.
-enum class Op { kCreate, kList, kGetOne, kRepository, kDeployments };
+// .../environments, told apart by Route::rest; kCheckRuns: GitHub's .../check-runs[/{id}] and
+// .../commits/{sha}/check-runs (rest "check-runs" [id], or "commits" with the ref in `sha`).
+// A GitHub App's own calls are fake_git_host_app.h's.
+enum class Op { kCreate, kList, kGetOne, kRepository, kDeployments, kCheckRuns };
 
 struct Route {
   Route() = default;
@@ -72,8 +76,18 @@ struct Route {
 // The API `request` addresses, or nullopt (answer 404).
 std::optional<Route> Match(const ApiRequest& request);
 
-// Applies a matched, authenticated request to `store` and builds the host's answer.
-ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store& store);
+// Who calls the check-run API: GitHub lets only a GitHub App's installation token write runs
+// (deployments-and-checks.md 2.2), and any token read them.
+struct CheckRunCaller {
+  bool installation = false;  // the token is the App's installation token
+  bool reader = false;        // the host takes the token (an installation token included)
+  std::string app_id;         // the App's id, when installation
+};
+
+// Applies a matched request to `store` and builds the host's answer. Authenticated already,
+// except check runs, which `caller` decides.
+ingest::HttpResponse Apply(const Route& route, const ApiRequest& request, Store& store,
+                           const CheckRunCaller& caller = {});
 
 // The host's 401 answer.
 ingest::HttpResponse Unauthorized(HostKind kind);

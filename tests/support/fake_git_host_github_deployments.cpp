@@ -4,9 +4,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "tests/support/fake_git_host_api_parts.h"
 
 namespace fluxstatus::testing::fake {
@@ -17,69 +14,6 @@ using DeploymentStatuses = std::vector<FakeDeploymentStatus>;
 
 constexpr const char* kCreateDocs = "https://docs.github.com/rest/deployments/deployments#create-a-deployment";
 constexpr const char* kStatusDocs = "https://docs.github.com/rest/deployments/statuses#create-a-deployment-status";
-
-std::string JsonText(const rapidjson::Value& value) {
-  rapidjson::StringBuffer out;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(out);
-  value.Accept(writer);
-  return std::string(out.GetString(), out.GetSize());
-}
-
-// Reads a request body's typed members, keeping the first of the wrong type in GitHub's words
-// ("For 'properties/auto_merge', \"yes\" is not a boolean."): the schema check answers before
-// anything is applied.
-class Body {
- public:
-  explicit Body(const rapidjson::Value& object) : object_(object) {}
-
-  const rapidjson::Value* Get(const char* name) const {
-    const auto it = object_.FindMember(name);
-    return it == object_.MemberEnd() ? nullptr : &it->value;
-  }
-  void String(const char* name, std::string& out) {
-    const rapidjson::Value* v = Get(name);
-    if (v != nullptr && v->IsString()) out.assign(v->GetString(), v->GetStringLength());
-    if (v != nullptr && !v->IsString() && !v->IsNull()) Wrong(name, *v, "a string");
-  }
-  void Bool(const char* name, bool& out) {
-    const rapidjson::Value* v = Get(name);
-    if (v != nullptr && v->IsBool()) out = v->GetBool();
-    if (v != nullptr && !v->IsBool()) Wrong(name, *v, "a boolean");
-  }
-  // nullopt when absent: GitHub then checks every context.
-  std::optional<std::vector<std::string>> Strings(const char* name) {
-    const rapidjson::Value* v = Get(name);
-    if (v == nullptr) return std::nullopt;
-    std::vector<std::string> out;
-    if (!v->IsArray()) {
-      Wrong(name, *v, "an array");
-      return out;
-    }
-    for (const auto& item : v->GetArray()) {
-      if (!item.IsString()) Wrong(name, item, "a string");
-      if (item.IsString()) out.emplace_back(item.GetString(), item.GetStringLength());
-    }
-    return out;
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  void Wrong(const char* name, const rapidjson::Value& value, const char* type) {
-    if (error_.empty())
-      error_ = std::string("For 'properties/") + name + "', " + JsonText(value) + " is not " + type + ".";
-  }
-
-  const rapidjson::Value& object_;
-  std::string error_;
-};
-
-// GitHub's 422 for a body outside the operation's schema (a required member missing, a type).
-HttpResponse InvalidRequest(const std::string& why, const char* docs) {
-  return Answer(422, Json([&](Ar& ar) {
-                  ar(make_nvp("message", "Invalid request.\n\n" + why),
-                     make_nvp("documentation_url", std::string(docs)));
-                }));
-}
 
 HttpResponse ValidationFailed(const std::string& field, const std::string& message) {
   return GitHubValidationFailed("DeploymentStatus", field, message, kStatusDocs);
