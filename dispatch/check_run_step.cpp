@@ -45,8 +45,11 @@ class Step {
       const auto patched = Patch(run->id);
       if (!patched) return rec_.result();
       if (patched->kind == OutcomeKind::kSynced) return Synced(run->id);
-      if (!(run->stored && patched->http_status == 404)) return Unsent(*patched);
-      rec_.record().host_object_id = "";  // deleted on GitHub: this key needs another run
+      // A stored run GitHub no longer has (404), or one another App made (403 "Invalid app_id":
+      // the route moved to a new App), cannot be moved: this key needs a run of its own.
+      const bool lost = patched->http_status == 404 || patched->http_status == 403;
+      if (!(run->stored && lost)) return Unsent(*patched);
+      rec_.record().host_object_id = "";
     }
     return Create();
   }

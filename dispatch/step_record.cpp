@@ -57,6 +57,7 @@ void StepRecorder::Attempt(std::optional<int> status, const std::string& outcome
                            std::chrono::milliseconds duration) {
   store::DeliveryAttempt a;
   a.key = row_.key;
+  a.sink = row_.sink;
   a.state = result_.record.sent_state;
   a.attempted_at_ms = env_.now_ms() - duration.count();
   a.http_status = status;

@@ -12,3 +12,8 @@ CREATE VIEW check_runs AS
   SELECT route, repo, commit_sha, context, state, host_object_id AS host_check_run_id,
          updated_at, sync_state, last_error, description, attempts
   FROM sink_targets WHERE sink = 'check';
+
+-- A check run's calls are made for the same key as its status's: delivery_attempts says which
+-- sink each call was for. Rows from before this migration read 'status' (an aggregate's and a
+-- deployment's calls are told apart by their contexts, fleet/… and deployment/…, as before).
+ALTER TABLE delivery_attempts ADD COLUMN sink TEXT NOT NULL DEFAULT 'status';

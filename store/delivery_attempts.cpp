@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kInsert =
     "INSERT INTO delivery_attempts (route, repo, commit_sha, context, state, attempted_at,"
-    " http_status, outcome, error, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?)";
+    " http_status, outcome, error, duration_ms, sink) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kCountBefore = "SELECT count(*) FROM delivery_attempts WHERE attempted_at < ?1";
 constexpr const char* kDeleteBefore = "DELETE FROM delivery_attempts WHERE attempted_at < ?1";
 constexpr const char* kLastId = "SELECT ifnull(max(id), 0) FROM delivery_attempts";
@@ -29,6 +29,7 @@ void DeliveryLog::Record(const DeliveryAttempt& a) {
   insert_.bind(8, a.outcome);
   if (!a.error.empty()) insert_.bind(9, a.error);
   insert_.bind(10, static_cast<int64_t>(a.duration_ms));
+  insert_.bind(11, std::string(core::ToString(a.sink)));
   insert_.exec();
 }
 

@@ -10,6 +10,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "core/commit_status.h"
+#include "core/sync_state.h"
 
 namespace fluxstatus::store {
 
@@ -34,6 +35,7 @@ struct DeliveryAttempt {
                                    // transport_error | list_failed
   std::string error;               // host's error text or transport error; never a secret
   std::int64_t duration_ms = 0;
+  core::Sink sink = core::Sink::kCommitStatus;  // what the call was for (one key may have several)
 };
 
 class DeliveryLog {

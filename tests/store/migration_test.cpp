@@ -44,14 +44,26 @@ const std::map<std::string, Columns>& ContractColumns() {
       {"delivery_attempts",
        {"id", "route", "repo", "commit_sha", "context", "state", "attempted_at", "http_status", "outcome", "error",
         "duration_ms"}},
+      // The contract's additions (turn 2).
+      {"deployments",
+       {"route", "repo", "commit_sha", "environment", "state", "host_deployment_id", "updated_at", "sync_state",
+        "last_error"}},
+      {"check_runs",
+       {"route", "repo", "commit_sha", "context", "state", "host_check_run_id", "updated_at", "sync_state",
+        "last_error"}},
   };
   return contract;
 }
 
 // Columns a view carries beyond the contract, appended after them (stable, additive only).
-// events.no_commit_reason: why commit_sha is NULL (the contract is silent on it; additive).
+// events.no_commit_reason: why commit_sha is NULL (the contract is silent on it; additive);
+// delivery_attempts.sink: which sink a call was for; deployments' and check_runs' description
+// and attempts: what the host is sent and how often it failed.
 const std::map<std::string, Columns>& DocumentedExtras() {
-  static const std::map<std::string, Columns> extras = {{"events", {"no_commit_reason"}}};
+  static const std::map<std::string, Columns> extras = {{"events", {"no_commit_reason"}},
+                                                        {"delivery_attempts", {"sink"}},
+                                                        {"deployments", {"description", "attempts"}},
+                                                        {"check_runs", {"description", "attempts"}}};
   return extras;
 }
 
