@@ -35,7 +35,10 @@ class Step {
   StepResult Run() {
     std::optional<KnownRun> run = StoredRun(row_.sync);
     if (run && Shows(*run)) return Synced(run->id);
-    if (!run) {
+    // A key never sent (no run stored, nothing in flight) has no run on GitHub: create it. One
+    // that was may have one this step does not know of (a lost answer, a replay): find it.
+    const bool maybe_on_host = row_.sync.in_flight || (row_.sync.host_object_id && !row_.sync.host_object_id->empty());
+    if (!run && maybe_on_host) {
       auto found = Find();
       if (!found) return rec_.result();  // recorded: a retry, a failure or the lease
       run = *found;
@@ -131,7 +134,8 @@ class Step {
     rec_.Attempt(c.outcome.http_status, c.id ? store::kOutcomeCreated : OutcomeName(c.outcome.kind), c.outcome.error,
                  took);
     if (c.outcome.kind != OutcomeKind::kSynced) return Unsent(c.outcome);
-    if (!c.id) return rec_.Retry({c.outcome.http_status, "GitHub created a check run without an id"}, std::nullopt, true);
+    if (!c.id)
+      return rec_.Retry({c.outcome.http_status, "GitHub created a check run without an id"}, std::nullopt, true);
     return Synced(*c.id);
   }
 

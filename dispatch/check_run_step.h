@@ -28,10 +28,10 @@ DesiredCheckRun DesiredCheckRunOf(const store::StatusRow& row, const std::option
                                   const std::vector<store::ChangeRow>& history, std::string_view cluster);
 
 // The sequence (check_run_provider.h): no call when the stored run already shows the row (a
-// completed run: its conclusion; a run in progress: its words too); in flight or without a
-// stored run, find ours first; a run in progress is PATCHed; a completed one (or none) gets a
-// new run. A stored run GitHub no longer has (404) is forgotten and a new one created. Every
-// record of a known run carries its id (host_object_id).
+// completed run: its conclusion; a run in progress: its words too); in flight (a lost answer, a
+// replay), find ours first; a run in progress is PATCHed; a completed one (or none) gets a new
+// run. A key never sent creates its run at once. A stored run GitHub no longer has (404) is forgotten and a new one
+// created. Every record of a known run carries its id (host_object_id).
 StepResult RunCheckRunStep(const store::StatusRow& row, const CheckRunProvider& provider,
                            const DesiredCheckRun& desired, StepEnvironment& env);
 

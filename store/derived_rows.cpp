@@ -49,8 +49,8 @@ std::int64_t ReplaceDerivedRows(SinkTargets& sinks, const core::RouteCatalog& ro
   sinks.Clear(sink);
   for (const auto& target : fresh) {
     const auto old = before.find(target.key);
-    sinks.Save(DerivedRow(sink, target, old == before.end() ? nullptr : &old->second,
-                          routes.PostsThrough(target.key.route)));
+    sinks.Save(
+        DerivedRow(sink, target, old == before.end() ? nullptr : &old->second, routes.PostsThrough(target.key.route)));
   }
   return static_cast<std::int64_t>(fresh.size());
 }

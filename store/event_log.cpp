@@ -192,8 +192,13 @@ std::optional<EventFacts> ReadEventFacts(SQLite::Database& db, std::int64_t even
   SQLite::Statement q(db, kFacts);
   q.bind(1, static_cast<int64_t>(event_id));
   if (!q.executeStep()) return std::nullopt;
-  EventFacts f{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-               q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(), std::nullopt};
+  EventFacts f{q.getColumn(0).getString(),
+               q.getColumn(1).getString(),
+               q.getColumn(2).getString(),
+               q.getColumn(3).getString(),
+               q.getColumn(4).getString(),
+               q.getColumn(5).getString(),
+               std::nullopt};
   if (!q.getColumn(6).isNull()) f.revision = q.getColumn(6).getString();
   return f;
 }

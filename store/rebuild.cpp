@@ -7,13 +7,13 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "core/check_run_fold.h"
+#include "core/deployment_fold.h"
 #include "core/rfc3339.h"
 #include "core/sync_state.h"
 #include "store/aggregate_refresh.h"
 #include "store/commit_statuses.h"
 #include "store/database.h"
-#include "core/check_run_fold.h"
-#include "core/deployment_fold.h"
 #include "store/derived_rows.h"
 #include "store/event_log.h"
 #include "store/fold_snapshot.h"
@@ -162,7 +162,8 @@ void CompareAggregates(Differ& d, SQLite::Database& db, const std::vector<core::
 }
 
 // The stored rows of a derived sink (deployments, check runs) beside a fresh fold, both by key.
-void CompareDerivedRows(Differ& d, SQLite::Database& db, core::Sink sink, const std::vector<core::DerivedTarget>& fresh) {
+void CompareDerivedRows(Differ& d, SQLite::Database& db, core::Sink sink,
+                        const std::vector<core::DerivedTarget>& fresh) {
   SinkTargets sinks(db);
   std::map<core::StatusKey, Columns> stored, derived;
   for (const auto& r : sinks.All(sink)) stored.emplace(r.key, StatusColumns(r.fold));

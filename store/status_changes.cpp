@@ -19,8 +19,8 @@ constexpr const char* kColumns =
 const std::string kByEvent = std::string(kColumns) + " ORDER BY event_id, id";
 const std::string kForCommit = std::string(kColumns) + " WHERE route = ? AND commit_sha = ? ORDER BY id";
 // The newest first (status_changes_key), turned round by the caller.
-const std::string kRecentForKey = std::string(kColumns) +
-                                  " WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ? ORDER BY id DESC LIMIT ?";
+const std::string kRecentForKey =
+    std::string(kColumns) + " WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ? ORDER BY id DESC LIMIT ?";
 constexpr const char* kDeleteKey =
     "DELETE FROM status_changes WHERE route = ? AND repo = ? AND commit_sha = ? AND context = ?";
 constexpr const char* kCountThrough = "SELECT count(*) FROM status_changes WHERE event_id <= ?1";

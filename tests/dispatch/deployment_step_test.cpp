@@ -160,6 +160,7 @@ BOOST_AUTO_TEST_CASE(a_state_post_whose_answer_was_lost_is_not_taken_as_the_old_
   host.DropConnectionAfterNextPosts(1);  // applied on the host, never answered
   const auto lost = h.Step();
   BOOST_TEST(lost.record.result == Result::kRetry);
+  host.AwaitListening();
   BOOST_TEST_REQUIRE((States(host.GitHubDeployments("o/r")[0]) == std::vector<std::string>{"success", "in_progress"}));
   h.Want(core::StatusState::kSuccess);
   const auto again = h.Step();

@@ -78,8 +78,9 @@ BOOST_AUTO_TEST_CASE(a_route_reporting_check_gets_a_row_per_status_in_its_state_
   store.Append(Incoming("prod-eu", Event(kShaA, kBaseMs + 3000, "apps", "HealthCheckFailed")));
   BOOST_TEST(Run(*db, "kustomization/apps", "state") == "failure");
   BOOST_TEST(Run(*db, "kustomization/apps", "description") ==
-             QueryText(*db, "SELECT description FROM current_status WHERE route = 'prod-eu' AND context = "
-                            "'kustomization/apps'"));
+             QueryText(*db,
+                       "SELECT description FROM current_status WHERE route = 'prod-eu' AND context = "
+                       "'kustomization/apps'"));
   BOOST_TEST(store.CheckRebuild().equal);
 }
 

@@ -56,6 +56,7 @@ struct FakeGitHost::State {
   fake::Store store;
   std::deque<HttpResponse> faults;
   int posts_to_drop = 0;
+  int restarts_due = 0;  // dropped requests whose listener restart has not finished (delay_mu)
   std::chrono::milliseconds delay{0};
   std::optional<fake::GitHubApp> app;
 
@@ -158,6 +159,7 @@ struct FakeGitHost::State {
     {
       // A dropped request goes through the delayer too: only another thread may stop the server.
       std::lock_guard lock(delay_mu);
+      restarts_due += drop ? 1 : 0;
       pending.emplace(std::chrono::steady_clock::now() + wait, Delayed{std::move(respond), std::move(response), drop});
     }
     delay_cv.notify_all();
@@ -189,6 +191,9 @@ struct FakeGitHost::State {
       lock.unlock();
       if (node.mapped().drop_connection) {
         RestartListener();  // the responder dies after the stop: a no-op, no 500 goes out
+        std::lock_guard done(delay_mu);
+        --restarts_due;
+        delay_cv.notify_all();
       } else {
         node.mapped().responder(std::move(node.mapped().response));
       }
@@ -362,6 +367,11 @@ void FakeGitHost::SetDown(bool down) {
   } else if (!down && !state_->server) {
     state_->StartServer();  // same port: the acceptor sets SO_REUSEADDR
   }
+}
+
+void FakeGitHost::AwaitListening() const {
+  std::unique_lock lock(state_->delay_mu);
+  state_->delay_cv.wait(lock, [&] { return state_->restarts_due == 0 || state_->stopping; });
 }
 
 void FakeGitHost::DropConnectionAfterNextPosts(int n) {

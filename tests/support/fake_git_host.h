@@ -153,6 +153,9 @@ class FakeGitHost {
   // kept-alive connection after reading a request does. Closing it restarts the listener on the same port, which cuts
   // every other open connection too and refuses connections for a moment.
   void DropConnectionAfterNextPosts(int n);
+  // Returns once every dropped connection's listener restart has finished, so the next call is
+  // not refused: a client sees the drop before the host listens again.
+  void AwaitListening() const;
 
   // Serves GitHub App installation tokens: a POST to .../app/installations/{id}/access_tokens
   // whose Bearer JWT is RS256-signed by `public_key_pem`'s key, has iss == app_id and lasts at
