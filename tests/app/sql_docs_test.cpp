@@ -189,13 +189,20 @@ class AuditDatabase {
     const auto& d = dir_.path();
     // gh authenticates its hook, so a request it rejects is kept in rejected_events.
     testing::WriteFile(d / "hook-token", "hook-s3cret\n");
-    const std::string config = "routes:\n" + RouteYaml(d, host, "gh", HostKind::kGitHub) +
-                               "    bearer_token_file: " + (d / "hook-token").string() + "\n" +
-                               "    report: [status, deployment]\n" +
-                               RouteYaml(d, host, "gl", HostKind::kGitLab) + "  - name: audit\n" +
-                               DispatchYaml(1, 3, "50ms", "200ms") +
-                               "aggregates:\n  - name: fleet\n    route: gh\n    members: [gh, gl]\n"
-                               "    contexts: [\"kustomization/*\"]\n";
+    // gha reports check runs, which only a GitHub App may create: the host mints its token.
+    const testing::GitHubAppKeys keys = testing::MakeGitHubAppKeys();
+    testing::WriteFile(d / "app.pem", keys.private_pem);
+    host.SetGitHubApp("4242", keys.public_pem, "ghs_audit", static_cast<std::int64_t>(std::time(nullptr)) + 3600);
+    const std::string config =
+        "routes:\n" + RouteYaml(d, host, "gh", HostKind::kGitHub) +
+        "    bearer_token_file: " + (d / "hook-token").string() + "\n" + "    report: [status, deployment]\n" +
+        RouteYaml(d, host, "gl", HostKind::kGitLab) + "  - name: audit\n" +
+        "  - name: gha\n    provider: github\n    address: " + host.Address(HostKind::kGitHub, "acme/checks") +
+        "\n    github_app_id: \"4242\"\n    github_installation_id: \"1\"\n"
+        "    github_private_key_file: " +
+        (d / "app.pem").string() + "\n    report: [status, check]\n" + DispatchYaml(1, 3, "50ms", "200ms") +
+        "aggregates:\n  - name: fleet\n    route: gh\n    members: [gh, gl]\n"
+        "    contexts: [\"kustomization/*\"]\n";
     testing::WriteFile(d / "fluxstatus.yaml", config);
     std::vector<std::string> all;
     for (const auto& p : testing::SampleFiles("events")) all.push_back(p.filename().string());
@@ -203,6 +210,7 @@ class AuditDatabase {
     Require(
         RunCli(d, Concat({"ingest", "--route", "audit"},
                          SampleArgs({"03-kustomization-succeeded.json", "04-kustomization-healthcheck-failed.json"}))));
+    Require(RunCli(d, Concat({"ingest", "--route", "gha"}, SampleArgs({"04-kustomization-healthcheck-failed.json"}))));
     // The first calls meet a rate limit, a refusal for good and a bad gateway.
     host.RateLimitNext(1, 1);
     host.FailNext(1, 422, {}, R"({"message":"Validation Failed"})");
@@ -218,6 +226,7 @@ class AuditDatabase {
           [&] {
             return QueryInt(db_path(), "SELECT count(*) FROM current_status WHERE sync_state = 'pending'") == 0 &&
                    QueryInt(db_path(), "SELECT count(*) FROM deployments WHERE sync_state = 'pending'") == 0 &&
+                   QueryInt(db_path(), "SELECT count(*) FROM check_runs WHERE sync_state = 'pending'") == 0 &&
                    QueryInt(db_path(), "SELECT count(*) FROM rejected_events") == 1;
           },
           std::chrono::seconds(30));
@@ -232,6 +241,7 @@ class AuditDatabase {
     // With the service stopped, new events stay pending.
     Require(RunCli(
         d, Concat({"ingest", "--route", "gl"}, SampleArgs({"10-unicode-message.json", "11-long-message.json"}))));
+    Require(RunCli(d, Concat({"ingest", "--route", "gha"}, SampleArgs({"03-kustomization-succeeded.json"}))));
   }
 
   std::string db_path() const { return (dir_.path() / "fluxstatus.db").string(); }
