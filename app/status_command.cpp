@@ -39,6 +39,8 @@ void WriteJson(const std::vector<store::StatusRow>& rows) {
       core::WriteNullable(ar, "synced_at", r.sync.synced_at);
       ar(cereal::make_nvp("attempts", r.sync.attempts));
       core::WriteNullable(ar, "last_error", r.sync.last_error);
+      // Beyond current_status's columns: which sink the row is (a check run has its status's key).
+      ar(cereal::make_nvp("sink", std::string(core::ToString(r.sink))));
       ar.finishNode();
     }
     ar.finishNode();
@@ -103,7 +105,9 @@ void WriteTable(const std::vector<store::StatusRow>& rows) {
   TablePrinter table(
       {"COMMIT", "CONTEXT", "STATE", "SYNC", "ATTEMPTS", "EVENT TIME", "ROUTE", "DESCRIPTION", "LAST ERROR"}, 60);
   for (const auto& r : rows) {
-    table.AddRow({r.key.commit_sha.substr(0, 12), r.key.context, std::string(core::ToString(r.fold.state)),
+    // A check run has its status's key: say which of the two the row is.
+    const std::string context = r.key.context + (r.sink == core::Sink::kCheckRun ? " (check run)" : "");
+    table.AddRow({r.key.commit_sha.substr(0, 12), context, std::string(core::ToString(r.fold.state)),
                   std::string(store::ToString(r.sync.sync_state)), std::to_string(r.sync.attempts),
                   core::FormatRfc3339Millis(r.fold.event_time_ms).substr(0, 19) + "Z", r.key.route, r.fold.description,
                   r.sync.last_error.value_or("")});
