@@ -87,23 +87,17 @@ class Step {
     std::optional<KnownRun> newest;
     std::int64_t newest_number = -1;
     for (int page = 1; page <= kMaxListPages; ++page) {
-      if (!rec_.Covered(LeaseAction::kList)) return std::nullopt;
-      std::chrono::milliseconds took{0};
-      const auto reply = rec_.Exchange(provider_.BuildFind(desired_, env_.credentials, page), took);
-      if (!reply) return std::nullopt;
-      const auto f = provider_.InterpretFind(*reply, desired_, env_.now_ms() / 1000);
-      rec_.Note(f.outcome);
-      if (f.outcome.kind != OutcomeKind::kSynced) {
-        rec_.Attempt(f.outcome.http_status, "list_failed", f.outcome.error, took);
-        rec_.Accepted(f.outcome, "finding the check run failed: ");
-        return std::nullopt;
+      const auto read = [&](const HttpReply& reply) {
+        return provider_.InterpretFind(reply, desired_, env_.now_ms() / 1000);
+      };
+      const auto f =
+          rec_.ReadPage(provider_.BuildFind(desired_, env_.credentials, page), read, "finding the check run failed: ");
+      if (!f) return std::nullopt;
+      if (f->id && f->id_number > newest_number) {
+        newest = {*f->id, f->phase, f->title, false};
+        newest_number = f->id_number;
       }
-      rec_.Attempt(f.outcome.http_status, f.id ? store::kOutcomeFound : "listed", "", took);
-      if (f.id && f.id_number > newest_number) {
-        newest = {*f.id, f.phase, f.title, false};
-        newest_number = f.id_number;
-      }
-      if (!f.more_pages) break;
+      if (!f->more_pages) break;
     }
     if (newest) rec_.record().host_object_id = newest->id;
     return newest;

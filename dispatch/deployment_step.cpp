@@ -78,18 +78,13 @@ class Step {
   // finished one that cannot go back to running); nullopt when the step ends here (recorded).
   std::optional<Known> Find() {
     for (int page = 1; page <= kMaxListPages; ++page) {
-      if (!rec_.Covered(LeaseAction::kList)) return std::nullopt;
-      std::chrono::milliseconds took{0};
-      const auto reply = rec_.Exchange(provider_.BuildFind(desired_, env_.credentials, page), took);
-      if (!reply) return std::nullopt;
-      const auto f = provider_.InterpretFind(*reply, desired_, env_.now_ms() / 1000);
-      rec_.Note(f.outcome);
-      if (f.outcome.kind != OutcomeKind::kSynced) {
-        rec_.Attempt(f.outcome.http_status, "list_failed", f.outcome.error, took);
-        rec_.Accepted(f.outcome, "finding the deployment failed: ");
-        return std::nullopt;
-      }
-      rec_.Attempt(f.outcome.http_status, f.id ? store::kOutcomeFound : "listed", "", took);  // every page is a call
+      const auto read = [&](const HttpReply& reply) {
+        return provider_.InterpretFind(reply, desired_, env_.now_ms() / 1000);
+      };
+      const auto found =
+          rec_.ReadPage(provider_.BuildFind(desired_, env_.credentials, page), read, "finding the deployment failed: ");
+      if (!found) return std::nullopt;
+      const auto& f = *found;
       if (f.id) return Known{*f.id, f.state, false};
       if (!f.more_pages) break;
     }

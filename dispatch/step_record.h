@@ -10,12 +10,14 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/retry_policy.h"
 #include "dispatch/http_transport.h"
 #include "dispatch/lease_budget.h"
 #include "dispatch/provider.h"
 #include "store/commit_statuses.h"
+#include "store/delivery_attempts.h"
 #include "store/event_store.h"
 
 namespace fluxstatus::dispatch {
@@ -104,6 +106,28 @@ class StepRecorder {
   bool PersistSending();
   // PersistSending before a write, recording a retry when it could not: false, do not send.
   bool SendingRecorded();
+
+  // One page of a lookup: `call`, its reply read by `read` (a provider's Interpret, giving a
+  // struct with `outcome` and an optional `id`), an Attempt row ("found" when the page held the
+  // id, else "listed"). nullopt when the step ends here: the lease, no reply, or a refusal
+  // (recorded, `during` naming the lookup).
+  template <typename Read>
+  auto ReadPage(const HttpCall& call, Read read, const std::string& during)
+      -> std::optional<decltype(read(std::declval<const HttpReply&>()))> {
+    if (!Covered(LeaseAction::kList)) return std::nullopt;
+    std::chrono::milliseconds took{0};
+    const auto reply = Exchange(call, took);
+    if (!reply) return std::nullopt;
+    auto page = read(*reply);
+    Note(page.outcome);
+    if (page.outcome.kind != OutcomeKind::kSynced) {
+      Attempt(page.outcome.http_status, "list_failed", page.outcome.error, took);
+      Accepted(page.outcome, during);
+      return std::nullopt;
+    }
+    Attempt(page.outcome.http_status, page.id ? store::kOutcomeFound : "listed", "", took);  // every page is a call
+    return page;
+  }
   StepResult Finish(Result result, const std::string& error);
 
   // The record so far: a step sets host_object_id, or copies it for a kSending record.

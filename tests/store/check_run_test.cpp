@@ -44,19 +44,6 @@ std::string Run(SQLite::Database& db, const std::string& context, const std::str
 
 core::StatusKey AppsKey(const std::string& sha) { return {"prod-eu", kRepo, sha, "kustomization/apps"}; }
 
-DeliveryRecord Record(const SinkRow& row, core::DeliveryResult result, std::optional<std::string> id) {
-  DeliveryRecord r;
-  r.key = row.key;
-  r.sink = core::Sink::kCheckRun;
-  r.sent_event_id = row.fold.event_id;
-  r.sent_state = std::string(core::ToString(row.fold.state));
-  r.sent_description = row.fold.description;
-  r.result = result;
-  r.host_object_id = std::move(id);
-  r.at_ms = kBaseMs + 60000;
-  return r;
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(check_runs_in_the_store, StoreFixture)
@@ -90,7 +77,7 @@ BOOST_AUTO_TEST_CASE(the_runs_id_is_kept_through_new_states_and_rebuild_and_repl
   SinkTargets sinks(*db);
   auto row = sinks.Load(core::Sink::kCheckRun, AppsKey(kShaA));
   BOOST_TEST_REQUIRE(row.has_value());
-  store.RecordDelivery(Record(*row, core::DeliveryResult::kSynced, "991"));
+  store.RecordDelivery(SinkRecord(*row, core::DeliveryResult::kSynced, "991"));
   BOOST_TEST(Run(*db, "kustomization/apps", "host_check_run_id") == "991");
   BOOST_TEST(Run(*db, "kustomization/apps", "sync_state") == "synced");
 
@@ -101,8 +88,8 @@ BOOST_AUTO_TEST_CASE(the_runs_id_is_kept_through_new_states_and_rebuild_and_repl
   BOOST_TEST(Run(*db, "kustomization/apps", "host_check_run_id") == "991");
 
   row = sinks.Load(core::Sink::kCheckRun, AppsKey(kShaA));
-  store.RecordDelivery(Record(*row, core::DeliveryResult::kSynced, "992"));  // a new run after completion
-  BOOST_TEST(MarkCommitForResync(*db, "prod-eu", kShaA) == 2);               // the status and its run
+  store.RecordDelivery(SinkRecord(*row, core::DeliveryResult::kSynced, "992"));  // a new run after completion
+  BOOST_TEST(MarkCommitForResync(*db, "prod-eu", kShaA) == 2);                   // the status and its run
   BOOST_TEST(Run(*db, "kustomization/apps", "sync_state") == "pending");
   BOOST_TEST(QueryInt(*db, "SELECT in_flight FROM sink_targets WHERE sink = 'check'") == 1);
   BOOST_TEST(Run(*db, "kustomization/apps", "host_check_run_id") == "992");

@@ -62,19 +62,6 @@ std::string Deployment(SQLite::Database& db, const std::string& sha, const std::
 
 core::StatusKey EuKey(const std::string& sha) { return {"prod-eu", kRepo, sha, "deployment/eu"}; }
 
-DeliveryRecord Record(const SinkRow& row, core::DeliveryResult result, std::optional<std::string> id) {
-  DeliveryRecord r;
-  r.key = row.key;
-  r.sink = core::Sink::kDeployment;
-  r.sent_event_id = row.fold.event_id;
-  r.sent_state = std::string(core::ToString(row.fold.state));
-  r.sent_description = row.fold.description;
-  r.result = result;
-  r.host_object_id = std::move(id);
-  r.at_ms = kBaseMs + 60000;
-  return r;
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(deployments_in_the_store, StoreFixture)
@@ -113,10 +100,10 @@ BOOST_AUTO_TEST_CASE(the_hosts_id_is_stored_by_any_record_and_kept_through_new_s
   BOOST_TEST_REQUIRE(row.has_value());
 
   // The step stores the id the moment it has it: a kSending record, before the state is posted.
-  store.RecordDelivery(Record(*row, core::DeliveryResult::kSending, "4711"));
+  store.RecordDelivery(SinkRecord(*row, core::DeliveryResult::kSending, "4711"));
   BOOST_TEST(Deployment(*db, kShaA, "eu", "host_deployment_id") == "4711");
   BOOST_TEST(Deployment(*db, kShaA, "eu", "sync_state") == "pending");
-  store.RecordDelivery(Record(*row, core::DeliveryResult::kSynced, "4711"));
+  store.RecordDelivery(SinkRecord(*row, core::DeliveryResult::kSynced, "4711"));
   BOOST_TEST(Deployment(*db, kShaA, "eu", "sync_state") == "synced");
 
   store.Append(Incoming("prod-eu", Event(kShaA, kBaseMs + 1000)));  // success: due again, same deployment
@@ -126,7 +113,7 @@ BOOST_AUTO_TEST_CASE(the_hosts_id_is_stored_by_any_record_and_kept_through_new_s
   BOOST_TEST(Deployment(*db, kShaA, "eu", "host_deployment_id") == "4711");
 
   row = sinks.Load(core::Sink::kDeployment, EuKey(kShaA));
-  store.RecordDelivery(Record(*row, core::DeliveryResult::kRetry, ""));  // "" : the host has it no more
+  store.RecordDelivery(SinkRecord(*row, core::DeliveryResult::kRetry, ""));  // "" : the host has it no more
   BOOST_TEST(Deployment(*db, kShaA, "eu", "coalesce(host_deployment_id, 'none')") == "none");
 }
 
@@ -136,7 +123,7 @@ BOOST_AUTO_TEST_CASE(replay_marks_the_routes_deployments_and_check_finds_a_tampe
   SinkTargets sinks(*db);
   const auto row = sinks.Load(core::Sink::kDeployment, EuKey(kShaA));
   BOOST_TEST_REQUIRE(row.has_value());
-  store.RecordDelivery(Record(*row, core::DeliveryResult::kSynced, "17"));
+  store.RecordDelivery(SinkRecord(*row, core::DeliveryResult::kSynced, "17"));
   BOOST_TEST(Deployment(*db, kShaA, "eu", "sync_state") == "synced");
 
   BOOST_TEST(MarkCommitForResync(*db, "prod-eu", kShaA) >= 2);  // the status, its deployment, the aggregate's

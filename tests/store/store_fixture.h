@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -18,6 +19,7 @@
 #include "core/route_catalog.h"
 #include "store/database.h"
 #include "store/event_store.h"
+#include "store/sink_targets.h"
 #include "tests/support/files.h"
 #include "tests/support/flux_event_json.h"
 #include "tests/support/sql.h"
@@ -80,6 +82,21 @@ inline IncomingEvent Incoming(const std::string& route, const std::string& body,
 
 inline IncomingEvent Incoming(const std::string& route, const EventSpec& spec, std::int64_t received_at_ms = kBaseMs) {
   return Incoming(route, EventJson(spec), received_at_ms);
+}
+
+// A dispatch step's record for a derived sink's row (a deployment, a check run): `result`,
+// and the host's object id it learnt (nullopt: none; "": forgotten).
+inline DeliveryRecord SinkRecord(const SinkRow& row, core::DeliveryResult result, std::optional<std::string> id) {
+  DeliveryRecord r;
+  r.key = row.key;
+  r.sink = row.sink;
+  r.sent_event_id = row.fold.event_id;
+  r.sent_state = std::string(core::ToString(row.fold.state));
+  r.sent_description = row.fold.description;
+  r.result = result;
+  r.host_object_id = std::move(id);
+  r.at_ms = kBaseMs + 60000;
+  return r;
 }
 
 inline core::RouteProfile Profile(const std::string& name, bool has_provider, const std::string& repo = "") {
