@@ -39,6 +39,7 @@ RouteCatalog Routes() {
   fluxstatus::core::DeploymentSpec spec;
   spec.environment = "github-env";
   github.deployment = spec;
+  github.report_check = true;  // and a check run per status
   return RouteCatalog({github, Profile("local", false)}, {both});
 }
 
@@ -92,6 +93,7 @@ const char* const kAllCurrent = "SELECT * FROM current_status ORDER BY route, re
 const char* const kAllHistory = "SELECT * FROM status_history ORDER BY rowid";
 const char* const kAllAggregates = "SELECT * FROM aggregate_status ORDER BY name, commit_sha";
 const char* const kAllDeployments = "SELECT * FROM deployments ORDER BY route, commit_sha, environment";
+const char* const kAllCheckRuns = "SELECT * FROM check_runs ORDER BY route, commit_sha, context";
 const char* const kFinalByKey =
     "SELECT route, repo, commit_sha, context, state, description, event_time FROM current_status"
     " ORDER BY route, repo, commit_sha, context";
@@ -133,7 +135,12 @@ std::vector<Row> IngestAndCheck(const std::vector<std::pair<std::string, std::st
   BOOST_TEST_REQUIRE(aggregates_before.size() >= 2u);  // the stream's commits, each counted by a member
   const auto deployments_before = QueryRows(*f.db, kAllDeployments);
   BOOST_TEST_REQUIRE(deployments_before.size() >= 4u);  // the route's and the aggregate's, per commit
+  const auto check_runs_before = QueryRows(*f.db, kAllCheckRuns);
+  BOOST_TEST_REQUIRE(
+      check_runs_before.size() ==
+      static_cast<std::size_t>(QueryInt(*f.db, "SELECT count(*) FROM current_status WHERE route = 'github'")));
   const RebuildReport report = store.Rebuild();
+  BOOST_TEST(report.check_runs == static_cast<std::int64_t>(check_runs_before.size()));
   BOOST_TEST(report.aggregates == static_cast<std::int64_t>(aggregates_before.size()));
   BOOST_TEST(report.deployments == static_cast<std::int64_t>(deployments_before.size()));
   BOOST_TEST(report.events == static_cast<std::int64_t>(stream.size()));
@@ -147,6 +154,7 @@ std::vector<Row> IngestAndCheck(const std::vector<std::pair<std::string, std::st
   BOOST_TEST((QueryRows(*f.db, kAllHistory) == history_before));
   BOOST_TEST((QueryRows(*f.db, kAllAggregates) == aggregates_before));
   BOOST_TEST((QueryRows(*f.db, kAllDeployments) == deployments_before));
+  BOOST_TEST((QueryRows(*f.db, kAllCheckRuns) == check_runs_before));
   return QueryRows(*f.db, kFinalByKey);
 }
 
