@@ -26,6 +26,14 @@ std::optional<KnownRun> StoredRun(const core::SyncInfo& sync) {
   return KnownRun{*sync.host_object_id, core::CheckRunPhaseOf(*sync.synced_state), std::nullopt, true};
 }
 
+// Whether GitHub may hold a run of ours that the row does not describe: a write was in flight
+// (its answer may be lost; replay marks keys so too) or the stored id lost its confirmation.
+// A key with no id and nothing in flight was never created (every create is marked in flight
+// first), so its first run costs no lookup: the guide's 3 calls per failure then fix.
+bool MayHaveUnknownRun(const core::SyncInfo& sync) {
+  return sync.in_flight || (sync.host_object_id && !sync.host_object_id->empty());
+}
+
 class Step {
  public:
   Step(const store::StatusRow& row, const CheckRunProvider& provider, const DesiredCheckRun& desired,
@@ -35,7 +43,7 @@ class Step {
   StepResult Run() {
     std::optional<KnownRun> run = StoredRun(row_.sync);
     if (run && Shows(*run)) return Synced(run->id);
-    if (!run) {
+    if (!run && MayHaveUnknownRun(row_.sync)) {
       auto found = Find();
       if (!found) return rec_.result();  // recorded: a retry, a failure or the lease
       run = *found;
@@ -131,7 +139,8 @@ class Step {
     rec_.Attempt(c.outcome.http_status, c.id ? store::kOutcomeCreated : OutcomeName(c.outcome.kind), c.outcome.error,
                  took);
     if (c.outcome.kind != OutcomeKind::kSynced) return Unsent(c.outcome);
-    if (!c.id) return rec_.Retry({c.outcome.http_status, "GitHub created a check run without an id"}, std::nullopt, true);
+    if (!c.id)
+      return rec_.Retry({c.outcome.http_status, "GitHub created a check run without an id"}, std::nullopt, true);
     return Synced(*c.id);
   }
 

@@ -28,8 +28,9 @@ DesiredCheckRun DesiredCheckRunOf(const store::StatusRow& row, const std::option
                                   const std::vector<store::ChangeRow>& history, std::string_view cluster);
 
 // The sequence (check_run_provider.h): no call when the stored run already shows the row (a
-// completed run: its conclusion; a run in progress: its words too); in flight or without a
-// stored run, find ours first; a run in progress is PATCHed; a completed one (or none) gets a
+// completed run: its conclusion; a run in progress: its words too); in flight, or with a stored
+// id whose confirmation was dropped, find ours first (a key never written gets its first run
+// without a lookup); a run in progress is PATCHed; a completed one (or none) gets a
 // new run. A stored run GitHub no longer has (404) is forgotten and a new one created. Every
 // record of a known run carries its id (host_object_id).
 StepResult RunCheckRunStep(const store::StatusRow& row, const CheckRunProvider& provider,
