@@ -1,15 +1,18 @@
 // Crash safety (issue 5, item 3): `kill -9` of `serve` at any moment loses no acknowledged event,
 // leaves no key stuck, and after the restart posts at most one duplicate status per key that was
-// in flight. Each round loads the real binary with concurrent keep-alive clients, SIGKILLs it at
-// a random moment, checks the crashed database, restarts it on the same file and checks again.
-// Every 4th round kills it once more while it recovers. The seed is printed;
-// FLUXSTATUS_CRASH_SEED=N replays a run, FLUXSTATUS_CRASH_ROUNDS=N soaks.
+// in flight. The route is a GitHub App reporting check runs too (issue 16): no kill leads to a
+// PATCH of a completed run or to a second run showing what the run before it shows, and the
+// newest run of each key shows its state. Each round loads the real binary with concurrent keep-alive clients, SIGKILLs
+// it at a random moment, checks the crashed database, restarts it on the same file and checks again. Every 4th round
+// kills it once more while it recovers. The seed is printed; FLUXSTATUS_CRASH_SEED=N replays a run,
+// FLUXSTATUS_CRASH_ROUNDS=N soaks.
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,13 +67,19 @@ int RoundsFromEnvironment() {
   return kRounds;
 }
 
-std::string Config(const std::filesystem::path& dir, const FakeGitHost& host) {
-  testing::WriteFile(dir / "gh.token", "t0ken\n");
+// The route as GitHub App 4242 (installation 9001 on `host`), reporting statuses and check runs.
+std::string Config(const std::filesystem::path& dir, FakeGitHost& host) {
+  const auto keys = testing::MakeGitHubAppKeys();
+  host.SetGitHubApp("4242", keys.public_pem, "ghs_crash-token", std::time(nullptr) + 24 * 3600);
+  host.InstallGitHubApp("acme", /*organization=*/true, 9001);
+  testing::WriteFile(dir / "app.pem", keys.private_pem);
   return "routes:\n"
          "  - name: gh\n"
          "    provider: github\n"
          "    address: " +
-         host.Address(HostKind::kGitHub, "acme/app") + "\n" + "    token_file: " + (dir / "gh.token").string() + "\n" +
+         host.Address(HostKind::kGitHub, "acme/app") + "\n" +
+         "    github_app_id: \"4242\"\n    github_installation_id: \"9001\"\n    github_private_key_file: " +
+         (dir / "app.pem").string() + "\n    report: [status, check]\n" +
          "dispatch:\n  workers: 2\n  max_attempts: 1000\n  initial_backoff: 20ms\n  max_backoff: 200ms\n";
 }
 
@@ -119,6 +128,28 @@ int Duplicates(const std::vector<FakeStatus>& statuses, const std::string& conte
   return dups;
 }
 
+std::string Shown(const testing::FakeCheckRunState& s) { return s.status + "/" + s.conclusion; }
+
+// What a run shows for a key's state: in progress while pending, else completed with its
+// conclusion (GitHub has no `error`).
+std::string ShownFor(const std::string& state) {
+  if (state == "pending") return "in_progress/";
+  return "completed/" + std::string(state == "success" ? "success" : "failure");
+}
+
+// Why the key's runs (oldest first) break the rule, or "": a new run is started only once the
+// one before it is completed, and only to show something else (a kill that lost a create's
+// answer must find that run, not create another).
+std::string BrokenRunRule(const std::vector<testing::FakeCheckRun>& runs) {
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    const auto& before = runs[i - 1].history.back();
+    const auto& first = runs[i].history.front();
+    if (before.status != "completed") return "run " + std::to_string(i) + " started beside one in progress";
+    if (Shown(before) == Shown(first)) return "run " + std::to_string(i) + " repeats " + Shown(first);
+  }
+  return "";
+}
+
 // The kill loop's state across rounds: the fake host, the service on its database, and what
 // the rounds saw (acknowledged events, keys in flight at a kill, counts for the summary).
 class KillLoop {
@@ -147,6 +178,7 @@ class KillLoop {
     }
     RequireDrained();
     CheckHost(round);
+    CheckCheckRuns();
   }
 
   // Every event ever acknowledged is still there, and a clean stop leaves a consistent file.
@@ -168,8 +200,10 @@ class KillLoop {
   std::size_t acked() const { return all_acked_.size(); }
   std::int64_t unanswered() const { return unanswered_; }
   std::int64_t kills_with_keys_in_flight() const { return kills_with_keys_in_flight_; }
+  std::int64_t kills_with_runs_in_flight() const { return kills_with_runs_in_flight_; }
   std::int64_t duplicates() const { return duplicates_; }
   std::size_t host_requests() const { return host_.Requests().size(); }
+  std::size_t check_runs() const { return check_runs_; }
 
  private:
   // Concurrent clients post until a random moment, when the service is SIGKILLed.
@@ -207,6 +241,9 @@ class KillLoop {
         QueryRows(db_, "SELECT route, repo, commit_sha, context FROM commit_statuses WHERE in_flight = 1");
     for (const auto& r : in_flight) ++in_flight_at_kill_[Key{r[0], r[1], r[2], r[3]}];
     if (!in_flight.empty()) ++kills_with_keys_in_flight_;
+    if (QueryInt(db_, "SELECT count(*) FROM sink_targets WHERE sink = 'check' AND in_flight = 1") > 0) {
+      ++kills_with_runs_in_flight_;
+    }
     const auto logged = Logged();
     for (const auto& [id, body] : acked.events) {
       const auto it = logged.find(id);
@@ -219,7 +256,11 @@ class KillLoop {
 
   // Every key drains to synced, none stays in flight.
   void RequireDrained() {
-    const char* const kUnsettled = "FROM commit_statuses WHERE sync_state <> 'synced' OR in_flight <> 0";
+    // Statuses and check runs alike.
+    const char* const kUnsettled =
+        "FROM (SELECT commit_sha, context, sync_state, in_flight, last_error FROM commit_statuses UNION ALL "
+        "SELECT commit_sha, context, sync_state, in_flight, last_error FROM sink_targets) "
+        "WHERE sync_state <> 'synced' OR in_flight <> 0";
     const bool drained =
         WaitUntil([&] { return QueryInt(db_, std::string("SELECT count(*) ") + kUnsettled) == 0; }, kDrainTimeout);
     const std::string output = serve_->Output();
@@ -255,6 +296,22 @@ class KillLoop {
     }
   }
 
+  // Each key's newest run shows its state; no run was PATCHed after completion or repeats the
+  // run before it.
+  void CheckCheckRuns() {
+    check_runs_ = 0;
+    for (const auto& r : QueryRows(db_, "SELECT repo, commit_sha, context, state FROM check_runs")) {
+      BOOST_TEST_CONTEXT("check run " << r[1] << " " << r[2]) {
+        const auto runs = host_.GitHubCheckRuns(r[0], r[1], r[2]);
+        BOOST_TEST_REQUIRE(!runs.empty(), "the host has no check run for the key");
+        BOOST_TEST(Shown(runs.back()) == ShownFor(r[3]));
+        BOOST_TEST(BrokenRunRule(runs) == "");
+        check_runs_ += runs.size();
+      }
+    }
+    BOOST_TEST(host_.GitHubCheckRunPatchesAfterCompletion() == 0);
+  }
+
   const std::uint64_t seed_;
   const int rounds_;
   std::mt19937_64 rng_;
@@ -267,7 +324,8 @@ class KillLoop {
   std::map<std::int64_t, std::string> all_acked_;
   std::map<Key, int> in_flight_at_kill_;  // rounds in which the key was in flight when killed
   std::atomic<std::int64_t> clock_{0};
-  std::int64_t kills_with_keys_in_flight_ = 0, unanswered_ = 0, duplicates_ = 0;
+  std::size_t check_runs_ = 0;
+  std::int64_t kills_with_keys_in_flight_ = 0, kills_with_runs_in_flight_ = 0, unanswered_ = 0, duplicates_ = 0;
 };
 
 }  // namespace
@@ -290,11 +348,15 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_no_acknowledged_event_and_l
   BOOST_TEST_MESSAGE("crash loop: " << rounds << " rounds in " << elapsed.count() << " s (budget "
                                     << kTimeBudget.count() << " s), " << loop.acked() << " events acknowledged, "
                                     << loop.unanswered() << " cut by a kill, " << loop.kills_with_keys_in_flight()
-                                    << " kills caught keys in flight, " << loop.host_requests()
-                                    << " requests to the host, " << loop.duplicates() << " repeated statuses");
+                                    << " kills caught keys in flight (" << loop.kills_with_runs_in_flight()
+                                    << " check runs), " << loop.host_requests() << " requests to the host, "
+                                    << loop.duplicates() << " repeated statuses, " << loop.check_runs()
+                                    << " check runs");
   // At least some kills must land mid-dispatch, or the duplicate check tested nothing.
   BOOST_TEST(loop.kills_with_keys_in_flight() > 0);
   BOOST_TEST(loop.acked() > static_cast<std::size_t>(rounds));
+  BOOST_TEST(loop.check_runs() > 0u);
+  BOOST_TEST(loop.kills_with_runs_in_flight() > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,12 @@
 
 #include <curl/curl.h>
 
+#include <rapidjson/document.h>
+
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 namespace fluxstatus::soak {
 
@@ -47,6 +52,31 @@ long ServeProcess::GetStatus(const std::string& path) const {
   if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
   return status;
+}
+
+// serve's warnings and errors by message, most frequent first: not a check (a restart makes
+// some), but the first place to look when one fails.
+std::string LoggedProblems(const std::string& output) {
+  std::map<std::string, int> counts;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    rapidjson::Document d;
+    d.Parse(line.c_str(), line.size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("level") || !d["level"].IsString()) continue;
+    const std::string level = d["level"].GetString();
+    if (level == "info" || level == "debug" || level == "trace") continue;
+    const std::string msg = d.HasMember("msg") && d["msg"].IsString() ? d["msg"].GetString() : "?";
+    const std::string error = d.HasMember("error") && d["error"].IsString() ? d["error"].GetString() : "";
+    ++counts[level + ": " + msg + (error.empty() ? "" : " (" + error.substr(0, 80) + ")")];
+  }
+  std::vector<std::pair<int, std::string>> sorted;
+  for (const auto& [text, n] : counts) sorted.emplace_back(n, text);
+  std::sort(sorted.rbegin(), sorted.rend());
+  std::string out;
+  for (std::size_t i = 0; i < sorted.size() && i < 6; ++i) {
+    out += "\n    " + std::to_string(sorted[i].first) + "x " + sorted[i].second;
+  }
+  return out.empty() ? " none" : out;
 }
 
 }  // namespace fluxstatus::soak

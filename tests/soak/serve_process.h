@@ -33,6 +33,10 @@ class ServeProcess : public testing::ServeProcess {
   long GetStatus(const std::string& path) const;
 };
 
+// serve's warnings and errors in `output` by message, most frequent first (" none" without
+// any): not a check (a restart makes some), but the first place to look when one fails.
+std::string LoggedProblems(const std::string& output);
+
 using CliRun = testing::ProcessResult;
 // `fluxstatus --config CONFIG --db DB ARGS...`, run in `dir`.
 CliRun RunCli(const std::filesystem::path& dir, const std::string& config, const std::string& db,

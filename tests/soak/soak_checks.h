@@ -97,4 +97,14 @@ void CheckDeployments(const std::string& db, const testing::FakeGitHost& host,
 // "N rows (S success, F failure, P in progress), H on the host" for the summary.
 std::string DeploymentSummary(const std::string& db, const testing::FakeGitHost& host, const std::string& repo);
 
+// `route` (a GitHub App route with `report: [..., check]`): for every key of the route in the
+// reference fold, the host's newest check run shows its state (in_progress while pending, else
+// completed with the conclusion); a run was started only after the one before it completed and
+// to show something else; none was PATCHed after completion; check_runs has one row per key,
+// synced on the newest run.
+void CheckCheckRuns(const std::string& db, const testing::FakeGitHost& host, const RouteUnderTest& route,
+                    const ReferenceFold& fold, Failures& failures);
+// "N rows (S success, F failure, P in progress), H runs on the host" for the summary.
+std::string CheckRunSummary(const std::string& db, const testing::FakeGitHost& host, const RouteUnderTest& route);
+
 }  // namespace fluxstatus::soak

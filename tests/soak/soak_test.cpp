@@ -3,12 +3,13 @@
 // idle pauses longer than every timer in the service), out-of-order arrivals, 429 and 5xx from
 // the Git host, one SIGTERM restart and one SIGKILL while sends are in flight. At the end every
 // send must have been acknowledged, the log must hold each body once per route, and the folded
-// statuses, the host's newest statuses, the aggregate and the deployments must equal what the
-// test's own reference fold makes of the stream.
+// statuses, the host's newest statuses, the aggregate, the deployments and the check runs must
+// equal what the test's own reference fold makes of the stream.
 // SOAK_SEED=N replays a run; SOAK_SECONDS sets its length (`make soak SOAK_MINUTES=30`).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <iostream>
 #include <random>
@@ -17,7 +18,6 @@
 #include <thread>
 
 #include <SQLiteCpp/Database.h>
-#include <rapidjson/document.h>
 #include <boost/test/unit_test.hpp>
 
 #include "tests/soak/flux_stream.h"
@@ -65,14 +65,26 @@ Settings FromEnvironment() {
 const AggregateUnderTest kAggregate{"everywhere", "github", "kustomization/"};
 
 std::vector<RouteUnderTest> Routes() {
-  // One GitHub route without authentication, one Gitea route signed like generic-hmac whose
+  // One GitHub App route, one Gitea route signed like generic-hmac whose
   // `cluster` is appended to its contexts.
   return {RouteUnderTest{"github", HostKind::kGitHub, "acme/fleet", "", ""},
           RouteUnderTest{"gitea", HostKind::kGitea, "acme/fleet", "eu1", kHmacKey}};
 }
 
-std::string Config(const std::filesystem::path& dir, const FakeGitHost& host,
-                   const std::vector<RouteUnderTest>& routes) {
+// The GitHub route authenticates as App 4242 (installation 9001) whose installation token is
+// the host's credential: only an App may create check runs (CheckCheckRuns).
+std::string GitHubApp(const std::filesystem::path& dir, FakeGitHost& host) {
+  const auto keys = testing::MakeGitHubAppKeys();
+  host.SetGitHubApp("4242", keys.public_pem, kToken, std::time(nullptr) + 24 * 3600);
+  host.InstallGitHubApp("acme", /*organization=*/true, 9001);
+  testing::WriteFile(dir / "app.pem", keys.private_pem);
+  std::filesystem::permissions(dir / "app.pem",
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return "    github_app_id: \"4242\"\n    github_installation_id: \"9001\"\n    github_private_key_file: " +
+         (dir / "app.pem").string() + "\n";
+}
+
+std::string Config(const std::filesystem::path& dir, FakeGitHost& host, const std::vector<RouteUnderTest>& routes) {
   testing::WriteFile(dir / "git.token", std::string(kToken) + "\n");
   testing::WriteFile(dir / "hmac.key", kHmacKey);
   for (const char* secret : {"git.token", "hmac.key"}) {
@@ -81,16 +93,19 @@ std::string Config(const std::filesystem::path& dir, const FakeGitHost& host,
   }
   std::string yaml = "routes:\n";
   for (const auto& r : routes) {
-    yaml += "  - name: " + r.name + "\n    provider: " + (r.kind == HostKind::kGitHub ? "github" : "gitea") +
-            "\n    address: " + host.Address(r.kind, r.repo) + "\n    token_file: " + (dir / "git.token").string() +
-            "\n";
+    yaml +=
+        "  - name: " + r.name + "\n    provider: " + (r.kind == HostKind::kGitHub ? "github" : "gitea") +
+        "\n    address: " + host.Address(r.kind, r.repo) + "\n" +
+        (r.kind == HostKind::kGitHub ? GitHubApp(dir, host) : "    token_file: " + (dir / "git.token").string() + "\n");
     if (!r.hmac_key.empty()) yaml += "    hmac_key_file: " + (dir / "hmac.key").string() + "\n";
     if (!r.cluster.empty()) yaml += "    cluster: " + r.cluster + "\n";
     // The GitHub route also deploys each commit to the environment named after it
-    // (CheckDeployments).
+    // (CheckDeployments) and shows each status as a check run (CheckCheckRuns).
     if (r.kind == HostKind::kGitHub)
-      yaml += "    report: [status, deployment]\n    deployment:\n      environment: \"{route}\"\n      contexts: [\"" +
-              kAggregate.context_prefix + "*\"]\n";
+      yaml +=
+          "    report: [status, deployment, check]\n    deployment:\n      environment: \"{route}\"\n      contexts: "
+          "[\"" +
+          kAggregate.context_prefix + "*\"]\n";
   }
   // One aggregate over both routes, posted through the GitHub one (CheckAggregate).
   yaml += "aggregates:\n  - name: " + kAggregate.name + "\n    route: " + kAggregate.route + "\n    members: [";
@@ -190,31 +205,6 @@ void CheckCoverage(const ReferenceFold& fold, const FluxStream& stream, const st
          "an answer was dropped but dispatch never recorded a call without one");
 }
 
-// serve's warnings and errors by message, most frequent first: not a check (a restart makes
-// some), but the first place to look when one fails.
-std::string LoggedProblems(const std::string& output) {
-  std::map<std::string, int> counts;
-  std::istringstream lines(output);
-  for (std::string line; std::getline(lines, line);) {
-    rapidjson::Document d;
-    d.Parse(line.c_str(), line.size());
-    if (d.HasParseError() || !d.IsObject() || !d.HasMember("level") || !d["level"].IsString()) continue;
-    const std::string level = d["level"].GetString();
-    if (level == "info" || level == "debug" || level == "trace") continue;
-    const std::string msg = d.HasMember("msg") && d["msg"].IsString() ? d["msg"].GetString() : "?";
-    const std::string error = d.HasMember("error") && d["error"].IsString() ? d["error"].GetString() : "";
-    ++counts[level + ": " + msg + (error.empty() ? "" : " (" + error.substr(0, 80) + ")")];
-  }
-  std::vector<std::pair<int, std::string>> sorted;
-  for (const auto& [text, n] : counts) sorted.emplace_back(n, text);
-  std::sort(sorted.rbegin(), sorted.rend());
-  std::string out;
-  for (std::size_t i = 0; i < sorted.size() && i < 6; ++i) {
-    out += "\n    " + std::to_string(sorted[i].first) + "x " + sorted[i].second;
-  }
-  return out.empty() ? " none" : out;
-}
-
 // At the end the service is still healthy and consistent: /readyz, a fresh event per route,
 // rebuild --check, a clean stop, and no sanitizer report in its output.
 void CheckEnd(ServeProcess& serve, FluxStream& stream, const std::vector<RouteUnderTest>& routes,
@@ -288,7 +278,8 @@ void CheckDrained(const std::string& db, Failures& failures) {
     return std::stoll(QueryRows(db,
                                 "SELECT (SELECT count(*) FROM current_status WHERE sync_state = 'pending') +"
                                 " (SELECT count(*) FROM aggregate_status WHERE sync_state = 'pending') +"
-                                " (SELECT count(*) FROM deployments WHERE sync_state = 'pending')")[0][0]);
+                                " (SELECT count(*) FROM deployments WHERE sync_state = 'pending') +"
+                                " (SELECT count(*) FROM check_runs WHERE sync_state = 'pending')")[0][0]);
   };
   if (testing::WaitUntil([&] { return pending() == 0; }, kDrainTimeout, std::chrono::milliseconds(100))) return;
   failures.Add("the service drains: no key pending " + std::to_string(kDrainTimeout.count()) + " s after the last send",
@@ -355,6 +346,7 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   CheckHost(host, routes, fold, failures);
   CheckAggregate(db, host, routes, kAggregate, fold, failures);
   CheckDeployments(db, host, routes, kAggregate, "github", fold, failures);
+  CheckCheckRuns(db, host, routes[0], fold, failures);
   CheckCoverage(fold, stream, traffic.ledger, out_of_order, life, traffic.faults, db, failures);
   CheckEnd(serve, stream, routes, dir.path(), config, db, life, failures);
 
@@ -367,6 +359,7 @@ void RunSoak(const Settings& settings, const std::string& replay) {
                 " FROM aggregate_status")[0][0];
   std::cout << "  aggregate fleet/" << kAggregate.name << ": " << aggregates << std::endl;
   std::cout << "  deployments: " << DeploymentSummary(db, host, "acme/fleet") << std::endl;
+  std::cout << "  check runs: " << CheckRunSummary(db, host, routes[0]) << std::endl;
   const std::string summary = Summary(replay, stream, traffic, log, out_of_order, fold, host, life, lookups);
   BOOST_TEST_MESSAGE(summary);
   std::cout << summary << std::endl;
