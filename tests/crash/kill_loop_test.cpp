@@ -26,6 +26,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/crash/crash_support.h"
+#include "tests/support/check_run_rules.h"
 #include "tests/support/fake_git_host.h"
 #include "tests/support/files.h"
 #include "tests/support/temp_dir.h"
@@ -33,9 +34,12 @@
 namespace fluxstatus::crash {
 namespace {
 
+using testing::BrokenRunRule;
 using testing::FakeGitHost;
 using testing::FakeStatus;
 using testing::HostKind;
+using testing::Shown;
+using testing::ShownFor;
 
 // The explicit bounds of the test: rounds, load, and how long any one wait may take. A round
 // takes about 2-4 s on a busy 2-core machine; CTest's TIMEOUT (tests/crash/CMakeLists.txt) is
@@ -126,28 +130,6 @@ int Duplicates(const std::vector<FakeStatus>& statuses, const std::string& conte
     previous = &s;
   }
   return dups;
-}
-
-std::string Shown(const testing::FakeCheckRunState& s) { return s.status + "/" + s.conclusion; }
-
-// What a run shows for a key's state: in progress while pending, else completed with its
-// conclusion (GitHub has no `error`).
-std::string ShownFor(const std::string& state) {
-  if (state == "pending") return "in_progress/";
-  return "completed/" + std::string(state == "success" ? "success" : "failure");
-}
-
-// Why the key's runs (oldest first) break the rule, or "": a new run is started only once the
-// one before it is completed, and only to show something else (a kill that lost a create's
-// answer must find that run, not create another).
-std::string BrokenRunRule(const std::vector<testing::FakeCheckRun>& runs) {
-  for (std::size_t i = 1; i < runs.size(); ++i) {
-    const auto& before = runs[i - 1].history.back();
-    const auto& first = runs[i].history.front();
-    if (before.status != "completed") return "run " + std::to_string(i) + " started beside one in progress";
-    if (Shown(before) == Shown(first)) return "run " + std::to_string(i) + " repeats " + Shown(first);
-  }
-  return "";
 }
 
 // The kill loop's state across rounds: the fake host, the service on its database, and what

@@ -6,33 +6,14 @@
 #include <map>
 
 #include "tests/soak/soak_checks.h"
+#include "tests/support/check_run_rules.h"
 #include "tests/support/sql.h"
 
 namespace fluxstatus::soak {
-namespace {
 
-std::string Shown(const testing::FakeCheckRunState& s) { return s.status + "/" + s.conclusion; }
-
-// What GitHub shows for a state in fluxstatus's words (it has no `error` conclusion).
-std::string ShownFor(const std::string& state) {
-  if (state == "pending") return "in_progress/";
-  return "completed/" + std::string(state == "success" ? "success" : "failure");
-}
-
-// Why the key's runs (oldest first) break the rule, or "": a run is started only once the one
-// before it is completed, and only to show something else.
-std::string BrokenRunRule(const std::vector<testing::FakeCheckRun>& runs) {
-  for (std::size_t i = 1; i < runs.size(); ++i) {
-    const auto& before = runs[i - 1].history.back();
-    if (before.status != "completed") return "run " + std::to_string(i) + " was started beside one in progress";
-    if (Shown(before) == Shown(runs[i].history.front())) {
-      return "run " + std::to_string(i) + " repeats the one before it (" + Shown(before) + ")";
-    }
-  }
-  return "";
-}
-
-}  // namespace
+using testing::BrokenRunRule;
+using testing::Shown;
+using testing::ShownFor;
 
 void CheckCheckRuns(const std::string& db, const testing::FakeGitHost& host, const RouteUnderTest& route,
                     const ReferenceFold& fold, Failures& failures) {
