@@ -34,9 +34,9 @@ std::string RouteHint(const std::string& typed, const std::vector<RouteConfig>& 
   return "; the configured routes are: " + list;
 }
 
-// The words of a `report:` list; nullopt when the key is not written. Check runs are
-// refused as a later version's rather than as unknown, so that a reader of the contract
-// learns it is the version, not their spelling.
+// The words of a `report:` list; nullopt when the key is not written. `check` is a route's
+// word: an aggregate refuses it by name rather than as unknown, so the reader learns where it
+// belongs, not that it is misspelt.
 std::optional<std::vector<std::string>> ReportWords(const ConfigReader& r, const YAML::Node& n, const std::string& who,
                                                     bool of_route) {
   const auto words = r.StringList(n, "report", who);

@@ -13,8 +13,7 @@ using Result = store::DeliveryRecord::Result;
 struct KnownRun {
   std::string id;
   core::CheckRunPhase phase;
-  std::optional<std::string> title;  // known after a lookup
-  bool stored = false;               // the id came from the row, not from this step
+  bool stored = false;  // the id came from the row, not from this step
 };
 
 // The run a row's sync columns describe: the stored id, showing the confirmed state. None when
@@ -23,7 +22,7 @@ std::optional<KnownRun> StoredRun(const core::SyncInfo& sync) {
   if (sync.in_flight || !sync.host_object_id || sync.host_object_id->empty() || !sync.synced_state) {
     return std::nullopt;
   }
-  return KnownRun{*sync.host_object_id, core::CheckRunPhaseOf(*sync.synced_state), std::nullopt, true};
+  return KnownRun{*sync.host_object_id, core::CheckRunPhaseOf(*sync.synced_state), true};
 }
 
 class Step {
@@ -48,23 +47,25 @@ class Step {
       const auto patched = Patch(run->id);
       if (!patched) return rec_.result();
       if (patched->kind == OutcomeKind::kSynced) return Synced(run->id);
-      // A stored run GitHub no longer has (404), or one another App made (403 "Invalid app_id":
-      // the route moved to a new App), cannot be moved: this key needs a run of its own.
-      const bool lost = patched->http_status == 404 || patched->http_status == 403;
-      if (!(run->stored && lost)) return Unsent(*patched);
-      rec_.record().host_object_id = "";
+      // A stored run GitHub refuses for good (404: gone; 403 "Invalid app_id": made by the App
+      // the route had before) cannot be moved: the key gets a run of its own. The old id stays
+      // until the new one is known, so a create that fails leaves the next step looking first.
+      const bool refused =
+          patched->kind == OutcomeKind::kPermanent && (patched->http_status == 404 || patched->http_status == 403);
+      if (!(run->stored && refused)) return Unsent(*patched);
     }
     return Create();
   }
 
  private:
   // Whether `run` already shows the row: a completed run its conclusion (nothing else of a
-  // completed run can change), a run in progress its words too.
+  // completed run can change); a stored run in progress the words it was confirmed with. A
+  // found run in progress is PATCHed: its title (the reason) cannot tell two Progressing
+  // messages apart.
   bool Shows(const KnownRun& run) const {
     if (run.phase != desired_.phase) return false;
     if (run.phase.completed) return true;
-    if (run.title) return *run.title == desired_.output.title;
-    return row_.sync.synced_description == row_.fold.description;
+    return run.stored && row_.sync.synced_description == row_.fold.description;
   }
 
   StepResult Synced(const std::string& id) {
@@ -72,13 +73,13 @@ class Step {
     return rec_.Finish(Result::kSynced, "");
   }
 
-  // Records a write's answer that is not kSynced: a retry (a kReconcile one may have been
-  // applied: find before writing again) or a failure.
+  // Records a write's answer that is not kSynced: a failure, or a retry that looks first, as
+  // GitHub (or a proxy) may have applied a write it answered 5xx or 408: the key stays in
+  // flight, so the next step finds that run rather than create a second.
   StepResult Unsent(const SendOutcome& o) {
     const CallError error{o.http_status, o.error};
-    if (o.kind == OutcomeKind::kReconcile) return rec_.Retry(error, o.retry_after, true);
-    if (o.kind == OutcomeKind::kRetry) return rec_.Retry(error, o.retry_after, row_.sync.in_flight);
-    return rec_.Fail(error);
+    if (o.kind == OutcomeKind::kPermanent) return rec_.Fail(error);
+    return rec_.Retry(error, o.retry_after, true);
   }
 
   // Our newest run on the commit: nullopt inside when GitHub has none; nullopt outside when the
@@ -94,7 +95,7 @@ class Step {
           rec_.ReadPage(provider_.BuildFind(desired_, env_.credentials, page), read, "finding the check run failed: ");
       if (!f) return std::nullopt;
       if (f->id && f->id_number > newest_number) {
-        newest = {*f->id, f->phase, f->title, false};
+        newest = {*f->id, f->phase, false};
         newest_number = f->id_number;
       }
       if (!f->more_pages) break;

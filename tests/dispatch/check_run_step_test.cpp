@@ -174,7 +174,8 @@ BOOST_AUTO_TEST_CASE(a_create_whose_answer_was_lost_is_found_by_its_external_id_
 
   r = h.Step();
   BOOST_TEST(r.record.result == Result::kSynced, r.record.error);
-  BOOST_TEST((Outcomes(r) == std::vector<std::string>{"found"}));
+  // Found, and PATCHed: a run in progress is not taken as showing the row by its title alone.
+  BOOST_TEST((Outcomes(r) == std::vector<std::string>{"found", "delivered"}));
   BOOST_TEST(host.Runs().size() == 1u);
   BOOST_TEST(h.row.sync.host_object_id.value_or("") == std::to_string(host.Runs()[0].id));
 
@@ -207,6 +208,49 @@ BOOST_AUTO_TEST_CASE(a_stored_run_another_app_made_is_left_alone_and_the_key_get
   BOOST_TEST(h.row.sync.host_object_id.value_or("") == std::to_string(runs[1].id));
 }
 
+// The review's cases: GitHub (or a proxy) applies a write and answers 502; a PATCH meets the
+// rate limit. Neither may leave a run behind while the key gets a second one.
+BOOST_AUTO_TEST_CASE(a_create_answered_502_after_it_was_applied_is_found_not_made_again) {
+  Host host;
+  Harness h(host);
+  h.Want(core::StatusState::kPending, "Progressing", "Deployment/apps/podinfo configured", 0);
+  host.fake.DropConnectionAfterNextPosts(1);  // applied, never answered: the same as a 502 after it
+  auto r = h.Step();
+  host.fake.AwaitListening();
+  BOOST_TEST_REQUIRE(host.Runs().size() == 1u);
+  h.Want(core::StatusState::kFailure, "HealthCheckFailed", kFailure, 60);
+  host.fake.FailNext(1, 502);  // the lookup meets a 502 too: still no create
+  r = h.Step();
+  BOOST_TEST(r.record.result == Result::kRetry);
+  BOOST_TEST(h.row.sync.in_flight);
+  r = h.Step();
+  BOOST_TEST(r.record.result == Result::kSynced, r.record.error);
+  BOOST_TEST((Outcomes(r) == std::vector<std::string>{"found", "delivered"}));
+  const auto runs = host.Runs();
+  BOOST_TEST_REQUIRE(runs.size() == 1u);
+  BOOST_TEST((Phases(runs[0]) == std::vector<std::string>{"in_progress", "completed/failure"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_rate_limited_patch_keeps_the_run_and_moves_it_once_the_limit_ends) {
+  Host host;
+  Harness h(host);
+  h.Want(core::StatusState::kPending, "Progressing", "Deployment/apps/podinfo configured", 0);
+  BOOST_TEST_REQUIRE(h.Step().record.result == Result::kSynced);
+  h.Want(core::StatusState::kFailure, "HealthCheckFailed", kFailure, 60);
+  host.fake.FailNext(1, 403, {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "1764000100"}},
+                     R"({"message":"API rate limit exceeded"})");
+  auto r = h.Step();
+  BOOST_TEST(r.record.result == Result::kRetry, r.record.error);
+  BOOST_TEST(r.pause_host_until_ms.has_value());
+  BOOST_TEST((Outcomes(r) == std::vector<std::string>{"retry"}));  // no create beside the run
+  r = h.Step();
+  BOOST_TEST(r.record.result == Result::kSynced, r.record.error);
+  const auto runs = host.Runs();
+  BOOST_TEST_REQUIRE(runs.size() == 1u);
+  BOOST_TEST((Phases(runs[0]) == std::vector<std::string>{"in_progress", "completed/failure"}));
+  BOOST_TEST(host.fake.GitHubCheckRunPatchesAfterCompletion() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_5xx_is_retried_and_a_token_that_is_no_app_fails_naming_the_fix) {
   Host host;
   Harness h(host);
@@ -216,6 +260,9 @@ BOOST_AUTO_TEST_CASE(a_5xx_is_retried_and_a_token_that_is_no_app_fails_naming_th
   BOOST_TEST(r.record.result == Result::kRetry);
   BOOST_TEST(r.record.error.find("HTTP 502") == 0u, r.record.error);
   BOOST_TEST(host.Runs().empty());
+  // A 502 may come after GitHub applied the create (a proxy's timeout): the key stays in flight,
+  // so the next step looks for that run before it creates one.
+  BOOST_TEST(h.row.sync.in_flight);
 
   h.env.credentials.token = "ghp_pat";
   r = h.Step();

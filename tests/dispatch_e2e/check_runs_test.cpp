@@ -97,9 +97,14 @@ struct AppHost {
   }
 };
 
+// What the run went through, a state once however often its output changed in it (a run found
+// in progress after a crash is PATCHed with the current output).
 std::vector<std::string> StatusesOf(const testing::FakeCheckRun& run) {
   std::vector<std::string> out;
-  for (const auto& h : run.history) out.push_back(h.status + (h.conclusion.empty() ? "" : "/" + h.conclusion));
+  for (const auto& h : run.history) {
+    std::string shown = h.status + (h.conclusion.empty() ? "" : "/" + h.conclusion);
+    if (out.empty() || out.back() != shown) out.push_back(std::move(shown));
+  }
   return out;
 }
 
