@@ -115,7 +115,9 @@ test("following docs/quickstart.md Part 1 shows the statuses on the Git host", {
     const cache = readFileSync(path.join(quickstartBuild, "CMakeCache.txt"), "utf8");
     assert.match(cache, /^FLUXSTATUS_BUILD_TESTS:BOOL=OFF$/m, "the walk-through's build has no test suite");
 
-    const r = await runBash(`set -euo pipefail\n${script}\n`, dir, 120000);
+    // A step that fails ends the script at once: the trap stops the background host and service,
+    // whose open output would otherwise hold the run until the timeout.
+    const r = await runBash(`set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n${script}\n`, dir, 120000);
     const show = `exit ${r.code}\n--- script:\n${script}\n--- stdout:\n${r.out}\n--- stderr:\n${r.err}`;
     assert.equal(r.code, 0, show);
     assert.match(r.out, /1 route checked, 0 with problems/, show);
