@@ -107,14 +107,8 @@ class Step {
   // The PATCH's answer; nullopt when the step ends here (recorded).
   std::optional<SendOutcome> Patch(const std::string& id) {
     rec_.record().host_object_id = id;
-    if (!rec_.Covered(LeaseAction::kSend) || !rec_.SendingRecorded()) return std::nullopt;
-    std::chrono::milliseconds took{0};
-    const auto reply = rec_.Exchange(provider_.BuildUpdate(id, desired_, env_.credentials), took);
-    if (!reply) return std::nullopt;
-    const SendOutcome o = provider_.InterpretUpdate(*reply, env_.now_ms() / 1000);
-    rec_.Note(o);
-    rec_.Attempt(o.http_status, OutcomeName(o.kind), o.error, took);
-    return o;
+    return rec_.Write(provider_.BuildUpdate(id, desired_, env_.credentials),
+                      [&](const HttpReply& reply) { return provider_.InterpretUpdate(reply, env_.now_ms() / 1000); });
   }
 
   // A new run showing the row. The send is recorded first, so a crash before the answer finds

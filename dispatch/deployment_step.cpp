@@ -142,14 +142,8 @@ class Step {
 
   // The state post's answer; nullopt when the step ends here (recorded).
   std::optional<SendOutcome> PostState(const std::string& id) {
-    if (!rec_.Covered(LeaseAction::kSend) || !rec_.SendingRecorded()) return std::nullopt;
-    std::chrono::milliseconds took{0};
-    const auto reply = rec_.Exchange(provider_.BuildState(id, desired_, env_.credentials), took);
-    if (!reply) return std::nullopt;
-    const SendOutcome o = provider_.InterpretState(*reply, env_.now_ms() / 1000);
-    rec_.Note(o);
-    rec_.Attempt(o.http_status, OutcomeName(o.kind), o.error, took);
-    return o;
+    return rec_.Write(provider_.BuildState(id, desired_, env_.credentials),
+                      [&](const HttpReply& reply) { return provider_.InterpretState(reply, env_.now_ms() / 1000); });
   }
 
   const store::StatusRow& row_;

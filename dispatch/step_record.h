@@ -107,6 +107,21 @@ class StepRecorder {
   // PersistSending before a write, recording a retry when it could not: false, do not send.
   bool SendingRecorded();
 
+  // One write answered by a plain outcome (a PATCH, a state post): the lease, the send recorded
+  // first, `call`, its reply read by `read`, an Attempt row. nullopt when the step ends here
+  // (recorded: the lease, no record, no reply).
+  template <typename Read>
+  std::optional<SendOutcome> Write(const HttpCall& call, Read read) {
+    if (!Covered(LeaseAction::kSend) || !SendingRecorded()) return std::nullopt;
+    std::chrono::milliseconds took{0};
+    const auto reply = Exchange(call, took);
+    if (!reply) return std::nullopt;
+    const SendOutcome o = read(*reply);
+    Note(o);
+    Attempt(o.http_status, OutcomeName(o.kind), o.error, took);
+    return o;
+  }
+
   // One page of a lookup: `call`, its reply read by `read` (a provider's Interpret, giving a
   // struct with `outcome` and an optional `id`), an Attempt row ("found" when the page held the
   // id, else "listed"). nullopt when the step ends here: the lease, no reply, or a refusal
