@@ -2,7 +2,9 @@
 // `kubectl kustomize` (the kustomize API kustomize-controller runs) and its output validated
 // against the schemas; the pieces of the rendered base fit together (the Service reaches the
 // pods, the pod mounts what the config reads, the Flux Provider points at a configured route);
-// a changed fluxstatus.yaml rolls the pod; the direct-mode component points the controllers here.
+// a changed fluxstatus.yaml rolls the pod; the direct-mode component points the controllers here;
+// the pod resyncs with its own ServiceAccount, bound in the includer's namespace to a read-only
+// ClusterRole on the Flux objects.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -153,5 +155,90 @@ test("the direct-mode component points source-, kustomize- and helm-controller a
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// What resync LISTs (docs/configuration.md, "In Kubernetes"), as group/resource.
+const resyncResources = [
+  "kustomize.toolkit.fluxcd.io/kustomizations", "source.toolkit.fluxcd.io/gitrepositories",
+  "source.toolkit.fluxcd.io/ocirepositories", "source.toolkit.fluxcd.io/buckets",
+  "source.toolkit.fluxcd.io/helmcharts", "helm.toolkit.fluxcd.io/helmreleases",
+];
+
+// Every (group/resource, verb) a ClusterRole allows, as "group/resource verb" strings; a rule
+// that allows more than it names (wildcards, non-resource URLs) is named as it is written.
+function grants(role) {
+  return role.rules.flatMap((rule) => {
+    if (rule.nonResourceURLs) return [`nonResourceURLs ${rule.nonResourceURLs}`];
+    assert.equal(rule.resourceNames, undefined, "a rule limited to names would miss most objects");
+    return rule.apiGroups.flatMap((g) => rule.resources.flatMap((r) => rule.verbs.map((v) => `${g}/${r} ${v}`)));
+  }).sort();
+}
+
+test("the ClusterRole grants get, list and watch on the resources resync lists, and nothing else", { skip }, () => {
+  const objs = byKind(render(base));
+  const roles = objs.ClusterRole;
+  assert.deepEqual(roles.map((r) => r.metadata.name), ["fluxstatus-resync"], "the name fluxstatus's 403 error names");
+  const expected = resyncResources.flatMap((res) => ["get", "list", "watch"].map((v) => `${res} ${v}`)).sort();
+  assert.deepEqual(grants(roles[0]), expected);
+  assert.equal(objs.Role, undefined, "no namespaced Role besides");
+});
+
+// `dir` rendered in `namespace` the two ways the base's header names: from a kustomization
+// that includes it, and as a Flux Kustomization's targetNamespace does (kustomize-controller
+// writes `namespace:` into the kustomization.yaml it builds).
+function renderIn(namespace, dir, how) {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "fluxstatus-namespace-"));
+  try {
+    if (how === "targetNamespace") {
+      cpSync(dir, scratch, { recursive: true });
+      const file = path.join(scratch, "kustomization.yaml");
+      writeFileSync(file, `namespace: ${namespace}\n${readFileSync(file, "utf8")}`);
+    } else {
+      writeFileSync(path.join(scratch, "kustomization.yaml"), JSON.stringify({
+        apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization",
+        namespace, resources: [path.relative(scratch, dir)],
+      }));
+    }
+    return byKind(render(scratch));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+test("the binding gives the ClusterRole to the pod's ServiceAccount, in the includer's namespace", { skip }, () => {
+  const ns = "fluxstatus-test";
+  const cases = [[base, "included"], [directMode, "included"], [base, "targetNamespace"]];
+  for (const [dir, how] of cases) {
+    const where = `${rel(dir)} ${how}`;
+    const objs = renderIn(ns, dir, how);
+    const [dep] = objs.Deployment;
+    const [account] = objs.ServiceAccount;
+    const [binding] = objs.ClusterRoleBinding;
+    assert.equal(dep.metadata.namespace, ns, where);
+    assert.equal(dep.spec.template.spec.serviceAccountName, account.metadata.name, `${where}: the pod's account`);
+    assert.equal(account.metadata.namespace, ns, where);
+    assert.deepEqual(binding.roleRef,
+      { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: objs.ClusterRole[0].metadata.name }, where);
+    assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: account.metadata.name, namespace: ns }],
+      `${where}: the binding's subject is the pod's account in the pod's namespace`);
+  }
+  // Without a namespace the subject names none (the API server refuses such a binding), rather
+  // than a guessed one the pod may not run in.
+  assert.equal(byKind(render(base)).ClusterRoleBinding[0].subjects[0].namespace, undefined);
+});
+
+test("the pod gets its ServiceAccount token, where fluxstatus reads it", { skip }, () => {
+  const objs = byKind(render(base));
+  const pod = objs.Deployment[0].spec.template.spec;
+  const [account] = objs.ServiceAccount;
+  // The pod's setting wins over the account's; unset on both means mounted.
+  const mounted = pod.automountServiceAccountToken ?? account.automountServiceAccountToken ?? true;
+  assert.equal(mounted, true, "automountServiceAccountToken: the pod would have no token to resync with");
+  // A volume of our own there would hide the token and ca.crt Kubernetes mounts.
+  const tokenDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+  for (const c of pod.containers) {
+    const over = c.volumeMounts.find((m) => `${tokenDir}/`.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+    assert.equal(over, undefined, `${c.name} mounts ${over?.name} over ${tokenDir}`);
   }
 });
