@@ -46,6 +46,13 @@ struct ReplayOptions {
 };
 int RunReplayCommand(const CliContext& ctx, const ReplayOptions& opts);
 
+struct ResyncOptions {
+  bool dry_run = false;
+  std::string kubeconfig;  // overrides the config's kubernetes.kubeconfig
+  std::string context;
+};
+int RunResync(const CliContext& ctx, const ResyncOptions& opts);
+
 int RunRebuild(const CliContext& ctx, bool check_only);
 int RunMigrate(const CliContext& ctx, bool check_only);
 int RunCheckConfig(const CliContext& ctx);

@@ -231,7 +231,8 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
   if (!root.IsDefined() || root.IsNull()) return c;
   r.KnownKeys(
       root, "the top level",
-      {"listen", "database", "durability", "max_body_bytes", "routes", "aggregates", "dispatch", "http", "health"});
+      {"listen", "database", "durability", "max_body_bytes", "routes", "aggregates", "dispatch", "http", "health",
+       "kubernetes"});
   c.listen = r.String(root, "listen", c.listen);
   // The default (no `database` key) stays in the current directory: a config folder such as a
   // mounted ConfigMap is often read-only.
@@ -283,6 +284,7 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
     c.health.stall_after = r.Duration(h, "stall_after", c.health.stall_after);
     if (c.health.stall_after < std::chrono::seconds(1)) r.Fail(h["stall_after"], "stall_after must be at least 1s");
   }
+  c.kubernetes = ParseKubernetes(r, root["kubernetes"]);
   return c;
 }
 

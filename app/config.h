@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/kubernetes_config.h"
 #include "core/deployment_spec.h"
 #include "core/event_source_match.h"
 #include "core/fleet_aggregate.h"
@@ -79,6 +80,7 @@ struct Config {
   DispatchConfig dispatch;
   HttpLimitsConfig http;
   HealthConfig health;
+  KubernetesConfig kubernetes;  // the resync from the cluster
   std::string source;  // the file it came from, or "embedded defaults"
 
   core::RouteCatalog Catalog() const;

@@ -74,7 +74,7 @@ class IngestRun {
   }
 
  private:
-  struct Origin {
+  struct InputLine {
     std::string file;
     std::size_t line = 0;
   };
@@ -91,17 +91,17 @@ class IngestRun {
     }
   }
 
-  void Add(Origin origin, std::string body) {
+  void Add(InputLine where, std::string body) {
     auto parsed = core::ParseFluxEvent(body, max_body_bytes_);
-    if (const auto* err = std::get_if<core::ParseError>(&parsed)) return Reject(origin, err->message);
+    if (const auto* err = std::get_if<core::ParseError>(&parsed)) return Reject(where, err->message);
     batch_.push_back({route_, core::FormatRfc3339Millis(store::SystemClock().NowMs()), std::move(body),
-                      std::move(std::get<core::FluxEvent>(parsed))});
-    origins_.push_back(std::move(origin));
+                      std::move(std::get<core::FluxEvent>(parsed)), core::EventOrigin::kImport});
+    lines_.push_back(std::move(where));
     if (batch_.size() >= kBatchSize) Flush();
   }
 
-  void Reject(const Origin& origin, const std::string& reason) {
-    std::cerr << origin.file << ":" << origin.line << ": " << reason << "\n";
+  void Reject(const InputLine& where, const std::string& reason) {
+    std::cerr << where.file << ":" << where.line << ": " << reason << "\n";
     ++rejected_;
   }
 
@@ -111,18 +111,18 @@ class IngestRun {
       if (const auto* r = std::get_if<store::AppendResult>(&outcomes[i])) {
         r->duplicate ? ++duplicates_ : ++accepted_;
       } else {
-        Reject(origins_[i], std::get<store::AppendFailure>(outcomes[i]).error);
+        Reject(lines_[i], std::get<store::AppendFailure>(outcomes[i]).error);
       }
     }
     batch_.clear();
-    origins_.clear();
+    lines_.clear();
   }
 
   store::EventStore& events_;
   std::string route_;
   std::size_t max_body_bytes_;
   std::vector<store::IncomingEvent> batch_;
-  std::vector<Origin> origins_;  // where each batch_ item came from, for its error message
+  std::vector<InputLine> lines_;  // where each batch_ item came from, for its error message
   std::size_t accepted_ = 0, duplicates_ = 0, rejected_ = 0;
 };
 

@@ -38,6 +38,7 @@ struct Arguments {
   IngestOptions ingest;
   StatusOptions status;
   ReplayOptions replay;
+  ResyncOptions resync;
   bool rebuild_check = false;
   PruneOptions prune;
   SqlOptions sql;
@@ -101,6 +102,13 @@ void AddServiceVerbs(CLI::App& cli, Arguments& a) {
   replay->add_option("--route", a.replay.route, "only this route");
   replay->add_option("--commit", a.replay.commit, "only this commit (SHA or prefix)");
   replay->add_flag("--dry-run", a.replay.dry_run, "print the plan, change nothing");
+  auto* resync = cli.add_subcommand(
+      "resync", "read the cluster's Flux objects and append the statuses they show that the log lacks");
+  resync->add_flag("--dry-run", a.resync.dry_run, "print what would be appended, append nothing");
+  resync->add_option("--kubeconfig", a.resync.kubeconfig,
+                     "kubeconfig file (default: kubernetes.kubeconfig, in a pod its service account, else "
+                     "$KUBECONFIG or ~/.kube/config)");
+  resync->add_option("--context", a.resync.context, "kubeconfig context (default: its current-context)");
 }
 
 void AddAdminVerbs(CLI::App& cli, Arguments& a) {
@@ -163,6 +171,7 @@ int RunVerb(const std::string& verb, const Arguments& a, const CliContext& ctx) 
   if (verb == "rebuild") return RunRebuild(ctx, a.rebuild_check);
   if (verb == "prune") return RunPrune(ctx, a.prune);
   if (verb == "replay") return RunReplayCommand(ctx, a.replay);
+  if (verb == "resync") return RunResync(ctx, a.resync);
   if (verb == "sql") return RunSql(ctx, a.sql);
   if (verb == "migrate") return RunMigrate(ctx, a.migrate_check);
   if (verb == "check-config") return RunCheckConfig(ctx);

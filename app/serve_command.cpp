@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/dispatch_wiring.h"
+#include "app/resync_setup.h"
 #include "app/service_health.h"
 #include "app/service_setup.h"
 #include "core/structured_log.h"
@@ -16,6 +17,7 @@
 #include "ingest/ack_deadlines.h"
 #include "ingest/http_server.h"
 #include "ingest/ingest_handler.h"
+#include "ingest/resync_loop.h"
 #include "ingest/secret.h"
 #include "store/database.h"
 #include "store/dispatch_lease.h"
@@ -28,6 +30,8 @@ namespace {
 // Time allowed for in-flight requests to get their commits after SIGTERM; the whole
 // shutdown stays under Kubernetes' default 30 s grace and the 10 s.
 constexpr std::chrono::milliseconds kShutdownGrace{7000};
+// A resync's requests each time out after 30 s, so one running this long is stuck, not slow.
+constexpr std::chrono::minutes kResyncStuckAfter{10};
 
 void Log(spdlog::level::level_enum level, const std::string& msg, const core::LogFields& fields) {
   spdlog::log(level, core::FormatLogLine(store::SystemClock().NowMs(), spdlog::level::to_string_view(level).data(), msg,
@@ -90,6 +94,22 @@ ingest::HttpServerOptions ServerOptionsOf(const Config& config, const std::strin
   return server_opts;
 }
 
+// The periodic resync from the cluster, when the config (or being in a pod) turns it on.
+std::unique_ptr<ingest::ResyncLoop> MakeResyncLoop(const Config& config, const std::string& db_path,
+                                                   store::EventWriter& writer, ingest::ResyncMetrics& metrics,
+                                                   const core::Clock& clock) {
+  const auto every = config.kubernetes.ServeInterval(ingest::InCluster());
+  metrics.Enabled(every.count() > 0, static_cast<double>(every.count()) / 1000);
+  if (every.count() == 0) return nullptr;
+  if (const std::string problem = ResyncRoutingProblem(config); !problem.empty()) Log(spdlog::level::warn, problem, {});
+  ingest::ResyncLoopOptions options;
+  options.interval = every;
+  options.access = [kubernetes = config.kubernetes] { return ChooseClusterAccess(kubernetes); };
+  options.db_path = db_path;
+  options.routes = ResyncRoutesOf(config);
+  return std::make_unique<ingest::ResyncLoop>(std::move(options), writer, metrics, clock);
+}
+
 }  // namespace
 
 int RunServe(const CliContext& ctx, const ServeOptions& opts) {
@@ -125,13 +145,20 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   ingest::IngestMetrics metrics;
   ingest::AckDeadlines deadlines;
   const std::string db_path = ctx.db_path;
+  ingest::ResyncMetrics resync_metrics;
+  const auto resync = MakeResyncLoop(config, db_path, writer, resync_metrics, clock);
   const auto stall_after = config.health.stall_after;
   ServiceHealth health({[&writer, stall_after] { return writer.Stalled(stall_after); },
-                        [&dispatcher, stall_after] { return dispatcher.Problem(stall_after); }},
+                        [&dispatcher, stall_after] { return dispatcher.Problem(stall_after); },
+                        [&resync]() -> std::optional<std::string> {
+                          return resync ? resync->Problem(kResyncStuckAfter) : std::nullopt;
+                        }},
                        clock);
   settings.stuck = [&health] { return health.Stuck(); };
   settings.gauges = [&writer, &health, db_path] { return ServiceGauges(writer, health, db_path); };
-  settings.more_metrics = [&dispatch_metrics] { return dispatch_metrics.Render(); };
+  settings.more_metrics = [&dispatch_metrics, &resync_metrics] {
+    return dispatch_metrics.Render() + resync_metrics.Render();
+  };
   ingest::IngestHandler handler(std::move(settings), writer, metrics, deadlines, clock);
 
   const ingest::HttpServerOptions server_opts = ServerOptionsOf(config, host, port);
@@ -141,18 +168,21 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   writer.Start();
   dispatcher.Start();
   server.Start();
+  if (resync) resync->Start();
   Log(spdlog::level::info, "fluxstatus started",
       {{"version", std::string(FLUXSTATUS_VERSION)},
        {"listen", host + ":" + std::to_string(server.port())},
        {"database", db_path},
        {"config", config.source},
-       {"routes", static_cast<std::int64_t>(config.routes.size())}});
+       {"routes", static_cast<std::int64_t>(config.routes.size())},
+       {"resync_every_s", static_cast<std::int64_t>(config.kubernetes.ServeInterval(ingest::InCluster()).count() / 1000)}});
 
   int sig = 0;
   sigwait(&signals, &sig);
   Log(spdlog::level::info, "shutting down", {{"signal", std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT")}});
   handler.SetDraining();
   server.Stop(kShutdownGrace);  // in-flight requests still get their commits and answers
+  if (resync) resync->Stop();   // a resync in progress is cut short; the next start resyncs
   dispatcher.Stop();            // jobs in hand finish; the rest stay due in the database
   writer.Stop();                // commits whatever is queued
   Log(spdlog::level::info, "stopped",

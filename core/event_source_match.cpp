@@ -20,4 +20,13 @@ bool MatchesAny(const std::vector<EventSourceMatch>& match, const FluxEvent& ev)
   return false;
 }
 
+std::vector<std::string> RoutesMatching(const std::vector<RouteMatch>& routes, const FluxEvent& event) {
+  if (routes.empty()) return {"default"};
+  std::vector<std::string> out;
+  for (const auto& r : routes) {
+    if (MatchesAny(r.match, event)) out.push_back(r.route);
+  }
+  return out;
+}
+
 }  // namespace fluxstatus::core

@@ -67,7 +67,10 @@ IngestHandler::IngestHandler(IngestSettings settings, store::EventWriter& writer
                              AckDeadlines& deadlines, const core::Clock& clock)
     : settings_(std::move(settings)), clock_(clock), writer_(writer), metrics_(metrics), deadlines_(deadlines) {
   for (const auto& r : settings_.routes) routes_.emplace(r.name, r);
-  for (const auto& [name, route] : routes_) route_names_.push_back(name);
+  for (const auto& [name, route] : routes_) {
+    route_names_.push_back(name);
+    direct_routes_.push_back({name, route.match});
+  }
 }
 
 std::string IngestHandler::RouteLabel(const std::string& route_name) {
@@ -186,7 +189,7 @@ void IngestHandler::Hook(const RequestSummary& who, const std::string& route_nam
   core::FluxEvent event = std::move(std::get<core::FluxEvent>(parsed));
   auto log_copy = std::make_shared<core::FluxEvent>(event);
   CommitForRoutes(
-      {route_name}, received_at, std::move(req.body), std::move(event),
+      {route_name}, core::EventOrigin::kHttp, received_at, std::move(req.body), std::move(event),
       [this, who, respond = std::move(respond), route_name, started,
        log_copy](const std::vector<store::WriteOutcome>* outcomes) {
         if (!outcomes) {
@@ -244,14 +247,7 @@ void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Respond
     return respond(Refuse(who, "", 400, err->message));
   }
   core::FluxEvent event = std::move(std::get<core::FluxEvent>(parsed));
-  std::vector<std::string> targets;
-  if (routes_.empty()) {
-    targets.push_back("default");
-  } else {
-    for (const auto& [name, route] : routes_) {
-      if (core::MatchesAny(route.match, event)) targets.push_back(name);
-    }
-  }
+  const std::vector<std::string> targets = core::RoutesMatching(direct_routes_, event);
   if (targets.empty()) {
     metrics_.Unmatched();
     spdlog::info(
@@ -265,7 +261,7 @@ void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Respond
   }
   auto log_copy = std::make_shared<core::FluxEvent>(event);
   CommitForRoutes(
-      targets, received_at, std::move(req.body), std::move(event),
+      targets, core::EventOrigin::kDirect, received_at, std::move(req.body), std::move(event),
       [this, who, respond = std::move(respond), targets, started,
        log_copy](const std::vector<store::WriteOutcome>* outcomes) {
         if (!outcomes) {
@@ -295,8 +291,9 @@ void IngestHandler::Direct(const RequestSummary& who, HttpRequest&& req, Respond
       });
 }
 
-void IngestHandler::CommitForRoutes(std::vector<std::string> routes, const std::string& received_at, std::string body,
-                                    core::FluxEvent event, CommitFinish finish) {
+void IngestHandler::CommitForRoutes(std::vector<std::string> routes, core::EventOrigin origin,
+                                    const std::string& received_at, std::string body, core::FluxEvent event,
+                                    CommitFinish finish) {
   struct Batch {
     std::vector<store::WriteOutcome> outcomes;
     std::atomic<std::size_t> remaining;
@@ -312,7 +309,7 @@ void IngestHandler::CommitForRoutes(std::vector<std::string> routes, const std::
   for (std::size_t i = 0; i < routes.size(); ++i) {
     const bool last = i + 1 == routes.size();
     store::IncomingEvent incoming{routes[i], received_at, last ? std::move(body) : body,
-                                  last ? std::move(event) : event};
+                                  last ? std::move(event) : event, origin};
     const bool queued = writer_.Submit(std::move(incoming), [batch, one_done, i](const store::WriteOutcome& out) {
       batch->outcomes[i] = out;
       one_done();

@@ -71,12 +71,13 @@ class IngestHandler {
   // Submits the event once per route; `finish` runs exactly once, with every route's outcome
   // (in order) after their commits, or with nullptr when ack_timeout passed first.
   using CommitFinish = std::function<void(const std::vector<store::WriteOutcome>*)>;
-  void CommitForRoutes(std::vector<std::string> routes, const std::string& received_at, std::string body,
-                       core::FluxEvent event, CommitFinish finish);
+  void CommitForRoutes(std::vector<std::string> routes, core::EventOrigin origin, const std::string& received_at,
+                       std::string body, core::FluxEvent event, CommitFinish finish);
 
   IngestSettings settings_;
   const core::Clock& clock_;
   std::map<std::string, IngestRoute> routes_;
+  std::vector<core::RouteMatch> direct_routes_;  // each route's `match`, in name order
   std::vector<std::string> route_names_;  // sorted, for the 404 that lists them
   UnknownRouteLabels unknown_routes_;
   store::EventWriter& writer_;

@@ -12,8 +12,8 @@ namespace {
 
 constexpr const char* kInsert =
     "INSERT INTO event_log (received_at, route, kind, namespace, name, severity, reason, message,"
-    " revision, commit_sha, no_commit_reason, event_time, event_time_ms, body_sha256, body)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " revision, commit_sha, no_commit_reason, event_time, event_time_ms, body_sha256, body, origin)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
     " ON CONFLICT (route, body_sha256) DO NOTHING";
 constexpr const char* kFindDuplicate = "SELECT id FROM event_log WHERE route = ? AND body_sha256 = ?";
 constexpr const char* kForEach =
@@ -95,6 +95,7 @@ std::optional<std::int64_t> EventLog::Append(const LoggedEvent& e) {
   insert_.bind(13, static_cast<int64_t>(ev.time_ms));
   insert_.bind(14, hash.data(), static_cast<int>(hash.size()));
   insert_.bind(15, e.body);
+  insert_.bind(16, std::string(core::ToString(e.origin)));
   insert_.exec();
   if (db_.getChanges() == 0) return std::nullopt;
   return db_.getLastInsertRowid();

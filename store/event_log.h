@@ -12,6 +12,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "core/event_origin.h"
 #include "core/flux_event.h"
 #include "core/revision.h"
 
@@ -24,6 +25,7 @@ struct LoggedEvent {
   std::string body;         // raw bytes as received
   core::FluxEvent event;
   core::CommitRef commit;
+  core::EventOrigin origin = core::EventOrigin::kHttp;
 };
 
 // A row read back for folding (rebuild, replay).

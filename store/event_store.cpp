@@ -82,7 +82,7 @@ void EventStore::RecordDelivery(const DeliveryRecord& d) {
 }
 
 AppendResult EventStore::AppendOne(const IncomingEvent& e) {
-  LoggedEvent logged{e.route, e.received_at, e.body, e.event, core::ResolveCommit(e.event)};
+  LoggedEvent logged{e.route, e.received_at, e.body, e.event, core::ResolveCommit(e.event), e.origin};
   auto id = log_.Append(logged);
   if (!id) {
     AppendResult dup;

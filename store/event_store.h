@@ -36,6 +36,7 @@ struct IncomingEvent {
   std::string received_at;
   std::string body;
   core::FluxEvent event;
+  core::EventOrigin origin = core::EventOrigin::kHttp;  // the events view's `origin`
 };
 
 // A rejected authenticated request to keep in rejected_events.

@@ -38,6 +38,7 @@ BOOST_FIXTURE_TEST_CASE(prints_counts_and_exits_zero_when_all_samples_are_ingest
   BOOST_TEST(again.exit_code == 0);
   BOOST_TEST(again.out == "accepted 0, duplicate 12, rejected 0\n");
   BOOST_TEST(QueryInt(*Db(), "SELECT count(*) FROM events") == 12);
+  BOOST_TEST(QueryInt(*Db(), "SELECT count(*) FROM events WHERE origin = 'import'") == 12);
 }
 
 BOOST_FIXTURE_TEST_CASE(status_has_one_row_per_commit_and_context_when_samples_are_ingested, CliFixture) {

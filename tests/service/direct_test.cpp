@@ -79,6 +79,8 @@ BOOST_AUTO_TEST_CASE(lands_on_both_routes_and_lists_them_when_event_matches_two)
   BOOST_TEST(logged[0].commit_sha == "69fdd6276a37f5e42af7f0405a21703b605543d0");
   auto db = st::OpenReader(svc.db_path());
   BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM events") == 2);
+  // `events.origin` says how each came: straight from the controller.
+  BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM events WHERE origin = 'direct'") == 2);
   BOOST_TEST(st::QueryInt(*db,
                           "SELECT count(*) FROM current_status WHERE commit_sha = "
                           "'69fdd6276a37f5e42af7f0405a21703b605543d0' AND state = 'success'") == 2);

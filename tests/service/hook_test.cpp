@@ -51,6 +51,7 @@ BOOST_AUTO_TEST_CASE(answers_202_with_id_and_keeps_body_byte_identical_when_samp
       auto db = st::OpenReader(svc.db_path());
       BOOST_TEST(st::QueryBytes(*db, "SELECT body FROM events WHERE id = ?", *acc->id) == body);
       BOOST_TEST(st::QueryBytes(*db, "SELECT route FROM events WHERE id = ?", *acc->id) == std::string("contoso2"));
+      BOOST_TEST(st::QueryBytes(*db, "SELECT origin FROM events WHERE id = ?", *acc->id) == std::string("http"));
     }
   }
   BOOST_TEST(files == 12);

@@ -1,0 +1,152 @@
+#include "ingest/resync_loop.h"
+
+#include <SQLiteCpp/Exception.h>
+#include <spdlog/spdlog.h>
+
+#include "core/rfc3339.h"
+#include "core/structured_log.h"
+#include "ingest/resync_pass.h"
+
+namespace fluxstatus::ingest {
+namespace {
+
+// How long the writer may take to commit one resync's events before the resync gives up
+// waiting (they stay queued and are committed; only the count is then unknown).
+constexpr std::chrono::seconds kAppendWait{60};
+
+std::string ErrorReason(const KubeApiError& e) {
+  switch (e.status()) {
+    case 0:
+      return "unreachable";
+    case 200:
+      return "invalid_response";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    default:
+      return "api_error";
+  }
+}
+
+}  // namespace
+
+ResyncLoop::ResyncLoop(ResyncLoopOptions options, store::EventWriter& writer, ResyncMetrics& metrics,
+                       const core::Clock& clock)
+    : options_(std::move(options)), writer_(writer), metrics_(metrics), clock_(clock) {
+  options_.client.abort = &stopping_;
+}
+
+ResyncLoop::~ResyncLoop() { Stop(); }
+
+void ResyncLoop::Start() {
+  running_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ResyncLoop::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<std::string> ResyncLoop::Problem(std::chrono::milliseconds limit) const {
+  if (!running_ && !stopping_) return "the resync thread has stopped";
+  const std::int64_t started = pass_started_ms_.load();
+  if (started == 0) return std::nullopt;
+  const std::int64_t ms = clock_.NowMs() - started;
+  if (ms <= limit.count()) return std::nullopt;
+  return "a resync from the cluster has been running for " + std::to_string(ms / 1000) + " s";
+}
+
+void ResyncLoop::Run() {
+  while (!stopping_) {
+    RunOnce();
+    ++passes_;
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, options_.interval, [this] { return stopping_.load(); });
+  }
+  running_ = false;
+}
+
+void ResyncLoop::RunOnce() {
+  const std::int64_t started = clock_.NowMs();
+  pass_started_ms_ = started;
+  std::string reason;
+  std::string error;
+  int requests = 0;
+  try {
+    const ResyncPass pass = PrepareResync(options_.access(), options_.routes, options_.db_path, options_.client);
+    requests = pass.requests;
+    std::vector<std::string> absent;
+    for (const auto& k : pass.kinds) {
+      if (!k.served) absent.push_back(k.kind);
+    }
+    LogAbsentKinds(absent);
+    const std::size_t appended = Append(pass.plan);
+    const std::int64_t ended = clock_.NowMs();
+    metrics_.Succeeded(ended, static_cast<double>(ended - started) / 1000, pass.plan.objects, appended, requests);
+    spdlog::info(core::FormatLogLine(ended, "info", "resync finished",
+                                     {{"summary", DescribeResync(pass, appended)},
+                                      {"api_requests", static_cast<std::int64_t>(requests)},
+                                      {"duration_ms", ended - started}}));
+  } catch (const KubeApiError& e) {
+    reason = ErrorReason(e);
+    error = e.what();
+  } catch (const ClusterAccessError& e) {
+    reason = "credentials";
+    error = e.what();
+  } catch (const SQLite::Exception& e) {
+    reason = "database";
+    error = std::string("database: ") + e.what();
+  }
+  if (!reason.empty() && !stopping_) {
+    metrics_.Failed(clock_.NowMs(), reason, requests);
+    spdlog::error(core::FormatLogLine(clock_.NowMs(), "error", "resync failed", {{"error", error}}));
+  }
+  pass_started_ms_ = 0;
+}
+
+std::size_t ResyncLoop::Append(const ResyncPlan& plan) {
+  auto events = EventsToAppend(plan, core::FormatRfc3339Millis(clock_.NowMs()));
+  struct Tally {
+    std::mutex mu;
+    std::condition_variable done;
+    std::size_t waiting = 0, appended = 0;
+  };
+  auto tally = std::make_shared<Tally>();
+  for (auto& event : events) {
+    {
+      std::lock_guard lock(tally->mu);
+      ++tally->waiting;
+    }
+    const bool queued = writer_.Submit(std::move(event), [tally](const store::WriteOutcome& out) {
+      std::lock_guard lock(tally->mu);
+      if (out.ok && !out.result.duplicate) ++tally->appended;
+      --tally->waiting;
+      tally->done.notify_all();
+    });
+    if (!queued) {
+      std::lock_guard lock(tally->mu);
+      --tally->waiting;
+    }
+  }
+  std::unique_lock lock(tally->mu);
+  tally->done.wait_for(lock, kAppendWait, [&tally] { return tally->waiting == 0; });
+  return tally->appended;
+}
+
+void ResyncLoop::LogAbsentKinds(const std::vector<std::string>& absent) {
+  const std::set<std::string> now(absent.begin(), absent.end());
+  if (absent_logged_ == now) return;
+  absent_logged_ = now;
+  for (const auto& kind : now) {
+    spdlog::info(core::FormatLogLine(clock_.NowMs(), "info", "resync skips a kind the cluster does not serve",
+                                     {{"kind", kind}, {"why", std::string("its CRD is not installed (404)")}}));
+  }
+}
+
+}  // namespace fluxstatus::ingest

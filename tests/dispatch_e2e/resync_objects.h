@@ -1,0 +1,39 @@
+// Flux objects as the Kubernetes API lists them, for the resync tests: a Kustomization and
+// the GitRepository it applies, in the shapes of ../shared/samples/kubernetes (01, 02, 04),
+// with the fields a test varies (conditions, revisions, suspend) as parameters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace fluxstatus::dispatch_e2e {
+
+inline constexpr const char* kKustomizeGroup = "kustomize.toolkit.fluxcd.io";
+inline constexpr const char* kSourceGroup = "source.toolkit.fluxcd.io";
+
+struct KustomizationSpec {
+  std::string name = "apps";
+  std::string namespace_ = "flux-system";
+  std::string ready = "True";  // Ready's status: True, False, Unknown
+  std::string reason = "ReconciliationSucceeded";
+  std::string message;  // empty: "Applied revision: <applied>"
+  std::string at = "2026-12-01T10:00:00Z";  // Ready's lastTransitionTime
+  std::string applied_sha;    // lastAppliedRevision main@sha1:<sha>; empty: none
+  std::string attempted_sha;  // lastAttemptedRevision; empty: the applied one
+  bool suspend = false;
+  bool reconciling = false;  // a Reconciling=True condition beside Ready
+};
+
+struct GitRepositorySpec {
+  std::string name = "flux-system";
+  std::string namespace_ = "flux-system";
+  std::string sha;  // the stored artifact's revision main@sha1:<sha>
+  std::string at = "2026-12-01T09:59:00Z";
+};
+
+// One item of a LIST answer (apiVersion, kind, metadata with uid and resourceVersion, spec,
+// status), as compact JSON.
+std::string KustomizationJson(const KustomizationSpec& spec);
+std::string GitRepositoryJson(const GitRepositorySpec& spec);
+
+}  // namespace fluxstatus::dispatch_e2e
