@@ -7,9 +7,7 @@
 #include "core/status_template.h"
 
 namespace fluxstatus::core {
-namespace {
 
-// Info reasons that mean "not done yet": shown as pending, where Flux shows nothing.
 bool IsProgressReason(std::string_view reason) {
   static constexpr std::array<std::string_view, 3> kProgress = {"Progressing", "ProgressingWithRetry",
                                                                 "DependencyNotReady"};
@@ -18,8 +16,6 @@ bool IsProgressReason(std::string_view reason) {
   }
   return false;
 }
-
-}  // namespace
 
 Derivation DeriveStatus(const FluxEvent& ev, const CommitRef& commit, const RouteProfile& route) {
   if (ev.severity == "trace") return NoStatusChange{"trace events do not change a status"};

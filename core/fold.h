@@ -26,6 +26,10 @@ struct NoCommit {  // logged and marked, never dispatched
 };
 using Derivation = std::variant<StatusCandidate, NoCommit, NoStatusChange>;
 
+// Info reasons that mean "not done yet" (Progressing, ProgressingWithRetry, DependencyNotReady):
+// DeriveStatus shows them as pending, where Flux shows nothing.
+bool IsProgressReason(std::string_view reason);
+
 // Severity/reason -> state, the route's templates -> context and target URL, the commit ref.
 Derivation DeriveStatus(const FluxEvent& event, const CommitRef& commit, const RouteProfile& route);
 
