@@ -1,0 +1,323 @@
+#include "ingest/kube_client.h"
+
+#include <mutex>
+#include <utility>
+
+#include <curl/curl.h>
+#include <rapidjson/document.h>
+
+namespace fluxstatus::ingest {
+namespace {
+
+constexpr std::size_t kMaxStatusMessage = 400;
+
+struct Reply {
+  long status = 0;
+  std::string body;
+};
+
+// dispatch has its own (InitCurlGlobal), and ingest may not depend on dispatch. libcurl counts
+// its initialisations, so a second one is harmless.
+void InitCurlOnce() {
+  static std::once_flag once;
+  static CURLcode code = CURLE_OK;
+  std::call_once(once, [] { code = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (code != CURLE_OK) throw std::runtime_error(std::string("curl_global_init failed: ") + curl_easy_strerror(code));
+}
+
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+Slist Append(Slist list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+  if (grown == nullptr) throw std::bad_alloc();
+  list.release();
+  return Slist(grown);
+}
+
+// The `message` of a Kubernetes Status body, cut short; empty when the body is not one.
+std::string StatusMessage(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return {};
+  const auto it = doc.FindMember("message");
+  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
+  std::string message(it->value.GetString(), it->value.GetStringLength());
+  if (message.size() > kMaxStatusMessage) message = message.substr(0, kMaxStatusMessage) + "...";
+  return message;
+}
+
+bool HasLineBreak(const std::string& text) { return text.find_first_of("\r\n") != std::string::npos; }
+
+std::string ResourceName(const ResourceType& type) {
+  return type.group.empty() ? type.plural : type.plural + "." + type.group;
+}
+
+}  // namespace
+
+const std::vector<ResourceType>& FluxResourceTypes() {
+  static const std::vector<ResourceType> types{
+      {"source.toolkit.fluxcd.io", "v1", "gitrepositories", "GitRepository", {}},
+      {"source.toolkit.fluxcd.io", "v1", "ocirepositories", "OCIRepository", {"v1beta2"}},
+      {"source.toolkit.fluxcd.io", "v1", "buckets", "Bucket", {}},
+      {"source.toolkit.fluxcd.io", "v1", "helmcharts", "HelmChart", {}},
+      {"kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "Kustomization", {}},
+      {"helm.toolkit.fluxcd.io", "v2", "helmreleases", "HelmRelease", {}},
+  };
+  return types;
+}
+
+struct KubeClient::Impl {
+  ClusterAccess access;
+  KubeClientOptions options;
+  CURL* curl = nullptr;
+  std::string base_url;  // the server, or tls_server_name in its place (see Connect)
+  Slist connect_to;      // with tls_server_name: connect to the server's own address
+  std::string token;     // what the next request sends
+  int requests = 0;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  std::string body;
+  bool body_too_large = false;
+
+  static size_t OnBody(char* data, size_t size, size_t count, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    const size_t n = size * count;
+    if (self->body.size() + n > self->options.max_reply_bytes) {
+      self->body_too_large = true;
+      return 0;  // curl stops with CURLE_WRITE_ERROR
+    }
+    self->body.append(data, n);
+    return n;
+  }
+
+  // curl checks the certificate against the URL's host, and kubeconfig's tls-server-name
+  // replaces that host for the check only: the URL names it and CONNECT_TO sends the
+  // connection to the real address.
+  void Connect() {
+    base_url = access.server;
+    if (access.tls_server_name.empty()) return;
+    CURLU* url = curl_url();
+    char* host = nullptr;
+    char* port = nullptr;
+    const bool ok = url != nullptr && curl_url_set(url, CURLUPART_URL, access.server.c_str(), 0) == CURLUE_OK &&
+                    curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+                    curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+    const std::string real_host = ok ? host : "", real_port = ok ? port : "";
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(url);
+    if (!ok) throw ClusterAccessError(access.source + ": the server " + access.server + " is not a valid URL");
+    base_url = "https://" + access.tls_server_name + ":" + real_port;
+    connect_to = Append(nullptr, access.tls_server_name + ":" + real_port + ":" + real_host + ":" + real_port);
+  }
+
+  void RefreshToken() {
+    if (!access.token_file.empty()) token = ReadTokenFile(access.token_file, access.source);
+    if (HasLineBreak(token)) {
+      throw ClusterAccessError("the token of the " + access.source + " contains a line break: it is not a token");
+    }
+  }
+
+  bool Configure(const std::string& url, const Slist& headers) {
+    curl_easy_reset(curl);
+    bool ok = true;
+    const auto set = [&](CURLoption option, auto value) {
+      ok = ok && curl_easy_setopt(curl, option, value) == CURLE_OK;
+    };
+    set(CURLOPT_URL, url.c_str());
+    set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_ERRORBUFFER, error_buffer);
+    set(CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    set(CURLOPT_USERAGENT, "fluxstatus/" FLUXSTATUS_VERSION);
+    set(CURLOPT_PROTOCOLS_STR, "https");
+    set(CURLOPT_SSL_VERIFYPEER, 1L);
+    set(CURLOPT_SSL_VERIFYHOST, 2L);
+    set(CURLOPT_FOLLOWLOCATION, 0L);
+    set(CURLOPT_ACCEPT_ENCODING, "");  // whatever this libcurl decodes: lists compress well
+    if (!access.ca_pem.empty()) set(CURLOPT_CAINFO_BLOB, Blob(access.ca_pem));
+    if (!access.client_cert_pem.empty()) {
+      set(CURLOPT_SSLCERT_BLOB, Blob(access.client_cert_pem));
+      set(CURLOPT_SSLCERTTYPE, "PEM");
+      set(CURLOPT_SSLKEY_BLOB, Blob(access.client_key_pem));
+      set(CURLOPT_SSLKEYTYPE, "PEM");
+    }
+    if (connect_to) set(CURLOPT_CONNECT_TO, connect_to.get());
+    set(CURLOPT_HTTPHEADER, headers.get());
+    set(CURLOPT_WRITEFUNCTION, &Impl::OnBody);
+    set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+    return ok;
+  }
+
+  static curl_blob* Blob(const std::string& pem) {
+    thread_local curl_blob blob;  // CURL_BLOB_COPY: curl copies it before setopt returns
+    blob.data = const_cast<char*>(pem.data());
+    blob.len = pem.size();
+    blob.flags = CURL_BLOB_COPY;
+    return &blob;
+  }
+
+  // One GET. Throws KubeApiError when no HTTP answer came (TLS, connection, timeout, size).
+  Reply Get(const std::string& path, const std::string& what) {
+    Slist headers = Append(nullptr, "Accept: application/json");
+    if (!token.empty()) headers = Append(std::move(headers), "Authorization: Bearer " + token);
+    body.clear();
+    body_too_large = false;
+    error_buffer[0] = '\0';
+    if (!Configure(base_url + path, headers)) {
+      throw KubeApiError("cannot " + what + ": libcurl refused an option (is it older than 7.77?)", 0);
+    }
+    ++requests;
+    const CURLcode code = curl_easy_perform(curl);
+    if (code != CURLE_OK) throw TransportError(code, what);
+    Reply reply;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+    reply.body = std::move(body);
+    return reply;
+  }
+
+  // The message names the server and curl's reason (never a header, so never the token).
+  KubeApiError TransportError(CURLcode code, const std::string& what) const {
+    if (body_too_large) {
+      return KubeApiError("cannot " + what + ": a page from " + access.server + " is larger than " +
+                              std::to_string(options.max_reply_bytes >> 20) + " MiB",
+                          0);
+    }
+    const std::string reason = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    std::string fix;
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CONNECT_ERROR) {
+      fix = ": TLS verification failed; check that the CA of the " + access.source +
+            " is the one that signed the API server's certificate, and that the certificate names the host";
+    } else if (code == CURLE_SSL_CERTPROBLEM) {
+      fix = ": the client certificate or key of the " + access.source + " is not usable PEM, or not a pair";
+    } else if (code == CURLE_OPERATION_TIMEDOUT) {
+      fix = ": no answer within " + std::to_string(options.timeout.count()) + " ms";
+    }
+    return KubeApiError("cannot " + what + ": " + access.server + " (" + access.source + "): " + reason + fix, 0);
+  }
+
+  // A GET that, on 401 with a token file, re-reads the file and tries once more (the kubelet
+  // rotates bound tokens).
+  Reply AuthorizedGet(const std::string& path, const std::string& what) {
+    Reply reply = Get(path, what);
+    if (reply.status == 401 && !access.token_file.empty()) {
+      RefreshToken();
+      reply = Get(path, what);
+    }
+    return reply;
+  }
+
+  [[noreturn]] void Fail(const Reply& reply, const ResourceType& type, const std::string& what) const {
+    const std::string message = StatusMessage(reply.body);
+    const std::string said = message.empty() ? "" : " (the server said: " + message + ")";
+    const int status = static_cast<int>(reply.status);
+    if (status == 401) {
+      throw KubeApiError("cannot " + what + ": unauthorized: the token was refused (expired or rotated?) by " +
+                             access.server + "; give a current token in the " + access.source + said,
+                         status);
+    }
+    if (status == 403) {
+      throw KubeApiError("cannot " + what + ": forbidden: the " + access.source + " lacks the permission `list " +
+                             ResourceName(type) +
+                             "` cluster-wide; apply the ClusterRole fluxstatus-resync "
+                             "(deploy/kubernetes/base/rbac.yaml) or bind flux-view to fluxstatus's ServiceAccount" +
+                             said,
+                         status);
+    }
+    if (status == 410) {
+      throw KubeApiError("cannot " + what +
+                             ": the list changed faster than it could be read (410 Gone, its continue "
+                             "token expired " +
+                             std::to_string(options.max_restarts + 1) + " times)" + said,
+                         status);
+    }
+    throw KubeApiError("cannot " + what + ": " + access.server + " answered HTTP " + std::to_string(status) + said,
+                       status);
+  }
+};
+
+namespace {
+
+std::string ListPath(const ResourceType& type, const std::string& version) {
+  const std::string prefix = type.group.empty() ? "/api/" + version : "/apis/" + type.group + "/" + version;
+  return prefix + "/" + type.plural;
+}
+
+// metadata.continue of a list page; empty on the last page. Throws when the page is not a list.
+std::string ContinueToken(const std::string& page, const std::string& what) {
+  rapidjson::Document doc;
+  doc.Parse(page.data(), page.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("items")) {
+    throw KubeApiError("cannot " + what + ": the server answered 200 with something that is not a list", 200);
+  }
+  const auto metadata = doc.FindMember("metadata");
+  if (metadata == doc.MemberEnd() || !metadata->value.IsObject()) return {};
+  const auto token = metadata->value.FindMember("continue");
+  if (token == metadata->value.MemberEnd() || !token->value.IsString()) return {};
+  return {token->value.GetString(), token->value.GetStringLength()};
+}
+
+std::string Escaped(CURL* curl, const std::string& text) {
+  char* escaped = curl_easy_escape(curl, text.data(), static_cast<int>(text.size()));
+  if (escaped == nullptr) throw std::bad_alloc();
+  std::string out(escaped);
+  curl_free(escaped);
+  return out;
+}
+
+}  // namespace
+
+KubeClient::KubeClient(ClusterAccess access, KubeClientOptions options) : impl_(std::make_unique<Impl>()) {
+  InitCurlOnce();
+  impl_->access = std::move(access);
+  impl_->options = options;
+  impl_->token = impl_->access.token;
+  impl_->Connect();
+  impl_->curl = curl_easy_init();
+  if (impl_->curl == nullptr) throw std::runtime_error("curl_easy_init failed");
+}
+
+KubeClient::~KubeClient() { curl_easy_cleanup(impl_->curl); }
+
+int KubeClient::requests() const { return impl_->requests; }
+
+ListResult KubeClient::List(const ResourceType& type) {
+  Impl& impl = *impl_;
+  impl.RefreshToken();
+  ListResult result;
+  const int before = impl.requests;
+  std::vector<std::string> versions{type.version};
+  versions.insert(versions.end(), type.fallback_versions.begin(), type.fallback_versions.end());
+  for (const std::string& version : versions) {
+    const std::string what = "list " + ResourceName(type) + "/" + version + " in all namespaces";
+    const std::string path = ListPath(type, version) + "?limit=" + std::to_string(impl.options.page_limit);
+    std::string next;
+    result.pages.clear();
+    while (true) {
+      const Reply reply =
+          impl.AuthorizedGet(next.empty() ? path : path + "&continue=" + Escaped(impl.curl, next), what);
+      if (reply.status == 404 && result.pages.empty()) break;  // this version is not served
+      if (reply.status == 410 && result.restarts < impl.options.max_restarts) {
+        // The continue token expired: the pages so far are from an older snapshot.
+        ++result.restarts;
+        result.pages.clear();
+        next.clear();
+        continue;
+      }
+      if (reply.status != 200) impl.Fail(reply, type, what);
+      next = ContinueToken(reply.body, what);
+      result.pages.push_back(reply.body);
+      if (next.empty()) {
+        result.version = version;
+        result.requests = impl.requests - before;
+        return result;
+      }
+    }
+  }
+  result.served = false;
+  result.requests = impl.requests - before;
+  return result;
+}
+
+}  // namespace fluxstatus::ingest
