@@ -25,8 +25,9 @@ struct KubernetesConfig {
 };
 
 inline constexpr std::chrono::minutes kDefaultResyncInterval{10};
-// Shorter would LIST every Flux object of the cluster more often than Flux reconciles them.
-inline constexpr std::chrono::seconds kMinResyncInterval{10};
+// Every resync LISTs every Flux object of the cluster; a second apart is already more often
+// than Flux reconciles them (tests use a few seconds).
+inline constexpr std::chrono::seconds kMinResyncInterval{1};
 
 KubernetesConfig ParseKubernetes(const ConfigReader& reader, const YAML::Node& block);
 

@@ -147,7 +147,17 @@ struct KubeClient::Impl {
     set(CURLOPT_HTTPHEADER, headers.get());
     set(CURLOPT_WRITEFUNCTION, &Impl::OnBody);
     set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+    if (options.abort != nullptr) {
+      set(CURLOPT_NOPROGRESS, 0L);
+      set(CURLOPT_XFERINFOFUNCTION, &Impl::OnProgress);
+      set(CURLOPT_XFERINFODATA, static_cast<void*>(this));
+    }
     return ok;
+  }
+
+  // libcurl calls it about once a second, and more often while data flows: non-zero aborts.
+  static int OnProgress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<Impl*>(self)->options.abort->load() ? 1 : 0;
   }
 
   static curl_blob* Blob(const std::string& pem) {

@@ -4,6 +4,7 @@
 // raw JSON; parsing the objects is core's. libcurl, TLS verification always on.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -48,6 +49,9 @@ struct KubeClientOptions {
   std::chrono::milliseconds timeout{30000};  // per request
   int max_restarts = 3;                      // 410 Gone restarts before giving up
   std::size_t max_reply_bytes = 64u << 20;   // a larger page is an error
+  // When it turns true (serve's shutdown), a request in progress is cut short within about a
+  // second and fails. nullptr: never. Must outlive the client.
+  const std::atomic<bool>* abort = nullptr;
 };
 
 // Thread-safety: one List at a time per client.
