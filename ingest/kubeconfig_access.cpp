@@ -49,9 +49,11 @@ std::string Text(const YAML::Node& node, const char* key) {
   return value && value.IsScalar() ? value.as<std::string>() : std::string();
 }
 
+// A YAML boolean (true, True, yes...); anything else is false, as for kubectl.
 bool True(const YAML::Node& node, const char* key) {
   const YAML::Node value = node[key];
-  return value && value.IsScalar() && value.as<std::string>() == "true";
+  bool out = false;
+  return value && value.IsScalar() && YAML::convert<bool>::decode(value, out) && out;
 }
 
 // The `field` (e.g. "cluster") of the entry named `name` in the list `list` (e.g. "clusters").

@@ -268,6 +268,38 @@ BOOST_AUTO_TEST_CASE(a_client_certificate_authenticates_when_the_server_requires
   BOOST_TEST(AllNames(with.List(FluxType("Kustomization"))).size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_server_that_is_not_there_is_an_error_naming_it) {
+  ingest::ClusterAccess access;
+  {
+    FakeKubeApi gone;
+    access = AccessTo(gone);
+  }
+  KubeClient client(access);
+
+  const std::string message = ListError(client, FluxType("GitRepository"));
+
+  BOOST_TEST(message.find(access.server) != std::string::npos, message);
+  BOOST_TEST(message.find("gitrepositories.source.toolkit.fluxcd.io") != std::string::npos, message);
+  BOOST_TEST(message.find(access.token) == std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(five_thousand_objects_come_in_pages_of_five_hundred) {
+  FakeKubeApi api;
+  ServeKustomizations(api, 5000);
+  KubeClient client(AccessTo(api));
+
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = client.List(FluxType("Kustomization"));
+  const auto took = std::chrono::steady_clock::now() - start;
+
+  BOOST_TEST(result.requests == 10);
+  const auto names = AllNames(result);
+  BOOST_TEST(std::set<std::string>(names.begin(), names.end()).size() == 5000u);
+  BOOST_TEST_MESSAGE("5000 objects in " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                                        << " ms");
+  BOOST_TEST(took < std::chrono::seconds(10));  // the test server must not be what a resync waits on
+}
+
 BOOST_AUTO_TEST_CASE(flux_types_list_sources_before_what_points_at_them) {
   std::vector<std::string> kinds;
   for (const auto& type : ingest::FluxResourceTypes()) kinds.push_back(type.kind);

@@ -95,6 +95,27 @@ BOOST_AUTO_TEST_CASE(kubectl_reports_a_forbidden_list) {
   BOOST_TEST(run.err.find("cannot list resource \"kustomizations\"") != std::string::npos, run.err);
 }
 
+BOOST_AUTO_TEST_CASE(kubectl_gets_one_object_and_reports_one_that_is_missing) {
+  if (KubectlMissing()) return;
+  FakeKubeApi api;
+  ServeKustomizations(api, 3);
+  TempDir home;
+  const auto kubeconfig = home.path() / "kubeconfig";
+  api.WriteKubeconfig(kubeconfig);
+  const auto get = [&](const std::string& name) {
+    return Kubectl(home, {"--kubeconfig", kubeconfig.string(), "get", "kustomizations.kustomize.toolkit.fluxcd.io",
+                          name, "-n", "ns-b", "-o", "jsonpath={.metadata.uid}"});
+  };
+
+  const auto found = get("ks-01");
+  BOOST_TEST(found.exit_code == 0, found.err);
+  BOOST_TEST(found.out.size() == 36u, found.out);  // a uid
+
+  const auto missing = get("ks-00");  // in ns-a, not ns-b
+  BOOST_TEST(missing.exit_code != 0);
+  BOOST_TEST(missing.err.find("\"ks-00\" not found") != std::string::npos, missing.err);
+}
+
 BOOST_AUTO_TEST_CASE(kubectl_authenticates_with_the_kubeconfig_client_certificate) {
   if (KubectlMissing()) return;
   FakeKubeApi::Options server;

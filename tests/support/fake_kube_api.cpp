@@ -137,6 +137,9 @@ struct FakeKubeApi::State {
     if (target.path == "/api") return Json(200, kube::ApiVersionsBody());
     if (target.path == "/api/v1") return Json(200, kube::CoreResourceListBody());
     if (target.path == "/apis") return Json(200, kube::GroupListBody(resources));
+    if (parts.size() == 4 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "namespaces") {
+      return GetNamespace(parts[3]);
+    }
     if (parts.size() < 2 || parts[0] != "apis") return PageNotFound();
     if (parts.size() == 2) {
       std::string body = kube::GroupBody(resources, parts[1]);
@@ -184,7 +187,17 @@ struct FakeKubeApi::State {
     }
     return Json(
         404, kube::StatusBody(404, "NotFound", resource.plural + "." + resource.group + " \"" + name + "\" not found",
-                              resource.group, resource.plural));
+                              resource.group, resource.plural, name));
+  }
+
+  // A namespace exists while some served object is in it.
+  HttpResponse GetNamespace(const std::string& ns) const {
+    for (const auto& [key, resource] : resources) {
+      for (const auto& object : resource.objects) {
+        if (object.namespace_name == ns) return Json(200, kube::NamespaceBody(ns));
+      }
+    }
+    return Json(404, kube::StatusBody(404, "NotFound", "namespaces \"" + ns + "\" not found", "", "namespaces", ns));
   }
 
   HttpResponse ListPage(const kube::Resource& resource, const std::string& ns, const kube::Target& target) const {

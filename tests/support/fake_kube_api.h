@@ -1,10 +1,11 @@
 // An in-process Kubernetes API server for tests, over HTTPS on 127.0.0.1 (a throw-away CA made
 // at test time: TestPki + TlsFrontDoor), serving the custom resources a test gives it: LIST in
 // every namespace or one, GET one, `limit` + `continue` pagination with 410 Gone for expired
-// continue tokens, a bearer token check (401), RBAC refusals (403), absent CRDs (404), and
-// the legacy discovery documents kubectl needs (/api, /apis, /apis/<g>/<v>). Answers are JSON
-// in the real server's shapes (Status bodies included), so kubectl works against it with the
-// kubeconfig WriteKubeconfig writes. Read-only.
+// continue tokens, a bearer token check (401), RBAC refusals (403), absent CRDs (404), the
+// legacy discovery documents kubectl needs (/api, /apis, /apis/<g>/<v>) and the namespaces
+// that hold objects (GET /api/v1/namespaces/<ns>, which kubectl reads after a NotFound).
+// Answers are JSON in the real server's shapes (Status bodies included), so kubectl works
+// against it with the kubeconfig WriteKubeconfig writes. Read-only.
 #pragma once
 
 #include <cstdint>

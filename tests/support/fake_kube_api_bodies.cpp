@@ -98,7 +98,8 @@ std::string PercentDecoded(const std::string& text) {
 }  // namespace
 
 std::string StatusBody(int code, const std::string& reason, const std::string& message,
-                       const std::string& details_group, const std::string& details_kind) {
+                       const std::string& details_group, const std::string& details_kind,
+                       const std::string& details_name) {
   rapidjson::StringBuffer out;
   Writer w(out);
   w.StartObject();
@@ -113,6 +114,7 @@ std::string StatusBody(int code, const std::string& reason, const std::string& m
   if (!details_kind.empty()) {
     w.Key("details");
     w.StartObject();
+    if (!details_name.empty()) Field(w, "name", details_name);
     Field(w, "group", details_group);
     Field(w, "kind", details_kind);
     w.EndObject();
@@ -174,7 +176,36 @@ std::string CoreResourceListBody() {
   Field(w, "groupVersion", "v1");
   w.Key("resources");
   w.StartArray();
+  w.StartObject();
+  Field(w, "name", "namespaces");
+  Field(w, "singularName", "namespace");
+  w.Key("namespaced");
+  w.Bool(false);
+  Field(w, "kind", "Namespace");
+  w.Key("verbs");
+  w.StartArray();
+  w.String("get");
   w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  return Done(out);
+}
+
+std::string NamespaceBody(const std::string& name) {
+  rapidjson::StringBuffer out;
+  Writer w(out);
+  w.StartObject();
+  Field(w, "apiVersion", "v1");
+  Field(w, "kind", "Namespace");
+  w.Key("metadata");
+  w.StartObject();
+  Field(w, "name", name);
+  w.EndObject();
+  w.Key("status");
+  w.StartObject();
+  Field(w, "phase", "Active");
+  w.EndObject();
   w.EndObject();
   return Done(out);
 }

@@ -23,9 +23,13 @@ struct Resource {
 };
 
 // {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":...,
-//  "reason":...,["details":{"group","kind"}],"code":...}
+//  "reason":...,["details":{["name"],"group","kind"}],"code":...}
 std::string StatusBody(int code, const std::string& reason, const std::string& message,
-                       const std::string& details_group = {}, const std::string& details_kind = {});
+                       const std::string& details_group = {}, const std::string& details_kind = {},
+                       const std::string& details_name = {});
+
+// A Namespace object (kubectl reads the namespace after a NotFound, to say which is missing).
+std::string NamespaceBody(const std::string& name);
 
 // A list page: {"apiVersion","kind":"<Kind>List","metadata":{"resourceVersion",["continue",
 // "remainingItemCount"]},"items":[...]} with objects[begin, end).
@@ -33,9 +37,9 @@ std::string ListBody(const Resource& resource, const std::vector<const Object*>&
                      std::size_t end, std::int64_t resource_version, const std::string& continue_token);
 
 // Discovery (the legacy, non-aggregated documents kubectl falls back to).
-std::string ApiVersionsBody();                                                                      // /api
-std::string CoreResourceListBody();                                                                 // /api/v1
-std::string GroupListBody(const std::map<std::string, Resource>& resources);                        // /apis
+std::string ApiVersionsBody();                                                // /api
+std::string CoreResourceListBody();                                           // /api/v1: namespaces only
+std::string GroupListBody(const std::map<std::string, Resource>& resources);  // /apis
 std::string GroupBody(const std::map<std::string, Resource>& resources, const std::string& group);  // /apis/<g>
 std::string ResourceListBody(const std::map<std::string, Resource>& resources, const std::string& group_version);
 
