@@ -126,6 +126,11 @@ struct KubeClient::Impl {
     const auto set = [&](CURLoption option, auto value) {
       ok = ok && curl_easy_setopt(curl, option, value) == CURLE_OK;
     };
+    // PEM from memory, never from a file: with CURL_BLOB_COPY curl keeps its own copy.
+    const auto set_pem = [&](CURLoption option, const std::string& pem) {
+      curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+      set(option, &blob);
+    };
     set(CURLOPT_URL, url.c_str());
     set(CURLOPT_NOSIGNAL, 1L);
     set(CURLOPT_ERRORBUFFER, error_buffer);
@@ -136,11 +141,11 @@ struct KubeClient::Impl {
     set(CURLOPT_SSL_VERIFYHOST, 2L);
     set(CURLOPT_FOLLOWLOCATION, 0L);
     set(CURLOPT_ACCEPT_ENCODING, "");  // whatever this libcurl decodes: lists compress well
-    if (!access.ca_pem.empty()) set(CURLOPT_CAINFO_BLOB, Blob(access.ca_pem));
+    if (!access.ca_pem.empty()) set_pem(CURLOPT_CAINFO_BLOB, access.ca_pem);
     if (!access.client_cert_pem.empty()) {
-      set(CURLOPT_SSLCERT_BLOB, Blob(access.client_cert_pem));
+      set_pem(CURLOPT_SSLCERT_BLOB, access.client_cert_pem);
       set(CURLOPT_SSLCERTTYPE, "PEM");
-      set(CURLOPT_SSLKEY_BLOB, Blob(access.client_key_pem));
+      set_pem(CURLOPT_SSLKEY_BLOB, access.client_key_pem);
       set(CURLOPT_SSLKEYTYPE, "PEM");
     }
     if (connect_to) set(CURLOPT_CONNECT_TO, connect_to.get());
@@ -148,14 +153,6 @@ struct KubeClient::Impl {
     set(CURLOPT_WRITEFUNCTION, &Impl::OnBody);
     set(CURLOPT_WRITEDATA, static_cast<void*>(this));
     return ok;
-  }
-
-  static curl_blob* Blob(const std::string& pem) {
-    thread_local curl_blob blob;  // CURL_BLOB_COPY: curl copies it before setopt returns
-    blob.data = const_cast<char*>(pem.data());
-    blob.len = pem.size();
-    blob.flags = CURL_BLOB_COPY;
-    return &blob;
   }
 
   // One GET. Throws KubeApiError when no HTTP answer came (TLS, connection, timeout, size).

@@ -300,6 +300,22 @@ BOOST_AUTO_TEST_CASE(five_thousand_objects_come_in_pages_of_five_hundred) {
   BOOST_TEST(took < std::chrono::seconds(10));  // the test server must not be what a resync waits on
 }
 
+BOOST_AUTO_TEST_CASE(pages_a_list_returned_can_be_served_again_as_they_are) {
+  FakeKubeApi api;
+  ServeKustomizations(api, 3);
+  KubeClient client(AccessTo(api));
+  const auto first = client.List(FluxType("Kustomization"));
+  FakeKubeApi copy;
+  copy.SetObjects("kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "Kustomization",
+                  KubeListItems(first.pages.at(0)));
+
+  KubeClient copy_client(AccessTo(copy));
+  const auto second = copy_client.List(FluxType("Kustomization"));
+
+  BOOST_TEST(KubeListItems(second.pages.at(0)) == KubeListItems(first.pages.at(0)));
+  BOOST_TEST(AllNames(second).size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(flux_types_list_sources_before_what_points_at_them) {
   std::vector<std::string> kinds;
   for (const auto& type : ingest::FluxResourceTypes()) kinds.push_back(type.kind);

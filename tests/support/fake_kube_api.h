@@ -97,4 +97,9 @@ class FakeKubeApi {
 std::string KubeObjectJson(const std::string& api_version, const std::string& kind, const std::string& ns,
                            const std::string& name);
 
+// The items of a List response (a page the server answered, or a sample such as
+// samples/kubernetes/01-kustomization-ready.json), each as compact JSON, for SetObjects.
+// Throws std::invalid_argument when `list_json` is not an object with an items array.
+std::vector<std::string> KubeListItems(const std::string& list_json);
+
 }  // namespace fluxstatus::testing

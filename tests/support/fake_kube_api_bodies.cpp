@@ -330,4 +330,20 @@ std::string KubeObjectJson(const std::string& api_version, const std::string& ki
   return kube::Done(out);
 }
 
+std::vector<std::string> KubeListItems(const std::string& list_json) {
+  rapidjson::Document doc;
+  doc.Parse(list_json.data(), list_json.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("items") || !doc["items"].IsArray()) {
+    throw std::invalid_argument("KubeListItems: not a List (an object with an items array)");
+  }
+  std::vector<std::string> items;
+  for (const auto& item : doc["items"].GetArray()) {
+    rapidjson::StringBuffer out;
+    kube::Writer w(out);
+    item.Accept(w);
+    items.push_back(kube::Done(out));
+  }
+  return items;
+}
+
 }  // namespace fluxstatus::testing
