@@ -101,15 +101,25 @@ struct KubeClient::Impl {
     CURLU* url = curl_url();
     char* host = nullptr;
     char* port = nullptr;
+    char* renamed = nullptr;
     const bool ok = url != nullptr && curl_url_set(url, CURLUPART_URL, access.server.c_str(), 0) == CURLUE_OK &&
                     curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-                    curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+                    curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+                    curl_url_set(url, CURLUPART_HOST, access.tls_server_name.c_str(), 0) == CURLUE_OK &&
+                    curl_url_set(url, CURLUPART_PORT, port, 0) == CURLUE_OK &&
+                    curl_url_get(url, CURLUPART_URL, &renamed, 0) == CURLUE_OK;
     const std::string real_host = ok ? host : "", real_port = ok ? port : "";
+    base_url = ok ? renamed : "";
     curl_free(host);
     curl_free(port);
+    curl_free(renamed);
     curl_url_cleanup(url);
-    if (!ok) throw ClusterAccessError(access.source + ": the server " + access.server + " is not a valid URL");
-    base_url = "https://" + access.tls_server_name + ":" + real_port;
+    if (!ok) {
+      throw ClusterAccessError(access.source + ": the server " + access.server + " with tls-server-name " +
+                               access.tls_server_name + " does not make a valid URL");
+    }
+    // The same URL with the host renamed, any path prefix (a proxy's /k8s/clusters/c-1) kept.
+    while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
     connect_to = Append(nullptr, access.tls_server_name + ":" + real_port + ":" + real_host + ":" + real_port);
   }
 

@@ -101,6 +101,27 @@ BOOST_AUTO_TEST_CASE(a_client_certificate_from_the_kubeconfig_authenticates) {
   BOOST_TEST(ListedThrough(access) == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_client_certificate_may_be_given_as_files) {
+  FakeKubeApi::Options options;
+  options.require_client_cert = true;
+  FakeKubeApi api(options);
+  ServeKustomizations(api, 2);
+  TempDir dir;
+  const auto path = dir.path() / "config";
+  api.WriteKubeconfig(path);
+  EditKubeconfig(path, [&](YAML::Node& config) {
+    YAML::Node user = config["users"][0]["user"];
+    user.remove("token");
+    user["client-certificate"] = api.pki().client_cert;
+    user["client-key"] = api.pki().client_key;
+  });
+
+  BOOST_TEST(ListedThrough(KubeconfigAccess(path.string(), "")) == 2u);
+
+  EditKubeconfig(path, [](YAML::Node& config) { config["users"][0]["user"].remove("client-key"); });
+  BOOST_TEST(Has(AccessError(path.string()), "give both client-certificate(-data) and client-key(-data)"));
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_context_lists_the_contexts_there_are) {
   FakeKubeApi api;
   TempDir dir;
