@@ -55,6 +55,25 @@ std::string ResourceName(const ResourceType& type) {
   return type.group.empty() ? type.plural : type.plural + "." + type.group;
 }
 
+std::string ListPath(const ResourceType& type, const std::string& version) {
+  const std::string prefix = type.group.empty() ? "/api/" + version : "/apis/" + type.group + "/" + version;
+  return prefix + "/" + type.plural;
+}
+
+// metadata.continue of a list page; empty on the last page. Throws when the page is not a list.
+std::string ContinueToken(const std::string& page, const std::string& what) {
+  rapidjson::Document doc;
+  doc.Parse(page.data(), page.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("items")) {
+    throw KubeApiError("cannot " + what + ": the server answered 200 with something that is not a list", 200);
+  }
+  const auto metadata = doc.FindMember("metadata");
+  if (metadata == doc.MemberEnd() || !metadata->value.IsObject()) return {};
+  const auto token = metadata->value.FindMember("continue");
+  if (token == metadata->value.MemberEnd() || !token->value.IsString()) return {};
+  return {token->value.GetString(), token->value.GetStringLength()};
+}
+
 }  // namespace
 
 const std::vector<ResourceType>& FluxResourceTypes() {
@@ -215,13 +234,55 @@ struct KubeClient::Impl {
     return reply;
   }
 
+  // Every page of one version into result.pages; false when the version is not served (404
+  // on the first page). A 410 Gone starts again from the first page, max_restarts times.
+  bool ListVersion(const ResourceType& type, const std::string& version, ListResult& result) {
+    const std::string what = "list " + ResourceName(type) + "/" + version + " in all namespaces";
+    const std::string path = ListPath(type, version) + "?limit=" + std::to_string(options.page_limit);
+    std::string next;
+    result.pages.clear();
+    while (true) {
+      Reply reply = AuthorizedGet(next.empty() ? path : path + "&continue=" + Escaped(next), what);
+      if (reply.status == 404 && result.pages.empty()) return false;
+      if (reply.status == 410 && result.restarts < options.max_restarts) {
+        // The continue token expired: the pages so far are from an older snapshot.
+        ++result.restarts;
+        result.pages.clear();
+        next.clear();
+        continue;
+      }
+      if (reply.status != 200) Fail(reply, type, what);
+      next = ContinueToken(reply.body, what);
+      result.pages.push_back(std::move(reply.body));
+      if (next.empty()) return true;
+    }
+  }
+
+  std::string Escaped(const std::string& text) const {
+    char* escaped = curl_easy_escape(curl, text.data(), static_cast<int>(text.size()));
+    if (escaped == nullptr) throw std::bad_alloc();
+    std::string out(escaped);
+    curl_free(escaped);
+    return out;
+  }
+
+  std::string UnauthorizedFix() const {
+    if (!access.token_file.empty()) {
+      return "; " + access.token_file +
+             " was read again and its token was refused too: check that the ServiceAccount still exists and that "
+             "the file is renewed";
+    }
+    if (token.empty()) return "; the " + access.source + " gives no token: add one (kubectl create token <sa>)";
+    return "; put a current token in the " + access.source + " (kubectl create token <sa>)";
+  }
+
   [[noreturn]] void Fail(const Reply& reply, const ResourceType& type, const std::string& what) const {
     const std::string message = StatusMessage(reply.body);
     const std::string said = message.empty() ? "" : " (the server said: " + message + ")";
     const int status = static_cast<int>(reply.status);
     if (status == 401) {
       throw KubeApiError("cannot " + what + ": unauthorized: the token was refused (expired or rotated?) by " +
-                             access.server + "; give a current token in the " + access.source + said,
+                             access.server + UnauthorizedFix() + said,
                          status);
     }
     if (status == 403) {
@@ -244,37 +305,6 @@ struct KubeClient::Impl {
   }
 };
 
-namespace {
-
-std::string ListPath(const ResourceType& type, const std::string& version) {
-  const std::string prefix = type.group.empty() ? "/api/" + version : "/apis/" + type.group + "/" + version;
-  return prefix + "/" + type.plural;
-}
-
-// metadata.continue of a list page; empty on the last page. Throws when the page is not a list.
-std::string ContinueToken(const std::string& page, const std::string& what) {
-  rapidjson::Document doc;
-  doc.Parse(page.data(), page.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("items")) {
-    throw KubeApiError("cannot " + what + ": the server answered 200 with something that is not a list", 200);
-  }
-  const auto metadata = doc.FindMember("metadata");
-  if (metadata == doc.MemberEnd() || !metadata->value.IsObject()) return {};
-  const auto token = metadata->value.FindMember("continue");
-  if (token == metadata->value.MemberEnd() || !token->value.IsString()) return {};
-  return {token->value.GetString(), token->value.GetStringLength()};
-}
-
-std::string Escaped(CURL* curl, const std::string& text) {
-  char* escaped = curl_easy_escape(curl, text.data(), static_cast<int>(text.size()));
-  if (escaped == nullptr) throw std::bad_alloc();
-  std::string out(escaped);
-  curl_free(escaped);
-  return out;
-}
-
-}  // namespace
-
 KubeClient::KubeClient(ClusterAccess access, KubeClientOptions options) : impl_(std::make_unique<Impl>()) {
   InitCurlOnce();
   impl_->access = std::move(access);
@@ -290,40 +320,20 @@ KubeClient::~KubeClient() { curl_easy_cleanup(impl_->curl); }
 int KubeClient::requests() const { return impl_->requests; }
 
 ListResult KubeClient::List(const ResourceType& type) {
-  Impl& impl = *impl_;
-  impl.RefreshToken();
+  impl_->RefreshToken();
   ListResult result;
-  const int before = impl.requests;
+  const int before = impl_->requests;
   std::vector<std::string> versions{type.version};
   versions.insert(versions.end(), type.fallback_versions.begin(), type.fallback_versions.end());
+  result.served = false;
   for (const std::string& version : versions) {
-    const std::string what = "list " + ResourceName(type) + "/" + version + " in all namespaces";
-    const std::string path = ListPath(type, version) + "?limit=" + std::to_string(impl.options.page_limit);
-    std::string next;
-    result.pages.clear();
-    while (true) {
-      const Reply reply =
-          impl.AuthorizedGet(next.empty() ? path : path + "&continue=" + Escaped(impl.curl, next), what);
-      if (reply.status == 404 && result.pages.empty()) break;  // this version is not served
-      if (reply.status == 410 && result.restarts < impl.options.max_restarts) {
-        // The continue token expired: the pages so far are from an older snapshot.
-        ++result.restarts;
-        result.pages.clear();
-        next.clear();
-        continue;
-      }
-      if (reply.status != 200) impl.Fail(reply, type, what);
-      next = ContinueToken(reply.body, what);
-      result.pages.push_back(reply.body);
-      if (next.empty()) {
-        result.version = version;
-        result.requests = impl.requests - before;
-        return result;
-      }
+    if (impl_->ListVersion(type, version, result)) {
+      result.served = true;
+      result.version = version;
+      break;
     }
   }
-  result.served = false;
-  result.requests = impl.requests - before;
+  result.requests = impl_->requests - before;
   return result;
 }
 
