@@ -55,6 +55,25 @@ std::string ResourceName(const ResourceType& type) {
   return type.group.empty() ? type.plural : type.plural + "." + type.group;
 }
 
+std::string ListPath(const ResourceType& type, const std::string& version) {
+  const std::string prefix = type.group.empty() ? "/api/" + version : "/apis/" + type.group + "/" + version;
+  return prefix + "/" + type.plural;
+}
+
+// metadata.continue of a list page; empty on the last page. Throws when the page is not a list.
+std::string ContinueToken(const std::string& page, const std::string& what) {
+  rapidjson::Document doc;
+  doc.Parse(page.data(), page.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("items")) {
+    throw KubeApiError("cannot " + what + ": the server answered 200 with something that is not a list", 200);
+  }
+  const auto metadata = doc.FindMember("metadata");
+  if (metadata == doc.MemberEnd() || !metadata->value.IsObject()) return {};
+  const auto token = metadata->value.FindMember("continue");
+  if (token == metadata->value.MemberEnd() || !token->value.IsString()) return {};
+  return {token->value.GetString(), token->value.GetStringLength()};
+}
+
 }  // namespace
 
 const std::vector<ResourceType>& FluxResourceTypes() {
@@ -101,15 +120,25 @@ struct KubeClient::Impl {
     CURLU* url = curl_url();
     char* host = nullptr;
     char* port = nullptr;
+    char* renamed = nullptr;
     const bool ok = url != nullptr && curl_url_set(url, CURLUPART_URL, access.server.c_str(), 0) == CURLUE_OK &&
                     curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-                    curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+                    curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+                    curl_url_set(url, CURLUPART_HOST, access.tls_server_name.c_str(), 0) == CURLUE_OK &&
+                    curl_url_set(url, CURLUPART_PORT, port, 0) == CURLUE_OK &&
+                    curl_url_get(url, CURLUPART_URL, &renamed, 0) == CURLUE_OK;
     const std::string real_host = ok ? host : "", real_port = ok ? port : "";
+    base_url = ok ? renamed : "";
     curl_free(host);
     curl_free(port);
+    curl_free(renamed);
     curl_url_cleanup(url);
-    if (!ok) throw ClusterAccessError(access.source + ": the server " + access.server + " is not a valid URL");
-    base_url = "https://" + access.tls_server_name + ":" + real_port;
+    if (!ok) {
+      throw ClusterAccessError(access.source + ": the server " + access.server + " with tls-server-name " +
+                               access.tls_server_name + " does not make a valid URL");
+    }
+    // The same URL with the host renamed, any path prefix (a proxy's /k8s/clusters/c-1) kept.
+    while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
     connect_to = Append(nullptr, access.tls_server_name + ":" + real_port + ":" + real_host + ":" + real_port);
   }
 
@@ -126,6 +155,11 @@ struct KubeClient::Impl {
     const auto set = [&](CURLoption option, auto value) {
       ok = ok && curl_easy_setopt(curl, option, value) == CURLE_OK;
     };
+    // PEM from memory, never from a file: with CURL_BLOB_COPY curl keeps its own copy.
+    const auto set_pem = [&](CURLoption option, const std::string& pem) {
+      curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+      set(option, &blob);
+    };
     set(CURLOPT_URL, url.c_str());
     set(CURLOPT_NOSIGNAL, 1L);
     set(CURLOPT_ERRORBUFFER, error_buffer);
@@ -136,11 +170,11 @@ struct KubeClient::Impl {
     set(CURLOPT_SSL_VERIFYHOST, 2L);
     set(CURLOPT_FOLLOWLOCATION, 0L);
     set(CURLOPT_ACCEPT_ENCODING, "");  // whatever this libcurl decodes: lists compress well
-    if (!access.ca_pem.empty()) set(CURLOPT_CAINFO_BLOB, Blob(access.ca_pem));
+    if (!access.ca_pem.empty()) set_pem(CURLOPT_CAINFO_BLOB, access.ca_pem);
     if (!access.client_cert_pem.empty()) {
-      set(CURLOPT_SSLCERT_BLOB, Blob(access.client_cert_pem));
+      set_pem(CURLOPT_SSLCERT_BLOB, access.client_cert_pem);
       set(CURLOPT_SSLCERTTYPE, "PEM");
-      set(CURLOPT_SSLKEY_BLOB, Blob(access.client_key_pem));
+      set_pem(CURLOPT_SSLKEY_BLOB, access.client_key_pem);
       set(CURLOPT_SSLKEYTYPE, "PEM");
     }
     if (connect_to) set(CURLOPT_CONNECT_TO, connect_to.get());
@@ -158,14 +192,6 @@ struct KubeClient::Impl {
   // libcurl calls it about once a second, and more often while data flows: non-zero aborts.
   static int OnProgress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     return static_cast<Impl*>(self)->options.abort->load() ? 1 : 0;
-  }
-
-  static curl_blob* Blob(const std::string& pem) {
-    thread_local curl_blob blob;  // CURL_BLOB_COPY: curl copies it before setopt returns
-    blob.data = const_cast<char*>(pem.data());
-    blob.len = pem.size();
-    blob.flags = CURL_BLOB_COPY;
-    return &blob;
   }
 
   // One GET. Throws KubeApiError when no HTTP answer came (TLS, connection, timeout, size).
@@ -218,13 +244,55 @@ struct KubeClient::Impl {
     return reply;
   }
 
+  // Every page of one version into result.pages; false when the version is not served (404
+  // on the first page). A 410 Gone starts again from the first page, max_restarts times.
+  bool ListVersion(const ResourceType& type, const std::string& version, ListResult& result) {
+    const std::string what = "list " + ResourceName(type) + "/" + version + " in all namespaces";
+    const std::string path = ListPath(type, version) + "?limit=" + std::to_string(options.page_limit);
+    std::string next;
+    result.pages.clear();
+    while (true) {
+      Reply reply = AuthorizedGet(next.empty() ? path : path + "&continue=" + Escaped(next), what);
+      if (reply.status == 404 && result.pages.empty()) return false;
+      if (reply.status == 410 && result.restarts < options.max_restarts) {
+        // The continue token expired: the pages so far are from an older snapshot.
+        ++result.restarts;
+        result.pages.clear();
+        next.clear();
+        continue;
+      }
+      if (reply.status != 200) Fail(reply, type, what);
+      next = ContinueToken(reply.body, what);
+      result.pages.push_back(std::move(reply.body));
+      if (next.empty()) return true;
+    }
+  }
+
+  std::string Escaped(const std::string& text) const {
+    char* escaped = curl_easy_escape(curl, text.data(), static_cast<int>(text.size()));
+    if (escaped == nullptr) throw std::bad_alloc();
+    std::string out(escaped);
+    curl_free(escaped);
+    return out;
+  }
+
+  std::string UnauthorizedFix() const {
+    if (!access.token_file.empty()) {
+      return "; " + access.token_file +
+             " was read again and its token was refused too: check that the ServiceAccount still exists and that "
+             "the file is renewed";
+    }
+    if (token.empty()) return "; the " + access.source + " gives no token: add one (kubectl create token <sa>)";
+    return "; put a current token in the " + access.source + " (kubectl create token <sa>)";
+  }
+
   [[noreturn]] void Fail(const Reply& reply, const ResourceType& type, const std::string& what) const {
     const std::string message = StatusMessage(reply.body);
     const std::string said = message.empty() ? "" : " (the server said: " + message + ")";
     const int status = static_cast<int>(reply.status);
     if (status == 401) {
       throw KubeApiError("cannot " + what + ": unauthorized: the token was refused (expired or rotated?) by " +
-                             access.server + "; give a current token in the " + access.source + said,
+                             access.server + UnauthorizedFix() + said,
                          status);
     }
     if (status == 403) {
@@ -247,37 +315,6 @@ struct KubeClient::Impl {
   }
 };
 
-namespace {
-
-std::string ListPath(const ResourceType& type, const std::string& version) {
-  const std::string prefix = type.group.empty() ? "/api/" + version : "/apis/" + type.group + "/" + version;
-  return prefix + "/" + type.plural;
-}
-
-// metadata.continue of a list page; empty on the last page. Throws when the page is not a list.
-std::string ContinueToken(const std::string& page, const std::string& what) {
-  rapidjson::Document doc;
-  doc.Parse(page.data(), page.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("items")) {
-    throw KubeApiError("cannot " + what + ": the server answered 200 with something that is not a list", 200);
-  }
-  const auto metadata = doc.FindMember("metadata");
-  if (metadata == doc.MemberEnd() || !metadata->value.IsObject()) return {};
-  const auto token = metadata->value.FindMember("continue");
-  if (token == metadata->value.MemberEnd() || !token->value.IsString()) return {};
-  return {token->value.GetString(), token->value.GetStringLength()};
-}
-
-std::string Escaped(CURL* curl, const std::string& text) {
-  char* escaped = curl_easy_escape(curl, text.data(), static_cast<int>(text.size()));
-  if (escaped == nullptr) throw std::bad_alloc();
-  std::string out(escaped);
-  curl_free(escaped);
-  return out;
-}
-
-}  // namespace
-
 KubeClient::KubeClient(ClusterAccess access, KubeClientOptions options) : impl_(std::make_unique<Impl>()) {
   InitCurlOnce();
   impl_->access = std::move(access);
@@ -293,40 +330,20 @@ KubeClient::~KubeClient() { curl_easy_cleanup(impl_->curl); }
 int KubeClient::requests() const { return impl_->requests; }
 
 ListResult KubeClient::List(const ResourceType& type) {
-  Impl& impl = *impl_;
-  impl.RefreshToken();
+  impl_->RefreshToken();
   ListResult result;
-  const int before = impl.requests;
+  const int before = impl_->requests;
   std::vector<std::string> versions{type.version};
   versions.insert(versions.end(), type.fallback_versions.begin(), type.fallback_versions.end());
+  result.served = false;
   for (const std::string& version : versions) {
-    const std::string what = "list " + ResourceName(type) + "/" + version + " in all namespaces";
-    const std::string path = ListPath(type, version) + "?limit=" + std::to_string(impl.options.page_limit);
-    std::string next;
-    result.pages.clear();
-    while (true) {
-      const Reply reply =
-          impl.AuthorizedGet(next.empty() ? path : path + "&continue=" + Escaped(impl.curl, next), what);
-      if (reply.status == 404 && result.pages.empty()) break;  // this version is not served
-      if (reply.status == 410 && result.restarts < impl.options.max_restarts) {
-        // The continue token expired: the pages so far are from an older snapshot.
-        ++result.restarts;
-        result.pages.clear();
-        next.clear();
-        continue;
-      }
-      if (reply.status != 200) impl.Fail(reply, type, what);
-      next = ContinueToken(reply.body, what);
-      result.pages.push_back(reply.body);
-      if (next.empty()) {
-        result.version = version;
-        result.requests = impl.requests - before;
-        return result;
-      }
+    if (impl_->ListVersion(type, version, result)) {
+      result.served = true;
+      result.version = version;
+      break;
     }
   }
-  result.served = false;
-  result.requests = impl.requests - before;
+  result.requests = impl_->requests - before;
   return result;
 }
 

@@ -22,7 +22,8 @@ std::string Env(const char* name) {
 // kubectl; we take the first that exists, which is the one whose entries win a merge.
 std::string FindKubeconfig(const std::string& path) {
   if (!path.empty()) {
-    if (!std::filesystem::exists(path)) throw ClusterAccessError("kubeconfig " + path + " does not exist");
+    if (!std::filesystem::exists(path))
+      throw ClusterAccessError("kubeconfig " + path + " does not exist: give --kubeconfig an existing file");
     return path;
   }
   const std::string list = Env("KUBECONFIG");
@@ -49,9 +50,11 @@ std::string Text(const YAML::Node& node, const char* key) {
   return value && value.IsScalar() ? value.as<std::string>() : std::string();
 }
 
+// A YAML boolean (true, True, yes...); anything else is false, as for kubectl.
 bool True(const YAML::Node& node, const char* key) {
   const YAML::Node value = node[key];
-  return value && value.IsScalar() && value.as<std::string>() == "true";
+  bool out = false;
+  return value && value.IsScalar() && YAML::convert<bool>::decode(value, out) && out;
 }
 
 // The `field` (e.g. "cluster") of the entry named `name` in the list `list` (e.g. "clusters").
@@ -181,7 +184,7 @@ ClusterAccess KubeconfigAccess(const std::string& path, const std::string& conte
   const YAML::Node chosen = Entry(config, "contexts", name, "context");
   if (!chosen) {
     throw ClusterAccessError("kubeconfig " + file + " has no context \"" + name +
-                             "\" (contexts there: " + Joined(contexts) + ")");
+                             "\" (contexts there: " + Joined(contexts) + "): give --context one of them");
   }
   ClusterAccess access;
   access.source = "kubeconfig " + file + ", context " + name;
