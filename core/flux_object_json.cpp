@@ -126,6 +126,8 @@ void ReadSpec(Reader& r, const Value& item, const std::string& path, FluxObject&
   obj.source_ref = ReadRef(r, *spec, spec_path, "sourceRef", obj.namespace_);
   obj.chart_ref = ReadRef(r, *spec, spec_path, "chartRef", obj.namespace_);
   obj.reconcile_strategy = r.String(*spec, spec_path, "reconcileStrategy");
+  // A HelmChart's spec.chart is the chart's name or path; only a HelmRelease's is a template.
+  if (obj.kind != "HelmRelease") return;
   const Value* chart = r.Object(*spec, spec_path, "chart");
   if (!chart) return;
   const std::string chart_path = Join(spec_path, "chart");

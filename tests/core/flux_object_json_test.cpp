@@ -106,6 +106,21 @@ BOOST_AUTO_TEST_CASE(sample_helmrelease_reads_chart_source_and_history) {
   BOOST_TEST(hr.applied_history.empty());  // a HelmRelease's history is releases, not revisions
 }
 
+// A HelmChart's spec.chart is a string (the chart's name or path), unlike a HelmRelease's.
+BOOST_AUTO_TEST_CASE(helm_chart_reads_its_strategy_and_source_revision) {
+  const auto page =
+      PageOf(R"({"kind":"HelmChartList","items":[{"metadata":{"name":"default-podinfo",)"
+             R"("namespace":"flux-system"},"spec":{"chart":"./charts/podinfo","reconcileStrategy":)"
+             R"("Revision","sourceRef":{"kind":"GitRepository","name":"podinfo"}},"status":{)"
+             R"("observedSourceArtifactRevision":"main@sha1:abc","artifact":{"revision":"6.0.3+abc"}}}]})");
+  const core::FluxObject& chart = page.items.at(0);
+  BOOST_TEST(chart.reconcile_strategy == "Revision");
+  BOOST_TEST(chart.observed_source_artifact_revision == "main@sha1:abc");
+  BOOST_TEST(chart.source_ref->kind == "GitRepository");
+  BOOST_TEST(chart.artifact->revision == "6.0.3+abc");
+  BOOST_TEST(!chart.chart_source_ref.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(kind_comes_from_the_list_not_the_items) {
   const auto page = PageOf(R"({"apiVersion":"source.toolkit.fluxcd.io/v1","kind":"BucketList",)"
                            R"("metadata":{"continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ","resourceVersion":"7",)"
