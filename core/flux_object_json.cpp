@@ -33,35 +33,40 @@ class Reader {
   std::string String(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
     if (!v) return {};
-    if (!v->IsString()) return Fail(path, name, "is not a string"), std::string();
-    return std::string(v->GetString(), v->GetStringLength());
+    if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
+    Fail(path, name, "is not a string");
+    return {};
   }
 
   std::optional<std::int64_t> Integer(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
     if (!v) return std::nullopt;
-    if (!v->IsInt64()) return Fail(path, name, "is not an integer"), std::nullopt;
-    return v->GetInt64();
+    if (v->IsInt64()) return v->GetInt64();
+    Fail(path, name, "is not an integer");
+    return std::nullopt;
   }
 
   bool Bool(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
     if (!v) return false;
-    if (!v->IsBool()) return Fail(path, name, "is not a boolean"), false;
-    return v->GetBool();
+    if (v->IsBool()) return v->GetBool();
+    Fail(path, name, "is not a boolean");
+    return false;
   }
 
   // nullptr when absent (or mistyped, which also records the problem).
   const Value* Object(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
-    if (v && !v->IsObject()) return Fail(path, name, "is not an object"), nullptr;
-    return v;
+    if (!v || v->IsObject()) return v;
+    Fail(path, name, "is not an object");
+    return nullptr;
   }
 
   const Value* Array(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
-    if (v && !v->IsArray()) return Fail(path, name, "is not an array"), nullptr;
-    return v;
+    if (!v || v->IsArray()) return v;
+    Fail(path, name, "is not an array");
+    return nullptr;
   }
 
   std::map<std::string, std::string> StringMap(const Value& obj, std::string_view path, const char* name) {
@@ -72,7 +77,10 @@ class Reader {
     for (const auto& m : map->GetObject()) {
       const std::string key(m.name.GetString(), m.name.GetStringLength());
       if (m.value.IsNull()) continue;
-      if (!m.value.IsString()) return Fail(map_path, key, "is not a string"), out;
+      if (!m.value.IsString()) {
+        Fail(map_path, key, "is not a string");
+        return out;
+      }
       out.emplace(key, std::string(m.value.GetString(), m.value.GetStringLength()));
     }
     return out;
