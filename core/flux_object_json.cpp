@@ -33,35 +33,40 @@ class Reader {
   std::string String(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
     if (!v) return {};
-    if (!v->IsString()) return Fail(path, name, "is not a string"), std::string();
-    return std::string(v->GetString(), v->GetStringLength());
+    if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
+    Fail(path, name, "is not a string");
+    return {};
   }
 
   std::optional<std::int64_t> Integer(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
     if (!v) return std::nullopt;
-    if (!v->IsInt64()) return Fail(path, name, "is not an integer"), std::nullopt;
-    return v->GetInt64();
+    if (v->IsInt64()) return v->GetInt64();
+    Fail(path, name, "is not an integer");
+    return std::nullopt;
   }
 
   bool Bool(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
     if (!v) return false;
-    if (!v->IsBool()) return Fail(path, name, "is not a boolean"), false;
-    return v->GetBool();
+    if (v->IsBool()) return v->GetBool();
+    Fail(path, name, "is not a boolean");
+    return false;
   }
 
   // nullptr when absent (or mistyped, which also records the problem).
   const Value* Object(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
-    if (v && !v->IsObject()) return Fail(path, name, "is not an object"), nullptr;
-    return v;
+    if (!v || v->IsObject()) return v;
+    Fail(path, name, "is not an object");
+    return nullptr;
   }
 
   const Value* Array(const Value& obj, std::string_view path, const char* name) {
     const Value* v = Find(obj, name);
-    if (v && !v->IsArray()) return Fail(path, name, "is not an array"), nullptr;
-    return v;
+    if (!v || v->IsArray()) return v;
+    Fail(path, name, "is not an array");
+    return nullptr;
   }
 
   std::map<std::string, std::string> StringMap(const Value& obj, std::string_view path, const char* name) {
@@ -72,7 +77,10 @@ class Reader {
     for (const auto& m : map->GetObject()) {
       const std::string key(m.name.GetString(), m.name.GetStringLength());
       if (m.value.IsNull()) continue;
-      if (!m.value.IsString()) return Fail(map_path, key, "is not a string"), out;
+      if (!m.value.IsString()) {
+        Fail(map_path, key, "is not a string");
+        return out;
+      }
       out.emplace(key, std::string(m.value.GetString(), m.value.GetStringLength()));
     }
     return out;
@@ -126,6 +134,8 @@ void ReadSpec(Reader& r, const Value& item, const std::string& path, FluxObject&
   obj.source_ref = ReadRef(r, *spec, spec_path, "sourceRef", obj.namespace_);
   obj.chart_ref = ReadRef(r, *spec, spec_path, "chartRef", obj.namespace_);
   obj.reconcile_strategy = r.String(*spec, spec_path, "reconcileStrategy");
+  // A HelmChart's spec.chart is the chart's name or path; only a HelmRelease's is a template.
+  if (obj.kind != "HelmRelease") return;
   const Value* chart = r.Object(*spec, spec_path, "chart");
   if (!chart) return;
   const std::string chart_path = Join(spec_path, "chart");

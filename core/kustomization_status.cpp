@@ -106,8 +106,12 @@ Observation PendingUnlessApplied(const FluxObject& k, const KustomizationView& v
 // K7: a failed reconcile. The failing revision is the source's for ArtifactFailed (the fetch
 // failed before lastAttemptedRevision moved), else the attempted one; the applied one stays live.
 Observation Failed(const FluxObject& k, const KustomizationView& view, const ObjectCondition& ready) {
-  std::string failing = ready.reason == "ArtifactFailed" ? view.Source() : view.Attempted();
-  if (failing.empty()) failing = ready.reason == "ArtifactFailed" ? view.Attempted() : view.Source();
+  const bool fetch_failed = ready.reason == "ArtifactFailed";
+  std::string failing = fetch_failed ? view.Source() : view.Attempted();
+  if (failing.empty()) failing = fetch_failed ? view.Attempted() : view.Source();
+  // Nothing newer known (no source listed, a controller without lastAttemptedRevision): the
+  // failure is about what is applied.
+  if (failing.empty()) failing = view.Applied();
   Observation o = OneStatus(k, view.Commit(failing), StatusState::kFailure, ready, "K7");
   if (!view.Applied().empty() && failing != view.Applied()) AddAppliedSuccess(o, k, view, ready, "K7");
   return o;
