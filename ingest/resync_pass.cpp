@@ -1,5 +1,7 @@
 #include "ingest/resync_pass.h"
 
+#include <filesystem>
+
 #include "store/commit_statuses.h"
 #include "store/database.h"
 
@@ -12,6 +14,11 @@ ResyncPass PrepareResync(const ClusterAccess& access, const ResyncRoutes& routes
   ResyncPass pass;
   pass.kinds = cluster.kinds;
   pass.requests = cluster.requests;
+  std::error_code ec;
+  if (!std::filesystem::exists(db_path, ec)) {  // a dry run before anything was stored: every key is new
+    pass.plan = PlanResync(cluster, routes, [](const core::StatusKey&) { return std::nullopt; });
+    return pass;
+  }
   // Each key is judged on its own (a status written meanwhile is ordered by the fold anyway).
   auto db = store::OpenForReading(db_path);
   store::CommitStatuses statuses(*db);

@@ -28,7 +28,7 @@ BOOST_AUTO_TEST_CASE(files_what_the_cluster_shows_once_and_a_second_resync_appen
   ResyncWorld world;
   world.WriteConfig();
   const std::string a = testing::Sha(1);
-  world.Cluster({{.at = At(5), .applied_sha = a}}, {{.sha = a, .at = At(4)}});
+  world.Cluster({Applied(a, At(5))}, {Stored(a, At(4))});
 
   const CliRun dry = world.Resync({"--dry-run"});
   BOOST_TEST_REQUIRE(dry.exit_code == 0, dry.out << dry.err);
@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(never_overwrites_a_newer_event_but_a_newer_condition_overwr
   world.WriteConfig();
   const std::string a = testing::Sha(2);
   Ingest(world, Failed(a, 5 * 60));  // kustomization/apps failed at 10:05
-  world.Cluster({{.at = At(3), .applied_sha = a}}, {});  // the cluster's Ready=True is from 10:03
+  world.Cluster({Applied(a, At(3))}, {});  // the cluster's Ready=True is from 10:03
 
   const CliRun stale = world.Resync();
   BOOST_TEST_REQUIRE(stale.exit_code == 0, stale.out << stale.err);
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(never_overwrites_a_newer_event_but_a_newer_condition_overwr
   BOOST_TEST(world.State(a, "kustomization/apps") == "failure");
   BOOST_TEST(world.ResyncEvents() == 0);
 
-  world.Cluster({{.at = At(20), .applied_sha = a}}, {});  // Flux retried and succeeded at 10:20
+  world.Cluster({Applied(a, At(20))}, {});  // Flux retried and succeeded at 10:20
   const CliRun newer = world.Resync();
   BOOST_TEST_REQUIRE(newer.exit_code == 0, newer.out << newer.err);
   BOOST_TEST(world.State(a, "kustomization/apps") == "success");
@@ -75,12 +75,9 @@ BOOST_AUTO_TEST_CASE(a_failed_new_revision_fails_while_the_applied_one_stays_suc
   ResyncWorld world;
   world.WriteConfig();
   const std::string old_sha = testing::Sha(3), new_sha = testing::Sha(4);
-  world.Cluster({{.ready = "False",
-                  .reason = "ReconciliationFailed",
-                  .message = "Deployment/apps/web dry-run failed: spec.replicas: Invalid value: -1\nmore detail",
-                  .at = At(30),
-                  .applied_sha = old_sha,
-                  .attempted_sha = new_sha}},
+  world.Cluster({FailedAttempt(old_sha, new_sha, "ReconciliationFailed",
+                               "Deployment/apps/web dry-run failed: spec.replicas: Invalid value: -1\nmore detail",
+                               At(30))},
                 {});
   const CliRun r = world.Resync();
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.out << r.err);
@@ -96,14 +93,10 @@ BOOST_AUTO_TEST_CASE(a_reconcile_in_progress_never_downgrades_a_stored_failure_t
   world.WriteConfig();
   const std::string applied = testing::Sha(5), failing = testing::Sha(6);
   Ingest(world, Failed(failing, 60));  // the new revision failed at 10:01; Flux retries it
-  world.Cluster({{.ready = "Unknown",
-                  .reason = "Progressing",
-                  .message = "Reconciliation in progress",
-                  .at = At(9),
-                  .applied_sha = applied,
-                  .attempted_sha = failing,
-                  .reconciling = true}},
-                {});
+  KustomizationSpec retrying = FailedAttempt(applied, failing, "Progressing", "Reconciliation in progress", At(9));
+  retrying.ready = "Unknown";
+  retrying.reconciling = true;
+  world.Cluster({retrying}, {});
   const CliRun r = world.Resync();
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(r.out.find("1 pending kept back") != std::string::npos, r.out);
@@ -115,10 +108,10 @@ BOOST_AUTO_TEST_CASE(skips_suspended_objects_and_kinds_whose_crd_is_absent) {
   ResyncWorld world;
   world.WriteConfig();
   const std::string a = testing::Sha(7), b = testing::Sha(8);
-  world.Cluster({{.name = "live", .at = At(5), .applied_sha = a},
-                 {.name = "paused", .ready = "False", .reason = "HealthCheckFailed", .message = "timeout",
-                  .at = At(6), .applied_sha = a, .attempted_sha = b, .suspend = true}},
-                {});
+  KustomizationSpec paused = FailedAttempt(a, b, "HealthCheckFailed", "timeout", At(6));
+  paused.name = "paused";
+  paused.suspend = true;
+  world.Cluster({Applied(a, At(5), "live"), paused}, {});
   const CliRun r = world.Resync();
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(r.out.find("HelmRelease: not installed") != std::string::npos, r.out);
@@ -131,7 +124,7 @@ BOOST_AUTO_TEST_CASE(skips_suspended_objects_and_kinds_whose_crd_is_absent) {
 BOOST_AUTO_TEST_CASE(a_forbidden_list_names_the_permission_and_the_cluster_role_and_appends_nothing) {
   ResyncWorld world;
   world.WriteConfig();
-  world.Cluster({{.at = At(5), .applied_sha = testing::Sha(9)}}, {});
+  world.Cluster({Applied(testing::Sha(9), At(5))}, {});
   world.kube.Forbid("kustomizations");
   const CliRun r = world.Resync();
   BOOST_TEST(r.exit_code == 1, r.out << r.err);

@@ -67,6 +67,31 @@ class Item {
 
 }  // namespace
 
+KustomizationSpec Applied(const std::string& sha, const std::string& at, const std::string& name) {
+  KustomizationSpec k;
+  k.name = name;
+  k.at = at;
+  k.applied_sha = sha;
+  return k;
+}
+
+KustomizationSpec FailedAttempt(const std::string& applied, const std::string& attempted, const std::string& reason,
+                                const std::string& message, const std::string& at) {
+  KustomizationSpec k = Applied(applied, at);
+  k.ready = "False";
+  k.reason = reason;
+  k.message = message;
+  k.attempted_sha = attempted;
+  return k;
+}
+
+GitRepositorySpec Stored(const std::string& sha, const std::string& at) {
+  GitRepositorySpec g;
+  g.sha = sha;
+  g.at = at;
+  return g;
+}
+
 std::string KustomizationJson(const KustomizationSpec& k) {
   Item item(std::string(kKustomizeGroup) + "/v1", "Kustomization", k.namespace_, k.name);
   item.Set(item.spec(), "interval", "5m");

@@ -31,6 +31,14 @@ struct GitRepositorySpec {
   std::string at = "2026-12-01T09:59:00Z";
 };
 
+// The usual shapes (designated initializers that skip members do not build under -Werror).
+// Ready=True, `sha` applied at `at`.
+KustomizationSpec Applied(const std::string& sha, const std::string& at, const std::string& name = "apps");
+// Ready=False with `reason` and `message` at `at`: `attempted` failed while `applied` stays applied.
+KustomizationSpec FailedAttempt(const std::string& applied, const std::string& attempted, const std::string& reason,
+                                const std::string& message, const std::string& at);
+GitRepositorySpec Stored(const std::string& sha, const std::string& at = "2026-11-24T09:59:00Z");
+
 // One item of a LIST answer (apiVersion, kind, metadata with uid and resourceVersion, spec,
 // status), as compact JSON.
 std::string KustomizationJson(const KustomizationSpec& spec);

@@ -30,7 +30,9 @@ double Metric(const Serve& serve, const std::string& series) {
 BOOST_AUTO_TEST_SUITE(resync_serve)
 
 BOOST_AUTO_TEST_CASE(events_lost_while_down_come_back_from_the_cluster_and_reach_the_host) {
-  ResyncWorld world({.token_as_file = true});
+  testing::KubeconfigOptions token_file;
+  token_file.token_as_file = true;  // re-read at every resync, as a pod's bound token
+  ResyncWorld world(token_file);
   const std::string old_sha = testing::Sha(11), new_sha = testing::Sha(12), next_sha = testing::Sha(13);
   world.Cluster({}, {});
   {
@@ -40,13 +42,9 @@ BOOST_AUTO_TEST_CASE(events_lost_while_down_come_back_from_the_cluster_and_reach
     BOOST_TEST_REQUIRE(serve.Stop() == 0);
   }
   // While fluxstatus is down, Flux applies old_sha, then tries new_sha and fails: both events lost.
-  world.Cluster({{.ready = "False",
-                  .reason = "HealthCheckFailed",
-                  .message = "timeout waiting for: [Deployment/apps/web status: 'InProgress']",
-                  .at = "2026-11-24T10:20:00Z",
-                  .applied_sha = old_sha,
-                  .attempted_sha = new_sha}},
-                {{.sha = new_sha}});
+  world.Cluster({FailedAttempt(old_sha, new_sha, "HealthCheckFailed",
+                               "timeout waiting for: [Deployment/apps/web status: 'InProgress']", "2026-11-24T10:20:00Z")},
+                {Stored(new_sha)});
 
   Serve serve(world.dir.path(), world.Config("2s"));
   BOOST_TEST_REQUIRE(WaitUntil([&] { return HostShows(world, old_sha, "success") && HostShows(world, new_sha, "failure"); },
@@ -59,7 +57,7 @@ BOOST_AUTO_TEST_CASE(events_lost_while_down_come_back_from_the_cluster_and_reach
   // The bound token rotates between two resyncs: the next one reads the new one from its file.
   world.kube.SetToken("rotated-token");
   world.WriteKubeconfig();
-  world.Cluster({{.at = "2026-11-24T10:40:00Z", .applied_sha = next_sha}}, {{.sha = next_sha}});
+  world.Cluster({Applied(next_sha, "2026-11-24T10:40:00Z")}, {Stored(next_sha)});
   BOOST_TEST_REQUIRE(WaitUntil([&] { return HostShows(world, next_sha, "success"); }, kWait), serve.Output());
 
   // A resync that finds nothing new appends nothing, however often it runs.
@@ -73,7 +71,7 @@ BOOST_AUTO_TEST_CASE(events_lost_while_down_come_back_from_the_cluster_and_reach
 
 BOOST_AUTO_TEST_CASE(a_refusing_cluster_shows_in_metrics_and_log_while_the_probes_stay_green) {
   ResyncWorld world;
-  world.Cluster({{.at = "2026-11-24T10:05:00Z", .applied_sha = testing::Sha(14)}}, {});
+  world.Cluster({Applied(testing::Sha(14), "2026-11-24T10:05:00Z")}, {});
   world.kube.Forbid("kustomizations");
   Serve serve(world.dir.path(), world.Config("1s"));
   const std::string series = "fluxstatus_resync_errors_total{reason=\"forbidden\"}";
