@@ -1,10 +1,12 @@
 // `rebuild [--check]`, `migrate [--check]`, `check-config`.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "app/cli_context.h"
+#include "app/resync_setup.h"
 #include "app/service_setup.h"
 #include "app/wording.h"
 #include "ingest/secret.h"
@@ -107,6 +109,34 @@ int RunMigrate(const CliContext& ctx, bool check_only) {
   return 0;
 }
 
+namespace {
+
+// When serve resyncs and whose credentials it uses; `resync` is not tried here (check-config
+// works offline), `fluxstatus resync --dry-run` tries it.
+// "10m", "90s": as the config spells durations.
+std::string ShortDuration(std::chrono::milliseconds d) {
+  const auto s = d.count() / 1000;
+  return s % 60 == 0 ? std::to_string(s / 60) + "m" : std::to_string(s) + "s";
+}
+
+std::string ResyncLine(const KubernetesConfig& k) {
+  const auto in_pod = k.ServeInterval(true), elsewhere = k.ServeInterval(false);
+  std::string when;
+  if (in_pod.count() == 0) {
+    when = "off";
+  } else if (elsewhere.count() == 0) {
+    when = "every " + ShortDuration(in_pod) + " in a pod (off outside one)";
+  } else {
+    when = "every " + ShortDuration(in_pod);
+  }
+  if (in_pod.count() == 0) return when + " (`fluxstatus resync` still runs on demand)";
+  const std::string access = !k.kubeconfig.empty() ? "kubeconfig " + k.kubeconfig
+                                                   : "the pod's service account, else $KUBECONFIG or ~/.kube/config";
+  return when + ", through " + access + (k.context.empty() ? "" : ", context " + k.context);
+}
+
+}  // namespace
+
 int RunCheckConfig(const CliContext& ctx) {
   const auto& c = ctx.config;
   // The same code serve runs before it starts: listen address, every secret, every Git host
@@ -130,6 +160,9 @@ int RunCheckConfig(const CliContext& ctx) {
     }
   }
   for (const auto& a : c.aggregates) std::cout << "  aggregate " << a.name << ": " << AggregateLine(a) << "\n";
+  std::cout << "  resync from the cluster: " << ResyncLine(c.kubernetes) << "\n";
+  const std::string problem = ResyncRoutingProblem(c);
+  if (!problem.empty() && c.kubernetes.ServeInterval(true).count() > 0) std::cerr << "warning: " << problem << "\n";
   for (const auto& file : c.SecretFiles()) {
     if (const auto warning = ingest::LoosePermissionsWarning(file)) std::cerr << "warning: " << *warning << "\n";
   }
