@@ -24,7 +24,8 @@ void PrintKinds(const ingest::ResyncPass& pass) {
     if (!k.served) {
       std::cout << k.kind << ": not installed (" << k.resource << " answered 404), skipped\n";
     } else {
-      std::cout << k.kind << ": " << k.objects << " objects (" << k.version << ", " << k.requests << " requests"
+      std::cout << k.kind << ": " << k.objects << " objects (" << k.version << ", " << k.requests
+                << (k.requests == 1 ? " request" : " requests")
                 << (k.restarts > 0 ? ", " + std::to_string(k.restarts) + " restarted after 410 Gone" : "") << ")\n";
     }
   }
@@ -76,9 +77,10 @@ int RunResync(const CliContext& ctx, const ResyncOptions& opts) {
     const ingest::ResyncPass pass = ingest::PrepareResync(access, ResyncRoutesOf(ctx.config), ctx.db_path);
     PrintKinds(pass);
     PrintAppends(pass.plan, opts.dry_run);
-    const std::size_t appended = opts.dry_run ? 0 : AppendAll(ctx, pass.plan);
-    std::cout << (opts.dry_run ? "dry run, nothing appended: " : "") << ingest::DescribeResync(pass, appended) << "; "
-              << pass.requests << " API requests\n";
+    std::optional<std::size_t> appended;
+    if (!opts.dry_run) appended = AppendAll(ctx, pass.plan);
+    std::cout << (opts.dry_run ? "dry run: " : "") << ingest::DescribeResync(pass, appended) << "; " << pass.requests
+              << " API requests\n";
     return 0;
   } catch (const ingest::ClusterAccessError& e) {
     std::cerr << "fluxstatus resync: " << e.what() << "\n";

@@ -30,8 +30,9 @@ namespace {
 // Time allowed for in-flight requests to get their commits after SIGTERM; the whole
 // shutdown stays under Kubernetes' default 30 s grace and the 10 s.
 constexpr std::chrono::milliseconds kShutdownGrace{7000};
-// A resync's requests each time out after 30 s, so one running this long is stuck, not slow.
-constexpr std::chrono::minutes kResyncStuckAfter{10};
+// A resync's requests each time out after 30 s (5,000 objects take about a second in all), so
+// one running this long is stuck, not slow.
+constexpr std::chrono::minutes kResyncStuckAfter{30};
 
 void Log(spdlog::level::level_enum level, const std::string& msg, const core::LogFields& fields) {
   spdlog::log(level, core::FormatLogLine(store::SystemClock().NowMs(), spdlog::level::to_string_view(level).data(), msg,
@@ -167,8 +168,8 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
   });
   writer.Start();
   dispatcher.Start();
+  if (resync) resync->Start();  // before the probes can be asked: a loop not started reads as stopped
   server.Start();
-  if (resync) resync->Start();
   Log(spdlog::level::info, "fluxstatus started",
       {{"version", std::string(FLUXSTATUS_VERSION)},
        {"listen", host + ":" + std::to_string(server.port())},

@@ -75,7 +75,9 @@ void AddAppliedSuccess(Observation& o, const FluxObject& k, const KustomizationV
   ObjectCondition succeeded = ready;
   succeeded.reason = "ReconciliationSucceeded";
   succeeded.message = "Applied revision: " + view.Applied();
-  Add(o, StatusFor(k, applied, StatusState::kSuccess, succeeded, rule));
+  ObservedStatus status = StatusFor(k, applied, StatusState::kSuccess, succeeded, rule);
+  status.fill_in = true;
+  Add(o, std::move(status));
 }
 
 // K3: never reconciled. Pending on the source's commit, dated by the object's creation.

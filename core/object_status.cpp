@@ -74,6 +74,12 @@ ObservedStatus StatusFor(const FluxObject& object, const CommitRef& commit, Stat
   s.time = ready.last_transition_time.empty() ? FormatRfc3339Seconds(0) : ready.last_transition_time;
   s.generation = object.generation;
   s.rule = std::string(rule);
+  constexpr std::string_view kEventAnnotation = "event.toolkit.fluxcd.io/";
+  for (const auto& [key, value] : object.annotations) {
+    if (key.size() > kEventAnnotation.size() && key.starts_with(kEventAnnotation)) {
+      s.event_metadata[key.substr(kEventAnnotation.size())] = value;
+    }
+  }
   return s;
 }
 

@@ -51,6 +51,14 @@ struct ObservedStatus {
   std::int64_t time_ms = 0;  // `time` in ms since the epoch (0 with time "1970-01-01T00:00:00Z" if unknown)
   std::optional<std::int64_t> generation;  // metadata.generation, when listed
   std::string rule;                        // which row of §3 gave it: "K7", "S8", "H4", ... (dry runs and tests)
+  // A status beside Ready's (the still-applied revision's success next to a newer revision's
+  // failure): its time is Ready's change, which is not its own, so it may only fill a key the
+  // log has no result for; it never overrides a stored success or failure.
+  bool fill_in = false;
+  // The object's `event.toolkit.fluxcd.io/<key>` annotations as <key>: what the controller
+  // copies into every event it sends, so `{metadata.KEY}` templates give resync's events the
+  // same context and target URL as the object's real ones.
+  std::map<std::string, std::string> event_metadata;
 };
 
 struct Observation {

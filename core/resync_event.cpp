@@ -50,6 +50,7 @@ FluxEvent ResyncEvent(const ObservedStatus& s) {
   e.time_ms = s.time_ms;
   e.message = s.message;
   e.reason = EventReason(s);
+  e.metadata = s.event_metadata;  // as the controller copies them; the commit below wins
   e.metadata["commit"] = s.commit_sha;
   if (!s.revision.empty()) e.metadata["revision"] = s.revision;
   e.reporting_controller = std::string(kResyncController);

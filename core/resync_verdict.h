@@ -16,6 +16,7 @@ enum class ResyncVerdict {
   kSameState,    // the key already shows this state: nothing new
   kNewerKnown,   // an event as new or newer than the object's condition set the key: it stands
   kPendingKept,  // the object is mid-reconcile (pending); the key's success or failure stands
+  kResultKept,   // a fill-in status (ObservedStatus::fill_in): the key already has a result
 };
 
 std::string_view ToString(ResyncVerdict verdict);
@@ -24,6 +25,8 @@ std::string_view ToString(ResyncVerdict verdict);
 // time). A tie goes to the logged event: a real event of the same second is never overwritten.
 // Every reconcile, even the periodic one with nothing new, shows Ready=Unknown for a moment,
 // so a snapshot's pending never downgrades a stored success or failure of the same key.
-ResyncVerdict JudgeResync(StatusState observed, std::int64_t observed_ms, const std::optional<KeyState>& stored);
+// A `fill_in` status is not dated by its own change, so it never overrides a stored result.
+ResyncVerdict JudgeResync(StatusState observed, std::int64_t observed_ms, const std::optional<KeyState>& stored,
+                          bool fill_in = false);
 
 }  // namespace fluxstatus::core

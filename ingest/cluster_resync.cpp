@@ -29,7 +29,7 @@ void PlanStatus(const core::ObservedStatus& observed, const ResyncRoutes& routes
     entry.state = candidate->state;
     entry.description = candidate->description;
     entry.observed_at = event.timestamp;
-    entry.verdict = core::JudgeResync(candidate->state, event.time_ms, stored(candidate->key));
+    entry.verdict = core::JudgeResync(candidate->state, event.time_ms, stored(candidate->key), observed.fill_in);
     entry.event = store::IncomingEvent{route, "", body, event, core::EventOrigin::kResync};
     plan.entries.push_back(std::move(entry));
   }

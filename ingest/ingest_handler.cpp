@@ -69,7 +69,9 @@ IngestHandler::IngestHandler(IngestSettings settings, store::EventWriter& writer
   for (const auto& r : settings_.routes) routes_.emplace(r.name, r);
   for (const auto& [name, route] : routes_) {
     route_names_.push_back(name);
-    direct_routes_.push_back({name, route.match});
+    // A direct-mode POST proves nothing about its sender, so it never lands on a route whose
+    // hook demands proof (HMAC or bearer): such a route's `match` only routes resync's statuses.
+    if (!route.hmac_key && !route.bearer_token) direct_routes_.push_back({name, route.match});
   }
 }
 

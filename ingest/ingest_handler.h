@@ -77,7 +77,7 @@ class IngestHandler {
   IngestSettings settings_;
   const core::Clock& clock_;
   std::map<std::string, IngestRoute> routes_;
-  std::vector<core::RouteMatch> direct_routes_;  // each route's `match`, in name order
+  std::vector<core::RouteMatch> direct_routes_;  // `match` of each route without hook auth, in name order
   std::vector<std::string> route_names_;  // sorted, for the 404 that lists them
   UnknownRouteLabels unknown_routes_;
   store::EventWriter& writer_;

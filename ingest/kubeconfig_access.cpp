@@ -172,8 +172,9 @@ YAML::Node Load(const std::string& file) {
 
 }  // namespace
 
-ClusterAccess KubeconfigAccess(const std::string& path, const std::string& context) {
-  const std::string file = FindKubeconfig(path);
+namespace {
+
+ClusterAccess ReadKubeconfig(const std::string& file, const std::string& context) {
   const YAML::Node config = Load(file);
   const std::string name = context.empty() ? Text(config, "current-context") : context;
   const auto contexts = Names(config, "contexts");
@@ -208,6 +209,18 @@ ClusterAccess KubeconfigAccess(const std::string& path, const std::string& conte
     reader.ReadUser(user, user_name, access);
   }
   return access;
+}
+
+}  // namespace
+
+ClusterAccess KubeconfigAccess(const std::string& path, const std::string& context) {
+  const std::string file = FindKubeconfig(path);
+  try {
+    return ReadKubeconfig(file, context);
+  } catch (const YAML::Exception& e) {  // a node of the wrong shape, e.g. `contexts: [name]`
+    throw ClusterAccessError("kubeconfig " + file + " is not a kubeconfig kubectl would read: " + e.msg + " (line " +
+                             std::to_string(e.mark.line + 1) + ")");
+  }
 }
 
 }  // namespace fluxstatus::ingest

@@ -10,9 +10,12 @@
 namespace fluxstatus::ingest {
 namespace {
 
-// How long the writer may take to commit one resync's events before the resync gives up
-// waiting (they stay queued and are committed; only the count is then unknown).
+// How long the writer may take to commit one chunk of a resync's events before the resync
+// gives up waiting (they stay queued and are committed; only the count is then unknown).
 constexpr std::chrono::seconds kAppendWait{60};
+// Events submitted before waiting for their commits: a resync of a large cluster must not fill
+// the writer's queue, which Flux's own events and dispatch's records share.
+constexpr std::size_t kAppendChunk = 500;
 
 std::string ErrorReason(const KubeApiError& e) {
   switch (e.status()) {
@@ -102,6 +105,9 @@ void ResyncLoop::RunOnce() {
   } catch (const SQLite::Exception& e) {
     reason = "database";
     error = std::string("database: ") + e.what();
+  } catch (const std::exception& e) {  // a bug or resource exhaustion: the next resync tries again
+    reason = "internal";
+    error = e.what();
   }
   if (!reason.empty() && !stopping_) {
     metrics_.Failed(clock_.NowMs(), reason, requests);
@@ -115,27 +121,40 @@ std::size_t ResyncLoop::Append(const ResyncPlan& plan) {
   struct Tally {
     std::mutex mu;
     std::condition_variable done;
-    std::size_t waiting = 0, appended = 0;
+    std::size_t waiting = 0, appended = 0, failed = 0;
   };
   auto tally = std::make_shared<Tally>();
-  for (auto& event : events) {
+  std::size_t refused = 0;
+  for (std::size_t i = 0; i < events.size() && !stopping_; ++i) {
     {
       std::lock_guard lock(tally->mu);
       ++tally->waiting;
     }
-    const bool queued = writer_.Submit(std::move(event), [tally](const store::WriteOutcome& out) {
+    const bool queued = writer_.Submit(std::move(events[i]), [tally](const store::WriteOutcome& out) {
       std::lock_guard lock(tally->mu);
-      if (out.ok && !out.result.duplicate) ++tally->appended;
+      if (!out.ok) {
+        ++tally->failed;
+      } else if (!out.result.duplicate) {
+        ++tally->appended;
+      }
       --tally->waiting;
       tally->done.notify_all();
     });
+    std::unique_lock lock(tally->mu);
     if (!queued) {
-      std::lock_guard lock(tally->mu);
       --tally->waiting;
+      ++refused;
+    }
+    if ((i + 1) % kAppendChunk == 0 || i + 1 == events.size()) {
+      tally->done.wait_for(lock, kAppendWait, [&tally] { return tally->waiting == 0; });
     }
   }
-  std::unique_lock lock(tally->mu);
-  tally->done.wait_for(lock, kAppendWait, [&tally] { return tally->waiting == 0; });
+  std::lock_guard lock(tally->mu);
+  if (refused + tally->failed > 0) {
+    spdlog::warn(core::FormatLogLine(
+        clock_.NowMs(), "warn", "resync could not append every status; the next resync tries again",
+        {{"refused", static_cast<std::int64_t>(refused)}, {"failed", static_cast<std::int64_t>(tally->failed)}}));
+  }
   return tally->appended;
 }
 

@@ -14,7 +14,7 @@ prometheus::Counter& OneCounter(prometheus::Registry& registry, const char* name
 }
 
 constexpr const char* kErrorReasons[] = {"forbidden", "unauthorized", "unreachable", "api_error",
-                                         "invalid_response", "credentials", "database"};
+                                         "invalid_response", "credentials", "database", "internal"};
 
 }  // namespace
 

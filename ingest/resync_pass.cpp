@@ -30,14 +30,19 @@ ResyncPass PrepareResync(const ClusterAccess& access, const ResyncRoutes& routes
   return pass;
 }
 
-std::string DescribeResync(const ResyncPass& pass, std::size_t appended) {
+std::string DescribeResync(const ResyncPass& pass, std::optional<std::size_t> appended) {
   using core::ResyncVerdict;
   const auto& plan = pass.plan;
+  const std::string added = appended ? std::to_string(*appended) + " appended"
+                                     : std::to_string(plan.Count(ResyncVerdict::kAppend)) + " would be appended";
   std::string text = std::to_string(plan.objects) + " objects, " + std::to_string(plan.entries.size()) +
-                     " statuses: " + std::to_string(appended) + " appended, " +
-                     std::to_string(plan.Count(ResyncVerdict::kSameState)) + " unchanged, " +
-                     std::to_string(plan.Count(ResyncVerdict::kNewerKnown)) + " older than a logged event, " +
-                     std::to_string(plan.Count(ResyncVerdict::kPendingKept)) + " pending kept back";
+                     " statuses: " + added + ", " + std::to_string(plan.Count(ResyncVerdict::kSameState)) +
+                     " unchanged, " + std::to_string(plan.Count(ResyncVerdict::kNewerKnown)) +
+                     " older than a logged event, " + std::to_string(plan.Count(ResyncVerdict::kPendingKept)) +
+                     " pending kept back";
+  if (const auto kept = plan.Count(ResyncVerdict::kResultKept); kept > 0) {
+    text += ", " + std::to_string(kept) + " applied revisions whose result stands";
+  }
   std::string skipped;
   for (const auto& [why, count] : plan.skipped) {
     skipped += (skipped.empty() ? "" : ", ") + std::to_string(count) + " " + why;

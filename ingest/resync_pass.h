@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ ResyncPass PrepareResync(const ClusterAccess& access, const ResyncRoutes& routes
 
 // The words of a finished resync for the log and the CLI: "12 objects, 30 statuses: 2 appended,
 // 27 unchanged, 1 older than a logged event, 0 pending kept back; skipped: 1 suspended".
-std::string DescribeResync(const ResyncPass& pass, std::size_t appended);
+// `appended` nullopt: a dry run ("2 would be appended").
+std::string DescribeResync(const ResyncPass& pass, std::optional<std::size_t> appended);
 
 }  // namespace fluxstatus::ingest

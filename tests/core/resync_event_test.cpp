@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/resync_event.h"
+#include "core/resync_verdict.h"
 #include "tests/core/flux_object_support.h"
 
 namespace core = fluxstatus::core;
@@ -53,6 +54,45 @@ BOOST_AUTO_TEST_CASE(context_is_the_one_a_real_flux_event_of_the_object_gives) {
   BOOST_TEST(from_resync.key.context == from_flux.key.context);
   BOOST_TEST(from_resync.key.commit_sha == from_flux.key.commit_sha);
   BOOST_TEST(from_resync.state == from_flux.state);
+}
+
+BOOST_AUTO_TEST_CASE(event_annotations_reach_metadata_templates_as_the_controllers_events_do) {
+  // kustomize-controller copies `event.toolkit.fluxcd.io/<key>` annotations into every event's
+  // metadata as <key>: a route whose context uses {metadata.env} must get the same key from resync.
+  core::FluxObject object = Sample("02-kustomization-failed-new-revision.json");
+  object.annotations["event.toolkit.fluxcd.io/env"] = "prod";
+  object.annotations["kustomize.toolkit.fluxcd.io/unrelated"] = "x";
+  const ObservedStatus s = Observe(object).statuses.at(0);
+  const core::FluxEvent e = core::ResyncEvent(s);
+  core::RouteProfile route;
+  route.name = "prod";
+  route.context_template = "{kind}/{name}/{metadata.env}";
+  const auto derived = core::DeriveStatus(e, core::ResolveCommit(e), route);
+  BOOST_REQUIRE(std::holds_alternative<core::StatusCandidate>(derived));
+  BOOST_TEST(std::get<core::StatusCandidate>(derived).key.context == "kustomization/backend/prod");
+  BOOST_TEST(e.metadata.count("unrelated") == 0u);
+  BOOST_TEST(e.metadata.at("commit") == kAttempted);  // the derived commit wins over any annotation
+}
+
+BOOST_AUTO_TEST_CASE(the_still_applied_success_only_fills_a_key_without_a_result) {
+  // Sample 02: the new revision failed; the applied one's success is dated by that failure's
+  // time, not its own, so it must not turn a stored failure of the applied commit into success.
+  const auto statuses = Observe(Sample("02-kustomization-failed-new-revision.json")).statuses;
+  BOOST_REQUIRE_EQUAL(statuses.size(), 2u);
+  const ObservedStatus& applied = statuses.at(1);
+  BOOST_TEST(applied.commit_sha == kApplied);
+  BOOST_TEST(applied.fill_in);
+  BOOST_TEST(!statuses.at(0).fill_in);
+  core::KeyState stored;
+  stored.state = StatusState::kFailure;
+  stored.event_time_ms = applied.time_ms - 3600000;  // an hour older than the condition
+  BOOST_TEST((core::JudgeResync(applied.state, applied.time_ms, stored, applied.fill_in) ==
+              core::ResyncVerdict::kResultKept));
+  stored.state = StatusState::kPending;
+  BOOST_TEST((core::JudgeResync(applied.state, applied.time_ms, stored, applied.fill_in) ==
+              core::ResyncVerdict::kAppend));
+  BOOST_TEST((core::JudgeResync(applied.state, applied.time_ms, std::nullopt, applied.fill_in) ==
+              core::ResyncVerdict::kAppend));
 }
 
 BOOST_AUTO_TEST_CASE(pending_keeps_a_progress_reason_and_replaces_any_other) {

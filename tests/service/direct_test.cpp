@@ -31,7 +31,11 @@ st::InProcessOptions DirectRoutes() {
   auto previews = st::OpenRoute("helm-previews");
   previews.match = {Match("HelmRelease", "front*", "preview-*"), Match("HelmRelease", "backend", "*")};
   auto none = st::OpenRoute("hook-only");  // no match list: never takes direct-mode events
-  return st::WithRoutes({kustomizations, apps, previews, none});
+  // Its hook demands an HMAC signature, which a direct POST cannot give: its match list only
+  // routes resync's statuses, never an unauthenticated direct-mode event.
+  auto signed_hook = st::HmacRoute("signed", "s3cret");
+  signed_hook.match = {Match("Kustomization", "*", "*")};
+  return st::WithRoutes({kustomizations, apps, previews, none, signed_hook});
 }
 
 struct Logged {
@@ -127,6 +131,7 @@ BOOST_AUTO_TEST_CASE(lands_on_matching_route_only_when_one_route_matches) {
   auto db = st::OpenReader(svc.db_path());
   BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM events") == expected_rows);
   BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM events WHERE route = 'hook-only'") == 0);
+  BOOST_TEST(st::QueryInt(*db, "SELECT count(*) FROM events WHERE route = 'signed'") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(answers_202_with_no_routes_and_logs_nothing_when_no_route_matches) {
