@@ -18,14 +18,7 @@ void ResyncWorld::WriteConfig(const std::string& interval) const {
 
 void ResyncWorld::Cluster(const std::vector<KustomizationSpec>& kustomizations,
                           const std::vector<GitRepositorySpec>& repos) {
-  std::vector<std::string> ks, gits;
-  for (const auto& k : kustomizations) ks.push_back(KustomizationJson(k));
-  for (const auto& g : repos) gits.push_back(GitRepositoryJson(g));
-  kube.SetObjects(kKustomizeGroup, "v1", "kustomizations", "Kustomization", ks);
-  kube.SetObjects(kSourceGroup, "v1", "gitrepositories", "GitRepository", gits);
-  kube.SetObjects(kSourceGroup, "v1", "ocirepositories", "OCIRepository", {});
-  kube.SetObjects(kSourceGroup, "v1", "buckets", "Bucket", {});
-  kube.SetObjects(kSourceGroup, "v1", "helmcharts", "HelmChart", {});
+  testing::ServeFluxObjects(kube, kustomizations, repos);
 }
 
 CliRun ResyncWorld::Resync(const std::vector<std::string>& more) const {
@@ -36,8 +29,9 @@ CliRun ResyncWorld::Resync(const std::vector<std::string>& more) const {
 
 std::string ResyncWorld::State(const std::string& sha, const std::string& context) const {
   if (!std::filesystem::exists(db_path())) return "<none>";
-  const std::string state = QueryText(db_path(), "SELECT coalesce((SELECT state FROM current_status WHERE commit_sha = '" +
-                                                     sha + "' AND context = '" + context + "'), '<none>')");
+  const std::string state =
+      QueryText(db_path(), "SELECT coalesce((SELECT state FROM current_status WHERE commit_sha = '" + sha +
+                               "' AND context = '" + context + "'), '<none>')");
   return state;
 }
 

@@ -7,11 +7,18 @@
 #include <vector>
 
 #include "tests/dispatch_e2e/e2e_support.h"
-#include "tests/dispatch_e2e/resync_objects.h"
 #include "tests/support/fake_kube_api.h"
+#include "tests/support/flux_objects.h"
 #include "tests/support/temp_dir.h"
 
 namespace fluxstatus::dispatch_e2e {
+
+// The object builders live in tests/support (the soak serves them too).
+using testing::Applied;
+using testing::FailedAttempt;
+using testing::GitRepositorySpec;
+using testing::KustomizationSpec;
+using testing::Stored;
 
 class ResyncWorld {
  public:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -64,7 +65,7 @@ void CheckAcknowledged(const std::vector<LedgerEntry>& ledger, Failures& failure
 // A resend of an acknowledged body is answered as the duplicate it is, with the original's id.
 void CheckResendAnswers(const std::vector<LedgerEntry>& ledger, Failures& failures);
 // The events view holds each distinct (route, body) acknowledged exactly once, one never
-// acknowledged at most once, and nothing else.
+// acknowledged at most once, and nothing else besides resync's events (CheckResync's).
 void CheckLog(const std::string& db, const std::vector<LedgerEntry>& ledger, Failures& failures);
 // current_status equals the reference fold key for key; nothing is left pending or failed.
 void CheckFold(const std::string& db, const ReferenceFold& fold, Failures& failures);
@@ -106,5 +107,21 @@ void CheckCheckRuns(const std::string& db, const testing::FakeGitHost& host, con
                     const ReferenceFold& fold, Failures& failures);
 // "N rows (S success, F failure, P in progress), H runs on the host" for the summary.
 std::string CheckRunSummary(const std::string& db, const testing::FakeGitHost& host, const RouteUnderTest& route);
+
+class ResyncCluster;
+
+// The route with a `match` list (`route`) took what `cluster` showed (resync_check.cpp): the
+// log's events of origin resync are exactly the cluster states that differed, once each; the
+// lost objects' keys end as the cluster's last state says, on the host too; the suspended
+// object never shows; the shadowed stream keys keep the reference fold's state; the resync
+// error counter rose only across the token rotation; `serve_output` names no token.
+void CheckResync(const std::string& db, const testing::FakeGitHost& host, const RouteUnderTest& route,
+                 const ResyncCluster& cluster, const ReferenceFold& fold, const std::string& serve_output,
+                 Failures& failures);
+// With serve stopped: one more pass (`fluxstatus resync`) succeeds and appends nothing.
+void CheckResyncAgain(const std::filesystem::path& dir, const std::string& config, const std::string& db,
+                      Failures& failures);
+// "N events of origin resync (M expected), ..." for the summary.
+std::string ResyncSummary(const std::string& db, const ResyncCluster& cluster);
 
 }  // namespace fluxstatus::soak

@@ -1,10 +1,13 @@
 // The soak test (issue 12, item 4): the real `fluxstatus serve` under a seeded, realistic Flux
 // stream from four concurrent retrying senders, with byte-identical resends (at once, and before
 // idle pauses longer than every timer in the service), out-of-order arrivals, 429 and 5xx from
-// the Git host, one SIGTERM restart and one SIGKILL while sends are in flight. At the end every
-// send must have been acknowledged, the log must hold each body once per route, and the folded
-// statuses, the host's newest statuses, the aggregate, the deployments and the check runs must
-// equal what the test's own reference fold makes of the stream.
+// the Git host, one SIGTERM restart and one SIGKILL while sends are in flight, and all along a
+// resync from a test Kubernetes API server whose objects change, shadow the stream's keys and
+// whose token rotates (resync_cluster.h). At the end every send must have been acknowledged,
+// the log must hold each body once per route, and the folded statuses, the host's newest
+// statuses, the aggregate, the deployments and the check runs must equal what the test's own
+// reference fold makes of the log; resync must have appended each cluster state that differed
+// exactly once (resync_check.cpp).
 // SOAK_SEED=N replays a run; SOAK_SECONDS sets its length (`make soak SOAK_MINUTES=30`).
 #include <algorithm>
 #include <chrono>
@@ -22,8 +25,10 @@
 
 #include "tests/soak/flux_stream.h"
 #include "tests/soak/reference_fold.h"
+#include "tests/soak/resync_cluster.h"
 #include "tests/soak/serve_process.h"
 #include "tests/soak/soak_checks.h"
+#include "tests/soak/soak_config.h"
 #include "tests/soak/soak_traffic.h"
 #include "tests/support/fake_git_host.h"
 #include "tests/support/files.h"
@@ -44,8 +49,6 @@ constexpr int kMinWaves = 8;                         // the issue's "at least 8 
 constexpr std::chrono::seconds kDeadlineSlack{120};  // after the stream, for retries to finish
 constexpr std::chrono::seconds kDrainTimeout{120};
 constexpr std::chrono::seconds kGracePeriod{30};  // Kubernetes' default terminationGracePeriodSeconds
-constexpr const char* kToken = "soak-t0ken";
-constexpr const char* kHmacKey = "soak-hmac-key";
 
 struct Settings {
   std::uint64_t seed = 0;
@@ -60,62 +63,6 @@ Settings FromEnvironment() {
     s.seed = (static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
   if (const char* secs = std::getenv("SOAK_SECONDS")) s.duration = std::chrono::seconds(std::max(10L, std::atol(secs)));
   return s;
-}
-
-const AggregateUnderTest kAggregate{"everywhere", "github", "kustomization/"};
-
-std::vector<RouteUnderTest> Routes() {
-  // One GitHub App route, one Gitea route signed like generic-hmac whose
-  // `cluster` is appended to its contexts.
-  return {RouteUnderTest{"github", HostKind::kGitHub, "acme/fleet", "", ""},
-          RouteUnderTest{"gitea", HostKind::kGitea, "acme/fleet", "eu1", kHmacKey}};
-}
-
-// The GitHub route authenticates as App 4242 (installation 9001) whose installation token is
-// the host's credential: only an App may create check runs (CheckCheckRuns).
-std::string GitHubApp(const std::filesystem::path& dir, FakeGitHost& host) {
-  const auto keys = testing::MakeGitHubAppKeys();
-  host.SetGitHubApp("4242", keys.public_pem, kToken, std::time(nullptr) + 24 * 3600);
-  host.InstallGitHubApp("acme", /*organization=*/true, 9001);
-  testing::WriteFile(dir / "app.pem", keys.private_pem);
-  std::filesystem::permissions(dir / "app.pem",
-                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  return "    github_app_id: \"4242\"\n    github_installation_id: \"9001\"\n    github_private_key_file: " +
-         (dir / "app.pem").string() + "\n";
-}
-
-std::string Config(const std::filesystem::path& dir, FakeGitHost& host, const std::vector<RouteUnderTest>& routes) {
-  testing::WriteFile(dir / "git.token", std::string(kToken) + "\n");
-  testing::WriteFile(dir / "hmac.key", kHmacKey);
-  for (const char* secret : {"git.token", "hmac.key"}) {
-    std::filesystem::permissions(dir / secret,
-                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  }
-  std::string yaml = "routes:\n";
-  for (const auto& r : routes) {
-    yaml +=
-        "  - name: " + r.name + "\n    provider: " + (r.kind == HostKind::kGitHub ? "github" : "gitea") +
-        "\n    address: " + host.Address(r.kind, r.repo) + "\n" +
-        (r.kind == HostKind::kGitHub ? GitHubApp(dir, host) : "    token_file: " + (dir / "git.token").string() + "\n");
-    if (!r.hmac_key.empty()) yaml += "    hmac_key_file: " + (dir / "hmac.key").string() + "\n";
-    if (!r.cluster.empty()) yaml += "    cluster: " + r.cluster + "\n";
-    // The GitHub route also deploys each commit to the environment named after it
-    // (CheckDeployments) and shows each status as a check run (CheckCheckRuns).
-    if (r.kind == HostKind::kGitHub)
-      yaml +=
-          "    report: [status, deployment, check]\n    deployment:\n      environment: \"{route}\"\n      contexts: "
-          "[\"" +
-          kAggregate.context_prefix + "*\"]\n";
-  }
-  // One aggregate over both routes, posted through the GitHub one (CheckAggregate).
-  yaml += "aggregates:\n  - name: " + kAggregate.name + "\n    route: " + kAggregate.route + "\n    members: [";
-  for (std::size_t i = 0; i < routes.size(); ++i) yaml += (i ? ", " : "") + routes[i].name;
-  yaml += "]\n    contexts: [\"" + kAggregate.context_prefix + "*\"]\n    report: [status, deployment]\n";
-  // Small backoffs so the run converges; an idle timeout shorter than the senders' pauses, so
-  // the pauses outlast it too. Enough attempts that host faults never fail a key for good.
-  return yaml +
-         "dispatch:\n  workers: 4\n  max_attempts: 1000\n  initial_backoff: 50ms\n  max_backoff: 1s\n"
-         "http:\n  idle_timeout: 3s\n";
 }
 
 // What happened to the service during the run.
@@ -319,9 +266,11 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   testing::TempDir dir;
   const auto routes = Routes();
   const std::string config = dir.File("fluxstatus.yaml"), db = dir.File("fluxstatus.db");
-  testing::WriteFile(config, Config(dir.path(), host, routes));
+  ResyncCluster cluster(settings.seed, dir.path());
+  testing::WriteFile(config, Config(dir.path(), host, routes, cluster.KubernetesYaml()));
   ServeProcess serve(dir.path(), config, db);
   serve.Start();
+  cluster.Start(db, serve.Url("/metrics"), settings.duration);
   std::map<std::string, Endpoint> endpoints;
   std::map<std::string, std::string> cluster_of_route;
   for (const auto& r : routes) {
@@ -332,6 +281,7 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   Failures failures;
   Lifecycle life;
   const TrafficOutcome traffic = RunTraffic(settings, stream, endpoints, host, serve, life, failures);
+  cluster.Finish();
 
   CheckDrained(db, failures);
   std::vector<RouteBody> log;
@@ -349,6 +299,8 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   CheckCheckRuns(db, host, routes[0], fold, failures);
   CheckCoverage(fold, stream, traffic.ledger, out_of_order, life, traffic.faults, db, failures);
   CheckEnd(serve, stream, routes, dir.path(), config, db, life, failures);
+  CheckResync(db, host, routes[0], cluster, fold, serve.Output(), failures);
+  CheckResyncAgain(dir.path(), config, db, failures);
 
   const std::string lookups =
       QueryRows(db, "SELECT count(*) FROM delivery_attempts WHERE outcome IN ('listed', 'already_on_host')")[0][0];
@@ -360,6 +312,7 @@ void RunSoak(const Settings& settings, const std::string& replay) {
   std::cout << "  aggregate fleet/" << kAggregate.name << ": " << aggregates << std::endl;
   std::cout << "  deployments: " << DeploymentSummary(db, host, "acme/fleet") << std::endl;
   std::cout << "  check runs: " << CheckRunSummary(db, host, routes[0]) << std::endl;
+  std::cout << "  resync: " << ResyncSummary(db, cluster) << std::endl;
   const std::string summary = Summary(replay, stream, traffic, log, out_of_order, fold, host, life, lookups);
   BOOST_TEST_MESSAGE(summary);
   std::cout << summary << std::endl;

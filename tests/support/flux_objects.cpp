@@ -1,10 +1,14 @@
-#include "tests/dispatch_e2e/resync_objects.h"
+#include "tests/support/flux_objects.h"
+
+#include <algorithm>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-namespace fluxstatus::dispatch_e2e {
+#include "tests/support/fake_kube_api.h"
+
+namespace fluxstatus::testing {
 namespace {
 
 using rapidjson::Document;
@@ -22,8 +26,9 @@ class Item {
     Value meta(rapidjson::kObjectType);
     Set(meta, "name", name);
     Set(meta, "namespace", ns);
-    Set(meta, "uid", "00000000-0000-4000-8000-" + std::string(12 - std::min<std::size_t>(12, name.size()), '0') +
-                         name.substr(0, 12));
+    Set(meta, "uid",
+        "00000000-0000-4000-8000-" + std::string(12 - std::min<std::size_t>(12, name.size()), '0') +
+            name.substr(0, 12));
     Set(meta, "resourceVersion", "1");
     meta.AddMember("generation", 1, alloc());
     doc_.AddMember("metadata", meta, alloc());
@@ -128,4 +133,16 @@ std::string GitRepositoryJson(const GitRepositorySpec& g) {
   return item.Json();
 }
 
-}  // namespace fluxstatus::dispatch_e2e
+void ServeFluxObjects(FakeKubeApi& kube, const std::vector<KustomizationSpec>& kustomizations,
+                      const std::vector<GitRepositorySpec>& repos) {
+  std::vector<std::string> ks, gits;
+  for (const auto& k : kustomizations) ks.push_back(KustomizationJson(k));
+  for (const auto& g : repos) gits.push_back(GitRepositoryJson(g));
+  kube.SetObjects(kKustomizeGroup, "v1", "kustomizations", "Kustomization", ks);
+  kube.SetObjects(kSourceGroup, "v1", "gitrepositories", "GitRepository", gits);
+  kube.SetObjects(kSourceGroup, "v1", "ocirepositories", "OCIRepository", {});
+  kube.SetObjects(kSourceGroup, "v1", "buckets", "Bucket", {});
+  kube.SetObjects(kSourceGroup, "v1", "helmcharts", "HelmChart", {});
+}
+
+}  // namespace fluxstatus::testing

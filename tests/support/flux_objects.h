@@ -1,12 +1,15 @@
-// Flux objects as the Kubernetes API lists them, for the resync tests: a Kustomization and
-// the GitRepository it applies, in the shapes of ../shared/samples/kubernetes (01, 02, 04),
-// with the fields a test varies (conditions, revisions, suspend) as parameters.
+// Flux objects as the Kubernetes API lists them, for the resync tests and the soak: a
+// Kustomization and the GitRepository it applies, in the shapes of ../shared/samples/kubernetes
+// (01, 02, 04), with the fields a test varies (conditions, revisions, suspend) as parameters.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
-namespace fluxstatus::dispatch_e2e {
+namespace fluxstatus::testing {
+
+class FakeKubeApi;
 
 inline constexpr const char* kKustomizeGroup = "kustomize.toolkit.fluxcd.io";
 inline constexpr const char* kSourceGroup = "source.toolkit.fluxcd.io";
@@ -16,10 +19,10 @@ struct KustomizationSpec {
   std::string namespace_ = "flux-system";
   std::string ready = "True";  // Ready's status: True, False, Unknown
   std::string reason = "ReconciliationSucceeded";
-  std::string message;  // empty: "Applied revision: <applied>"
+  std::string message;                      // empty: "Applied revision: <applied>"
   std::string at = "2026-12-01T10:00:00Z";  // Ready's lastTransitionTime
-  std::string applied_sha;    // lastAppliedRevision main@sha1:<sha>; empty: none
-  std::string attempted_sha;  // lastAttemptedRevision; empty: the applied one
+  std::string applied_sha;                  // lastAppliedRevision main@sha1:<sha>; empty: none
+  std::string attempted_sha;                // lastAttemptedRevision; empty: the applied one
   bool suspend = false;
   bool reconciling = false;  // a Reconciling=True condition beside Ready
 };
@@ -44,4 +47,10 @@ GitRepositorySpec Stored(const std::string& sha, const std::string& at = "2026-1
 std::string KustomizationJson(const KustomizationSpec& spec);
 std::string GitRepositoryJson(const GitRepositorySpec& spec);
 
-}  // namespace fluxstatus::dispatch_e2e
+// Serves these Kustomizations and GitRepositories on `kube`, and no objects of the other source
+// kinds (OCIRepository, Bucket, HelmChart); HelmRelease is left as it was (absent: 404, as when
+// its CRD is not installed). Replaces what `kube` served of these kinds before.
+void ServeFluxObjects(FakeKubeApi& kube, const std::vector<KustomizationSpec>& kustomizations,
+                      const std::vector<GitRepositorySpec>& repos);
+
+}  // namespace fluxstatus::testing
