@@ -44,16 +44,21 @@ def run_json(args, timeout=900, **kw):
 
 
 def timed(args, cwd, stdin=None):
-    """Runs a command; returns (wall seconds, peak RSS in KiB, stdout, CPU seconds)."""
-    start = time.monotonic()
-    p = subprocess.Popen(args, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.monotonic() - start
-    out, err = p.stdout.read(), p.stderr.read()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{' '.join(args)} exited {code}: {err.strip()[-2000:]}")
-    return wall, usage.ru_maxrss, out, usage.ru_utime + usage.ru_stime
+    """Runs a command; returns (wall seconds, peak RSS in KiB, stdout, CPU seconds). Its output
+    goes to files, not pipes: wait4 (for the child's rusage) would wait forever for a child
+    blocked on a full pipe (`resync` prints a row per status appended)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.monotonic()
+        p = subprocess.Popen(args, cwd=cwd, stdin=stdin, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.monotonic() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {p.returncode}: {stderr.strip()[-2000:]}")
+    return wall, usage.ru_maxrss, stdout, usage.ru_utime + usage.ru_stime
 
 
 class Serve:
