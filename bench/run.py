@@ -43,22 +43,32 @@ def run_json(args, timeout=900, **kw):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+# wait4's ru_maxrss of a child this process spawns is at least this process's own RSS (Linux
+# keeps the high-water mark across exec, and the child starts as a copy of us), so a child
+# smaller than the harness would show the harness's size. GNU time (Debian: `time`) measures
+# from a process of a few hundred KiB instead; without it, wait4's figure is used.
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def timed(args, cwd, stdin=None):
     """Runs a command; returns (wall seconds, peak RSS in KiB, stdout, CPU seconds). Its output
     goes to files, not pipes: wait4 (for the child's rusage) would wait forever for a child
     blocked on a full pipe (`resync` prints a row per status appended)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("w+") as rss_file:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *args] if GNU_TIME else args
         start = time.monotonic()
-        p = subprocess.Popen(args, cwd=cwd, stdin=stdin, stdout=out, stderr=err, text=True)
+        p = subprocess.Popen(wrapped, cwd=cwd, stdin=stdin, stdout=out, stderr=err, text=True)
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.monotonic() - start
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
+        rss = int(rss_file.read().split()[-1]) if GNU_TIME and p.returncode == 0 else usage.ru_maxrss
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited {p.returncode}: {stderr.strip()[-2000:]}")
-    return wall, usage.ru_maxrss, stdout, usage.ru_utime + usage.ru_stime
+    return wall, rss, stdout, usage.ru_utime + usage.ru_stime
 
 
 class Serve:
