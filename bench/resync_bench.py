@@ -118,6 +118,8 @@ def section(r, stamp=None):
         "",
         "Per kind (first pass): " + "; ".join(r["first"]["per_kind"]) + ".",
         "",
+        f"Its summary (first pass): `{r['first']['summary']}`.",
+        "",
         "- **The objects** (`bench/gen_flux_objects.py N`, seeded): 40 % Kustomizations with an inventory of "
         "10-50 objects and a history entry, 20 % GitRepositories, 15 % HelmReleases and their 15 % HelmCharts "
         "(a third built from Git with `reconcileStrategy: Revision`), 8 % OCIRepositories naming a commit, 2 % "
