@@ -91,10 +91,12 @@ soak: deps
 
 # One benchmark run (bench/run.py): writes docs/performance.md and bench/results/*.json.
 # BENCH_SCALE=smoke: the < 2 min setting for CI, written into $(BUILD_DIR)/bench/ instead.
+# BENCH_ONLY=resync: only "Resync from the cluster" (5,000 Flux objects; smoke: 500), rewriting
+# that section of docs/performance.md and writing bench/results/<date>-<commit>-resync.json.
 BENCH_SCALE ?= full
 bench: build
 	cmake --build $(BUILD_DIR) --target benches -j $(JOBS)
-	python3 bench/run.py --build-dir $(BUILD_DIR) $(if $(filter smoke,$(BENCH_SCALE)),--smoke)
+	python3 bench/run.py --build-dir $(BUILD_DIR) $(if $(filter smoke,$(BENCH_SCALE)),--smoke) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 # build-quickstart: the `make build` that tests/deploy/quickstart.test.mjs runs.
 clean:

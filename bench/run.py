@@ -11,17 +11,20 @@ Writes docs/performance.md and bench/results/<date>-<commit>.json (full run), or
 Exits non-zero only when a measurement could not be taken; unmet goals are reported, not
 failed (CI machines are noisier still).
 
-Usage: bench/run.py [--smoke] [--build-dir build] [--md FILE] [--json FILE]
+Usage: bench/run.py [--smoke] [--build-dir build] [--md FILE] [--json FILE] [--only resync]
 Python 3.11 standard library only.
 """
 import argparse, datetime, json, os, platform, re, shutil, signal, subprocess, sys, tempfile, time
 
+import resync_bench
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SCALES = {
-    # limit events, http seconds, open-loop seconds, import/rebuild events, dispatch keys (0 ms, 50 ms), memory load s
-    "full": dict(limit=200_000, http_s=20, open_s=12, events=1_000_000, keys0=1000, keys50=400, mem_s=15),
-    "smoke": dict(limit=5_000, http_s=3, open_s=2, events=20_000, keys0=100, keys50=40, mem_s=3),
+    # limit events, http seconds, open-loop seconds, import/rebuild events, dispatch keys (0 ms, 50 ms), memory load s,
+    # Flux objects resync reads
+    "full": dict(limit=200_000, http_s=20, open_s=12, events=1_000_000, keys0=1000, keys50=400, mem_s=15, resync=5000),
+    "smoke": dict(limit=5_000, http_s=3, open_s=2, events=20_000, keys0=100, keys50=40, mem_s=3, resync=500),
 }
 OFFERED = [1000, 5000, 20000]
 CONNECTIONS = 32
@@ -40,17 +43,32 @@ def run_json(args, timeout=900, **kw):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+# wait4's ru_maxrss of a child this process spawns is at least this process's own RSS (Linux
+# keeps the high-water mark across exec, and the child starts as a copy of us), so a child
+# smaller than the harness would show the harness's size. GNU time (Debian: `time`) measures
+# from a process of a few hundred KiB instead; without it, wait4's figure is used.
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def timed(args, cwd, stdin=None):
-    """Runs a command; returns (wall seconds, peak RSS in KiB, stdout, CPU seconds)."""
-    start = time.monotonic()
-    p = subprocess.Popen(args, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.monotonic() - start
-    out, err = p.stdout.read(), p.stderr.read()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{' '.join(args)} exited {code}: {err.strip()[-2000:]}")
-    return wall, usage.ru_maxrss, out, usage.ru_utime + usage.ru_stime
+    """Runs a command; returns (wall seconds, peak RSS in KiB, stdout, CPU seconds). Its output
+    goes to files, not pipes: wait4 (for the child's rusage) would wait forever for a child
+    blocked on a full pipe (`resync` prints a row per status appended)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("w+") as rss_file:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *args] if GNU_TIME else args
+        start = time.monotonic()
+        p = subprocess.Popen(wrapped, cwd=cwd, stdin=stdin, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.monotonic() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+        rss = int(rss_file.read().split()[-1]) if GNU_TIME and p.returncode == 0 else usage.ru_maxrss
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {p.returncode}: {stderr.strip()[-2000:]}")
+    return wall, rss, stdout, usage.ru_utime + usage.ru_stime
 
 
 class Serve:
@@ -213,7 +231,16 @@ def measure(scale, build, tmp):
     for delay, keys in ((0, s["keys0"]), (50, s["keys50"])):
         log(f"dispatch, host delay {delay} ms, {keys} keys, {WORKERS} workers")
         r["dispatch"].append(run_json([os.path.join(benches, "bench_dispatch"), str(delay), str(keys), str(WORKERS)]))
+
+    # 6. Resync of N Flux objects from the fake Kubernetes API.
+    r["resync"] = measure_resync(scale, build, tmp)
     return r
+
+
+def measure_resync(scale, build, tmp):
+    n = SCALES[scale]["resync"]
+    log(f"resync of {n} Flux objects, twice")
+    return resync_bench.measure(timed, build, tmp, n)
 
 
 def cpu_note(run):
@@ -363,6 +390,8 @@ def markdown(result, rows, scale):
     for what, res, goal, met in rows:
         lines.append(f"| {what} | {res} | {goal} | {mark[met]} |")
     lines += ["", "## Why a goal is not met", ""] + (why_not(result["results"], rows) or ["Every goal is met."])
+    if "resync" in result["results"]:
+        lines += [""] + resync_bench.section(result["results"]["resync"])
     lines += [
         "",
         "## Rerun",
@@ -370,6 +399,7 @@ def markdown(result, rows, scale):
         "```sh",
         "make bench                      # builds fluxstatus + bench/ (Release), runs bench/run.py: 10-20 min on 2 busy cores",
         "make bench BENCH_SCALE=smoke    # the < 2 min setting CI runs; writes into the build directory",
+        "make bench BENCH_ONLY=resync    # only \"Resync from the cluster\" (5,000 objects): rewrites that section",
         "```",
         "",
         "Results for comparison across commits: `bench/results/<date>-<commit>.json` (every number above, "
@@ -416,7 +446,10 @@ def main():
     ap.add_argument("--md", help="Markdown output (default docs/performance.md; smoke: BUILD/bench/)")
     ap.add_argument("--json", help="JSON output (default bench/results/<date>-<commit>.json; smoke: BUILD/bench/)")
     ap.add_argument("--render", metavar="RESULT_JSON", help="only rewrite the Markdown from an earlier run's JSON")
+    ap.add_argument("--only", choices=["resync"], help="measure this one section and rewrite only it")
     a = ap.parse_args()
+    if a.only:
+        return only_resync(a)
     if a.render:
         with open(a.render) as f:
             result = json.load(f)
@@ -454,6 +487,37 @@ def main():
     text = markdown(result, rows, scale)
     print(text[text.index("| what |"):text.index("## Rerun")].rstrip())
     log(f"wrote {md} and {js}")
+
+
+def only_resync(a):
+    """`--only resync`: that section alone, into its own JSON and in place in the Markdown."""
+    scale = "smoke" if a.smoke else "full"
+    build = os.path.abspath(a.build_dir)
+    date = datetime.datetime.now(datetime.timezone.utc)
+    result = {"date": date.strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": git_commit(), "scale": scale,
+              "machine": machine()}
+    tmp = tempfile.mkdtemp(prefix="fluxstatus-bench-")
+    try:
+        result["results"] = {"resync": measure_resync(scale, build, tmp)}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    result["machine"]["load_average_end"] = os.getloadavg()[0]
+    m = result["machine"]
+    stamp = (f"Measured on its own (`make bench BENCH_ONLY=resync`) {result['date']} at commit `{result['commit']}` "
+             f"({scale} run; load average {m['load_average_start']:.1f} at the start, "
+             f"{m['load_average_end']:.1f} at the end).")
+    lines = resync_bench.section(result["results"]["resync"], stamp)
+    js = a.json or (os.path.join(build, "bench", "resync-smoke.json") if scale == "smoke" else
+                    os.path.join(ROOT, "bench", "results", f"{date:%Y-%m-%d}-{result['commit']}-resync.json"))
+    os.makedirs(os.path.dirname(js), exist_ok=True)
+    with open(js, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    md = a.md or (None if scale == "smoke" else os.path.join(ROOT, "docs", "performance.md"))
+    if md:
+        resync_bench.replace_section(md, lines)
+    print("\n".join(lines))
+    log(f"wrote {js}" + (f" and the section in {md}" if md else ""))
 
 
 if __name__ == "__main__":
