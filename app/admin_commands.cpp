@@ -9,6 +9,7 @@
 #include "app/resync_setup.h"
 #include "app/service_setup.h"
 #include "app/wording.h"
+#include "ingest/cluster_access.h"
 #include "ingest/secret.h"
 #include "store/database.h"
 #include "store/event_store.h"
@@ -162,7 +163,10 @@ int RunCheckConfig(const CliContext& ctx) {
   for (const auto& a : c.aggregates) std::cout << "  aggregate " << a.name << ": " << AggregateLine(a) << "\n";
   std::cout << "  resync from the cluster: " << ResyncLine(c.kubernetes) << "\n";
   const std::string problem = ResyncRoutingProblem(c);
-  if (!problem.empty() && c.kubernetes.ServeInterval(true).count() > 0) std::cerr << "warning: " << problem << "\n";
+  // Only where serve would resync: in a pod (by default), or where the config turns it on.
+  if (!problem.empty() && c.kubernetes.ServeInterval(ingest::InCluster()).count() > 0) {
+    std::cerr << "warning: " << problem << "\n";
+  }
   for (const auto& file : c.SecretFiles()) {
     if (const auto warning = ingest::LoosePermissionsWarning(file)) std::cerr << "warning: " << *warning << "\n";
   }

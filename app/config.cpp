@@ -229,10 +229,9 @@ Config ParseConfig(const std::string& text, const std::string& source, const std
   Config c;
   c.source = source;
   if (!root.IsDefined() || root.IsNull()) return c;
-  r.KnownKeys(
-      root, "the top level",
-      {"listen", "database", "durability", "max_body_bytes", "routes", "aggregates", "dispatch", "http", "health",
-       "kubernetes"});
+  r.KnownKeys(root, "the top level",
+              {"listen", "database", "durability", "max_body_bytes", "routes", "aggregates", "dispatch", "http",
+               "health", "kubernetes"});
   c.listen = r.String(root, "listen", c.listen);
   // The default (no `database` key) stays in the current directory: a config folder such as a
   // mounted ConfigMap is often read-only.

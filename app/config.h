@@ -81,7 +81,7 @@ struct Config {
   HttpLimitsConfig http;
   HealthConfig health;
   KubernetesConfig kubernetes;  // the resync from the cluster
-  std::string source;  // the file it came from, or "embedded defaults"
+  std::string source;           // the file it came from, or "embedded defaults"
 
   core::RouteCatalog Catalog() const;
   // Every secret file the routes name (token, HMAC key, bearer token, GitHub App key files).

@@ -8,7 +8,9 @@ std::chrono::milliseconds ReadInterval(const ConfigReader& r, const YAML::Node& 
   if (n.IsScalar() && n.as<std::string>() == "0") return std::chrono::milliseconds{0};
   const auto interval = r.Duration(block, "resync_interval", kDefaultResyncInterval);
   if (interval.count() != 0 && interval < kMinResyncInterval) {
-    r.Fail(n, "kubernetes: resync_interval must be 0 (off) or at least 1s (every resync lists all Flux objects; 10m is the default)");
+    r.Fail(n,
+           "kubernetes: resync_interval must be 0 (off) or at least 1s (every resync lists all Flux objects; 10m is "
+           "the default)");
   }
   return interval;
 }

@@ -176,7 +176,8 @@ int RunServe(const CliContext& ctx, const ServeOptions& opts) {
        {"database", db_path},
        {"config", config.source},
        {"routes", static_cast<std::int64_t>(config.routes.size())},
-       {"resync_every_s", static_cast<std::int64_t>(config.kubernetes.ServeInterval(ingest::InCluster()).count() / 1000)}});
+       {"resync_every_s",
+        static_cast<std::int64_t>(config.kubernetes.ServeInterval(ingest::InCluster()).count() / 1000)}});
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -141,7 +141,7 @@ def replace_section(md_path, lines):
     "## Rerun"), for `run.py --only resync`."""
     with open(md_path) as f:
         text = f.read()
-    new = "\n".join(lines)
+    new = "\n".join(lines) + "\n"  # a blank line before the next heading
     m = re.search(r"^## Resync from the cluster\n.*?(?=^## )", text, flags=re.S | re.M)
     if m:
         text = text[:m.start()] + new + text[m.end():]

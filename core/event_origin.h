@@ -11,14 +11,10 @@ enum class EventOrigin { kHttp, kDirect, kImport, kResync };
 
 constexpr std::string_view ToString(EventOrigin origin) {
   switch (origin) {
-    case EventOrigin::kDirect:
-      return "direct";
-    case EventOrigin::kImport:
-      return "import";
-    case EventOrigin::kResync:
-      return "resync";
-    case EventOrigin::kHttp:
-      break;
+    case EventOrigin::kDirect: return "direct";
+    case EventOrigin::kImport: return "import";
+    case EventOrigin::kResync: return "resync";
+    case EventOrigin::kHttp: break;
   }
   return "http";
 }

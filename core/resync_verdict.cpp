@@ -4,16 +4,11 @@ namespace fluxstatus::core {
 
 std::string_view ToString(ResyncVerdict verdict) {
   switch (verdict) {
-    case ResyncVerdict::kAppend:
-      return "append";
-    case ResyncVerdict::kSameState:
-      return "same state";
-    case ResyncVerdict::kNewerKnown:
-      return "newer event known";
-    case ResyncVerdict::kResultKept:
-      return "result kept";
-    case ResyncVerdict::kPendingKept:
-      break;
+    case ResyncVerdict::kAppend: return "append";
+    case ResyncVerdict::kSameState: return "same state";
+    case ResyncVerdict::kNewerKnown: return "newer event known";
+    case ResyncVerdict::kResultKept: return "result kept";
+    case ResyncVerdict::kPendingKept: break;
   }
   return "pending kept back";
 }

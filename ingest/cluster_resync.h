@@ -39,7 +39,7 @@ struct ResyncPlan {
   std::size_t objects = 0;
   std::vector<ResyncEntry> entries;
   std::map<std::string, std::size_t> skipped;  // why an object shows no status -> how many
-  std::size_t unrouted = 0;                     // statuses no route's `match` takes
+  std::size_t unrouted = 0;                    // statuses no route's `match` takes
 
   std::size_t Count(core::ResyncVerdict verdict) const;
 };

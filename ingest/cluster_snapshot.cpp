@@ -38,8 +38,7 @@ ClusterSnapshot ReadCluster(KubeClient& client) {
   const int before = client.requests();
   for (const auto& type : FluxResourceTypes()) {
     const ListResult listed = client.List(type);
-    KindListing kind{type.kind, ResourceName(type), listed.served, listed.version, 0, listed.requests,
-                     listed.restarts};
+    KindListing kind{type.kind, ResourceName(type), listed.served, listed.version, 0, listed.requests, listed.restarts};
     if (listed.served) ParsePages(type, listed, snapshot.objects, kind);
     snapshot.kinds.push_back(std::move(kind));
   }

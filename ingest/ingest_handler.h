@@ -78,7 +78,7 @@ class IngestHandler {
   const core::Clock& clock_;
   std::map<std::string, IngestRoute> routes_;
   std::vector<core::RouteMatch> direct_routes_;  // `match` of each route without hook auth, in name order
-  std::vector<std::string> route_names_;  // sorted, for the 404 that lists them
+  std::vector<std::string> route_names_;         // sorted, for the 404 that lists them
   UnknownRouteLabels unknown_routes_;
   store::EventWriter& writer_;
   IngestMetrics& metrics_;

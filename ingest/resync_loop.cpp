@@ -19,16 +19,11 @@ constexpr std::size_t kAppendChunk = 500;
 
 std::string ErrorReason(const KubeApiError& e) {
   switch (e.status()) {
-    case 0:
-      return "unreachable";
-    case 200:
-      return "invalid_response";
-    case 401:
-      return "unauthorized";
-    case 403:
-      return "forbidden";
-    default:
-      return "api_error";
+    case 0: return "unreachable";
+    case 200: return "invalid_response";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    default: return "api_error";
   }
 }
 

@@ -12,6 +12,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # ccache: the quickstart test's `make build` (build-quickstart/) then reuses the Release
   # build's objects instead of compiling the service a second time.
   packages+=(ccache)
+  # `make bench`: /usr/bin/time measures a child's own peak memory (Python's getrusage of its
+  # children can never report less than Python's own size).
+  packages+=(time)
   # `make fuzz`: libFuzzer and the clang sanitizer runtimes.
   packages+=(clang libclang-rt-14-dev)
   # Node.js may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts with

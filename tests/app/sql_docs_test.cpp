@@ -191,8 +191,8 @@ class AuditDatabase {
     // The cluster `resync` reads: sample 01, a Kustomization that applied a commit no event named.
     testing::FakeKubeApi cluster;
     cluster.SetObjects("kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "Kustomization",
-                       testing::KubeListItems(testing::ReadFile(testing::FixturesDir() / "kubernetes" /
-                                                                "01-kustomization-ready.json")));
+                       testing::KubeListItems(
+                           testing::ReadFile(testing::FixturesDir() / "kubernetes" / "01-kustomization-ready.json")));
     cluster.WriteKubeconfig(d / "kubeconfig");
     // gh authenticates its hook, so a request it rejects is kept in rejected_events.
     testing::WriteFile(d / "hook-token", "hook-s3cret\n");
@@ -209,8 +209,8 @@ class AuditDatabase {
         "    github_private_key_file: " +
         (d / "app.pem").string() + "\n    report: [status, check]\n" + DispatchYaml(1, 3, "50ms", "200ms") +
         "aggregates:\n  - name: fleet\n    route: gh\n    members: [gh, gl]\n"
-        "    contexts: [\"kustomization/*\"]\n" + "kubernetes:\n  resync_interval: 0\n  kubeconfig: " +
-        (d / "kubeconfig").string() + "\n";
+        "    contexts: [\"kustomization/*\"]\n" +
+        "kubernetes:\n  resync_interval: 0\n  kubeconfig: " + (d / "kubeconfig").string() + "\n";
     testing::WriteFile(d / "fluxstatus.yaml", config);
     std::vector<std::string> all;
     for (const auto& p : testing::SampleFiles("events")) all.push_back(p.filename().string());
@@ -330,9 +330,7 @@ BOOST_AUTO_TEST_CASE(every_documented_query_runs_and_meets_its_expectation) {
           const std::string index = clause.substr(6);
           // "… USING INDEX name (col=?)", or the name last on its line for a scan of a partial index.
           const std::regex uses("USING (COVERING )?INDEX " + index + "( |\r?$)", std::regex::multiline);
-          BOOST_TEST(std::regex_search(plan.out, uses),
-                     clause << " not in the plan:\n"
-                            << plan.out);
+          BOOST_TEST(std::regex_search(plan.out, uses), clause << " not in the plan:\n" << plan.out);
         } else {
           CheckClause(clause, columns, rows);
         }

@@ -86,11 +86,11 @@ BOOST_AUTO_TEST_CASE(the_still_applied_success_only_fills_a_key_without_a_result
   core::KeyState stored;
   stored.state = StatusState::kFailure;
   stored.event_time_ms = applied.time_ms - 3600000;  // an hour older than the condition
-  BOOST_TEST((core::JudgeResync(applied.state, applied.time_ms, stored, applied.fill_in) ==
-              core::ResyncVerdict::kResultKept));
+  BOOST_TEST(
+      (core::JudgeResync(applied.state, applied.time_ms, stored, applied.fill_in) == core::ResyncVerdict::kResultKept));
   stored.state = StatusState::kPending;
-  BOOST_TEST((core::JudgeResync(applied.state, applied.time_ms, stored, applied.fill_in) ==
-              core::ResyncVerdict::kAppend));
+  BOOST_TEST(
+      (core::JudgeResync(applied.state, applied.time_ms, stored, applied.fill_in) == core::ResyncVerdict::kAppend));
   BOOST_TEST((core::JudgeResync(applied.state, applied.time_ms, std::nullopt, applied.fill_in) ==
               core::ResyncVerdict::kAppend));
 }

@@ -47,8 +47,8 @@ BOOST_AUTO_TEST_CASE(an_event_as_new_or_newer_stands_and_an_older_one_is_overtak
 
 BOOST_AUTO_TEST_CASE(pending_never_downgrades_a_result_however_new) {
   for (const StatusState result : {StatusState::kSuccess, StatusState::kFailure, StatusState::kError}) {
-    BOOST_TEST((core::JudgeResync(StatusState::kPending, kObservedMs, Stored(result, 0)) ==
-                ResyncVerdict::kPendingKept));
+    BOOST_TEST(
+        (core::JudgeResync(StatusState::kPending, kObservedMs, Stored(result, 0)) == ResyncVerdict::kPendingKept));
   }
 }
 

@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(never_overwrites_a_newer_event_but_a_newer_condition_overwr
   ResyncWorld world;
   world.WriteConfig();
   const std::string a = testing::Sha(2);
-  Ingest(world, Failed(a, 5 * 60));  // kustomization/apps failed at 10:05
+  Ingest(world, Failed(a, 5 * 60));        // kustomization/apps failed at 10:05
   world.Cluster({Applied(a, At(3))}, {});  // the cluster's Ready=True is from 10:03
 
   const CliRun stale = world.Resync();
@@ -75,17 +75,18 @@ BOOST_AUTO_TEST_CASE(a_failed_new_revision_fails_while_the_applied_one_stays_suc
   ResyncWorld world;
   world.WriteConfig();
   const std::string old_sha = testing::Sha(3), new_sha = testing::Sha(4);
-  world.Cluster({FailedAttempt(old_sha, new_sha, "ReconciliationFailed",
-                               "Deployment/apps/web dry-run failed: spec.replicas: Invalid value: -1\nmore detail",
-                               At(30))},
-                {});
+  world.Cluster(
+      {FailedAttempt(old_sha, new_sha, "ReconciliationFailed",
+                     "Deployment/apps/web dry-run failed: spec.replicas: Invalid value: -1\nmore detail", At(30))},
+      {});
   const CliRun r = world.Resync();
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(world.State(old_sha, "kustomization/apps") == "success");
   BOOST_TEST(world.State(new_sha, "kustomization/apps") == "failure");
   // The description reads as the event path writes it: the reason, then the message's first line.
-  BOOST_TEST(QueryText(world.db_path(), "SELECT description FROM current_status WHERE commit_sha = '" + new_sha + "'") ==
-             "reconciliation failed: Deployment/apps/web dry-run failed: spec.replicas: Invalid value: -1");
+  BOOST_TEST(
+      QueryText(world.db_path(), "SELECT description FROM current_status WHERE commit_sha = '" + new_sha + "'") ==
+      "reconciliation failed: Deployment/apps/web dry-run failed: spec.replicas: Invalid value: -1");
 }
 
 BOOST_AUTO_TEST_CASE(a_reconcile_in_progress_never_downgrades_a_stored_failure_to_pending) {

@@ -42,14 +42,15 @@ BOOST_AUTO_TEST_CASE(events_lost_while_down_come_back_from_the_cluster_and_reach
     BOOST_TEST_REQUIRE(serve.Stop() == 0);
   }
   // While fluxstatus is down, Flux applies old_sha, then tries new_sha and fails: both events lost.
-  world.Cluster({FailedAttempt(old_sha, new_sha, "HealthCheckFailed",
-                               "timeout waiting for: [Deployment/apps/web status: 'InProgress']", "2026-11-24T10:20:00Z")},
-                {Stored(new_sha)});
+  world.Cluster(
+      {FailedAttempt(old_sha, new_sha, "HealthCheckFailed",
+                     "timeout waiting for: [Deployment/apps/web status: 'InProgress']", "2026-11-24T10:20:00Z")},
+      {Stored(new_sha)});
 
   Serve serve(world.dir.path(), world.Config("2s"));
-  BOOST_TEST_REQUIRE(WaitUntil([&] { return HostShows(world, old_sha, "success") && HostShows(world, new_sha, "failure"); },
-                               kWait),
-                     serve.Output());
+  BOOST_TEST_REQUIRE(
+      WaitUntil([&] { return HostShows(world, old_sha, "success") && HostShows(world, new_sha, "failure"); }, kWait),
+      serve.Output());
   BOOST_TEST(world.ResyncEvents() >= 2);
   BOOST_TEST(Metric(serve, "fluxstatus_resync_last_success_timestamp_seconds") > 0);
   BOOST_TEST(Metric(serve, "fluxstatus_resync_events_synthesized_total") >= 2);

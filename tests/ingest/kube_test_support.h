@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "ingest/kube_client.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/fake_kube_api.h"
 #include "tests/support/files.h"
 
@@ -85,30 +86,6 @@ inline KubeconfigOptions WithClientCert() {
   options.client_cert = true;
   return options;
 }
-
-// Sets (or with nullopt unsets) an environment variable until it goes out of scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value->c_str(), 1);
-    else
-      ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 // Loads the kubeconfig at `path`, lets `edit` change it, writes it back.
 template <class Edit>

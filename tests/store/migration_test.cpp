@@ -58,9 +58,10 @@ const std::map<std::string, Columns>& ContractColumns() {
 // Columns a view carries beyond the contract, appended after them (stable, additive only).
 // events.no_commit_reason: why commit_sha is NULL (the contract is silent on it; additive);
 // delivery_attempts.sink: which sink a call was for; deployments' and check_runs' description
-// and attempts: what the host is sent and how often it failed.
+// and attempts: what the host is sent and how often it failed. events.origin is the contract's
+// own addition (turn 2), appended after the older extra so no column moves.
 const std::map<std::string, Columns>& DocumentedExtras() {
-  static const std::map<std::string, Columns> extras = {{"events", {"no_commit_reason"}},
+  static const std::map<std::string, Columns> extras = {{"events", {"no_commit_reason", "origin"}},
                                                         {"delivery_attempts", {"sink"}},
                                                         {"deployments", {"description", "attempts"}},
                                                         {"check_runs", {"description", "attempts"}}};

@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "core/compact_json.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/fake_git_host.h"
 
 namespace dispatch = fluxstatus::dispatch;
@@ -48,29 +49,7 @@ dispatch::TransportOptions Fast() {
   return o;
 }
 
-// Sets an environment variable for one scope and restores the previous value (or absence).
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr)
-      ::setenv(name, value, 1);
-    else
-      ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using fluxstatus::testing::ScopedEnv;
 
 }  // namespace
 
@@ -300,9 +279,9 @@ BOOST_AUTO_TEST_CASE(refuses_header_values_with_line_breaks) {
 
 BOOST_AUTO_TEST_CASE(honours_http_proxy_from_the_environment) {
   FakeGitHost host;  // plays the proxy: it receives the absolute-form request
-  const ScopedEnv proxy("http_proxy", host.BaseUrl().c_str());
-  const ScopedEnv no_proxy("no_proxy", nullptr);
-  const ScopedEnv no_proxy_upper("NO_PROXY", nullptr);
+  const ScopedEnv proxy("http_proxy", host.BaseUrl());
+  const ScopedEnv no_proxy("no_proxy", std::nullopt);
+  const ScopedEnv no_proxy_upper("NO_PROXY", std::nullopt);
   dispatch::CurlTransport transport(Fast());
   const auto result =
       transport.Send({"GET", "http://git.example.invalid/api/v3/repos/o/r/commits/abc/statuses", {}, ""});
