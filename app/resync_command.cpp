@@ -46,6 +46,27 @@ void PrintAppends(const ingest::ResyncPlan& plan, bool dry_run) {
   table.Print(std::cout);
 }
 
+// --dry-run: every status left alone and every object without one, each with its reason.
+void PrintLeftAlone(const ingest::ResyncPlan& plan) {
+  TablePrinter statuses({"ROUTE", "COMMIT", "CONTEXT", "STATE", "SINCE", "LEFT ALONE: WHY"});
+  std::size_t rows = 0;
+  for (const auto& e : plan.entries) {
+    if (e.verdict == core::ResyncVerdict::kAppend) continue;
+    statuses.AddRow({e.key.route, e.key.commit_sha.substr(0, 12), e.key.context, std::string(core::ToString(e.state)),
+                     e.observed_at, std::string(core::ToString(e.verdict))});
+    ++rows;
+  }
+  if (rows > 0) {
+    std::cout << "left alone:\n";
+    statuses.Print(std::cout);
+  }
+  if (plan.skipped_objects.empty()) return;
+  TablePrinter objects({"OBJECT", "NO STATUS: WHY"}, 120);
+  for (const auto& s : plan.skipped_objects) objects.AddRow({s.object, s.why});
+  std::cout << "objects without a status:\n";
+  objects.Print(std::cout);
+}
+
 std::size_t AppendAll(const CliContext& ctx, const ingest::ResyncPlan& plan) {
   auto events = ingest::EventsToAppend(plan, core::FormatRfc3339Millis(store::SystemClock().NowMs()));
   if (events.empty()) return 0;
@@ -77,6 +98,7 @@ int RunResync(const CliContext& ctx, const ResyncOptions& opts) {
     const ingest::ResyncPass pass = ingest::PrepareResync(access, ResyncRoutesOf(ctx.config), ctx.db_path);
     PrintKinds(pass);
     PrintAppends(pass.plan, opts.dry_run);
+    if (opts.dry_run) PrintLeftAlone(pass.plan);
     std::optional<std::size_t> appended;
     if (!opts.dry_run) appended = AppendAll(ctx, pass.plan);
     std::cout << (opts.dry_run ? "dry run: " : "") << ingest::DescribeResync(pass, appended) << "; " << pass.requests

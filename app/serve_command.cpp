@@ -102,8 +102,8 @@ std::unique_ptr<ingest::ResyncLoop> MakeResyncLoop(const Config& config, const s
   const auto every = config.kubernetes.ServeInterval(ingest::InCluster());
   metrics.Enabled(every.count() > 0, static_cast<double>(every.count()) / 1000);
   if (every.count() == 0) return nullptr;
-  if (const std::string problem = ResyncRoutingProblem(config); !problem.empty()) Log(spdlog::level::warn, problem, {});
   ingest::ResyncLoopOptions options;
+  options.routing_problem = ResyncRoutingProblem(config);
   options.interval = every;
   options.access = [kubernetes = config.kubernetes] { return ChooseClusterAccess(kubernetes); };
   options.db_path = db_path;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "app/dispatch_wiring.h"
+#include "app/resync_setup.h"
 #include "dispatch/http_transport.h"
 #include "ingest/secret.h"
 
@@ -61,6 +62,15 @@ ServiceSetup PrepareService(const Config& config, const std::string& listen_over
   }
   setup.listen = listen_override.empty() ? ParseListen(config.listen, config.source + ": listen")
                                          : ParseListen(listen_override, "--listen");
+  // A kubeconfig the config names must be usable, as a ca_file must be readable: refused here
+  // rather than by every resync later (exec plugins, an unknown context, a missing file).
+  if (!config.kubernetes.kubeconfig.empty()) {
+    try {
+      ChooseClusterAccess(config.kubernetes);
+    } catch (const ingest::ClusterAccessError& e) {
+      throw ConfigError(config.source + ": kubernetes: " + e.what());
+    }
+  }
   dispatch::InitCurlGlobal();  // before the first transport, and before any thread starts
   setup.dispatch_routes = BuildDispatchRoutes(config, true);
   return setup;

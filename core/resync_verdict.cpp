@@ -5,12 +5,12 @@ namespace fluxstatus::core {
 std::string_view ToString(ResyncVerdict verdict) {
   switch (verdict) {
     case ResyncVerdict::kAppend: return "append";
-    case ResyncVerdict::kSameState: return "same state";
-    case ResyncVerdict::kNewerKnown: return "newer event known";
-    case ResyncVerdict::kResultKept: return "result kept";
+    case ResyncVerdict::kSameState: return "the log already shows this state";
+    case ResyncVerdict::kNewerKnown: return "an event as new or newer decided it";
+    case ResyncVerdict::kResultKept: return "the still-applied revision keeps its logged result";
     case ResyncVerdict::kPendingKept: break;
   }
-  return "pending kept back";
+  return "a reconcile in progress: the logged result stands";
 }
 
 ResyncVerdict JudgeResync(StatusState observed, std::int64_t observed_ms, const std::optional<KeyState>& stored,

@@ -26,7 +26,8 @@ ClusterAccess InClusterAccess(const std::filesystem::path& sa_dir) {
   if (host.empty() || port.empty()) {
     throw ClusterAccessError(
         "not running in a Kubernetes cluster (KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not both "
-        "set): give --kubeconfig to reach a cluster from outside");
+        "set): name a kubeconfig (--kubeconfig, or kubernetes.kubeconfig in fluxstatus.yaml) to reach a cluster from "
+        "outside");
   }
   ClusterAccess access;
   access.source = "in-cluster service account";

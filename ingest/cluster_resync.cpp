@@ -65,7 +65,10 @@ ResyncPlan PlanResync(const ClusterSnapshot& cluster, const ResyncRoutes& routes
   const core::SourceIndex sources = IndexSources(cluster);
   for (const auto& object : cluster.objects) {
     const core::Observation seen = core::ObserveObject(object, sources);
-    if (!seen.skipped.empty()) ++plan.skipped[SkipKind(seen.skipped)];
+    if (!seen.skipped.empty()) {
+      ++plan.skipped[SkipKind(seen.skipped)];
+      plan.skipped_objects.push_back({object.kind + " " + object.namespace_ + "/" + object.name, seen.skipped});
+    }
     for (const auto& status : seen.statuses) PlanStatus(status, routes, stored, plan);
   }
   return plan;

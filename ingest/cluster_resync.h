@@ -35,11 +35,18 @@ struct ResyncEntry {
   store::IncomingEvent event;  // appended when verdict is kAppend; received_at is set then
 };
 
+// An object that shows no status, and why (for `resync --dry-run`).
+struct SkippedObject {
+  std::string object;  // "Kustomization flux-system/apps"
+  std::string why;     // "suspended", "no commit: chart version '6.5.3' comes from a HelmRepository", …
+};
+
 struct ResyncPlan {
   std::size_t objects = 0;
   std::vector<ResyncEntry> entries;
-  std::map<std::string, std::size_t> skipped;  // why an object shows no status -> how many
-  std::size_t unrouted = 0;                    // statuses no route's `match` takes
+  std::map<std::string, std::size_t> skipped;  // the kind of reason an object shows no status -> how many
+  std::vector<SkippedObject> skipped_objects;
+  std::size_t unrouted = 0;  // statuses no route's `match` takes
 
   std::size_t Count(core::ResyncVerdict verdict) const;
 };

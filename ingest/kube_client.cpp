@@ -222,13 +222,20 @@ struct KubeClient::Impl {
     }
     const std::string reason = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     std::string fix;
-    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CONNECT_ERROR) {
+    const bool tls =
+        code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CONNECT_ERROR;
+    if (tls && access.ca_pem.empty()) {
+      fix = ": TLS verification failed and the " + access.source +
+            " names no CA: add the cluster's certificate-authority-data (or certificate-authority) to it";
+    } else if (tls) {
       fix = ": TLS verification failed; check that the CA of the " + access.source +
             " is the one that signed the API server's certificate, and that the certificate names the host";
     } else if (code == CURLE_SSL_CERTPROBLEM) {
       fix = ": the client certificate or key of the " + access.source + " is not usable PEM, or not a pair";
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
       fix = ": no answer within " + std::to_string(options.timeout.count()) + " ms";
+    } else if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) {
+      fix = ": check the server address of the " + access.source + " and that the API server is reachable from here";
     }
     return KubeApiError("cannot " + what + ": " + access.server + " (" + access.source + "): " + reason + fix, 0);
   }

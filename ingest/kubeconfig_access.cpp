@@ -23,7 +23,9 @@ std::string Env(const char* name) {
 std::string FindKubeconfig(const std::string& path) {
   if (!path.empty()) {
     if (!std::filesystem::exists(path))
-      throw ClusterAccessError("kubeconfig " + path + " does not exist: give --kubeconfig an existing file");
+      throw ClusterAccessError(
+          "kubeconfig " + path +
+          " does not exist: name an existing file (--kubeconfig, or kubernetes.kubeconfig in fluxstatus.yaml)");
     return path;
   }
   const std::string list = Env("KUBECONFIG");
@@ -33,14 +35,17 @@ std::string FindKubeconfig(const std::string& path) {
     while (std::getline(names, name, ':')) {
       if (!name.empty() && std::filesystem::exists(name)) return name;
     }
-    throw ClusterAccessError("no file named by $KUBECONFIG (" + list +
-                             ") exists: fix $KUBECONFIG or give --kubeconfig");
+    throw ClusterAccessError(
+        "no file named by $KUBECONFIG (" + list +
+        ") exists: fix $KUBECONFIG, or name a file (--kubeconfig, or kubernetes.kubeconfig in fluxstatus.yaml)");
   }
   const std::string home = Env("HOME");
   const std::string fallback = (std::filesystem::path(home) / ".kube" / "config").string();
   if (home.empty() || !std::filesystem::exists(fallback)) {
-    throw ClusterAccessError("no kubeconfig: $KUBECONFIG is not set and " + fallback +
-                             " does not exist: give --kubeconfig, or run in the cluster");
+    throw ClusterAccessError(
+        "no kubeconfig: $KUBECONFIG is not set and " + fallback +
+        " does not exist: name a kubeconfig (--kubeconfig, or kubernetes.kubeconfig in fluxstatus.yaml), or run in the "
+        "cluster");
   }
   return fallback;
 }
@@ -130,9 +135,12 @@ class Reader {
                          : user["auth-provider"] ? "an auth-provider"
                                                  : nullptr;
     if (plugin != nullptr) {
-      throw ClusterAccessError(source_ + ": " + entry + " uses " + plugin +
-                               ", which is not supported: put a token in the kubeconfig (kubectl create token <sa>) "
-                               "or run in the cluster");
+      throw ClusterAccessError(
+          source_ + ": " + entry + " uses " + plugin +
+          ", which is not supported (fluxstatus runs no programs to log in): in the cluster, leave kubeconfig empty "
+          "and the pod's service account is used; elsewhere give a user with a token, e.g. `kubectl create token "
+          "fluxstatus -n flux-system --duration 24h` as `token:` in a kubeconfig of its own (the token expires: "
+          "after that, a 401)");
     }
     if (!Text(user, "username").empty() || !Text(user, "password").empty()) {
       throw ClusterAccessError(source_ + ": " + entry +
@@ -179,13 +187,15 @@ ClusterAccess ReadKubeconfig(const std::string& file, const std::string& context
   const std::string name = context.empty() ? Text(config, "current-context") : context;
   const auto contexts = Names(config, "contexts");
   if (name.empty()) {
-    throw ClusterAccessError("kubeconfig " + file +
-                             " has no current-context: give --context (contexts there: " + Joined(contexts) + ")");
+    throw ClusterAccessError(
+        "kubeconfig " + file +
+        " has no current-context: choose one with --context or kubernetes.context (contexts there: " +
+        Joined(contexts) + ")");
   }
   const YAML::Node chosen = Entry(config, "contexts", name, "context");
   if (!chosen) {
-    throw ClusterAccessError("kubeconfig " + file + " has no context \"" + name +
-                             "\" (contexts there: " + Joined(contexts) + "): give --context one of them");
+    throw ClusterAccessError("kubeconfig " + file + " has no context \"" + name + "\" (contexts there: " +
+                             Joined(contexts) + "): choose one of them with --context or kubernetes.context");
   }
   ClusterAccess access;
   access.source = "kubeconfig " + file + ", context " + name;

@@ -71,6 +71,11 @@ void ResyncLoop::Run() {
 }
 
 void ResyncLoop::RunOnce() {
+  if (!options_.routing_problem.empty()) {
+    metrics_.Failed(clock_.NowMs(), "no_route", 0);
+    spdlog::error(core::FormatLogLine(clock_.NowMs(), "error", "resync failed", {{"error", options_.routing_problem}}));
+    return;
+  }
   const std::int64_t started = clock_.NowMs();
   pass_started_ms_ = started;
   std::string reason;

@@ -31,6 +31,9 @@ struct ResyncLoopOptions {
   std::function<ClusterAccess()> access;
   std::string db_path;
   ResyncRoutes routes;
+  // Why no status could be filed (no route has `match`), or empty: then every resync fails
+  // with it, so the metrics and the alert on the last success show it, not only a start-up line.
+  std::string routing_problem;
   KubeClientOptions client;
 };
 

@@ -13,8 +13,8 @@ prometheus::Counter& OneCounter(prometheus::Registry& registry, const char* name
   return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
 }
 
-constexpr const char* kErrorReasons[] = {"forbidden",        "unauthorized", "unreachable", "api_error",
-                                         "invalid_response", "credentials",  "database",    "internal"};
+constexpr const char* kErrorReasons[] = {"forbidden",   "unauthorized", "unreachable", "api_error", "invalid_response",
+                                         "credentials", "database",     "internal",    "no_route"};
 
 }  // namespace
 

@@ -23,7 +23,7 @@ class ResyncMetrics {
   // A finished resync: when (ms since the epoch), how long, what it saw and appended.
   void Succeeded(std::int64_t at_ms, double seconds, std::size_t objects, std::size_t appended, int requests);
   // `reason`: forbidden, unauthorized, unreachable, api_error, invalid_response, credentials,
-  // database, internal.
+  // database, internal, no_route.
   void Failed(std::int64_t at_ms, const std::string& reason, int requests);
 
   std::string Render() const;

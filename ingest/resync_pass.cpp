@@ -41,7 +41,7 @@ std::string DescribeResync(const ResyncPass& pass, std::optional<std::size_t> ap
                      " older than a logged event, " + std::to_string(plan.Count(ResyncVerdict::kPendingKept)) +
                      " pending kept back";
   if (const auto kept = plan.Count(ResyncVerdict::kResultKept); kept > 0) {
-    text += ", " + std::to_string(kept) + " applied revisions whose result stands";
+    text += ", " + std::to_string(kept) + " still applied with a logged result";
   }
   std::string skipped;
   for (const auto& [why, count] : plan.skipped) {

@@ -58,6 +58,9 @@ BOOST_AUTO_TEST_CASE(never_overwrites_a_newer_event_but_a_newer_condition_overwr
   Ingest(world, Failed(a, 5 * 60));        // kustomization/apps failed at 10:05
   world.Cluster({Applied(a, At(3))}, {});  // the cluster's Ready=True is from 10:03
 
+  // The dry run says why it leaves the key alone.
+  const CliRun why = world.Resync({"--dry-run"});
+  BOOST_TEST(why.out.find("an event as new or newer decided it") != std::string::npos, why.out);
   const CliRun stale = world.Resync();
   BOOST_TEST_REQUIRE(stale.exit_code == 0, stale.out << stale.err);
   BOOST_TEST(stale.out.find("1 older than a logged event") != std::string::npos, stale.out);
@@ -120,6 +123,8 @@ BOOST_AUTO_TEST_CASE(skips_suspended_objects_and_kinds_whose_crd_is_absent) {
   BOOST_TEST(world.State(a, "kustomization/live") == "success");
   BOOST_TEST(world.State(b, "kustomization/paused") == "<none>");
   BOOST_TEST(world.State(a, "kustomization/paused") == "<none>");
+  const CliRun dry = world.Resync({"--dry-run"});
+  BOOST_TEST(dry.out.find("Kustomization flux-system/paused") != std::string::npos, dry.out);
 }
 
 BOOST_AUTO_TEST_CASE(a_forbidden_list_names_the_permission_and_the_cluster_role_and_appends_nothing) {
@@ -142,6 +147,13 @@ BOOST_AUTO_TEST_CASE(an_unknown_context_lists_the_contexts_there_are) {
   BOOST_TEST(r.exit_code == 2, r.out << r.err);
   BOOST_TEST(r.err.find("prod") != std::string::npos, r.err);
   BOOST_TEST(r.err.find("fake") != std::string::npos, r.err);
+  // Named in fluxstatus.yaml, the same mistake is refused by check-config (and serve) at once,
+  // not by every resync later.
+  testing::WriteFile(world.dir.path() / "fluxstatus.yaml", world.Config() + "  context: prod\n");
+  const CliRun check = RunCli(world.dir.path(), {"check-config"});
+  BOOST_TEST(check.exit_code == 2, check.out << check.err);
+  BOOST_TEST(check.err.find("kubernetes") != std::string::npos, check.err);
+  BOOST_TEST(check.err.find("kubernetes.context") != std::string::npos, check.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

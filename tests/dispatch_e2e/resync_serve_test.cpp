@@ -88,6 +88,20 @@ BOOST_AUTO_TEST_CASE(a_refusing_cluster_shows_in_metrics_and_log_while_the_probe
   BOOST_TEST(serve.Stop() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(with_no_route_to_file_on_every_resync_fails_so_the_alert_fires) {
+  ResyncWorld world;
+  world.Cluster({Applied(testing::Sha(15), "2026-11-24T10:05:00Z")}, {});
+  std::string config = world.Config("1s");
+  const auto at = config.find("    match:");
+  config.erase(at, config.find('\n', at) + 1 - at);  // the route keeps no `match`
+  Serve serve(world.dir.path(), config);
+  const std::string series = "fluxstatus_resync_errors_total{reason=\"no_route\"}";
+  BOOST_TEST_REQUIRE(WaitUntil([&] { return Metric(serve, series) >= 2; }, kWait), serve.Output());
+  BOOST_TEST(Metric(serve, "fluxstatus_resync_last_success_timestamp_seconds") == 0);
+  BOOST_TEST(serve.Output().find("no route has a `match` list") != std::string::npos);
+  BOOST_TEST(serve.Stop() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace fluxstatus::dispatch_e2e

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(an_exec_plugin_is_refused_with_what_to_use_instead) {
   BOOST_TEST(Has(message, "exec credential plugin"), message);
   BOOST_TEST(Has(message, "not supported"), message);
   BOOST_TEST(Has(message, "kubectl create token"), message);
-  BOOST_TEST(Has(message, "run in the cluster"), message);
+  BOOST_TEST(Has(message, "the pod's service account"), message);
 }
 
 BOOST_AUTO_TEST_CASE(an_auth_provider_and_basic_auth_are_refused) {
