@@ -11,6 +11,12 @@ void SourceIndex::Add(FluxObject source) {
   sources_.insert_or_assign(std::move(key), std::move(source));
 }
 
+void SourceIndex::AddSources(const std::vector<FluxObject>& objects) {
+  for (const auto& o : objects) {
+    if (o.kind != "Kustomization" && o.kind != "HelmRelease") Add(o);
+  }
+}
+
 void SourceIndex::MarkListed(const std::string& kind) { listed_.insert(kind); }
 
 const FluxObject* SourceIndex::Find(const ObjectRef& ref) const {
@@ -37,14 +43,9 @@ const ObjectCondition* TrueCondition(const FluxObject& object, const std::string
 }
 
 CommitRef AnnotatedCommit(const FluxObject& object) {
-  CommitRef ref;
   auto it = object.annotations.find(std::string(kCommitAnnotation));
-  if (it == object.annotations.end()) return ref;
-  ref.revision = it->second;
-  ref.sha = ExtractCommitSha(it->second, true);
-  if (!ref.sha)
-    ref.no_commit_reason = "annotation " + std::string(kCommitAnnotation) + " '" + it->second + "' names no Git commit";
-  return ref;
+  if (it == object.annotations.end()) return {};
+  return ParseRevision(it->second, true, "annotation " + std::string(kCommitAnnotation));
 }
 
 CommitRef ParseRevision(const std::string& revision, bool sha256_is_commit, std::string_view what) {

@@ -23,6 +23,9 @@ class SourceIndex {
  public:
   // Keeps a copy of `source` and marks its kind as listed.
   void Add(FluxObject source);
+  // Adds every object of `objects` something can point at: all but Kustomizations and
+  // HelmReleases, which only point at others.
+  void AddSources(const std::vector<FluxObject>& objects);
   // Marks a kind as listed even when its LIST was empty: a reference to a missing object of a
   // listed kind means "the source does not exist" (rule K6), of an unlisted kind "unknown".
   void MarkListed(const std::string& kind);

@@ -41,10 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const auto& objects = std::get<core::ObjectListPage>(result).items;
   core::SourceIndex sources;
-  for (const auto& o : objects) {
-    sources.MarkListed(o.kind);
-    if (o.kind != "Kustomization" && o.kind != "HelmRelease") sources.Add(o);
-  }
+  for (const auto& o : objects) sources.MarkListed(o.kind);
+  sources.AddSources(objects);
   for (const auto& o : objects) {
     const core::Observation seen = core::ObserveObject(o, sources);
     FUZZ_CHECK(seen.statuses.empty() != seen.skipped.empty());

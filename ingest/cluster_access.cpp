@@ -1,12 +1,11 @@
 #include "ingest/cluster_access.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <openssl/evp.h>
 
 #include "ingest/cluster_files.h"
+#include "ingest/secret.h"
 
 namespace fluxstatus::ingest {
 namespace {
@@ -47,27 +46,21 @@ ClusterAccess InClusterAccess(const std::filesystem::path& sa_dir) {
 }
 
 std::string ReadTokenFile(const std::string& path, const std::string& source) {
-  std::string token = ReadCredentialFile(path, "the token file of the " + source);
-  const auto first = token.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
+  const std::string token = ReadCredentialFile(path, "the token file of the " + source, true);
+  if (token.empty()) {
     throw ClusterAccessError("the token file " + path + " (" + source +
                              ") is empty: write a service account token "
                              "into it (kubectl create token <serviceaccount>)");
   }
-  const auto last = token.find_last_not_of(" \t\r\n");
-  return token.substr(first, last - first + 1);
+  return token;
 }
 
-std::string ReadCredentialFile(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ClusterAccessError("cannot read " + what + ": " + path +
-                             (std::filesystem::exists(path) ? " is not readable" : " does not exist"));
+std::string ReadCredentialFile(const std::string& path, const std::string& what, bool trim) {
+  try {
+    return ReadSecretFile(path, trim);
+  } catch (const SecretFileError& e) {  // its reason names the OS error, never the contents
+    throw ClusterAccessError("cannot read " + what + ": " + path + ": " + e.reason);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ClusterAccessError("cannot read " + what + ": reading " + path + " failed");
-  return text.str();
 }
 
 std::string DecodeBase64Field(const std::string& text, const std::string& field) {

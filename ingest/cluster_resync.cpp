@@ -42,9 +42,7 @@ core::SourceIndex IndexSources(const ClusterSnapshot& cluster) {
   for (const auto& kind : cluster.kinds) {
     if (kind.served) sources.MarkListed(kind.kind);
   }
-  for (const auto& object : cluster.objects) {
-    if (object.kind != "Kustomization" && object.kind != "HelmRelease") sources.Add(object);
-  }
+  sources.AddSources(cluster.objects);
   return sources;
 }
 

@@ -25,7 +25,7 @@ void ParsePages(const ResourceType& type, const ListResult& listed, std::vector<
 
 }  // namespace
 
-std::vector<std::string> ClusterSnapshot::AbsentKinds() const {
+std::vector<std::string> AbsentKinds(const std::vector<KindListing>& kinds) {
   std::vector<std::string> out;
   for (const auto& k : kinds) {
     if (!k.served) out.push_back(k.kind);

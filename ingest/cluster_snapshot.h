@@ -26,9 +26,10 @@ struct ClusterSnapshot {
   std::vector<core::FluxObject> objects;  // sources first, in FluxResourceTypes() order
   std::vector<KindListing> kinds;
   int requests = 0;  // HTTP requests the read made
-
-  std::vector<std::string> AbsentKinds() const;
 };
+
+// The kinds whose CRD is absent (listed 404), in listing order.
+std::vector<std::string> AbsentKinds(const std::vector<KindListing>& kinds);
 
 // Lists and parses every kind of FluxResourceTypes(). Throws KubeApiError (an answer or page
 // that is not a list names the resource) and ClusterAccessError (the token file).

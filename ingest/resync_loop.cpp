@@ -84,11 +84,7 @@ void ResyncLoop::RunOnce() {
   try {
     const ResyncPass pass = PrepareResync(options_.access(), options_.routes, options_.db_path, options_.client);
     requests = pass.requests;
-    std::vector<std::string> absent;
-    for (const auto& k : pass.kinds) {
-      if (!k.served) absent.push_back(k.kind);
-    }
-    LogAbsentKinds(absent);
+    LogAbsentKinds(AbsentKinds(pass.kinds));
     const std::size_t appended = Append(pass.plan);
     const std::int64_t ended = clock_.NowMs();
     metrics_.Succeeded(ended, static_cast<double>(ended - started) / 1000, pass.plan.objects, appended, requests);
